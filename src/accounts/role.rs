@@ -1,0 +1,55 @@
+//! Roles and what each may do.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A user's role; stored as its lowercase name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Customer,
+    Staff,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Staff => "staff",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses the stored name; unknown names fall back to the least powerful role.
+    pub fn from_db(name: &str) -> Self {
+        match name {
+            "admin" => Role::Admin,
+            "staff" => Role::Staff,
+            _ => Role::Customer,
+        }
+    }
+
+    /// Staff and admins manage the catalogue, inventory, orders and moderation.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Staff | Role::Admin)
+    }
+
+    /// Only admins manage users and roles.
+    pub fn is_admin(self) -> bool {
+        self == Role::Admin
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_are_staff_but_customers_are_neither() {
+        assert!(Role::Admin.is_staff() && Role::Admin.is_admin());
+        assert!(Role::Staff.is_staff() && !Role::Staff.is_admin());
+        assert!(!Role::Customer.is_staff());
+        assert_eq!(Role::from_db("bogus"), Role::Customer);
+    }
+}

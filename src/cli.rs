@@ -1,0 +1,75 @@
+//! The command line: `serve` (default), `migrate`, `createsuperuser`, `openapi`.
+
+use std::{net::SocketAddr, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+
+use crate::{config::Settings, db::Db, startup::Application, telemetry};
+
+/// Nexus Commerce server and admin commands.
+#[derive(Debug, Parser)]
+#[command(name = "nexus", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default).
+    Serve {
+        /// Address to listen on (overrides BIND_ADDR).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an admin user, interactively or from flags with --no-input.
+    Createsuperuser(crate::accounts::cli::CreateSuperuser),
+    /// Print the OpenAPI document as JSON.
+    Openapi,
+}
+
+impl Cli {
+    /// Runs the command; errors are printed and turned into a non-zero exit code.
+    pub async fn run(self) -> ExitCode {
+        match self.execute().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    async fn execute(self) -> anyhow::Result<()> {
+        let command = self.command.unwrap_or(Command::Serve { bind: None });
+        if let Command::Openapi = command {
+            let (_, openapi) = crate::http::api();
+            println!("{}", serde_json::to_string_pretty(&openapi)?);
+            return Ok(());
+        }
+        let mut settings = Settings::from_env()?;
+        telemetry::init(&settings.log_level, settings.log_format);
+        match command {
+            Command::Serve { bind } => {
+                if let Some(bind) = bind {
+                    settings.bind_addr = bind;
+                }
+                Application::build(settings).await?.run_until_stopped().await
+            }
+            Command::Migrate => {
+                let db = Db::connect(&settings.database_url, 1).await?;
+                db.migrate().await?;
+                println!("migrations applied");
+                Ok(())
+            }
+            Command::Createsuperuser(args) => {
+                let db = Db::connect(&settings.database_url, 1).await?;
+                db.migrate().await?;
+                args.run(&db).await
+            }
+            Command::Openapi => unreachable!("handled above"),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Typed settings read once at start-up from environment variables (and an optional `.env`).
+//!
+//! Names follow the Django backend's settings where one existed, so operators can reuse their
+//! environment files. Secrets are wrapped in [`SecretString`] so they never appear in `Debug` output
+//! or logs.
+
+use std::{env, net::SocketAddr, path::PathBuf, time::Duration};
+
+use anyhow::{bail, Context};
+use secrecy::{ExposeSecret, SecretString};
+
+/// The signing key used when none is configured; refused when `DEBUG=false`.
+pub const DEFAULT_SECRET_KEY: &str = "nexus-insecure-development-key-change-me";
+
+/// Every setting the server reads.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub debug: bool,
+    pub secret_key: SecretString,
+    pub database_url: DatabaseUrl,
+    pub database_max_connections: u32,
+    pub bind_addr: SocketAddr,
+    pub allowed_hosts: Vec<String>,
+    /// Peers whose `X-Forwarded-*` headers are believed (IPs or CIDR blocks).
+    pub trusted_proxies: Vec<String>,
+    pub access_token_lifetime: Duration,
+    pub refresh_token_lifetime: Duration,
+    pub frontend_url: String,
+    pub default_from_email: String,
+    /// Directory the file mailer writes one `.eml` file per message into (console only when unset).
+    pub email_file_path: Option<PathBuf>,
+    pub log_level: String,
+    pub log_format: LogFormat,
+    /// Cheaper Argon2 parameters; only for test suites, never in production.
+    pub fast_password_hashing: bool,
+}
+
+/// Output format of the logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// A database URL whose `Debug` output hides the password.
+#[derive(Clone)]
+pub struct DatabaseUrl(SecretString);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(SecretString::from(url.into()))
+    }
+
+    /// The full URL, password included: only for handing to the driver.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// True for `postgres://` and `postgresql://` URLs.
+    pub fn is_postgres(&self) -> bool {
+        let url = self.expose();
+        url.starts_with("postgres://") || url.starts_with("postgresql://")
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.expose();
+        // Keep the scheme, host and database; drop any `user:password@` part.
+        let redacted = match (url.find("://"), url.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
+            }
+            _ => url.to_owned(),
+        };
+        f.write_str(&redacted)
+    }
+}
+
+impl Settings {
+    /// Reads `.env` (when present) and the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        // A missing .env is normal; a malformed one is reported by the loader.
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|key| env::var(key).ok())
+    }
+
+    /// Builds settings from any key lookup (the environment in production, a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let var = |key: &str| get(key).filter(|v| !v.trim().is_empty());
+        let debug = parse_bool(var("DEBUG").as_deref(), true).context("DEBUG")?;
+        let secret_key = var("SECRET_KEY").unwrap_or_else(|| DEFAULT_SECRET_KEY.to_owned());
+        // Lifetimes are whole units (minutes for access, days for refresh), as in the Django settings.
+        let lifetime = |key: &str, default: u64, unit_secs: u64| -> anyhow::Result<Duration> {
+            let value = var(key).map(|v| v.parse::<u64>()).transpose().with_context(|| key.to_owned())?;
+            Ok(Duration::from_secs(value.unwrap_or(default) * unit_secs))
+        };
+        let log_format = match var("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("LOG_FORMAT must be json or pretty, not {other:?}"),
+        };
+        let settings = Settings {
+            debug,
+            secret_key: SecretString::from(secret_key),
+            database_url: DatabaseUrl::new(
+                var("DATABASE_URL").unwrap_or_else(|| "sqlite://./data/nexus.db".to_owned()),
+            ),
+            database_max_connections: var("DATABASE_MAX_CONNECTIONS")
+                .map(|v| v.parse())
+                .transpose()
+                .context("DATABASE_MAX_CONNECTIONS")?
+                .unwrap_or(16),
+            bind_addr: var("BIND_ADDR")
+                .unwrap_or_else(|| "127.0.0.1:8000".to_owned())
+                .parse()
+                .context("BIND_ADDR must be an address like 127.0.0.1:8000")?,
+            allowed_hosts: var("ALLOWED_HOSTS")
+                .map(|v| split_list(&v))
+                .unwrap_or_else(|| vec!["*".to_owned()]),
+            trusted_proxies: split_list(&var("TRUSTED_PROXIES").unwrap_or_else(|| "127.0.0.1,::1".to_owned())),
+            access_token_lifetime: lifetime("ACCESS_TOKEN_LIFETIME", 15, 60)?,
+            refresh_token_lifetime: lifetime("REFRESH_TOKEN_LIFETIME", 7, 24 * 3600)?,
+            frontend_url: var("FRONTEND_URL")
+                .unwrap_or_else(|| "http://localhost:3000".to_owned())
+                .trim_end_matches('/')
+                .to_owned(),
+            default_from_email: var("DEFAULT_FROM_EMAIL")
+                .unwrap_or_else(|| "Nexus Commerce <noreply@localhost>".to_owned()),
+            email_file_path: var("EMAIL_FILE_PATH").map(PathBuf::from),
+            log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
+            log_format,
+            fast_password_hashing: false,
+        };
+        settings.refuse_insecure_production()?;
+        Ok(settings)
+    }
+
+    /// `DEBUG=false` means production: the well-known default key would let anyone mint tokens.
+    fn refuse_insecure_production(&self) -> anyhow::Result<()> {
+        if !self.debug && self.secret_key.expose_secret() == DEFAULT_SECRET_KEY {
+            bail!("DEBUG=false requires SECRET_KEY to be set to a long random value (refusing to start with the default key)");
+        }
+        Ok(())
+    }
+}
+
+/// Splits a comma-separated setting, dropping blanks.
+pub fn split_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+fn parse_bool(value: Option<&str>, default: bool) -> anyhow::Result<bool> {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => bail!("expected true or false, got {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_give_a_working_sqlite_dev_server() {
+        let s = settings(&[]).unwrap();
+        assert!(s.debug);
+        assert_eq!(s.database_url.expose(), "sqlite://./data/nexus.db");
+        assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8000");
+        assert_eq!(s.access_token_lifetime, Duration::from_secs(15 * 60));
+        assert_eq!(s.refresh_token_lifetime, Duration::from_secs(7 * 24 * 3600));
+    }
+
+    #[test]
+    fn production_refuses_the_default_secret_key() {
+        let err = settings(&[("DEBUG", "false")]).unwrap_err();
+        assert!(err.to_string().contains("SECRET_KEY"));
+        assert!(settings(&[("DEBUG", "false"), ("SECRET_KEY", "a-real-secret")]).is_ok());
+    }
+
+    #[test]
+    fn database_url_debug_hides_the_password() {
+        let url = DatabaseUrl::new("postgres://app:hunter2@db:5432/shop");
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db:5432/shop"));
+    }
+
+    #[test]
+    fn token_lifetimes_are_read_in_minutes_and_days() {
+        let s = settings(&[("ACCESS_TOKEN_LIFETIME", "5"), ("REFRESH_TOKEN_LIFETIME", "2")]).unwrap();
+        assert_eq!(s.access_token_lifetime, Duration::from_secs(300));
+        assert_eq!(s.refresh_token_lifetime, Duration::from_secs(2 * 24 * 3600));
+    }
+}

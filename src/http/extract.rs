@@ -1,0 +1,191 @@
+//! Extractors whose rejections use the SPEC error format instead of axum's plain-text ones.
+
+use axum::{
+    body::Bytes,
+    extract::{rejection::PathRejection, FromRequest, FromRequestParts, Request},
+    http::{header, request::Parts, StatusCode},
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ApiError, FieldErrors};
+
+/// A JSON request body parsed into `T`, with DRF-style errors: malformed JSON is a
+/// `parse_error`, a missing or mistyped field is a `400` under that field's name.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::payload_too_large()
+            } else {
+                ApiError::bad_request("parse_error", "Could not read the request body.")
+            }
+        })?;
+        let value: Value = match content_type.as_deref() {
+            Some(ct) if is_json(ct) => serde_json::from_slice(&bytes).map_err(ApiError::parse_error)?,
+            // No body and no content type: an empty form, as DRF treats it.
+            None if bytes.iter().all(u8::is_ascii_whitespace) => Value::Object(Default::default()),
+            Some(ct) => return Err(ApiError::unsupported_media_type(ct.split(';').next().unwrap_or(ct).trim())),
+            None => return Err(ApiError::unsupported_media_type("")),
+        };
+        from_value(value).map(Json)
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Deserialises a JSON value into `T`, turning serde's message into a field error.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    if !value.is_object() {
+        return Err(FieldErrors::single(
+            "non_field_errors",
+            format!("Invalid data. Expected a dictionary, but got {}.", json_type_name(&value)),
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        let (field, text) = describe(&path, &message);
+        FieldErrors::single(&field, text)
+    })
+}
+
+fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Array(_) => "list",
+        Value::String(_) => "str",
+        Value::Number(_) => "int",
+        Value::Bool(_) => "bool",
+        Value::Null => "NoneType",
+        Value::Object(_) => "dict",
+    }
+}
+
+/// Maps a serde error (path + message) to a DRF field name and message.
+fn describe(path: &str, message: &str) -> (String, String) {
+    // The top-level field that failed: `items[0].quantity` → `items`, `.` → none.
+    let top = path.split(['.', '[']).next().filter(|s| !s.is_empty() && *s != "?").map(str::to_owned);
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or_default().to_owned();
+        return (top.unwrap_or(name), "This field is required.".to_owned());
+    }
+    let field = top.unwrap_or_else(|| "non_field_errors".to_owned());
+    let text = if message.starts_with("invalid type: null") {
+        "This field may not be null."
+    } else if message.contains("expected i64") || message.contains("expected u64") || message.contains("expected i32") || message.contains("expected u32") || message.contains("integer") {
+        "A valid integer is required."
+    } else if message.contains("expected a boolean") {
+        "Must be a valid boolean."
+    } else if message.contains("expected a string") {
+        "Not a valid string."
+    } else if message.contains("expected a sequence") {
+        "Expected a list of items."
+    } else if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let choice = rest.split('`').next().unwrap_or_default();
+        return (field, format!("\"{choice}\" is not a valid choice."));
+    } else if message.starts_with("invalid value") || message.starts_with("invalid type") {
+        "Invalid value."
+    } else {
+        // Our own deserialisers (Money, Email…) already speak the API's language.
+        return (field, message.split(" at line ").next().unwrap_or(message).to_owned());
+    };
+    (field, text.to_owned())
+}
+
+/// Path parameters; a value that doesn't parse (`/orders/abc/`) is simply not found.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(|rejection: PathRejection| {
+                tracing::debug!(%rejection, "unparseable path parameter");
+                ApiError::not_found()
+            })
+    }
+}
+
+/// Query parameters as raw pairs, for handlers that parse their own filters.
+#[derive(Debug, Default, Clone)]
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl QueryPairs {
+    /// The first non-blank value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, v)| k == key && !v.trim().is_empty()).map(|(_, v)| v.trim())
+    }
+
+    /// `key` parsed as an integer; a malformed value is a `400` under that name.
+    pub fn int(&self, key: &str) -> Result<Option<i64>, ApiError> {
+        self.get(key)
+            .map(|v| v.parse::<i64>().map_err(|_| FieldErrors::single(key, "A valid integer is required.")))
+            .transpose()
+    }
+
+    /// `key` as a boolean flag (`true`/`1`/`yes`); anything else is false.
+    pub fn flag(&self, key: &str) -> bool {
+        matches!(self.get(key).map(str::to_ascii_lowercase).as_deref(), Some("true" | "1" | "yes" | "on"))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        Ok(QueryPairs(form_urlencoded::parse(query.as_bytes()).into_owned().collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[expect(dead_code, reason = "fields exist only to be deserialised")]
+    struct Body {
+        email: String,
+        quantity: Option<i64>,
+    }
+
+    #[test]
+    fn missing_and_mistyped_fields_are_named() {
+        let err = from_value::<Body>(serde_json::json!({})).unwrap_err();
+        assert_eq!(serde_json::to_value(match err { ApiError::Validation(e) => e, _ => panic!() }).unwrap(),
+            serde_json::json!({"email": ["This field is required."]}));
+        let err = from_value::<Body>(serde_json::json!({"email": "a", "quantity": "x"})).unwrap_err();
+        assert_eq!(serde_json::to_value(match err { ApiError::Validation(e) => e, _ => panic!() }).unwrap(),
+            serde_json::json!({"quantity": ["A valid integer is required."]}));
+    }
+
+    #[test]
+    fn a_list_body_is_not_a_dictionary() {
+        assert!(matches!(from_value::<Body>(serde_json::json!([1])), Err(ApiError::Validation(_))));
+    }
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/vnd.api+json"));
+        assert!(!is_json("text/plain"));
+    }
+}

@@ -1,0 +1,15 @@
+//! Nexus Commerce: a versioned JSON REST API for a shop, on SQLite or PostgreSQL.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod ops;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

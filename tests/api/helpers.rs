@@ -1,0 +1,278 @@
+//! The test harness: [`TestApp`] and the [`api_test!`] macro that runs a test on every backend.
+
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{LazyLock, Once},
+};
+
+use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
+use nexus::{
+    accounts::tokens::TokenType,
+    config::Settings,
+    db::Db,
+    startup::Application,
+};
+use reqwest::{header::HeaderMap, Method, StatusCode};
+use serde_json::Value;
+
+/// Runs each test body once per backend: `mod name { fn sqlite(); fn postgres(); }`.
+/// The PostgreSQL variant passes without running when `TEST_DATABASE_URL` is unset (and says so).
+#[macro_export]
+macro_rules! api_test {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::helpers::*;
+
+            async fn run($app: TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(TestApp::spawn(Backend::Sqlite).await.expect("SQLite always runs")).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = TestApp::spawn(Backend::Postgres).await {
+                    run(app).await
+                }
+            }
+        }
+    )*};
+}
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The password every helper-made user has.
+pub const PASSWORD: &str = "Correct-Horse-Battery-9";
+
+static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut rand::thread_rng());
+    Argon2::default().hash_password(PASSWORD.as_bytes(), &salt).unwrap().to_string()
+});
+
+/// A user created by the harness, with a valid access token.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+    pub username: String,
+    pub token: String,
+}
+
+/// An HTTP answer: status, headers and the body parsed as JSON (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestResponse {
+    /// The `detail` message of an error body.
+    pub fn detail(&self) -> &str {
+        self.body["detail"].as_str().unwrap_or_default()
+    }
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub backend: Backend,
+    pub mail_dir: PathBuf,
+    state: nexus::state::AppState,
+    _temp: tempfile::TempDir,
+    postgres_cleanup: Option<(String, String)>,
+}
+
+static LOGGING: Once = Once::new();
+
+impl TestApp {
+    /// Starts a server on a fresh database; `None` for PostgreSQL when it isn't configured.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Like [`TestApp::spawn`], with extra settings (environment variable names and values).
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+        LOGGING.call_once(|| {
+            if std::env::var_os("TEST_LOG").is_some() {
+                nexus::telemetry::init("debug", nexus::config::LogFormat::Pretty);
+            }
+        });
+        let temp = tempfile::tempdir().unwrap();
+        let (database_url, postgres_cleanup) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}/nexus.db", temp.path().display()), None),
+            Backend::Postgres => {
+                let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+                    eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test");
+                    return None;
+                };
+                let name = format!("nexus_test_{}", uuid::Uuid::new_v4().simple());
+                create_postgres_database(&admin_url, &name).await;
+                (replace_database_name(&admin_url, &name), Some((admin_url, name)))
+            }
+        };
+        let mail_dir = temp.path().join("mail");
+        let mut vars: HashMap<String, String> = [
+            ("DATABASE_URL", database_url.as_str()),
+            ("BIND_ADDR", "127.0.0.1:0"),
+            ("SECRET_KEY", "test-secret-key"),
+            ("EMAIL_FILE_PATH", mail_dir.to_str().unwrap()),
+            ("DATABASE_MAX_CONNECTIONS", "5"),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        vars.entry("FRONTEND_URL".into()).or_insert_with(|| "http://frontend.test".into());
+        let mut settings = Settings::from_lookup(|key| vars.get(key).cloned()).unwrap();
+        settings.fast_password_hashing = true;
+        let application = Application::build(settings).await.expect("the app starts");
+        let address = format!("http://{}", application.local_addr());
+        let state = application.state().clone();
+        tokio::spawn(application.run_until_stopped());
+        Some(TestApp {
+            address,
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            db: state.db.clone(),
+            backend,
+            mail_dir,
+            state,
+            _temp: temp,
+            postgres_cleanup,
+        })
+    }
+
+    /// Sends a request; `path` is relative to `/api/v1/` unless it starts with `/`.
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
+        let url = if path.starts_with('/') { format!("{}{path}", self.address) } else { format!("{}/api/v1/{path}", self.address) };
+        let mut request = self.client.request(method, url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        TestResponse { status, headers, body, text }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Method::GET, path, None, None).await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> TestResponse {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
+        self.request(Method::POST, path, None, Some(body)).await
+    }
+
+    pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.request(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.request(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch_as(&self, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.request(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete_as(&self, path: &str, token: &str) -> TestResponse {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Inserts a user with `role` (`customer`, `staff`, `admin`) and password [`PASSWORD`]
+    /// straight into the database, and signs an access token for it.
+    pub async fn create_user(&self, role: &str) -> TestUser {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let username = format!("{role}_{}", &unique[..10]);
+        let email = format!("{username}@example.com");
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, username, password_hash, role, is_active, date_joined) \
+             VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id",
+        )
+        .bind(&email)
+        .bind(&username)
+        .bind(PASSWORD_HASH.as_str())
+        .bind(role)
+        .bind(nexus::db::now_micros())
+        .fetch_one(&self.db.pool)
+        .await
+        .unwrap();
+        let (token, _) = self.state.tokens.issue(TokenType::Access, id);
+        TestUser { id, email, username, token }
+    }
+
+    pub async fn create_customer(&self) -> TestUser {
+        self.create_user("customer").await
+    }
+
+    pub async fn create_staff(&self) -> TestUser {
+        self.create_user("staff").await
+    }
+
+    pub async fn create_admin(&self) -> TestUser {
+        self.create_user("admin").await
+    }
+
+    /// The emails written so far, oldest first, as raw text.
+    pub fn sent_emails(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.mail_dir) else { return Vec::new() };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        paths.into_iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.postgres_cleanup.take() {
+            // Drop runs outside async context: use a throwaway runtime on its own thread.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(async {
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await {
+                        let _ = sqlx::Executor::execute(&mut conn, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+async fn create_postgres_database(admin_url: &str, name: &str) {
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin_url)
+        .await
+        .expect("TEST_DATABASE_URL must point at a reachable PostgreSQL");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+}
+
+fn replace_database_name(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}

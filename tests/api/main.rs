@@ -1,0 +1,7 @@
+//! Black-box HTTP tests: each test starts the real server on a random port with a fresh database
+//! (a temporary SQLite file, and a fresh PostgreSQL database when `TEST_DATABASE_URL` is set).
+
+mod helpers;
+
+mod health;
+mod http_conventions;
