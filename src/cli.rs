@@ -56,7 +56,10 @@ impl Cli {
                 if let Some(bind) = bind {
                     settings.bind_addr = bind;
                 }
-                Application::build(settings).await?.run_until_stopped().await
+                Application::build(settings)
+                    .await?
+                    .run_until_stopped()
+                    .await
             }
             Command::Migrate => {
                 let db = Db::connect(&settings.database_url, 1).await?;

@@ -92,7 +92,10 @@ impl Settings {
         let secret_key = var("SECRET_KEY").unwrap_or_else(|| DEFAULT_SECRET_KEY.to_owned());
         // Lifetimes are whole units (minutes for access, days for refresh), as in the Django settings.
         let lifetime = |key: &str, default: u64, unit_secs: u64| -> anyhow::Result<Duration> {
-            let value = var(key).map(|v| v.parse::<u64>()).transpose().with_context(|| key.to_owned())?;
+            let value = var(key)
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .with_context(|| key.to_owned())?;
             Ok(Duration::from_secs(value.unwrap_or(default) * unit_secs))
         };
         let log_format = match var("LOG_FORMAT").as_deref() {
@@ -118,7 +121,9 @@ impl Settings {
             allowed_hosts: var("ALLOWED_HOSTS")
                 .map(|v| split_list(&v))
                 .unwrap_or_else(|| vec!["*".to_owned()]),
-            trusted_proxies: split_list(&var("TRUSTED_PROXIES").unwrap_or_else(|| "127.0.0.1,::1".to_owned())),
+            trusted_proxies: split_list(
+                &var("TRUSTED_PROXIES").unwrap_or_else(|| "127.0.0.1,::1".to_owned()),
+            ),
             access_token_lifetime: lifetime("ACCESS_TOKEN_LIFETIME", 15, 60)?,
             refresh_token_lifetime: lifetime("REFRESH_TOKEN_LIFETIME", 7, 24 * 3600)?,
             frontend_url: var("FRONTEND_URL")
@@ -147,7 +152,12 @@ impl Settings {
 
 /// Splits a comma-separated setting, dropping blanks.
 pub fn split_list(value: &str) -> Vec<String> {
-    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn parse_bool(value: Option<&str>, default: bool) -> anyhow::Result<bool> {
@@ -165,8 +175,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -197,7 +209,11 @@ mod tests {
 
     #[test]
     fn token_lifetimes_are_read_in_minutes_and_days() {
-        let s = settings(&[("ACCESS_TOKEN_LIFETIME", "5"), ("REFRESH_TOKEN_LIFETIME", "2")]).unwrap();
+        let s = settings(&[
+            ("ACCESS_TOKEN_LIFETIME", "5"),
+            ("REFRESH_TOKEN_LIFETIME", "2"),
+        ])
+        .unwrap();
         assert_eq!(s.access_token_lifetime, Duration::from_secs(300));
         assert_eq!(s.refresh_token_lifetime, Duration::from_secs(2 * 24 * 3600));
     }

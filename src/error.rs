@@ -42,7 +42,11 @@ impl FieldErrors {
 
     /// `Ok(())` when nothing was added, the `400` otherwise.
     pub fn into_result(self) -> Result<(), ApiError> {
-        if self.is_empty() { Ok(()) } else { Err(ApiError::Validation(self)) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self))
+        }
     }
 
     /// A single-field error, the common case.
@@ -88,16 +92,31 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn client(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Client { status, detail: detail.into(), code, extra: None }
+        Self::Client {
+            status,
+            detail: detail.into(),
+            code,
+            extra: None,
+        }
     }
 
     /// Adds extra top-level keys to a client error body (e.g. `items` on `insufficient_stock`).
     pub fn with_extra(self, key: &str, value: Value) -> Self {
         match self {
-            Self::Client { status, detail, code, extra } => {
+            Self::Client {
+                status,
+                detail,
+                code,
+                extra,
+            } => {
                 let mut extra = extra.unwrap_or_default();
                 extra.insert(key.to_owned(), value);
-                Self::Client { status, detail, code, extra: Some(extra) }
+                Self::Client {
+                    status,
+                    detail,
+                    code,
+                    extra: Some(extra),
+                }
             }
             other => other,
         }
@@ -112,7 +131,11 @@ impl ApiError {
     }
 
     pub fn not_authenticated() -> Self {
-        Self::client(StatusCode::UNAUTHORIZED, "not_authenticated", "Authentication credentials were not provided.")
+        Self::client(
+            StatusCode::UNAUTHORIZED,
+            "not_authenticated",
+            "Authentication credentials were not provided.",
+        )
     }
 
     pub fn authentication_failed(detail: impl Into<String>) -> Self {
@@ -120,7 +143,11 @@ impl ApiError {
     }
 
     pub fn permission_denied() -> Self {
-        Self::client(StatusCode::FORBIDDEN, "permission_denied", "You do not have permission to perform this action.")
+        Self::client(
+            StatusCode::FORBIDDEN,
+            "permission_denied",
+            "You do not have permission to perform this action.",
+        )
     }
 
     pub fn not_found() -> Self {
@@ -132,7 +159,11 @@ impl ApiError {
     }
 
     pub fn method_not_allowed(method: &str) -> Self {
-        Self::client(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("Method \"{method}\" not allowed."))
+        Self::client(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("Method \"{method}\" not allowed."),
+        )
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -140,7 +171,11 @@ impl ApiError {
     }
 
     pub fn payload_too_large() -> Self {
-        Self::client(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Request body is too large.")
+        Self::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Request body is too large.",
+        )
     }
 
     pub fn unsupported_media_type(content_type: &str) -> Self {
@@ -183,26 +218,45 @@ impl IntoResponse for ApiError {
         let status = self.status();
         match self {
             Self::Validation(errors) => (status, Json(errors)).into_response(),
-            Self::Client { detail, code, extra, .. } => {
+            Self::Client {
+                detail,
+                code,
+                extra,
+                ..
+            } => {
                 let mut body = Map::new();
                 body.insert("detail".into(), Value::String(detail));
                 body.insert("code".into(), Value::String(code.into()));
                 body.extend(extra.unwrap_or_default());
                 let mut response = (status, Json(Value::Object(body))).into_response();
                 if status == StatusCode::UNAUTHORIZED {
-                    response
-                        .headers_mut()
-                        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
+                    response.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Bearer realm=\"api\""),
+                    );
                 }
                 response
             }
             Self::Internal(err) => {
                 tracing::error!(error = ?err, "internal error");
-                (status, Json(server_error_body("A server error occurred.", "server_error"))).into_response()
+                (
+                    status,
+                    Json(server_error_body(
+                        "A server error occurred.",
+                        "server_error",
+                    )),
+                )
+                    .into_response()
             }
             Self::Unavailable(reason) => {
                 tracing::error!(%reason, "database unavailable");
-                (status, Json(server_error_body("Service temporarily unavailable.", "service_unavailable")))
+                (
+                    status,
+                    Json(server_error_body(
+                        "Service temporarily unavailable.",
+                        "service_unavailable",
+                    )),
+                )
                     .into_response()
             }
         }
@@ -219,7 +273,10 @@ mod tests {
         errors.add("title", "This field is required.");
         errors.add("price", "a");
         errors.add("title", "b");
-        assert_eq!(serde_json::to_string(&errors).unwrap(), r#"{"title":["This field is required.","b"],"price":["a"]}"#);
+        assert_eq!(
+            serde_json::to_string(&errors).unwrap(),
+            r#"{"title":["This field is required.","b"],"price":["a"]}"#
+        );
     }
 
     #[test]

@@ -35,14 +35,22 @@ impl Mailer for FileMailer {
         Box::pin(async move {
             tokio::fs::create_dir_all(&self.dir)
                 .await
-                .with_context(|| format!("could not create the mail directory {}", self.dir.display()))?;
-            let name = format!("{}-{}.eml", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"), uuid::Uuid::new_v4().simple());
+                .with_context(|| {
+                    format!("could not create the mail directory {}", self.dir.display())
+                })?;
+            let name = format!(
+                "{}-{}.eml",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"),
+                uuid::Uuid::new_v4().simple()
+            );
             let path = self.dir.join(name);
             let message = format!(
                 "From: {}\r\nTo: {}\r\nSubject: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
                 self.from, email.to, email.subject, email.body
             );
-            tokio::fs::write(&path, message).await.with_context(|| format!("could not write {}", path.display()))?;
+            tokio::fs::write(&path, message)
+                .await
+                .with_context(|| format!("could not write {}", path.display()))?;
             tracing::info!(to = %email.to, subject = %email.subject, file = %path.display(), "email written");
             Ok(())
         })

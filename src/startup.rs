@@ -34,10 +34,17 @@ impl Application {
 
     fn with_db(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result<Self> {
         let trusted_proxies = parse_trusted_proxies(&settings.trusted_proxies)?;
-        let tokens = TokenKeys::new(&settings.secret_key, settings.access_token_lifetime, settings.refresh_token_lifetime);
+        let tokens = TokenKeys::new(
+            &settings.secret_key,
+            settings.access_token_lifetime,
+            settings.refresh_token_lifetime,
+        );
         let mailer: Arc<dyn Mailer> = Arc::new(FileMailer {
             from: settings.default_from_email.clone(),
-            dir: settings.email_file_path.clone().unwrap_or_else(|| "./data/mail".into()),
+            dir: settings
+                .email_file_path
+                .clone()
+                .unwrap_or_else(|| "./data/mail".into()),
         });
         let state = AppState {
             db,
@@ -46,12 +53,18 @@ impl Application {
             mailer,
             started_at: Instant::now(),
         };
-        Ok(Self { listener, state, trusted_proxies })
+        Ok(Self {
+            listener,
+            state,
+            trusted_proxies,
+        })
     }
 
     /// The address actually bound.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// The state handlers see (tests use it to reach the database directly).
@@ -63,7 +76,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), database = ?self.state.settings.database_url, "serving");
         let app = http::app(self.state, self.trusted_proxies);
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         tracing::info!("stopped");
         Ok(())
     }

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use jsonwebtoken::{decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -55,12 +57,18 @@ pub struct TokenKeys {
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys").field("access_lifetime", &self.access_lifetime).finish_non_exhaustive()
+        f.debug_struct("TokenKeys")
+            .field("access_lifetime", &self.access_lifetime)
+            .finish_non_exhaustive()
     }
 }
 
 impl TokenKeys {
-    pub fn new(secret: &SecretString, access_lifetime: Duration, refresh_lifetime: Duration) -> Self {
+    pub fn new(
+        secret: &SecretString,
+        access_lifetime: Duration,
+        refresh_lifetime: Duration,
+    ) -> Self {
         let secret = secret.expose_secret().as_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
@@ -114,7 +122,11 @@ mod tests {
     use base64::Engine;
 
     fn keys() -> TokenKeys {
-        TokenKeys::new(&SecretString::from("test-secret"), Duration::from_secs(900), Duration::from_secs(3600))
+        TokenKeys::new(
+            &SecretString::from("test-secret"),
+            Duration::from_secs(900),
+            Duration::from_secs(3600),
+        )
     }
 
     #[test]
@@ -123,7 +135,10 @@ mod tests {
         let (token, claims) = keys.issue(TokenType::Access, 7);
         assert_eq!(keys.decode(&token, TokenType::Access).unwrap().user_id, 7);
         assert_eq!(claims.jti.len(), 32);
-        assert_eq!(keys.decode(&token, TokenType::Refresh).unwrap_err(), TokenError::WrongType);
+        assert_eq!(
+            keys.decode(&token, TokenType::Refresh).unwrap_err(),
+            TokenError::WrongType
+        );
     }
 
     #[test]
@@ -131,11 +146,25 @@ mod tests {
         let keys = keys();
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let claims = serde_json::json!({"token_type": "access", "exp": 4102444800i64, "iat": 0, "jti": "x", "user_id": 1});
-        let unsigned = format!("{}.{}.", b64.encode(r#"{"alg":"none","typ":"JWT"}"#), b64.encode(claims.to_string()));
-        assert_eq!(keys.decode(&unsigned, TokenType::Access).unwrap_err(), TokenError::Invalid);
-        let other = TokenKeys::new(&SecretString::from("other"), Duration::from_secs(60), Duration::from_secs(60));
+        let unsigned = format!(
+            "{}.{}.",
+            b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            b64.encode(claims.to_string())
+        );
+        assert_eq!(
+            keys.decode(&unsigned, TokenType::Access).unwrap_err(),
+            TokenError::Invalid
+        );
+        let other = TokenKeys::new(
+            &SecretString::from("other"),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        );
         let (token, _) = other.issue(TokenType::Access, 1);
-        assert_eq!(keys.decode(&token, TokenType::Access).unwrap_err(), TokenError::Invalid);
+        assert_eq!(
+            keys.decode(&token, TokenType::Access).unwrap_err(),
+            TokenError::Invalid
+        );
     }
 
     #[test]
@@ -143,6 +172,9 @@ mod tests {
         let keys = TokenKeys::new(&SecretString::from("s"), Duration::ZERO, Duration::ZERO);
         let (token, _) = keys.issue(TokenType::Access, 1);
         std::thread::sleep(Duration::from_millis(1100));
-        assert_eq!(keys.decode(&token, TokenType::Access).unwrap_err(), TokenError::Expired);
+        assert_eq!(
+            keys.decode(&token, TokenType::Access).unwrap_err(),
+            TokenError::Expired
+        );
     }
 }

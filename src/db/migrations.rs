@@ -18,13 +18,24 @@ use super::{Backend, Db};
 /// The SQL of one migration.
 enum Sql {
     Shared(&'static str),
-    PerBackend { sqlite: &'static str, postgres: &'static str },
+    PerBackend {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
 }
 
 /// Every migration, in order. Append only: never edit one that has shipped.
 const MIGRATIONS: &[(i64, &str, Sql)] = &[
-    (1, "accounts", Sql::Shared(include_str!("../../migrations/0001_accounts.sql"))),
-    (2, "catalog", Sql::Shared(include_str!("../../migrations/0002_catalog.sql"))),
+    (
+        1,
+        "accounts",
+        Sql::Shared(include_str!("../../migrations/0001_accounts.sql")),
+    ),
+    (
+        2,
+        "catalog",
+        Sql::Shared(include_str!("../../migrations/0002_catalog.sql")),
+    ),
     (
         3,
         "catalog search",
@@ -58,7 +69,13 @@ impl<'s> MigrationSource<'s> for Embedded {
                     (Sql::PerBackend { sqlite, .. }, Backend::Sqlite) => sqlite.to_string(),
                     (Sql::PerBackend { postgres, .. }, Backend::Postgres) => postgres.to_string(),
                 };
-                Migration::new(*version, Cow::Borrowed(*name), MigrationType::Simple, Cow::Owned(sql), false)
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*name),
+                    MigrationType::Simple,
+                    Cow::Owned(sql),
+                    false,
+                )
             })
             .collect();
         Box::pin(async move { Ok(migrations) })
@@ -67,7 +84,9 @@ impl<'s> MigrationSource<'s> for Embedded {
 
 /// Applies the pending migrations to `db`.
 pub async fn run(db: &Db) -> anyhow::Result<()> {
-    let migrator = Migrator::new(Embedded(db.backend)).await.map_err(anyhow::Error::from)?;
+    let migrator = Migrator::new(Embedded(db.backend))
+        .await
+        .map_err(anyhow::Error::from)?;
     migrator.run(&db.pool).await?;
     Ok(())
 }
@@ -75,10 +94,12 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
 /// True once every embedded migration has been applied (readiness).
 pub async fn is_up_to_date(db: &Db) -> bool {
     let latest = MIGRATIONS.last().map(|m| m.0).unwrap_or_default();
-    sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = TRUE")
-        .fetch_one(&db.pool)
-        .await
-        .is_ok_and(|applied| applied >= latest)
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = TRUE",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .is_ok_and(|applied| applied >= latest)
 }
 
 #[cfg(test)]

@@ -37,7 +37,11 @@ impl Db {
     /// Opens a pool; for SQLite the file (and its directory) is created when missing.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
-        let backend = if url.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if url.is_postgres() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         let raw = match backend {
             Backend::Postgres => url.expose().to_owned(),
             Backend::Sqlite => prepare_sqlite_url(url.expose())?,
@@ -87,9 +91,13 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
         .next()
         .unwrap_or_default();
     if !path.is_empty() && path != ":memory:" {
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("could not create the database directory {}", dir.display()))?;
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!("could not create the database directory {}", dir.display())
+            })?;
         }
     }
     Ok(if url.contains("mode=") {
@@ -121,6 +129,9 @@ mod tests {
         let url = format!("sqlite://{}/x.db", dir.display());
         assert_eq!(prepare_sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
         assert!(dir.exists());
-        assert_eq!(prepare_sqlite_url("sqlite::memory:?cache=shared").unwrap(), "sqlite::memory:?cache=shared&mode=rwc");
+        assert_eq!(
+            prepare_sqlite_url("sqlite::memory:?cache=shared").unwrap(),
+            "sqlite::memory:?cache=shared&mode=rwc"
+        );
     }
 }

@@ -60,6 +60,9 @@ mod tests {
 
     #[test]
     fn timestamps_format_like_django() {
-        assert_eq!(format_micros(1_743_461_615_136_176), "2025-03-31T22:53:35.136176Z");
+        assert_eq!(
+            format_micros(1_743_461_615_136_176),
+            "2025-03-31T22:53:35.136176Z"
+        );
     }
 }

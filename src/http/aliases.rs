@@ -24,13 +24,31 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("/api/v1/users/profile/", "/api/v1/auth/users/me/"),
     ("/api/v1/auth/profile/update/", "/api/v1/auth/users/me/"),
     ("/api/v1/users/profile/update/", "/api/v1/auth/users/me/"),
-    ("/api/v1/users/password/change/", "/api/v1/auth/password/change/"),
-    ("/api/v1/users/password/reset/", "/api/v1/auth/password/reset/"),
-    ("/api/v1/users/password/reset/confirm/", "/api/v1/auth/password/reset/confirm/"),
+    (
+        "/api/v1/users/password/change/",
+        "/api/v1/auth/password/change/",
+    ),
+    (
+        "/api/v1/users/password/reset/",
+        "/api/v1/auth/password/reset/",
+    ),
+    (
+        "/api/v1/users/password/reset/confirm/",
+        "/api/v1/auth/password/reset/confirm/",
+    ),
     ("/api/v1/auth/addresses/", "/api/v1/users/addresses/"),
-    ("/api/v1/auth/addresses/default/", "/api/v1/users/addresses/default/"),
-    ("/api/v1/auth/addresses/{id}/", "/api/v1/users/addresses/{id}/"),
-    ("/api/v1/auth/addresses/{id}/set_default/", "/api/v1/users/addresses/{id}/set_default/"),
+    (
+        "/api/v1/auth/addresses/default/",
+        "/api/v1/users/addresses/default/",
+    ),
+    (
+        "/api/v1/auth/addresses/{id}/",
+        "/api/v1/users/addresses/{id}/",
+    ),
+    (
+        "/api/v1/auth/addresses/{id}/set_default/",
+        "/api/v1/users/addresses/{id}/set_default/",
+    ),
 ];
 
 /// Rewrites `request`'s path: appends a missing trailing slash, then maps an alias to its
@@ -66,7 +84,9 @@ fn with_trailing_slash(path: &str) -> String {
 }
 
 fn resolve_alias(path: &str) -> Option<String> {
-    ALIASES.iter().find_map(|(alias, canonical)| rewrite(path, alias, canonical))
+    ALIASES
+        .iter()
+        .find_map(|(alias, canonical)| rewrite(path, alias, canonical))
 }
 
 /// Matches `path` against `pattern` and, when it fits, fills the captured segments into `target`.
@@ -94,22 +114,36 @@ fn rewrite(path: &str, pattern: &str, target: &str) -> Option<String> {
 /// suffixed so they stay unique.
 pub fn document(openapi: &mut OpenApi) {
     for (n, (alias, canonical)) in ALIASES.iter().enumerate() {
-        let Some(item) = openapi.paths.paths.get(*canonical).cloned() else { continue };
+        let Some(item) = openapi.paths.paths.get(*canonical).cloned() else {
+            continue;
+        };
         let mut item = item;
         for operation in operations_mut(&mut item) {
             if let Some(id) = &operation.operation_id {
                 operation.operation_id = Some(format!("{id}_alias_{n}"));
             }
-            operation.description = Some(format!("Alias of `{canonical}`, served for Django-backend compatibility."));
+            operation.description = Some(format!(
+                "Alias of `{canonical}`, served for Django-backend compatibility."
+            ));
         }
         openapi.paths.paths.insert((*alias).to_owned(), item);
     }
 }
 
-fn operations_mut(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
-    [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options]
-        .into_iter()
-        .filter_map(Option::as_mut)
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
 }
 
 #[cfg(test)]
@@ -117,23 +151,38 @@ mod tests {
     use super::*;
 
     fn path_of(uri: &str) -> String {
-        let request = Request::builder().uri(uri).body(axum::body::Body::empty()).unwrap();
+        let request = Request::builder()
+            .uri(uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
         normalise(request).uri().to_string()
     }
 
     #[test]
     fn trailing_slash_is_optional() {
         assert_eq!(path_of("/api/v1/products"), "/api/v1/products/");
-        assert_eq!(path_of("/api/v1/products?page=2"), "/api/v1/products/?page=2");
-        assert_eq!(path_of("/api/v1/docs/swagger-ui.css"), "/api/v1/docs/swagger-ui.css");
+        assert_eq!(
+            path_of("/api/v1/products?page=2"),
+            "/api/v1/products/?page=2"
+        );
+        assert_eq!(
+            path_of("/api/v1/docs/swagger-ui.css"),
+            "/api/v1/docs/swagger-ui.css"
+        );
         assert_eq!(path_of("/metrics"), "/metrics");
     }
 
     #[test]
     fn aliases_map_to_canonical_paths_with_their_ids() {
         assert_eq!(path_of("/api/v1/auth/login/"), "/api/v1/auth/jwt/create/");
-        assert_eq!(path_of("/api/v1/auth/addresses/7/set_default"), "/api/v1/users/addresses/7/set_default/");
+        assert_eq!(
+            path_of("/api/v1/auth/addresses/7/set_default"),
+            "/api/v1/users/addresses/7/set_default/"
+        );
         assert_eq!(path_of("/api/v1/admin/products"), "/api/v1/admin/products/");
-        assert_eq!(path_of("/api/v1/auth/addresses/default/"), "/api/v1/users/addresses/default/");
+        assert_eq!(
+            path_of("/api/v1/auth/addresses/default/"),
+            "/api/v1/users/addresses/default/"
+        );
     }
 }

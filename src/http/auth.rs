@@ -42,9 +42,16 @@ pub struct Staff(pub AuthUser);
 pub struct Admin(pub AuthUser);
 
 fn bearer_token(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 fn token_not_valid(error: TokenError) -> ApiError {
@@ -60,19 +67,35 @@ fn token_not_valid(error: TokenError) -> ApiError {
 }
 
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser>, ApiError> {
-    let Some(token) = bearer_token(parts) else { return Ok(None) };
-    let claims = state.tokens.decode(token, TokenType::Access).map_err(token_not_valid)?;
+    let Some(token) = bearer_token(parts) else {
+        return Ok(None);
+    };
+    let claims = state
+        .tokens
+        .decode(token, TokenType::Access)
+        .map_err(token_not_valid)?;
     let row: Option<(i64, String, String, String, Flag)> =
         sqlx::query_as("SELECT id, email, username, role, is_active FROM users WHERE id = $1")
             .bind(claims.user_id)
             .fetch_optional(&state.db.pool)
             .await?;
     match row {
-        None => Err(ApiError::client(axum::http::StatusCode::UNAUTHORIZED, "user_not_found", "User not found")),
-        Some((.., Flag(false))) => {
-            Err(ApiError::client(axum::http::StatusCode::UNAUTHORIZED, "user_inactive", "User is inactive"))
-        }
-        Some((id, email, username, role, _)) => Ok(Some(AuthUser { id, email, username, role: Role::from_db(&role) })),
+        None => Err(ApiError::client(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "user_not_found",
+            "User not found",
+        )),
+        Some((.., Flag(false))) => Err(ApiError::client(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "user_inactive",
+            "User is inactive",
+        )),
+        Some((id, email, username, role, _)) => Ok(Some(AuthUser {
+            id,
+            email,
+            username,
+            role: Role::from_db(&role),
+        })),
     }
 }
 
@@ -97,7 +120,8 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        user.map(CurrentUser).ok_or_else(ApiError::not_authenticated)
+        user.map(CurrentUser)
+            .ok_or_else(ApiError::not_authenticated)
     }
 }
 

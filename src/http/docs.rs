@@ -32,7 +32,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
@@ -65,7 +70,10 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
         ],
         body,
     )
@@ -76,20 +84,41 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
 pub fn router(openapi: OpenApiDocument) -> Router<AppState> {
     let schema = serde_json::to_value(&openapi).expect("the OpenAPI document serialises");
     Router::new()
-        .route("/api/v1/schema/", get(move || async move { Json(schema.clone()) }))
+        .route(
+            "/api/v1/schema/",
+            get(move || async move { Json(schema.clone()) }),
+        )
         .route("/api/v1/docs/", get(|| async { Html(SWAGGER_PAGE) }))
-        .route("/api/v1/docs/swagger-init.js", get(|| async { asset("text/javascript", SWAGGER_INIT.as_bytes()) }))
+        .route(
+            "/api/v1/docs/swagger-init.js",
+            get(|| async { asset("text/javascript", SWAGGER_INIT.as_bytes()) }),
+        )
         .route(
             "/api/v1/docs/swagger-ui-bundle.js",
-            get(|| async { asset("text/javascript", include_bytes!("../../assets/swagger-ui/swagger-ui-bundle.js")) }),
+            get(|| async {
+                asset(
+                    "text/javascript",
+                    include_bytes!("../../assets/swagger-ui/swagger-ui-bundle.js"),
+                )
+            }),
         )
         .route(
             "/api/v1/docs/swagger-ui.css",
-            get(|| async { asset("text/css", include_bytes!("../../assets/swagger-ui/swagger-ui.css")) }),
+            get(|| async {
+                asset(
+                    "text/css",
+                    include_bytes!("../../assets/swagger-ui/swagger-ui.css"),
+                )
+            }),
         )
         .route("/api/v1/redoc/", get(|| async { Html(REDOC_PAGE) }))
         .route(
             "/api/v1/redoc/redoc.standalone.js",
-            get(|| async { asset("text/javascript", include_bytes!("../../assets/redoc/redoc.standalone.js")) }),
+            get(|| async {
+                asset(
+                    "text/javascript",
+                    include_bytes!("../../assets/redoc/redoc.standalone.js"),
+                )
+            }),
         )
 }

@@ -24,18 +24,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::payload_too_large()
-            } else {
-                ApiError::bad_request("parse_error", "Could not read the request body.")
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::payload_too_large()
+                } else {
+                    ApiError::bad_request("parse_error", "Could not read the request body.")
+                }
+            })?;
         let value: Value = match content_type.as_deref() {
-            Some(ct) if is_json(ct) => serde_json::from_slice(&bytes).map_err(ApiError::parse_error)?,
+            Some(ct) if is_json(ct) => {
+                serde_json::from_slice(&bytes).map_err(ApiError::parse_error)?
+            }
             // No body and no content type: an empty form, as DRF treats it.
             None if bytes.iter().all(u8::is_ascii_whitespace) => Value::Object(Default::default()),
-            Some(ct) => return Err(ApiError::unsupported_media_type(ct.split(';').next().unwrap_or(ct).trim())),
+            Some(ct) => {
+                return Err(ApiError::unsupported_media_type(
+                    ct.split(';').next().unwrap_or(ct).trim(),
+                ))
+            }
             None => return Err(ApiError::unsupported_media_type("")),
         };
         from_value(value).map(Json)
@@ -43,8 +51,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Deserialises a JSON value into `T`, turning serde's message into a field error.
@@ -52,7 +66,10 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     if !value.is_object() {
         return Err(FieldErrors::single(
             "non_field_errors",
-            format!("Invalid data. Expected a dictionary, but got {}.", json_type_name(&value)),
+            format!(
+                "Invalid data. Expected a dictionary, but got {}.",
+                json_type_name(&value)
+            ),
         ));
     }
     serde_path_to_error::deserialize(value).map_err(|err| {
@@ -77,7 +94,11 @@ fn json_type_name(value: &Value) -> &'static str {
 /// Maps a serde error (path + message) to a DRF field name and message.
 fn describe(path: &str, message: &str) -> (String, String) {
     // The top-level field that failed: `items[0].quantity` → `items`, `.` → none.
-    let top = path.split(['.', '[']).next().filter(|s| !s.is_empty() && *s != "?").map(str::to_owned);
+    let top = path
+        .split(['.', '['])
+        .next()
+        .filter(|s| !s.is_empty() && *s != "?")
+        .map(str::to_owned);
     if let Some(rest) = message.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default().to_owned();
         return (top.unwrap_or(name), "This field is required.".to_owned());
@@ -85,7 +106,12 @@ fn describe(path: &str, message: &str) -> (String, String) {
     let field = top.unwrap_or_else(|| "non_field_errors".to_owned());
     let text = if message.starts_with("invalid type: null") {
         "This field may not be null."
-    } else if message.contains("expected i64") || message.contains("expected u64") || message.contains("expected i32") || message.contains("expected u32") || message.contains("integer") {
+    } else if message.contains("expected i64")
+        || message.contains("expected u64")
+        || message.contains("expected i32")
+        || message.contains("expected u32")
+        || message.contains("integer")
+    {
         "A valid integer is required."
     } else if message.contains("expected a boolean") {
         "Must be a valid boolean."
@@ -100,7 +126,14 @@ fn describe(path: &str, message: &str) -> (String, String) {
         "Invalid value."
     } else {
         // Our own deserialisers (Money, Email…) already speak the API's language.
-        return (field, message.split(" at line ").next().unwrap_or(message).to_owned());
+        return (
+            field,
+            message
+                .split(" at line ")
+                .next()
+                .unwrap_or(message)
+                .to_owned(),
+        );
     };
     (field, text.to_owned())
 }
@@ -130,19 +163,28 @@ pub struct QueryPairs(pub Vec<(String, String)>);
 impl QueryPairs {
     /// The first non-blank value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, v)| k == key && !v.trim().is_empty()).map(|(_, v)| v.trim())
+        self.0
+            .iter()
+            .find(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
     }
 
     /// `key` parsed as an integer; a malformed value is a `400` under that name.
     pub fn int(&self, key: &str) -> Result<Option<i64>, ApiError> {
         self.get(key)
-            .map(|v| v.parse::<i64>().map_err(|_| FieldErrors::single(key, "A valid integer is required.")))
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| FieldErrors::single(key, "A valid integer is required."))
+            })
             .transpose()
     }
 
     /// `key` as a boolean flag (`true`/`1`/`yes`); anything else is false.
     pub fn flag(&self, key: &str) -> bool {
-        matches!(self.get(key).map(str::to_ascii_lowercase).as_deref(), Some("true" | "1" | "yes" | "on"))
+        matches!(
+            self.get(key).map(str::to_ascii_lowercase).as_deref(),
+            Some("true" | "1" | "yes" | "on")
+        )
     }
 }
 
@@ -151,7 +193,11 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
-        Ok(QueryPairs(form_urlencoded::parse(query.as_bytes()).into_owned().collect()))
+        Ok(QueryPairs(
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        ))
     }
 }
 
@@ -170,16 +216,32 @@ mod tests {
     #[test]
     fn missing_and_mistyped_fields_are_named() {
         let err = from_value::<Body>(serde_json::json!({})).unwrap_err();
-        assert_eq!(serde_json::to_value(match err { ApiError::Validation(e) => e, _ => panic!() }).unwrap(),
-            serde_json::json!({"email": ["This field is required."]}));
-        let err = from_value::<Body>(serde_json::json!({"email": "a", "quantity": "x"})).unwrap_err();
-        assert_eq!(serde_json::to_value(match err { ApiError::Validation(e) => e, _ => panic!() }).unwrap(),
-            serde_json::json!({"quantity": ["A valid integer is required."]}));
+        assert_eq!(
+            serde_json::to_value(match err {
+                ApiError::Validation(e) => e,
+                _ => panic!(),
+            })
+            .unwrap(),
+            serde_json::json!({"email": ["This field is required."]})
+        );
+        let err =
+            from_value::<Body>(serde_json::json!({"email": "a", "quantity": "x"})).unwrap_err();
+        assert_eq!(
+            serde_json::to_value(match err {
+                ApiError::Validation(e) => e,
+                _ => panic!(),
+            })
+            .unwrap(),
+            serde_json::json!({"quantity": ["A valid integer is required."]})
+        );
     }
 
     #[test]
     fn a_list_body_is_not_a_dictionary() {
-        assert!(matches!(from_value::<Body>(serde_json::json!([1])), Err(ApiError::Validation(_))));
+        assert!(matches!(
+            from_value::<Body>(serde_json::json!([1])),
+            Err(ApiError::Validation(_))
+        ));
     }
 
     #[test]

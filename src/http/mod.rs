@@ -45,7 +45,13 @@ pub fn api() -> (Router<AppState>, OpenApi) {
 
 /// The complete application: routes, documentation pages and layers, with path normalisation
 /// applied before routing.
-pub fn app(state: AppState, trusted_proxies: origin::TrustedProxies) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<NormalisedRouter, std::net::SocketAddr> {
+pub fn app(
+    state: AppState,
+    trusted_proxies: origin::TrustedProxies,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<
+    NormalisedRouter,
+    std::net::SocketAddr,
+> {
     let (api, openapi) = api();
     let router = api
         .merge(docs::router(openapi))
@@ -56,7 +62,8 @@ pub fn app(state: AppState, trusted_proxies: origin::TrustedProxies) -> axum::ex
         .layer(middleware::from_fn(request_id::assign))
         .layer(Extension(trusted_proxies))
         .with_state(state);
-    let normalised = MapRequestLayer::new(aliases::normalise as fn(Request) -> Request).layer(router);
+    let normalised =
+        MapRequestLayer::new(aliases::normalise as fn(Request) -> Request).layer(router);
     axum::ServiceExt::<Request>::into_make_service_with_connect_info(normalised)
 }
 

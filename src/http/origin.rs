@@ -39,14 +39,26 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestOrigin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
         let trusted = match (parts.extensions.get::<TrustedProxies>(), peer) {
             (Some(proxies), Some(ip)) => proxies.contains(ip),
             _ => false,
         };
         let forwarded = |name: &str| {
-            trusted.then(|| header(name)).flatten().map(|v| v.split(',').next().unwrap_or(v).trim().to_owned())
+            trusted
+                .then(|| header(name))
+                .flatten()
+                .map(|v| v.split(',').next().unwrap_or(v).trim().to_owned())
         };
         let host = forwarded("x-forwarded-host")
             .or_else(|| header(header::HOST.as_str()).map(str::to_owned))
@@ -67,7 +79,9 @@ pub fn parse_trusted_proxies(entries: &[String]) -> anyhow::Result<TrustedProxie
             entry
                 .parse::<ipnet::IpNet>()
                 .or_else(|_| entry.parse::<IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| anyhow::anyhow!("TRUSTED_PROXIES: {entry:?} is not an IP address or CIDR block"))
+                .map_err(|_| {
+                    anyhow::anyhow!("TRUSTED_PROXIES: {entry:?} is not an IP address or CIDR block")
+                })
         })
         .collect::<anyhow::Result<Vec<_>>>()
         .map(TrustedProxies)
@@ -79,7 +93,9 @@ mod tests {
 
     #[test]
     fn proxies_accept_addresses_and_blocks() {
-        let proxies = parse_trusted_proxies(&["127.0.0.1".into(), "10.0.0.0/8".into(), "::1".into()]).unwrap();
+        let proxies =
+            parse_trusted_proxies(&["127.0.0.1".into(), "10.0.0.0/8".into(), "::1".into()])
+                .unwrap();
         assert!(proxies.contains("10.1.2.3".parse().unwrap()));
         assert!(proxies.contains("::1".parse().unwrap()));
         assert!(!proxies.contains("192.168.1.1".parse().unwrap()));

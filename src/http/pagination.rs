@@ -57,7 +57,11 @@ impl PageRequest {
     /// Wraps an in-memory list, slicing out the requested page.
     pub fn page_of<T>(&self, items: Vec<T>) -> Result<Page<T>, ApiError> {
         let count = items.len() as i64;
-        let results = items.into_iter().skip(self.offset() as usize).take(self.page_size as usize).collect();
+        let results = items
+            .into_iter()
+            .skip(self.offset() as usize)
+            .take(self.page_size as usize)
+            .collect();
         self.page(count, results)
     }
 
@@ -71,18 +75,26 @@ impl PageRequest {
         if params.is_empty() {
             return self.url.clone();
         }
-        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
         format!("{}?{}", self.url, query)
     }
 
     /// Builds a request from raw parts; a page that isn't a positive integer is `Invalid page.`.
     pub fn parse(url: String, query: &str) -> Result<Self, ApiError> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
         let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
         let page = match value("page") {
             None | Some("") => 1,
             Some("last") => i64::MAX,
-            Some(raw) => raw.parse::<i64>().ok().filter(|p| *p >= 1).ok_or_else(ApiError::invalid_page)?,
+            Some(raw) => raw
+                .parse::<i64>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(ApiError::invalid_page)?,
         };
         // An unusable page_size falls back to the default, as DRF does.
         let page_size = value("page_size")
@@ -91,7 +103,12 @@ impl PageRequest {
             .map(|size| size.min(MAX_PAGE_SIZE))
             .unwrap_or(DEFAULT_PAGE_SIZE);
         let other_params = pairs.into_iter().filter(|(k, _)| k != "page").collect();
-        Ok(Self { page, page_size, url, other_params })
+        Ok(Self {
+            page,
+            page_size,
+            url,
+            other_params,
+        })
     }
 }
 
@@ -103,7 +120,14 @@ impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
         let url = format!("{}{}", origin.base_url(), parts.uri.path());
         let page = Self::parse(url, parts.uri.query().unwrap_or_default())?;
         // "last" is resolved by the caller's count; cap it so offset math can't overflow.
-        Ok(if page.page == i64::MAX { Self { page: i64::MAX / (MAX_PAGE_SIZE * 2), ..page } } else { page })
+        Ok(if page.page == i64::MAX {
+            Self {
+                page: i64::MAX / (MAX_PAGE_SIZE * 2),
+                ..page
+            }
+        } else {
+            page
+        })
     }
 }
 
@@ -117,9 +141,17 @@ mod tests {
 
     #[test]
     fn links_sort_parameters_and_drop_page_one() {
-        let page = request("search=wireless&ordering=-price&page=2").page(45, vec![0; 20]).unwrap();
-        assert_eq!(page.next.as_deref(), Some("http://shop.example/api/v1/products/?ordering=-price&page=3&search=wireless"));
-        assert_eq!(page.previous.as_deref(), Some("http://shop.example/api/v1/products/?ordering=-price&search=wireless"));
+        let page = request("search=wireless&ordering=-price&page=2")
+            .page(45, vec![0; 20])
+            .unwrap();
+        assert_eq!(
+            page.next.as_deref(),
+            Some("http://shop.example/api/v1/products/?ordering=-price&page=3&search=wireless")
+        );
+        assert_eq!(
+            page.previous.as_deref(),
+            Some("http://shop.example/api/v1/products/?ordering=-price&search=wireless")
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ pub fn current() -> Option<String> {
 
 /// SPEC §5: 1–128 characters from `[A-Za-z0-9._-]`; anything else is replaced.
 fn is_sane(id: &str) -> bool {
-    (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// Middleware: assigns the id, runs the request inside a span carrying it, logs one access line.
@@ -37,7 +40,10 @@ pub async fn assign(request: Request, next: Next) -> Response {
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
     let started = std::time::Instant::now();
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).instrument(span.clone()).await;
+    let mut response = REQUEST_ID
+        .scope(id.clone(), next.run(request))
+        .instrument(span.clone())
+        .await;
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),

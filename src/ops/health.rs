@@ -35,7 +35,11 @@ const CACHE_STATE: &str = "disabled";
 
 async fn report(state: &AppState) -> (StatusCode, Json<HealthReport>) {
     let database_ok = state.db.ping().await;
-    let status = if database_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if database_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = HealthReport {
         status: if database_ok { "healthy" } else { "unhealthy" },
         service: "nexus",
@@ -64,7 +68,11 @@ pub async fn api_health(State(state): State<AppState>) -> (StatusCode, Json<Heal
 /// The process is up (no dependency is checked).
 #[utoipa::path(get, path = "/health/liveness/", tag = "ops", responses((status = 200, body = ProbeReport)))]
 pub async fn liveness() -> Json<ProbeReport> {
-    Json(ProbeReport { status: "alive", database: None, cache: None })
+    Json(ProbeReport {
+        status: "alive",
+        database: None,
+        cache: None,
+    })
 }
 
 /// Ready for traffic: migrations applied and the database answering.
@@ -74,9 +82,23 @@ pub async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<Probe
     let ready = migrations::is_up_to_date(&state.db).await;
     let database = Some(if ready { "ok" } else { "unavailable" });
     if ready {
-        (StatusCode::OK, Json(ProbeReport { status: "ready", database, cache: None }))
+        (
+            StatusCode::OK,
+            Json(ProbeReport {
+                status: "ready",
+                database,
+                cache: None,
+            }),
+        )
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(ProbeReport { status: "not_ready", database, cache: None }))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(ProbeReport {
+                status: "not_ready",
+                database,
+                cache: None,
+            }),
+        )
     }
 }
 
@@ -85,14 +107,32 @@ pub async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<Probe
     responses((status = 200, body = ProbeReport), (status = 503, body = ProbeReport)))]
 pub async fn database(State(state): State<AppState>) -> (StatusCode, Json<ProbeReport>) {
     if state.db.ping().await {
-        (StatusCode::OK, Json(ProbeReport { status: "healthy", database: Some("ok"), cache: None }))
+        (
+            StatusCode::OK,
+            Json(ProbeReport {
+                status: "healthy",
+                database: Some("ok"),
+                cache: None,
+            }),
+        )
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(ProbeReport { status: "unhealthy", database: Some("unavailable"), cache: None }))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(ProbeReport {
+                status: "unhealthy",
+                database: Some("unavailable"),
+                cache: None,
+            }),
+        )
     }
 }
 
 /// The cache layer's state.
 #[utoipa::path(get, path = "/health/cache/", tag = "ops", responses((status = 200, body = ProbeReport)))]
 pub async fn cache() -> Json<ProbeReport> {
-    Json(ProbeReport { status: "healthy", database: None, cache: Some(CACHE_STATE) })
+    Json(ProbeReport {
+        status: "healthy",
+        database: None,
+        cache: Some(CACHE_STATE),
+    })
 }

@@ -7,12 +7,7 @@ use std::{
 };
 
 use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
-use nexus::{
-    accounts::tokens::TokenType,
-    config::Settings,
-    db::Db,
-    startup::Application,
-};
+use nexus::{accounts::tokens::TokenType, config::Settings, db::Db, startup::Application};
 use reqwest::{header::HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
@@ -56,7 +51,10 @@ pub const PASSWORD: &str = "Correct-Horse-Battery-9";
 
 static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| {
     let salt = SaltString::generate(&mut rand::thread_rng());
-    Argon2::default().hash_password(PASSWORD.as_bytes(), &salt).unwrap().to_string()
+    Argon2::default()
+        .hash_password(PASSWORD.as_bytes(), &salt)
+        .unwrap()
+        .to_string()
 });
 
 /// A user created by the harness, with a valid access token.
@@ -116,12 +114,17 @@ impl TestApp {
             Backend::Sqlite => (format!("sqlite://{}/nexus.db", temp.path().display()), None),
             Backend::Postgres => {
                 let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-                    eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test");
+                    eprintln!(
+                        "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"
+                    );
                     return None;
                 };
                 let name = format!("nexus_test_{}", uuid::Uuid::new_v4().simple());
                 create_postgres_database(&admin_url, &name).await;
-                (replace_database_name(&admin_url, &name), Some((admin_url, name)))
+                (
+                    replace_database_name(&admin_url, &name),
+                    Some((admin_url, name)),
+                )
             }
         };
         let mail_dir = temp.path().join("mail");
@@ -136,7 +139,8 @@ impl TestApp {
         .chain(extra.iter().copied())
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        vars.entry("FRONTEND_URL".into()).or_insert_with(|| "http://frontend.test".into());
+        vars.entry("FRONTEND_URL".into())
+            .or_insert_with(|| "http://frontend.test".into());
         let mut settings = Settings::from_lookup(|key| vars.get(key).cloned()).unwrap();
         settings.fast_password_hashing = true;
         let application = Application::build(settings).await.expect("the app starts");
@@ -145,7 +149,10 @@ impl TestApp {
         tokio::spawn(application.run_until_stopped());
         Some(TestApp {
             address,
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             db: state.db.clone(),
             backend,
             mail_dir,
@@ -156,8 +163,18 @@ impl TestApp {
     }
 
     /// Sends a request; `path` is relative to `/api/v1/` unless it starts with `/`.
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
-        let url = if path.starts_with('/') { format!("{}{path}", self.address) } else { format!("{}/api/v1/{path}", self.address) };
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let url = if path.starts_with('/') {
+            format!("{}{path}", self.address)
+        } else {
+            format!("{}/api/v1/{path}", self.address)
+        };
         let mut request = self.client.request(method, url);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -170,7 +187,12 @@ impl TestApp {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        TestResponse { status, headers, body, text }
+        TestResponse {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
@@ -186,15 +208,18 @@ impl TestApp {
     }
 
     pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> TestResponse {
-        self.request(Method::POST, path, Some(token), Some(body)).await
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> TestResponse {
-        self.request(Method::PUT, path, Some(token), Some(body)).await
+        self.request(Method::PUT, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn patch_as(&self, path: &str, token: &str, body: &Value) -> TestResponse {
-        self.request(Method::PATCH, path, Some(token), Some(body)).await
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn delete_as(&self, path: &str, token: &str) -> TestResponse {
@@ -220,7 +245,12 @@ impl TestApp {
         .await
         .unwrap();
         let (token, _) = self.state.tokens.issue(TokenType::Access, id);
-        TestUser { id, email, username, token }
+        TestUser {
+            id,
+            email,
+            username,
+            token,
+        }
     }
 
     pub async fn create_customer(&self) -> TestUser {
@@ -237,10 +267,15 @@ impl TestApp {
 
     /// The emails written so far, oldest first, as raw text.
     pub fn sent_emails(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(&self.mail_dir) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {
+            return Vec::new();
+        };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
-        paths.into_iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+        paths
+            .into_iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
     }
 }
 
@@ -249,10 +284,19 @@ impl Drop for TestApp {
         if let Some((admin_url, name)) = self.postgres_cleanup.take() {
             // Drop runs outside async context: use a throwaway runtime on its own thread.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 runtime.block_on(async {
-                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await {
-                        let _ = sqlx::Executor::execute(&mut conn, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                    if let Ok(mut conn) =
+                        <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await
+                    {
+                        let _ = sqlx::Executor::execute(
+                            &mut conn,
+                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                        )
+                        .await;
                     }
                 });
             })
@@ -265,11 +309,15 @@ async fn create_postgres_database(admin_url: &str, name: &str) {
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin_url)
         .await
         .expect("TEST_DATABASE_URL must point at a reachable PostgreSQL");
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
 }
 
 fn replace_database_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let base = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
     match query {
         Some(query) => format!("{base}/{name}?{query}"),
