@@ -9,10 +9,10 @@ pub mod origin;
 pub mod pagination;
 pub mod request_id;
 
-use std::any::Any;
+use std::{any::Any, net::SocketAddr};
 
 use axum::{
-    extract::{DefaultBodyLimit, Request},
+    extract::{connect_info::IntoMakeServiceWithConnectInfo, DefaultBodyLimit, Request},
     http::Method,
     middleware,
     response::{IntoResponse, Response},
@@ -48,23 +48,23 @@ pub fn api() -> (Router<AppState>, OpenApi) {
 pub fn app(
     state: AppState,
     trusted_proxies: origin::TrustedProxies,
-) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<
-    NormalisedRouter,
-    std::net::SocketAddr,
-> {
+) -> IntoMakeServiceWithConnectInfo<NormalisedRouter, SocketAddr> {
+    let normalised = MapRequestLayer::new(aliases::normalise as fn(Request) -> Request)
+        .layer(router(state, trusted_proxies));
+    axum::ServiceExt::<Request>::into_make_service_with_connect_info(normalised)
+}
+
+/// Routes and layers, without the path normalisation (which must run before routing).
+pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Router {
     let (api, openapi) = api();
-    let router = api
-        .merge(docs::router(openapi))
+    api.merge(docs::router(openapi))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(request_id::assign))
         .layer(Extension(trusted_proxies))
-        .with_state(state);
-    let normalised =
-        MapRequestLayer::new(aliases::normalise as fn(Request) -> Request).layer(router);
-    axum::ServiceExt::<Request>::into_make_service_with_connect_info(normalised)
+        .with_state(state)
 }
 
 /// The router wrapped in the path normalisation.

@@ -2,7 +2,7 @@
 //! logs (as a span field) and to error bodies (through a task-local).
 
 use axum::{
-    extract::Request,
+    extract::{MatchedPath, Request},
     http::{HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
@@ -29,6 +29,11 @@ fn is_sane(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
+/// The route template that served a request (`/api/v1/products/{key}/`), attached to the
+/// response for logs, metrics and the route-coverage test; absent when no route matched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchedRoute(pub String);
+
 /// Middleware: assigns the id, runs the request inside a span carrying it, logs one access line.
 pub async fn assign(request: Request, next: Next) -> Response {
     let id = request
@@ -38,7 +43,16 @@ pub async fn assign(request: Request, next: Next) -> Response {
         .filter(|v| is_sane(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        route = route.as_deref().unwrap_or("unmatched"),
+    );
     let started = std::time::Instant::now();
     let mut response = REQUEST_ID
         .scope(id.clone(), next.run(request))
@@ -51,6 +65,9 @@ pub async fn assign(request: Request, next: Next) -> Response {
             "request completed"
         );
     });
+    if let Some(route) = route {
+        response.extensions_mut().insert(MatchedRoute(route));
+    }
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }

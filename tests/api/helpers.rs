@@ -226,6 +226,11 @@ impl TestApp {
         self.request(Method::DELETE, path, Some(token), None).await
     }
 
+    /// The state the running server uses.
+    pub fn state(&self) -> &nexus::state::AppState {
+        &self.state
+    }
+
     /// Inserts a user with `role` (`customer`, `staff`, `admin`) and password [`PASSWORD`]
     /// straight into the database, and signs an access token for it.
     pub async fn create_user(&self, role: &str) -> TestUser {

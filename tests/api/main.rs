@@ -5,3 +5,4 @@ mod helpers;
 
 mod health;
 mod http_conventions;
+mod openapi;
