@@ -57,14 +57,20 @@ pub fn app(
 /// Routes and layers, without the path normalisation (which must run before routing).
 pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Router {
     let (api, openapi) = api();
-    api.merge(docs::router(openapi))
+    with_edge_layers(api.merge(docs::router(openapi)))
+        .layer(Extension(trusted_proxies))
+        .with_state(state)
+}
+
+/// The cross-cutting behaviour every route shares: SPEC-format 404/405, the body limit, panics
+/// turned into `500`s, request ids and access logs.
+fn with_edge_layers<S: Clone + Send + Sync + 'static>(routes: Router<S>) -> Router<S> {
+    routes
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(request_id::assign))
-        .layer(Extension(trusted_proxies))
-        .with_state(state)
 }
 
 /// The router wrapped in the path normalisation.
@@ -86,4 +92,36 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     ApiError::Internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::{body::Body, routing::get};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_with_the_request_id() {
+        let routes: Router = with_edge_layers(
+            Router::new().route("/boom/", get(|| async { panic!("secret detail") as &str })),
+        );
+        let request = Request::builder()
+            .uri("/boom/")
+            .header("x-request-id", "req-42")
+            .body(Body::empty())
+            .unwrap();
+        let response = routes.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 500);
+        assert_eq!(response.headers()["x-request-id"], "req-42");
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["request_id"], "req-42");
+        assert_eq!(body["code"], "server_error");
+        assert!(
+            !body.to_string().contains("secret detail"),
+            "no internal detail leaks: {body}"
+        );
+    }
 }
