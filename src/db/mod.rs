@@ -76,6 +76,18 @@ impl Db {
         migrations::run(self).await
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can't be upgraded
+    /// while another writer holds the lock and fails with "database is locked" instead of
+    /// waiting, so racing writers must queue from the start. PostgreSQL uses row locks and
+    /// conditional updates instead.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Answers `SELECT 1`: the cheapest proof that the database is reachable.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
