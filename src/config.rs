@@ -21,6 +21,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     pub bind_addr: SocketAddr,
     pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call the API with credentials (CORS).
+    pub cors_allowed_origins: Vec<String>,
     /// Peers whose `X-Forwarded-*` headers are believed (IPs or CIDR blocks).
     pub trusted_proxies: Vec<String>,
     pub access_token_lifetime: Duration,
@@ -121,6 +123,7 @@ impl Settings {
             allowed_hosts: var("ALLOWED_HOSTS")
                 .map(|v| split_list(&v))
                 .unwrap_or_else(|| vec!["*".to_owned()]),
+            cors_allowed_origins: split_list(&var("CORS_ALLOWED_ORIGINS").unwrap_or_default()),
             trusted_proxies: split_list(
                 &var("TRUSTED_PROXIES").unwrap_or_else(|| "127.0.0.1,::1".to_owned()),
             ),

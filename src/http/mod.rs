@@ -8,8 +8,9 @@ pub mod extract;
 pub mod origin;
 pub mod pagination;
 pub mod request_id;
+pub mod security;
 
-use std::{any::Any, net::SocketAddr};
+use std::{any::Any, net::SocketAddr, sync::Arc};
 
 use axum::{
     extract::{connect_info::IntoMakeServiceWithConnectInfo, DefaultBodyLimit, Request},
@@ -57,19 +58,31 @@ pub fn app(
 /// Routes and layers, without the path normalisation (which must run before routing).
 pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Router {
     let (api, openapi) = api();
-    with_edge_layers(api.merge(docs::router(openapi)))
+    let policy = Arc::new(security::SecurityPolicy {
+        allowed_hosts: state.settings.allowed_hosts.clone(),
+        trusted_proxies: trusted_proxies.clone(),
+    });
+    let cors = security::cors(&state.settings.cors_allowed_origins);
+    with_edge_layers(api.merge(docs::router(openapi)), policy, cors)
         .layer(Extension(trusted_proxies))
         .with_state(state)
 }
 
-/// The cross-cutting behaviour every route shares: SPEC-format 404/405, the body limit, panics
-/// turned into `500`s, request ids and access logs.
-fn with_edge_layers<S: Clone + Send + Sync + 'static>(routes: Router<S>) -> Router<S> {
+/// The cross-cutting behaviour every route (and the fallback) shares, innermost first:
+/// SPEC-format 404/405, the body limit, panics turned into `500`s, CORS, host check and
+/// security headers, request ids and access logs.
+fn with_edge_layers<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    policy: Arc<security::SecurityPolicy>,
+    cors: tower_http::cors::CorsLayer,
+) -> Router<S> {
     routes
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(cors)
+        .layer(middleware::from_fn_with_state(policy, security::enforce))
         .layer(middleware::from_fn(request_id::assign))
 }
 
@@ -102,17 +115,34 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_handler_answers_500_with_the_request_id() {
+        let policy = Arc::new(security::SecurityPolicy {
+            allowed_hosts: vec!["*".into()],
+            trusted_proxies: origin::TrustedProxies(Vec::new()),
+        });
         let routes: Router = with_edge_layers(
             Router::new().route("/boom/", get(|| async { panic!("secret detail") as &str })),
+            policy,
+            security::cors(&[]),
         );
         let request = Request::builder()
             .uri("/boom/")
+            .header("host", "localhost")
             .header("x-request-id", "req-42")
             .body(Body::empty())
             .unwrap();
         let response = routes.oneshot(request).await.unwrap();
         assert_eq!(response.status(), 500);
         assert_eq!(response.headers()["x-request-id"], "req-42");
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "headers on errors too"
+        );
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "headers on errors too"
+        );
         let body = axum::body::to_bytes(response.into_body(), 1 << 16)
             .await
             .unwrap();
