@@ -3,5 +3,6 @@
 
 mod helpers;
 
+mod accounts;
 mod health;
 mod http_conventions;
