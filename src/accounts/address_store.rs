@@ -30,15 +30,37 @@ pub struct Address {
     pub is_default: bool,
 }
 
-type Row = (i64, String, String, String, String, String, String, String, String, Flag);
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Flag,
+);
 
-const COLUMNS: &str = "id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, \
+const COLUMNS: &str =
+    "id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, \
                        phone_number, is_default";
 
 impl From<Row> for Address {
     fn from(row: Row) -> Self {
-        let (id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, phone_number, is_default) =
-            row;
+        let (
+            id,
+            first_name,
+            last_name,
+            address_line_1,
+            address_line_2,
+            city,
+            postal_code,
+            country,
+            phone_number,
+            is_default,
+        ) = row;
         Address {
             id,
             fields: AddressFields {
@@ -57,7 +79,11 @@ impl From<Row> for Address {
 }
 
 /// One page of the user's addresses (default first, then newest) and their total count.
-pub async fn list<'e, E>(executor: E, user_id: i64, page: &PageRequest) -> Result<Vec<Address>, ApiError>
+pub async fn list<'e, E>(
+    executor: E,
+    user_id: i64,
+    page: &PageRequest,
+) -> Result<Vec<Address>, ApiError>
 where
     E: Executor<'e, Database = Any>,
 {
@@ -77,7 +103,12 @@ pub async fn count<'e, E>(executor: E, user_id: i64) -> Result<i64, ApiError>
 where
     E: Executor<'e, Database = Any>,
 {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE user_id = $1").bind(user_id).fetch_one(executor).await?)
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(executor)
+            .await?,
+    )
 }
 
 /// The user's address `id`.
@@ -85,11 +116,13 @@ pub async fn find<'e, E>(executor: E, user_id: i64, id: i64) -> Result<Option<Ad
 where
     E: Executor<'e, Database = Any>,
 {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM addresses WHERE id = $1 AND user_id = $2"))
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(executor)
-        .await?;
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM addresses WHERE id = $1 AND user_id = $2"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(executor)
+    .await?;
     Ok(row.map(Address::from))
 }
 
@@ -98,11 +131,12 @@ pub async fn find_default<'e, E>(executor: E, user_id: i64) -> Result<Option<Add
 where
     E: Executor<'e, Database = Any>,
 {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM addresses WHERE user_id = $1 AND is_default = TRUE"))
-            .bind(user_id)
-            .fetch_optional(executor)
-            .await?;
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM addresses WHERE user_id = $1 AND is_default = TRUE"
+    ))
+    .bind(user_id)
+    .fetch_optional(executor)
+    .await?;
     Ok(row.map(Address::from))
 }
 
@@ -111,14 +145,24 @@ where
 /// Its first statement writes the user's row: PostgreSQL then queues other writers of the same
 /// user's addresses behind this one, and SQLite takes its write lock up front, so two requests
 /// choosing a default can't interleave (the partial unique index stays the final guard).
-pub async fn begin_for_user(pool: &sqlx::AnyPool, user_id: i64) -> Result<Transaction<'static, Any>, ApiError> {
+pub async fn begin_for_user(
+    pool: &sqlx::AnyPool,
+    user_id: i64,
+) -> Result<Transaction<'static, Any>, ApiError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE users SET last_login = last_login WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE users SET last_login = last_login WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     Ok(tx)
 }
 
 /// Clears the user's default flag on every address but `keep`.
-pub async fn clear_default(tx: &mut Transaction<'static, Any>, user_id: i64, keep: i64) -> Result<(), ApiError> {
+pub async fn clear_default(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    keep: i64,
+) -> Result<(), ApiError> {
     sqlx::query("UPDATE addresses SET is_default = FALSE WHERE user_id = $1 AND is_default = TRUE AND id <> $2")
         .bind(user_id)
         .bind(keep)
@@ -128,7 +172,12 @@ pub async fn clear_default(tx: &mut Transaction<'static, Any>, user_id: i64, kee
 }
 
 /// Inserts an address; returns its id.
-pub async fn insert(tx: &mut Transaction<'static, Any>, user_id: i64, f: &AddressFields, is_default: bool) -> Result<i64, ApiError> {
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    f: &AddressFields,
+    is_default: bool,
+) -> Result<i64, ApiError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO addresses (user_id, first_name, last_name, address_line_1, address_line_2, city, postal_code, \
          country, phone_number, is_default, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -149,7 +198,13 @@ pub async fn insert(tx: &mut Transaction<'static, Any>, user_id: i64, f: &Addres
 }
 
 /// Overwrites an address's fields and default flag.
-pub async fn update(tx: &mut Transaction<'static, Any>, user_id: i64, id: i64, f: &AddressFields, is_default: bool) -> Result<(), ApiError> {
+pub async fn update(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    id: i64,
+    f: &AddressFields,
+    is_default: bool,
+) -> Result<(), ApiError> {
     sqlx::query(
         "UPDATE addresses SET first_name = $1, last_name = $2, address_line_1 = $3, address_line_2 = $4, city = $5, \
          postal_code = $6, country = $7, phone_number = $8, is_default = $9 WHERE id = $10 AND user_id = $11",

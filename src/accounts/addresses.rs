@@ -82,18 +82,57 @@ const LIMITS: [(&str, usize); 8] = [
 ];
 
 /// Merges `body` over `base` (the stored address for updates, empty for creates) and checks it.
-fn validate(body: &AddressRequest, base: AddressFields, partial: bool) -> Result<AddressFields, ApiError> {
+fn validate(
+    body: &AddressRequest,
+    base: AddressFields,
+    partial: bool,
+) -> Result<AddressFields, ApiError> {
     let mut errors = FieldErrors::new();
     let mut merged = base;
     let slots: [(&str, Option<&str>, &mut String, bool); 8] = [
-        ("first_name", body.first_name.as_deref(), &mut merged.first_name, true),
-        ("last_name", body.last_name.as_deref(), &mut merged.last_name, true),
-        ("address_line_1", body.address_line_1.as_deref(), &mut merged.address_line_1, true),
-        ("address_line_2", body.address_line_2.as_deref(), &mut merged.address_line_2, false),
+        (
+            "first_name",
+            body.first_name.as_deref(),
+            &mut merged.first_name,
+            true,
+        ),
+        (
+            "last_name",
+            body.last_name.as_deref(),
+            &mut merged.last_name,
+            true,
+        ),
+        (
+            "address_line_1",
+            body.address_line_1.as_deref(),
+            &mut merged.address_line_1,
+            true,
+        ),
+        (
+            "address_line_2",
+            body.address_line_2.as_deref(),
+            &mut merged.address_line_2,
+            false,
+        ),
         ("city", body.city.as_deref(), &mut merged.city, true),
-        ("postal_code", body.postal_code.as_deref(), &mut merged.postal_code, true),
-        ("country", body.country.as_deref(), &mut merged.country, true),
-        ("phone_number", body.phone_number.as_deref(), &mut merged.phone_number, false),
+        (
+            "postal_code",
+            body.postal_code.as_deref(),
+            &mut merged.postal_code,
+            true,
+        ),
+        (
+            "country",
+            body.country.as_deref(),
+            &mut merged.country,
+            true,
+        ),
+        (
+            "phone_number",
+            body.phone_number.as_deref(),
+            &mut merged.phone_number,
+            false,
+        ),
     ];
     for ((name, given, slot, required), (_, max)) in slots.into_iter().zip(LIMITS) {
         let value = match (given, required) {
@@ -124,7 +163,10 @@ pub async fn list_addresses(
 ) -> Result<Json<Page<AddressResponse>>, ApiError> {
     let count = address_store::count(&state.db.pool, user.id).await?;
     let rows = address_store::list(&state.db.pool, user.id, &page).await?;
-    Ok(Json(page.page(count, rows.into_iter().map(AddressResponse::from).collect())?))
+    Ok(Json(page.page(
+        count,
+        rows.into_iter().map(AddressResponse::from).collect(),
+    )?))
 }
 
 /// Saves a new address; the user's first one becomes the default.
@@ -145,7 +187,14 @@ pub async fn create_address(
     }
     let id = address_store::insert(&mut tx, user.id, &fields, is_default).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(AddressResponse::from(Address { id, fields, is_default }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(AddressResponse::from(Address {
+            id,
+            fields,
+            is_default,
+        })),
+    ))
 }
 
 /// One of the caller's addresses.
@@ -158,7 +207,9 @@ pub async fn get_address(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<AddressResponse>, ApiError> {
-    let address = address_store::find(&state.db.pool, user.id, id).await?.ok_or_else(ApiError::not_found)?;
+    let address = address_store::find(&state.db.pool, user.id, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(address.into()))
 }
 
@@ -190,9 +241,17 @@ pub async fn update_address(
     save(&state, user.id, id, body, true).await
 }
 
-async fn save(state: &AppState, user_id: i64, id: i64, body: AddressRequest, partial: bool) -> Result<Json<AddressResponse>, ApiError> {
+async fn save(
+    state: &AppState,
+    user_id: i64,
+    id: i64,
+    body: AddressRequest,
+    partial: bool,
+) -> Result<Json<AddressResponse>, ApiError> {
     let mut tx = address_store::begin_for_user(&state.db.pool, user_id).await?;
-    let existing = address_store::find(&mut *tx, user_id, id).await?.ok_or_else(ApiError::not_found)?;
+    let existing = address_store::find(&mut *tx, user_id, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let fields = validate(&body, existing.fields, partial)?;
     let is_default = body.is_default.unwrap_or(existing.is_default);
     if is_default {
@@ -200,7 +259,11 @@ async fn save(state: &AppState, user_id: i64, id: i64, body: AddressRequest, par
     }
     address_store::update(&mut tx, user_id, id, &fields, is_default).await?;
     tx.commit().await?;
-    Ok(Json(AddressResponse::from(Address { id, fields, is_default })))
+    Ok(Json(AddressResponse::from(Address {
+        id,
+        fields,
+        is_default,
+    })))
 }
 
 /// Deletes an address. Deleting the default leaves the user without one until they pick another.
@@ -230,7 +293,17 @@ pub async fn set_default_address(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<AddressResponse>, ApiError> {
-    save(&state, user.id, id, AddressRequest { is_default: Some(true), ..Default::default() }, true).await
+    save(
+        &state,
+        user.id,
+        id,
+        AddressRequest {
+            is_default: Some(true),
+            ..Default::default()
+        },
+        true,
+    )
+    .await
 }
 
 /// The caller's default address.
@@ -243,6 +316,12 @@ pub async fn get_default_address(
 ) -> Result<Json<AddressResponse>, ApiError> {
     let address = address_store::find_default(&state.db.pool, user.id)
         .await?
-        .ok_or_else(|| ApiError::client(StatusCode::NOT_FOUND, "not_found", "No default address found."))?;
+        .ok_or_else(|| {
+            ApiError::client(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "No default address found.",
+            )
+        })?;
     Ok(Json(address.into()))
 }

@@ -30,7 +30,10 @@ pub struct AdminUserResponse {
 
 impl From<&User> for AdminUserResponse {
     fn from(user: &User) -> Self {
-        AdminUserResponse { user: UserResponse::from(user), is_active: user.is_active }
+        AdminUserResponse {
+            user: UserResponse::from(user),
+            is_active: user.is_active,
+        }
     }
 }
 
@@ -85,7 +88,11 @@ pub async fn list_users(
         conditions.push(format!("is_active = ${}", binds.len() + 1));
         binds.push(Bind::Flag(active));
     }
-    let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
 
     let count_sql = format!("SELECT COUNT(*) FROM users{filter}");
     let mut count_query = sqlx::query_scalar::<_, i64>(&count_sql);
@@ -110,14 +117,23 @@ pub async fn list_users(
             Bind::Flag(flag) => list_query.bind(*flag),
         };
     }
-    let rows = list_query.bind(page.limit()).bind(page.offset()).fetch_all(&state.db.pool).await?;
-    let results = rows.into_iter().map(|row| AdminUserResponse::from(&User::from(row))).collect();
+    let rows = list_query
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(&state.db.pool)
+        .await?;
+    let results = rows
+        .into_iter()
+        .map(|row| AdminUserResponse::from(&User::from(row)))
+        .collect();
     Ok(Json(page.page(count, results)?))
 }
 
 /// `%`, `_` and the escape character itself match literally in a search.
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn parse_role(value: &str) -> Result<Role, ApiError> {
@@ -137,8 +153,14 @@ fn parse_role(value: &str) -> Result<Role, ApiError> {
     params(("id" = i64, Path)),
     responses((status = 200, body = AdminUserResponse), (status = 401, description = "not signed in"),
         (status = 403, description = "not an admin"), (status = 404, description = "no such user")))]
-pub async fn get_user(State(state): State<AppState>, _admin: Admin, Path(id): Path<i64>) -> Result<Json<AdminUserResponse>, ApiError> {
-    let user = users::find_by_id(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?;
+pub async fn get_user(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(id): Path<i64>,
+) -> Result<Json<AdminUserResponse>, ApiError> {
+    let user = users::find_by_id(&state.db.pool, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(AdminUserResponse::from(&user)))
 }
 
@@ -181,6 +203,8 @@ pub async fn update_user(
         refresh_tokens::revoke_all_for_user(&mut *tx, id).await?;
     }
     tx.commit().await?;
-    let user = users::find_by_id(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?;
+    let user = users::find_by_id(&state.db.pool, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(AdminUserResponse::from(&user)))
 }

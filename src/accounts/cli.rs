@@ -39,7 +39,15 @@ fn first_error(errors: &FieldErrors) -> String {
     serde_json::to_value(errors)
         .ok()
         .and_then(|v| v.as_object().and_then(|m| m.values().next().cloned()))
-        .map(|messages| messages.as_array().into_iter().flatten().filter_map(|m| m.as_str()).collect::<Vec<_>>().join(" "))
+        .map(|messages| {
+            messages
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_default()
 }
 
@@ -50,8 +58,13 @@ fn parse_email(raw: &str) -> Result<String, String> {
 
 async fn parse_username(db: &Db, raw: &str) -> anyhow::Result<Result<String, String>> {
     let mut errors = FieldErrors::new();
-    let Some(username) = fields::username(&mut errors, "username", Some(raw)) else { return Ok(Err(first_error(&errors))) };
-    if users::username_taken(&db.pool, &username, None).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+    let Some(username) = fields::username(&mut errors, "username", Some(raw)) else {
+        return Ok(Err(first_error(&errors)));
+    };
+    if users::username_taken(&db.pool, &username, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
         return Ok(Err(users::duplicate_message("username").to_owned()));
     }
     Ok(Ok(username))
@@ -61,8 +74,19 @@ fn check_password(secret: &str, email: &str, username: &str) -> Result<(), Strin
     if secret.trim().is_empty() {
         return Err("This field may not be blank.".to_owned());
     }
-    let problems = password_rules::check(secret, UserAttributes { username, email, ..Default::default() });
-    if problems.is_empty() { Ok(()) } else { Err(problems.join(" ")) }
+    let problems = password_rules::check(
+        secret,
+        UserAttributes {
+            username,
+            email,
+            ..Default::default()
+        },
+    );
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join(" "))
+    }
 }
 
 fn prompt(label: &str) -> anyhow::Result<String> {
@@ -79,13 +103,20 @@ impl CreateSuperuser {
     /// Runs the command against a migrated database.
     pub async fn run(self, db: &Db) -> anyhow::Result<()> {
         if self.no_input {
-            let missing: Vec<&str> = [("--email", &self.email), ("--username", &self.username), ("--password", &self.password)]
-                .into_iter()
-                .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))
-                .map(|(name, _)| name)
-                .collect();
+            let missing: Vec<&str> = [
+                ("--email", &self.email),
+                ("--username", &self.username),
+                ("--password", &self.password),
+            ]
+            .into_iter()
+            .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+            .map(|(name, _)| name)
+            .collect();
             if !missing.is_empty() {
-                bail!("--no-input needs {} (the password may come from NEXUS_SUPERUSER_PASSWORD)", missing.join(", "));
+                bail!(
+                    "--no-input needs {} (the password may come from NEXUS_SUPERUSER_PASSWORD)",
+                    missing.join(", ")
+                );
             }
         }
         let email = match &self.email {
@@ -102,7 +133,9 @@ impl CreateSuperuser {
             return Ok(());
         }
         let username = match &self.username {
-            Some(raw) => parse_username(db, raw).await?.map_err(|e| anyhow::anyhow!("--username: {e}"))?,
+            Some(raw) => parse_username(db, raw)
+                .await?
+                .map_err(|e| anyhow::anyhow!("--username: {e}"))?,
             None => loop {
                 match parse_username(db, &prompt("Username")?).await? {
                     Ok(username) => break username,
@@ -112,12 +145,15 @@ impl CreateSuperuser {
         };
         let secret = match self.password {
             Some(secret) => {
-                check_password(&secret, &email, &username).map_err(|e| anyhow::anyhow!("--password: {e}"))?;
+                check_password(&secret, &email, &username)
+                    .map_err(|e| anyhow::anyhow!("--password: {e}"))?;
                 secret
             }
             None => loop {
-                let first = rpassword::prompt_password("Password: ").context("could not read the password")?;
-                let again = rpassword::prompt_password("Password (again): ").context("could not read the password")?;
+                let first = rpassword::prompt_password("Password: ")
+                    .context("could not read the password")?;
+                let again = rpassword::prompt_password("Password (again): ")
+                    .context("could not read the password")?;
                 if first != again {
                     eprintln!("Error: Your passwords didn't match.");
                 } else if let Err(e) = check_password(&first, &email, &username) {
@@ -147,9 +183,11 @@ impl CreateSuperuser {
 
 /// Makes the user with `email` an active admin; false when there is no such user.
 async fn promote_existing(db: &Db, email: &str) -> anyhow::Result<bool> {
-    let done = sqlx::query("UPDATE users SET role = 'admin', is_active = TRUE WHERE LOWER(email) = LOWER($1)")
-        .bind(email)
-        .execute(&db.pool)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE users SET role = 'admin', is_active = TRUE WHERE LOWER(email) = LOWER($1)",
+    )
+    .bind(email)
+    .execute(&db.pool)
+    .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -27,7 +27,11 @@ pub fn required(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> O
 }
 
 /// A required password: like [`required`] but never trimmed (spaces are part of a secret).
-pub fn required_password(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<String> {
+pub fn required_password(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+) -> Option<String> {
     required(errors, field, value).and(value.map(str::to_owned))
 }
 
@@ -35,7 +39,10 @@ pub fn required_password(errors: &mut FieldErrors, field: &str, value: Option<&s
 pub fn max_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> bool {
     let fits = value.chars().count() <= max;
     if !fits {
-        errors.add(field, format!("Ensure this field has no more than {max} characters."));
+        errors.add(
+            field,
+            format!("Ensure this field has no more than {max} characters."),
+        );
     }
     fits
 }
@@ -60,7 +67,10 @@ pub fn username(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> O
     if !max_length(errors, field, &username, NAME_MAX) {
         return None;
     }
-    if !username.chars().all(|c| c.is_alphanumeric() || "@.+-_".contains(c)) {
+    if !username
+        .chars()
+        .all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
+    {
         errors.add(
             field,
             "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
@@ -85,7 +95,10 @@ mod tests {
         let mut errors = FieldErrors::new();
         assert_eq!(required(&mut errors, "a", None), None);
         assert_eq!(required(&mut errors, "b", Some("  ")), None);
-        assert_eq!(required(&mut errors, "c", Some(" x ")).as_deref(), Some("x"));
+        assert_eq!(
+            required(&mut errors, "c", Some(" x ")).as_deref(),
+            Some("x")
+        );
         assert_eq!(
             serde_json::to_value(&errors).unwrap(),
             serde_json::json!({"a": ["This field is required."], "b": ["This field may not be blank."]})
@@ -95,7 +108,10 @@ mod tests {
     #[test]
     fn emails_are_validated_and_their_domain_lowercased() {
         let mut errors = FieldErrors::new();
-        assert_eq!(email(&mut errors, "email", Some(" Ann@Example.COM ")).as_deref(), Some("Ann@example.com"));
+        assert_eq!(
+            email(&mut errors, "email", Some(" Ann@Example.COM ")).as_deref(),
+            Some("Ann@example.com")
+        );
         assert_eq!(email(&mut errors, "email", Some("not-an-email")), None);
         assert!(errors.has("email"));
     }
@@ -111,7 +127,13 @@ mod tests {
     #[test]
     fn passwords_keep_their_spaces() {
         let mut errors = FieldErrors::new();
-        assert_eq!(required_password(&mut errors, "password", Some(" pw ")).as_deref(), Some(" pw "));
-        assert_eq!(required_password(&mut errors, "password", Some("   ")), None);
+        assert_eq!(
+            required_password(&mut errors, "password", Some(" pw ")).as_deref(),
+            Some(" pw ")
+        );
+        assert_eq!(
+            required_password(&mut errors, "password", Some("   ")),
+            None
+        );
     }
 }

@@ -29,11 +29,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::refresh_token))
         .routes(routes!(session::verify_token))
         .routes(routes!(session::revoke_token))
-        .routes(routes!(profile::get_profile, profile::replace_profile, profile::update_profile))
+        .routes(routes!(
+            profile::get_profile,
+            profile::replace_profile,
+            profile::update_profile
+        ))
         .routes(routes!(password_change::change_password))
         .routes(routes!(password_reset::request_password_reset))
         .routes(routes!(password_reset::confirm_password_reset))
-        .routes(routes!(addresses::list_addresses, addresses::create_address))
+        .routes(routes!(
+            addresses::list_addresses,
+            addresses::create_address
+        ))
         .routes(routes!(addresses::get_default_address))
         .routes(routes!(
             addresses::get_address,

@@ -34,18 +34,26 @@ fn hash_blocking(password: &str, fast: bool) -> anyhow::Result<String> {
 fn verify_blocking(password: &str, hash: &str) -> bool {
     // An unparseable stored hash can never match; it is not worth a 500.
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// Hashes `password` into a PHC string (`$argon2id$v=19$...`).
 pub async fn hash(password: String, fast: bool) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password, fast)).await.context("hashing task failed")?
+    tokio::task::spawn_blocking(move || hash_blocking(&password, fast))
+        .await
+        .context("hashing task failed")?
 }
 
 /// True when `password` matches the stored PHC `hash`.
 pub async fn verify(password: String, hash: String) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || verify_blocking(&password, &hash)).await.context("verification task failed")
+    tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
+        .await
+        .context("verification task failed")
 }
 
 /// A hash of a random secret for each cost, computed once.
@@ -72,7 +80,9 @@ mod tests {
     async fn a_hash_verifies_its_password_only() {
         let stored = hash("s3cret-Passphrase".into(), true).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("s3cret-Passphrase".into(), stored.clone()).await.unwrap());
+        assert!(verify("s3cret-Passphrase".into(), stored.clone())
+            .await
+            .unwrap());
         assert!(!verify("s3cret-passphrase".into(), stored).await.unwrap());
     }
 

@@ -47,11 +47,17 @@ pub async fn change_password(
     CurrentUser(caller): CurrentUser,
     extract::Json(body): extract::Json<ChangePasswordRequest>,
 ) -> Result<Json<PasswordChanged>, ApiError> {
-    let user = users::find_by_id(&state.db.pool, caller.id).await?.ok_or_else(ApiError::not_authenticated)?;
+    let user = users::find_by_id(&state.db.pool, caller.id)
+        .await?
+        .ok_or_else(ApiError::not_authenticated)?;
     let mut errors = FieldErrors::new();
     let old = fields::required_password(&mut errors, "old_password", body.old_password.as_deref());
     let new = fields::required_password(&mut errors, "new_password", body.new_password.as_deref());
-    let confirm = fields::required_password(&mut errors, "new_password_confirm", body.new_password_confirm.as_deref());
+    let confirm = fields::required_password(
+        &mut errors,
+        "new_password_confirm",
+        body.new_password_confirm.as_deref(),
+    );
     if let Some(old) = old {
         if !password::verify(old, user.password_hash.clone()).await? {
             errors.add("old_password", "Old password is incorrect.");
@@ -71,7 +77,10 @@ pub async fn change_password(
     errors.into_result()?;
     let new = new.unwrap_or_default();
     if confirm.as_deref() != Some(new.as_str()) {
-        return Err(FieldErrors::single("non_field_errors", "Passwords don't match."));
+        return Err(FieldErrors::single(
+            "non_field_errors",
+            "Passwords don't match.",
+        ));
     }
     let hash = password::hash(new, state.settings.fast_password_hashing).await?;
     let mut tx = state.db.pool.begin().await?;
@@ -79,7 +88,10 @@ pub async fn change_password(
     refresh_tokens::revoke_all_for_user(&mut *tx, user.id).await?;
     tx.commit().await?;
     send_security_email(&state, &user.email).await;
-    Ok(Json(PasswordChanged { detail: CHANGED, message: CHANGED }))
+    Ok(Json(PasswordChanged {
+        detail: CHANGED,
+        message: CHANGED,
+    }))
 }
 
 /// Tells the account owner their password changed, so a takeover doesn't go unnoticed.

@@ -79,7 +79,10 @@ pub async fn request_password_reset(
     let mut errors = FieldErrors::new();
     let email = fields::email(&mut errors, "email", body.email.as_deref());
     errors.into_result()?;
-    if let Some(user) = users::find_by_email(&state.db.pool, &email.unwrap_or_default()).await?.filter(|u| u.is_active) {
+    if let Some(user) = users::find_by_email(&state.db.pool, &email.unwrap_or_default())
+        .await?
+        .filter(|u| u.is_active)
+    {
         // Off the request path: storing and mailing would otherwise make existing accounts
         // answer measurably slower than unknown ones.
         let state = state.clone();
@@ -89,7 +92,9 @@ pub async fn request_password_reset(
             }
         });
     }
-    Ok(Json(DetailResponse { detail: "If the account exists, an email has been sent." }))
+    Ok(Json(DetailResponse {
+        detail: "If the account exists, an email has been sent.",
+    }))
 }
 
 async fn send_reset_link(state: &AppState, user: &User) -> Result<(), ApiError> {
@@ -107,7 +112,12 @@ async fn send_reset_link(state: &AppState, user: &User) -> Result<(), ApiError> 
     .bind(now)
     .execute(&state.db.pool)
     .await?;
-    let link = format!("{}/reset-password/{}/{}", state.settings.frontend_url, encode_uid(user.id), token);
+    let link = format!(
+        "{}/reset-password/{}/{}",
+        state.settings.frontend_url,
+        encode_uid(user.id),
+        token
+    );
     let email = OutgoingEmail {
         to: user.email.clone(),
         subject: "Reset your Nexus Commerce password".to_owned(),
@@ -132,7 +142,11 @@ pub async fn confirm_password_reset(
     let uid = fields::required(&mut errors, "uid", body.uid.as_deref());
     let token = fields::required(&mut errors, "token", body.token.as_deref());
     let new = fields::required_password(&mut errors, "new_password", body.new_password.as_deref());
-    let confirm = fields::required_password(&mut errors, "new_password_confirm", body.new_password_confirm.as_deref());
+    let confirm = fields::required_password(
+        &mut errors,
+        "new_password_confirm",
+        body.new_password_confirm.as_deref(),
+    );
     errors.into_result()?;
     let token_hash = hash_token(&token.unwrap_or_default());
     let user = redeemable_user(&state, uid.as_deref().unwrap_or_default(), &token_hash).await?;
@@ -155,7 +169,10 @@ pub async fn confirm_password_reset(
     errors.into_result()?;
     let user = user.ok_or_else(|| FieldErrors::single("token", INVALID_TOKEN))?;
     if confirm.as_deref() != Some(new.as_str()) {
-        return Err(FieldErrors::single("non_field_errors", "Passwords don't match."));
+        return Err(FieldErrors::single(
+            "non_field_errors",
+            "Passwords don't match.",
+        ));
     }
     let hash = password::hash(new, state.settings.fast_password_hashing).await?;
     let now = now_micros();
@@ -174,32 +191,45 @@ pub async fn confirm_password_reset(
     }
     users::set_password_hash(&mut *tx, user.id, &hash).await?;
     // Any other outstanding link for this account is void now too.
-    sqlx::query("UPDATE password_reset_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE password_reset_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?;
     refresh_tokens::revoke_all_for_user(&mut *tx, user.id).await?;
     tx.commit().await?;
     send_security_email(&state, &user.email).await;
-    Ok(Json(DetailResponse { detail: "Password reset successful." }))
+    Ok(Json(DetailResponse {
+        detail: "Password reset successful.",
+    }))
 }
 
 const INVALID_TOKEN: &str = "Invalid or expired token.";
 
 /// The active user a live, unused token for `uid` belongs to.
-async fn redeemable_user(state: &AppState, uid: &str, token_hash: &str) -> Result<Option<User>, ApiError> {
-    let Some(user_id) = decode_uid(uid) else { return Ok(None) };
-    let row: Option<(i64, i64, Option<i64>)> =
-        sqlx::query_as("SELECT user_id, expires_at, used_at FROM password_reset_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&state.db.pool)
-            .await?;
+async fn redeemable_user(
+    state: &AppState,
+    uid: &str,
+    token_hash: &str,
+) -> Result<Option<User>, ApiError> {
+    let Some(user_id) = decode_uid(uid) else {
+        return Ok(None);
+    };
+    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT user_id, expires_at, used_at FROM password_reset_tokens WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&state.db.pool)
+    .await?;
     let live = matches!(row, Some((owner, expires_at, None)) if owner == user_id && expires_at > now_micros());
     if !live {
         return Ok(None);
     }
-    Ok(users::find_by_id(&state.db.pool, user_id).await?.filter(|u| u.is_active))
+    Ok(users::find_by_id(&state.db.pool, user_id)
+        .await?
+        .filter(|u| u.is_active))
 }
 
 #[cfg(test)]

@@ -16,7 +16,11 @@ static COMMON_PASSWORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
     flate2::read::GzDecoder::new(&gz[..])
         .read_to_string(&mut text)
         .expect("the embedded common-password list is valid gzip'd UTF-8");
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 });
 
 /// The user attributes a password must not resemble, each with the name Django's message uses.
@@ -58,17 +62,22 @@ fn too_similar(password: &str, user: UserAttributes<'_>) -> Option<&'static str>
         (user.last_name, "last name"),
         (user.email, "email address"),
     ];
-    attributes.into_iter().filter(|(value, _)| !value.is_empty()).find_map(|(value, name)| {
-        let value = value.to_lowercase();
-        // `re.split(r"\W+", value)`: `_` counts as a word character there, too.
-        let mut parts: Vec<&str> = value.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
-        parts.push(&value);
-        parts
-            .into_iter()
-            .filter(|part| !exceeds_maximum_length_ratio(&password, part))
-            .any(|part| quick_ratio(&password, part) >= MAX_SIMILARITY)
-            .then_some(name)
-    })
+    attributes
+        .into_iter()
+        .filter(|(value, _)| !value.is_empty())
+        .find_map(|(value, name)| {
+            let value = value.to_lowercase();
+            // `re.split(r"\W+", value)`: `_` counts as a word character there, too.
+            let mut parts: Vec<&str> = value
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .collect();
+            parts.push(&value);
+            parts
+                .into_iter()
+                .filter(|part| !exceeds_maximum_length_ratio(&password, part))
+                .any(|part| quick_ratio(&password, part) >= MAX_SIMILARITY)
+                .then_some(name)
+        })
 }
 
 /// Django skips a part far shorter than the password: it cannot make the password guessable.
@@ -107,7 +116,14 @@ mod tests {
     use super::*;
 
     fn errors(password: &str) -> Vec<String> {
-        check(password, UserAttributes { username: "alice", email: "alice@example.com", ..Default::default() })
+        check(
+            password,
+            UserAttributes {
+                username: "alice",
+                email: "alice@example.com",
+                ..Default::default()
+            },
+        )
     }
 
     #[test]
@@ -125,7 +141,10 @@ mod tests {
                 "This password is entirely numeric.",
             ]
         );
-        assert_eq!(errors("84302957146620193"), ["This password is entirely numeric."]);
+        assert_eq!(
+            errors("84302957146620193"),
+            ["This password is entirely numeric."]
+        );
     }
 
     #[test]
@@ -136,17 +155,36 @@ mod tests {
 
     #[test]
     fn passwords_resembling_the_username_or_email_are_refused() {
-        let user = UserAttributes { username: "johnsmith", email: "j.doe@mailhost.org", ..Default::default() };
-        assert_eq!(check("Johnsmith12", user), ["The password is too similar to the username."]);
-        assert_eq!(check("mailhost.org", user), ["The password is too similar to the email address."]);
-        let named = UserAttributes { first_name: "Bartholomew", ..Default::default() };
-        assert_eq!(check("bartholomew7", named), ["The password is too similar to the first name."]);
+        let user = UserAttributes {
+            username: "johnsmith",
+            email: "j.doe@mailhost.org",
+            ..Default::default()
+        };
+        assert_eq!(
+            check("Johnsmith12", user),
+            ["The password is too similar to the username."]
+        );
+        assert_eq!(
+            check("mailhost.org", user),
+            ["The password is too similar to the email address."]
+        );
+        let named = UserAttributes {
+            first_name: "Bartholomew",
+            ..Default::default()
+        };
+        assert_eq!(
+            check("bartholomew7", named),
+            ["The password is too similar to the first name."]
+        );
     }
 
     #[test]
     fn tiny_attribute_parts_do_not_count() {
         // "j" is far shorter than the password: Django's length-ratio guard skips it.
-        let user = UserAttributes { email: "j@x.io", ..Default::default() };
+        let user = UserAttributes {
+            email: "j@x.io",
+            ..Default::default()
+        };
         assert!(check("Correct-Horse-Battery-9", user).is_empty());
     }
 

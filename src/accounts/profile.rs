@@ -27,14 +27,19 @@ pub struct ProfileRequest {
 
 async fn current(state: &AppState, user_id: i64) -> Result<Json<UserResponse>, ApiError> {
     // The extractor just read this row; a miss means it was deleted mid-request.
-    let user = users::find_by_id(&state.db.pool, user_id).await?.ok_or_else(ApiError::not_authenticated)?;
+    let user = users::find_by_id(&state.db.pool, user_id)
+        .await?
+        .ok_or_else(ApiError::not_authenticated)?;
     Ok(Json(UserResponse::from(&user)))
 }
 
 /// The signed-in user's profile.
 #[utoipa::path(get, path = "/auth/users/me/", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = UserResponse), (status = 401, description = "not signed in")))]
-pub async fn get_profile(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Json<UserResponse>, ApiError> {
+pub async fn get_profile(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<UserResponse>, ApiError> {
     current(&state, user.id).await
 }
 
@@ -62,7 +67,12 @@ pub async fn update_profile(
     save(&state, user.id, body, true).await
 }
 
-async fn save(state: &AppState, user_id: i64, body: ProfileRequest, partial: bool) -> Result<Json<UserResponse>, ApiError> {
+async fn save(
+    state: &AppState,
+    user_id: i64,
+    body: ProfileRequest,
+    partial: bool,
+) -> Result<Json<UserResponse>, ApiError> {
     let mut errors = FieldErrors::new();
     let username = if partial && body.username.is_none() {
         None

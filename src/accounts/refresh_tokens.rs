@@ -23,7 +23,12 @@ pub struct TokenPair {
 }
 
 /// Signs a pair for `user_id` and records the refresh token in `family` (a new family when `None`).
-pub async fn issue_pair<'e, E>(executor: E, keys: &TokenKeys, user_id: i64, family: Option<String>) -> Result<TokenPair, ApiError>
+pub async fn issue_pair<'e, E>(
+    executor: E,
+    keys: &TokenKeys,
+    user_id: i64,
+    family: Option<String>,
+) -> Result<TokenPair, ApiError>
 where
     E: Executor<'e, Database = Any>,
 {
@@ -65,10 +70,12 @@ pub async fn find<'e, E>(executor: E, jti: &str) -> Result<Option<(i64, String)>
 where
     E: Executor<'e, Database = Any>,
 {
-    Ok(sqlx::query_as("SELECT user_id, family_id FROM refresh_tokens WHERE jti = $1")
-        .bind(jti)
-        .fetch_optional(executor)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT user_id, family_id FROM refresh_tokens WHERE jti = $1")
+            .bind(jti)
+            .fetch_optional(executor)
+            .await?,
+    )
 }
 
 /// True when `jti` is recorded and revoked.
@@ -76,10 +83,11 @@ pub async fn is_revoked<'e, E>(executor: E, jti: &str) -> Result<bool, ApiError>
 where
     E: Executor<'e, Database = Any>,
 {
-    let revoked_at: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at FROM refresh_tokens WHERE jti = $1")
-        .bind(jti)
-        .fetch_optional(executor)
-        .await?;
+    let revoked_at: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT revoked_at FROM refresh_tokens WHERE jti = $1")
+            .bind(jti)
+            .fetch_optional(executor)
+            .await?;
     Ok(matches!(revoked_at, Some(Some(_))))
 }
 
@@ -88,11 +96,13 @@ pub async fn revoke_family<'e, E>(executor: E, family_id: &str) -> Result<u64, A
 where
     E: Executor<'e, Database = Any>,
 {
-    let done = sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL")
-        .bind(now_micros())
-        .bind(family_id)
-        .execute(executor)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_micros())
+    .bind(family_id)
+    .execute(executor)
+    .await?;
     Ok(done.rows_affected())
 }
 
@@ -101,10 +111,12 @@ pub async fn revoke_all_for_user<'e, E>(executor: E, user_id: i64) -> Result<u64
 where
     E: Executor<'e, Database = Any>,
 {
-    let done = sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(now_micros())
-        .bind(user_id)
-        .execute(executor)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_micros())
+    .bind(user_id)
+    .execute(executor)
+    .await?;
     Ok(done.rows_affected())
 }

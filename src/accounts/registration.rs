@@ -52,8 +52,10 @@ pub async fn create_user(
     let email = fields::email(&mut errors, "email", body.email.as_deref());
     let username = fields::username(&mut errors, "username", body.username.as_deref());
     let secret = fields::required_password(&mut errors, "password", body.password.as_deref());
-    let first_name = fields::optional_name(&mut errors, "first_name", body.first_name.as_deref()).unwrap_or_default();
-    let last_name = fields::optional_name(&mut errors, "last_name", body.last_name.as_deref()).unwrap_or_default();
+    let first_name = fields::optional_name(&mut errors, "first_name", body.first_name.as_deref())
+        .unwrap_or_default();
+    let last_name = fields::optional_name(&mut errors, "last_name", body.last_name.as_deref())
+        .unwrap_or_default();
     // Friendly messages up front; the unique indexes below remain the real guarantee.
     if let Some(email) = &email {
         if users::email_taken(&state.db.pool, email).await? {
@@ -77,10 +79,20 @@ pub async fn create_user(
         }
     }
     errors.into_result()?;
-    let (email, username, secret) = (email.unwrap_or_default(), username.unwrap_or_default(), secret.unwrap_or_default());
+    let (email, username, secret) = (
+        email.unwrap_or_default(),
+        username.unwrap_or_default(),
+        secret.unwrap_or_default(),
+    );
     // Like DRF, object-level checks run only once every field is valid.
-    if body.password_confirm.is_some_and(|confirm| confirm != secret) {
-        return Err(FieldErrors::single("non_field_errors", "Passwords don't match."));
+    if body
+        .password_confirm
+        .is_some_and(|confirm| confirm != secret)
+    {
+        return Err(FieldErrors::single(
+            "non_field_errors",
+            "Passwords don't match.",
+        ));
     }
 
     let hash = password::hash(secret, state.settings.fast_password_hashing).await?;
@@ -107,6 +119,14 @@ pub async fn create_user(
     };
     let tokens = refresh_tokens::issue_pair(&mut *tx, &state.tokens, id, None).await?;
     tx.commit().await?;
-    let user = users::find_by_id(&state.db.pool, id).await?.ok_or_else(|| anyhow::anyhow!("user {id} vanished"))?;
-    Ok((StatusCode::CREATED, Json(RegisterResponse { user: UserResponse::from(&user), tokens })))
+    let user = users::find_by_id(&state.db.pool, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user {id} vanished"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RegisterResponse {
+            user: UserResponse::from(&user),
+            tokens,
+        }),
+    ))
 }

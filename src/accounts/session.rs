@@ -69,7 +69,10 @@ fn token_not_valid(detail: &str) -> ApiError {
 #[utoipa::path(post, path = "/auth/jwt/create/", tag = "accounts", request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 400, description = "missing fields"),
         (status = 401, description = "wrong credentials or inactive account")))]
-pub async fn create_token(State(state): State<AppState>, extract::Json(body): extract::Json<LoginRequest>) -> Result<Json<TokenPair>, ApiError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    extract::Json(body): extract::Json<LoginRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
     let mut errors = FieldErrors::new();
     let email = fields::required(&mut errors, "email", body.email.as_deref());
     let secret = fields::required_password(&mut errors, "password", body.password.as_deref());
@@ -102,7 +105,10 @@ pub async fn create_token(State(state): State<AppState>, extract::Json(body): ex
 #[utoipa::path(post, path = "/auth/jwt/refresh/", tag = "accounts", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 400, description = "missing `refresh`"),
         (status = 401, description = "invalid, expired or reused token")))]
-pub async fn refresh_token(State(state): State<AppState>, extract::Json(body): extract::Json<RefreshRequest>) -> Result<Json<TokenPair>, ApiError> {
+pub async fn refresh_token(
+    State(state): State<AppState>,
+    extract::Json(body): extract::Json<RefreshRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
     let mut errors = FieldErrors::new();
     let token = fields::required(&mut errors, "refresh", body.refresh.as_deref());
     errors.into_result()?;
@@ -115,10 +121,16 @@ pub async fn refresh_token(State(state): State<AppState>, extract::Json(body): e
         // Signed by us but no longer live: either it was rotated already (a stolen copy being
         // replayed, or the legitimate client after a thief) or its user was deleted.
         let known = refresh_tokens::find(&mut *tx, &claims.jti).await?;
-        let Some((_, family)) = known else { return Err(token_not_valid(TokenError::Invalid.message())) };
+        let Some((_, family)) = known else {
+            return Err(token_not_valid(TokenError::Invalid.message()));
+        };
         let revoked = refresh_tokens::revoke_family(&mut *tx, &family).await?;
         tx.commit().await?;
-        tracing::warn!(user_id = claims.user_id, revoked, "refresh token reused: token family revoked");
+        tracing::warn!(
+            user_id = claims.user_id,
+            revoked,
+            "refresh token reused: token family revoked"
+        );
         return Err(token_not_valid("Token is blacklisted"));
     };
     let active: Option<Flag> = sqlx::query_scalar("SELECT is_active FROM users WHERE id = $1")
@@ -142,12 +154,18 @@ pub async fn refresh_token(State(state): State<AppState>, extract::Json(body): e
 #[utoipa::path(post, path = "/auth/jwt/verify/", tag = "accounts", request_body = VerifyRequest,
     responses((status = 200, body = Empty), (status = 400, description = "missing `token`"),
         (status = 401, description = "invalid, expired or revoked token")))]
-pub async fn verify_token(State(state): State<AppState>, extract::Json(body): extract::Json<VerifyRequest>) -> Result<Json<Empty>, ApiError> {
+pub async fn verify_token(
+    State(state): State<AppState>,
+    extract::Json(body): extract::Json<VerifyRequest>,
+) -> Result<Json<Empty>, ApiError> {
     let mut errors = FieldErrors::new();
     let token = fields::required(&mut errors, "token", body.token.as_deref());
     errors.into_result()?;
-    let claims = decode_any(&state, &token.unwrap_or_default()).map_err(|err| token_not_valid(err.message()))?;
-    if claims.token_type == TokenType::Refresh && refresh_tokens::is_revoked(&state.db.pool, &claims.jti).await? {
+    let claims = decode_any(&state, &token.unwrap_or_default())
+        .map_err(|err| token_not_valid(err.message()))?;
+    if claims.token_type == TokenType::Refresh
+        && refresh_tokens::is_revoked(&state.db.pool, &claims.jti).await?
+    {
         return Err(token_not_valid("Token is blacklisted"));
     }
     Ok(Json(Empty {}))
@@ -176,17 +194,31 @@ pub async fn revoke_token(
     let given = body.refresh.or(body.refresh_token);
     let token = fields::required(&mut errors, "refresh", given.as_deref());
     errors.into_result()?;
-    let claims = state.tokens.decode(&token.unwrap_or_default(), TokenType::Refresh).ok();
+    let claims = state
+        .tokens
+        .decode(&token.unwrap_or_default(), TokenType::Refresh)
+        .ok();
     // Someone else's token (or garbage) is not ours to revoke; the answer doesn't say whose it is.
     let mut revoked_now = false;
     if let Some(claims) = claims.filter(|c| c.user_id == user.id) {
         let mut tx = state.db.pool.begin().await?;
-        revoked_now = refresh_tokens::revoke(&mut *tx, &claims.jti).await?.is_some();
+        revoked_now = refresh_tokens::revoke(&mut *tx, &claims.jti)
+            .await?
+            .is_some();
         if let Some((_, family)) = refresh_tokens::find(&mut *tx, &claims.jti).await? {
             refresh_tokens::revoke_family(&mut *tx, &family).await?;
         }
         tx.commit().await?;
     }
-    let message = if revoked_now { "Successfully logged out" } else { "Logged out (token may already be invalid)" };
-    Ok((StatusCode::RESET_CONTENT, Json(MessageResponse { message: message.to_owned() })))
+    let message = if revoked_now {
+        "Successfully logged out"
+    } else {
+        "Logged out (token may already be invalid)"
+    };
+    Ok((
+        StatusCode::RESET_CONTENT,
+        Json(MessageResponse {
+            message: message.to_owned(),
+        }),
+    ))
 }

@@ -25,7 +25,18 @@ pub struct User {
 }
 
 /// A `SELECT {COLUMNS}` row.
-pub type UserTuple = (i64, String, String, String, String, String, String, Flag, i64, Option<i64>);
+pub type UserTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Flag,
+    i64,
+    Option<i64>,
+);
 
 /// The column list every `SELECT` of a whole user uses, in [`UserTuple`] order.
 pub const COLUMNS: &str =
@@ -33,8 +44,18 @@ pub const COLUMNS: &str =
 
 impl From<UserTuple> for User {
     fn from(row: UserTuple) -> Self {
-        let (id, email, username, password_hash, first_name, last_name, role, is_active, date_joined, last_login) =
-            row;
+        let (
+            id,
+            email,
+            username,
+            password_hash,
+            first_name,
+            last_name,
+            role,
+            is_active,
+            date_joined,
+            last_login,
+        ) = row;
         User {
             id,
             email,
@@ -82,46 +103,56 @@ impl From<&User> for UserResponse {
 
 /// The user with `id`, active or not.
 pub async fn find_by_id(pool: &sqlx::AnyPool, id: i64) -> Result<Option<User>, ApiError> {
-    let row: Option<UserTuple> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(User::from))
-}
-
-/// The user whose email matches `email` ignoring case (the unique index uses the same expression).
-pub async fn find_by_email(pool: &sqlx::AnyPool, email: &str) -> Result<Option<User>, ApiError> {
     let row: Option<UserTuple> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE LOWER(email) = LOWER($1)"))
-            .bind(email.trim())
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
             .fetch_optional(pool)
             .await?;
     Ok(row.map(User::from))
 }
 
+/// The user whose email matches `email` ignoring case (the unique index uses the same expression).
+pub async fn find_by_email(pool: &sqlx::AnyPool, email: &str) -> Result<Option<User>, ApiError> {
+    let row: Option<UserTuple> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE LOWER(email) = LOWER($1)"
+    ))
+    .bind(email.trim())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(User::from))
+}
+
 /// True when some user other than `except` already has `username`.
-pub async fn username_taken(pool: &sqlx::AnyPool, username: &str, except: Option<i64>) -> Result<bool, ApiError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1 AND id <> $2")
-        .bind(username)
-        .bind(except.unwrap_or(0))
-        .fetch_one(pool)
-        .await?;
+pub async fn username_taken(
+    pool: &sqlx::AnyPool,
+    username: &str,
+    except: Option<i64>,
+) -> Result<bool, ApiError> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1 AND id <> $2")
+            .bind(username)
+            .bind(except.unwrap_or(0))
+            .fetch_one(pool)
+            .await?;
     Ok(count > 0)
 }
 
 /// True when a user already has `email`, ignoring case.
 pub async fn email_taken(pool: &sqlx::AnyPool, email: &str) -> Result<bool, ApiError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE LOWER(email) = LOWER($1)")
-        .bind(email)
-        .fetch_one(pool)
-        .await?;
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE LOWER(email) = LOWER($1)")
+            .bind(email)
+            .fetch_one(pool)
+            .await?;
     Ok(count > 0)
 }
 
 /// Which unique constraint of `users` an insert or update broke: `"email"` or `"username"`.
 /// PostgreSQL names the index; SQLite names the column or the index in its message.
 pub fn violated_field(err: &sqlx::Error) -> Option<&'static str> {
-    let sqlx::Error::Database(db) = err else { return None };
+    let sqlx::Error::Database(db) = err else {
+        return None;
+    };
     if !db.is_unique_violation() {
         return None;
     }

@@ -13,7 +13,9 @@ fn address(city: &str) -> Value {
 }
 
 async fn create(app: &TestApp, user: &TestUser, city: &str) -> Value {
-    let response = app.post_as("users/addresses/", &user.token, &address(city)).await;
+    let response = app
+        .post_as("users/addresses/", &user.token, &address(city))
+        .await;
     assert_eq!(response.status, 201, "{}", response.text);
     response.body
 }

@@ -5,7 +5,12 @@ use serde_json::{json, Value};
 use crate::api_test;
 
 fn usernames(page: &Value) -> Vec<String> {
-    page["results"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_owned()).collect()
+    page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 api_test! {
@@ -32,14 +37,14 @@ api_test! {
         assert_eq!(all.body["count"], 3);
         assert_eq!(all.body["results"][0]["is_active"], true);
         let found = app.get_as(&format!("admin/users/?search={}", &customer.username[9..].to_uppercase()), &admin.token).await;
-        assert_eq!(usernames(&found.body), [customer.username.clone()]);
+        assert_eq!(usernames(&found.body), [customer.username.as_str()]);
         let by_email = app.get_as("admin/users/?search=staff_", &admin.token).await;
-        assert_eq!(usernames(&by_email.body), [staff.username.clone()], "`_` matches literally");
+        assert_eq!(usernames(&by_email.body), [staff.username.as_str()], "`_` matches literally");
         let staff_only = app.get_as("admin/users/?role=staff", &admin.token).await;
-        assert_eq!(usernames(&staff_only.body), [staff.username.clone()]);
+        assert_eq!(usernames(&staff_only.body), [staff.username.as_str()]);
         sqlx::query("UPDATE users SET is_active = FALSE WHERE id = $1").bind(customer.id).execute(&app.db.pool).await.unwrap();
         let inactive = app.get_as("admin/users/?is_active=false", &admin.token).await;
-        assert_eq!(usernames(&inactive.body), [customer.username.clone()]);
+        assert_eq!(usernames(&inactive.body), [customer.username.as_str()]);
         let paged = app.get_as("admin/users/?page_size=2&page=2", &admin.token).await;
         assert_eq!(paged.body["results"].as_array().unwrap().len(), 1);
         let bad_role = app.get_as("admin/users/?role=king", &admin.token).await;

@@ -9,18 +9,32 @@ fn run(database_url: &str, args: &[&str]) -> Output {
         .arg("createsuperuser")
         .args(args)
         .env("DATABASE_URL", database_url)
-        .env("EMAIL_FILE_PATH", std::env::temp_dir().join("nexus-createsuperuser-mail"))
+        .env(
+            "EMAIL_FILE_PATH",
+            std::env::temp_dir().join("nexus-createsuperuser-mail"),
+        )
         .env_remove("NEXUS_SUPERUSER_PASSWORD")
         .output()
         .expect("the binary runs")
 }
 
 fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
-const ARGS: &[&str] =
-    &["--no-input", "--email", "Root@Shop.Example", "--username", "root", "--password", "Sturdy-Admin-Pass-42"];
+const ARGS: &[&str] = &[
+    "--no-input",
+    "--email",
+    "Root@Shop.Example",
+    "--username",
+    "root",
+    "--password",
+    "Sturdy-Admin-Pass-42",
+];
 
 #[tokio::test]
 async fn createsuperuser_creates_an_admin_and_is_idempotent() {
@@ -30,19 +44,33 @@ async fn createsuperuser_creates_an_admin_and_is_idempotent() {
     assert!(first.status.success(), "{}", text(&first));
     assert!(text(&first).contains("created"));
 
-    let db = Db::connect(&DatabaseUrl::new(url.clone()), 1).await.unwrap();
+    let db = Db::connect(&DatabaseUrl::new(url.clone()), 1)
+        .await
+        .unwrap();
     // Someone demotes and deactivates the admin; running the command again restores it.
-    sqlx::query("UPDATE users SET role = 'customer', is_active = FALSE").execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE users SET role = 'customer', is_active = FALSE")
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let second = run(&url, ARGS);
     assert!(second.status.success(), "{}", text(&second));
     assert!(text(&second).contains("already exists"));
 
     let rows: Vec<(String, String, String, nexus::db::Flag)> =
-        sqlx::query_as("SELECT email, username, role, is_active FROM users").fetch_all(&db.pool).await.unwrap();
+        sqlx::query_as("SELECT email, username, role, is_active FROM users")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(rows.len(), 1);
     let (email, username, role, active) = &rows[0];
-    assert_eq!((email.as_str(), username.as_str(), role.as_str(), active.0), ("Root@shop.example", "root", "admin", true));
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(
+        (email.as_str(), username.as_str(), role.as_str(), active.0),
+        ("Root@shop.example", "root", "admin", true)
+    );
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert!(hash.starts_with("$argon2id$"));
 }
 
@@ -52,11 +80,41 @@ async fn createsuperuser_without_input_needs_every_value_and_a_strong_password()
     let url = format!("sqlite://{}/nexus.db", dir.path().display());
     let missing = run(&url, &["--no-input", "--email", "a@shop.example"]);
     assert!(!missing.status.success());
-    assert!(text(&missing).contains("--username, --password"), "{}", text(&missing));
-    let weak = run(&url, &["--no-input", "--email", "a@shop.example", "--username", "a", "--password", "password"]);
+    assert!(
+        text(&missing).contains("--username, --password"),
+        "{}",
+        text(&missing)
+    );
+    let weak = run(
+        &url,
+        &[
+            "--no-input",
+            "--email",
+            "a@shop.example",
+            "--username",
+            "a",
+            "--password",
+            "password",
+        ],
+    );
     assert!(!weak.status.success());
-    assert!(text(&weak).contains("This password is too common."), "{}", text(&weak));
-    let bad_email = run(&url, &["--no-input", "--email", "nope", "--username", "a", "--password", "Sturdy-Admin-Pass-42"]);
+    assert!(
+        text(&weak).contains("This password is too common."),
+        "{}",
+        text(&weak)
+    );
+    let bad_email = run(
+        &url,
+        &[
+            "--no-input",
+            "--email",
+            "nope",
+            "--username",
+            "a",
+            "--password",
+            "Sturdy-Admin-Pass-42",
+        ],
+    );
     assert!(!bad_email.status.success());
     assert!(text(&bad_email).contains("Enter a valid email address."));
 }

@@ -8,6 +8,7 @@ mod login;
 mod passwords;
 mod profile;
 mod registration;
+mod schema;
 mod tokens;
 
 use std::time::Duration;
@@ -38,7 +39,11 @@ pub async fn register(app: &TestApp, body: &Value) -> TestResponse {
 
 /// Logs in at the canonical path.
 pub async fn login(app: &TestApp, email: &str, password: &str) -> TestResponse {
-    app.post("auth/jwt/create/", &json!({"email": email, "password": password})).await
+    app.post(
+        "auth/jwt/create/",
+        &json!({"email": email, "password": password}),
+    )
+    .await
 }
 
 /// The `refresh` token of a fresh login as `email` (password [`crate::helpers::PASSWORD`]).
@@ -62,8 +67,15 @@ pub async fn wait_for_emails(app: &TestApp, count: usize) -> Vec<String> {
 
 /// The `(uid, token)` of the reset link in an email.
 pub fn reset_link(email: &str) -> (String, String) {
-    let start = email.find("http://frontend.test/reset-password/").expect("the email carries a reset link");
+    let start = email
+        .find("http://frontend.test/reset-password/")
+        .expect("the email carries a reset link");
     let link = email[start..].split_whitespace().next().unwrap();
-    let mut parts = link.trim_start_matches("http://frontend.test/reset-password/").split('/');
-    (parts.next().unwrap().to_owned(), parts.next().unwrap().to_owned())
+    let mut parts = link
+        .trim_start_matches("http://frontend.test/reset-password/")
+        .split('/');
+    (
+        parts.next().unwrap().to_owned(),
+        parts.next().unwrap().to_owned(),
+    )
 }
