@@ -160,4 +160,19 @@ api_test! {
         assert_eq!(app.get_as("auth/addresses/default/", &user.token).await.body["id"], second["id"]);
         assert_eq!(app.delete_as(&format!("auth/addresses/{id}"), &user.token).await.status, 204);
     }
+
+    async fn concurrent_default_changes_leave_exactly_one_default(app: TestApp) {
+        let user = app.create_customer().await;
+        let a = create(&app, &user, "A").await["id"].as_i64().unwrap();
+        let b = create(&app, &user, "B").await["id"].as_i64().unwrap();
+        let paths: Vec<String> = (0..10).map(|n| format!("users/addresses/{}/set_default/", if n % 2 == 0 { a } else { b })).collect();
+        let empty = json!({});
+        let requests = paths.iter().map(|path| app.post_as(path, &user.token, &empty));
+        for response in futures_util::future::join_all(requests).await {
+            assert_eq!(response.status, 200, "{}", response.text);
+        }
+        let defaults: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE user_id = $1 AND is_default = TRUE")
+            .bind(user.id).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(defaults, 1);
+    }
 }

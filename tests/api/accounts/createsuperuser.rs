@@ -1,6 +1,9 @@
 //! `nexus createsuperuser`, run as the built binary against a temporary SQLite database.
 
-use std::process::{Command, Output};
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
 
 use nexus::{config::DatabaseUrl, db::Db};
 
@@ -117,4 +120,40 @@ async fn createsuperuser_without_input_needs_every_value_and_a_strong_password()
     );
     assert!(!bad_email.status.success());
     assert!(text(&bad_email).contains("Enter a valid email address."));
+}
+
+#[tokio::test]
+async fn createsuperuser_prompts_for_missing_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nexus.db", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nexus"))
+        .arg("createsuperuser")
+        .env("DATABASE_URL", &url)
+        .env("NEXUS_SUPERUSER_PASSWORD", "Sturdy-Admin-Pass-42")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // An invalid email is asked again; then the username.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"not-an-email\nops@shop.example\nops\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("Enter a valid email address."),
+        "{}",
+        text(&output)
+    );
+    let db = Db::connect(&DatabaseUrl::new(url), 1).await.unwrap();
+    let (username, role): (String, String) =
+        sqlx::query_as("SELECT username, role FROM users WHERE email = 'ops@shop.example'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!((username.as_str(), role.as_str()), ("ops", "admin"));
 }

@@ -20,3 +20,23 @@ api_test! {
         assert_eq!(stored, expected);
     }
 }
+
+api_test! {
+    async fn unique_violations_name_the_field_on_both_engines(app: TestApp) {
+        // Registration and profile updates rely on this to turn a lost race into a field error.
+        let user = app.create_customer().await;
+        let insert = |email: String, username: String| {
+            sqlx::query(
+                "INSERT INTO users (email, username, password_hash, role, is_active, date_joined) \
+                 VALUES ($1, $2, 'x', 'customer', TRUE, 0)",
+            )
+            .bind(email)
+            .bind(username)
+            .execute(&app.db.pool)
+        };
+        let same_email = insert(user.email.to_uppercase(), "fresh_name".into()).await.unwrap_err();
+        assert_eq!(nexus::accounts::users::violated_field(&same_email), Some("email"));
+        let same_username = insert("fresh@shop.example".into(), user.username.clone()).await.unwrap_err();
+        assert_eq!(nexus::accounts::users::violated_field(&same_username), Some("username"));
+    }
+}

@@ -183,4 +183,14 @@ api_test! {
         assert_eq!(missing.status, 400);
         assert_eq!(missing.body, json!({"refresh": ["This field is required."]}));
     }
+
+    async fn of_concurrent_refreshes_with_one_token_exactly_one_wins(app: TestApp) {
+        let user = app.create_customer().await;
+        let refresh = refresh_token_for(&app, &user.email).await;
+        let body = json!({"refresh": refresh});
+        let attempts = (0..6).map(|_| app.post("auth/jwt/refresh/", &body));
+        let statuses: Vec<u16> = futures_util::future::join_all(attempts).await.iter().map(|r| r.status.as_u16()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 401), "{statuses:?}");
+    }
 }
