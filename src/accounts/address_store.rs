@@ -1,0 +1,239 @@
+//! The `addresses` table. Every query is scoped to its owner, so another user's address is
+//! simply not found.
+
+use sqlx::{Any, Executor, Transaction};
+
+use crate::{
+    db::{now_micros, Flag},
+    error::ApiError,
+    http::pagination::PageRequest,
+};
+
+/// The editable fields of an address.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AddressFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub address_line_1: String,
+    pub address_line_2: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+    pub phone_number: String,
+}
+
+/// One stored address.
+#[derive(Clone, Debug)]
+pub struct Address {
+    pub id: i64,
+    pub fields: AddressFields,
+    pub is_default: bool,
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Flag,
+);
+
+const COLUMNS: &str =
+    "id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, \
+                       phone_number, is_default";
+
+impl From<Row> for Address {
+    fn from(row: Row) -> Self {
+        let (
+            id,
+            first_name,
+            last_name,
+            address_line_1,
+            address_line_2,
+            city,
+            postal_code,
+            country,
+            phone_number,
+            is_default,
+        ) = row;
+        Address {
+            id,
+            fields: AddressFields {
+                first_name,
+                last_name,
+                address_line_1,
+                address_line_2,
+                city,
+                postal_code,
+                country,
+                phone_number,
+            },
+            is_default: is_default.0,
+        }
+    }
+}
+
+/// One page of the user's addresses (default first, then newest) and their total count.
+pub async fn list<'e, E>(
+    executor: E,
+    user_id: i64,
+    page: &PageRequest,
+) -> Result<Vec<Address>, ApiError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM addresses WHERE user_id = $1 ORDER BY is_default DESC, id DESC LIMIT $2 OFFSET $3"
+    ))
+    .bind(user_id)
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(executor)
+    .await?;
+    Ok(rows.into_iter().map(Address::from).collect())
+}
+
+/// How many addresses the user has.
+pub async fn count<'e, E>(executor: E, user_id: i64) -> Result<i64, ApiError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(executor)
+            .await?,
+    )
+}
+
+/// The user's address `id`.
+pub async fn find<'e, E>(executor: E, user_id: i64, id: i64) -> Result<Option<Address>, ApiError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM addresses WHERE id = $1 AND user_id = $2"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.map(Address::from))
+}
+
+/// The user's default address.
+pub async fn find_default<'e, E>(executor: E, user_id: i64) -> Result<Option<Address>, ApiError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM addresses WHERE user_id = $1 AND is_default = TRUE"
+    ))
+    .bind(user_id)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.map(Address::from))
+}
+
+/// Starts a transaction that owns the user's addresses until it ends.
+///
+/// Its first statement writes the user's row: PostgreSQL then queues other writers of the same
+/// user's addresses behind this one, and SQLite takes its write lock up front, so two requests
+/// choosing a default can't interleave (the partial unique index stays the final guard).
+pub async fn begin_for_user(
+    pool: &sqlx::AnyPool,
+    user_id: i64,
+) -> Result<Transaction<'static, Any>, ApiError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE users SET last_login = last_login WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// Clears the user's default flag on every address but `keep`.
+pub async fn clear_default(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    keep: i64,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE addresses SET is_default = FALSE WHERE user_id = $1 AND is_default = TRUE AND id <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Inserts an address; returns its id.
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    f: &AddressFields,
+    is_default: bool,
+) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO addresses (user_id, first_name, last_name, address_line_1, address_line_2, city, postal_code, \
+         country, phone_number, is_default, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(&f.first_name)
+    .bind(&f.last_name)
+    .bind(&f.address_line_1)
+    .bind(&f.address_line_2)
+    .bind(&f.city)
+    .bind(&f.postal_code)
+    .bind(&f.country)
+    .bind(&f.phone_number)
+    .bind(is_default)
+    .bind(now_micros())
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Overwrites an address's fields and default flag.
+pub async fn update(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    id: i64,
+    f: &AddressFields,
+    is_default: bool,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "UPDATE addresses SET first_name = $1, last_name = $2, address_line_1 = $3, address_line_2 = $4, city = $5, \
+         postal_code = $6, country = $7, phone_number = $8, is_default = $9 WHERE id = $10 AND user_id = $11",
+    )
+    .bind(&f.first_name)
+    .bind(&f.last_name)
+    .bind(&f.address_line_1)
+    .bind(&f.address_line_2)
+    .bind(&f.city)
+    .bind(&f.postal_code)
+    .bind(&f.country)
+    .bind(&f.phone_number)
+    .bind(is_default)
+    .bind(id)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the user's address `id`; false when there was none.
+pub async fn delete<'e, E>(executor: E, user_id: i64, id: i64) -> Result<bool, ApiError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let done = sqlx::query("DELETE FROM addresses WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,224 @@
+//! Sessions: log in (`auth/jwt/create/`), rotate (`auth/jwt/refresh/`), verify and log out.
+
+use axum::{extract::State, http::StatusCode, Json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    accounts::{
+        fields, password,
+        refresh_tokens::{self, TokenPair},
+        tokens::{Claims, TokenError, TokenType},
+        users,
+    },
+    db::{now_micros, Flag},
+    error::{ApiError, FieldErrors},
+    http::{auth::CurrentUser, extract},
+    state::AppState,
+};
+
+/// `POST auth/jwt/create/` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Matched ignoring case.
+    #[schema(required = true)]
+    pub email: Option<String>,
+    #[schema(required = true)]
+    pub password: Option<String>,
+}
+
+/// `POST auth/jwt/refresh/` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    #[schema(required = true)]
+    pub refresh: Option<String>,
+}
+
+/// `POST auth/jwt/verify/` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VerifyRequest {
+    /// An access or refresh token.
+    #[schema(required = true)]
+    pub token: Option<String>,
+}
+
+/// `POST auth/logout/` body: the refresh token under either name the Django clients used.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LogoutRequest {
+    pub refresh: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+/// An empty JSON object (`{}`), what a successful verification answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Empty {}
+
+/// A one-line outcome (`{"message": "..."}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageResponse {
+    pub message: String,
+}
+
+const BAD_CREDENTIALS: &str = "No active account found with the given credentials";
+
+fn token_not_valid(detail: &str) -> ApiError {
+    ApiError::client(StatusCode::UNAUTHORIZED, "token_not_valid", detail)
+}
+
+/// Logs in with email and password.
+#[utoipa::path(post, path = "/auth/jwt/create/", tag = "accounts", request_body = LoginRequest,
+    responses((status = 200, body = TokenPair), (status = 400, description = "missing fields"),
+        (status = 401, description = "wrong credentials or inactive account")))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    extract::Json(body): extract::Json<LoginRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let email = fields::required(&mut errors, "email", body.email.as_deref());
+    let secret = fields::required_password(&mut errors, "password", body.password.as_deref());
+    errors.into_result()?;
+    let (email, secret) = (email.unwrap_or_default(), secret.unwrap_or_default());
+    let user = users::find_by_email(&state.db.pool, &email).await?;
+    // Unknown emails still pay for one verification, so timing doesn't reveal which accounts exist.
+    let matches = match &user {
+        Some(user) => password::verify(secret, user.password_hash.clone()).await?,
+        None => {
+            password::verify_dummy(secret, state.settings.fast_password_hashing).await?;
+            false
+        }
+    };
+    let user = match user {
+        Some(user) if matches && user.is_active => user,
+        _ => return Err(ApiError::authentication_failed(BAD_CREDENTIALS)),
+    };
+    sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
+        .bind(now_micros())
+        .bind(user.id)
+        .execute(&state.db.pool)
+        .await?;
+    let pair = refresh_tokens::issue_pair(&state.db.pool, &state.tokens, user.id, None).await?;
+    Ok(Json(pair))
+}
+
+/// Exchanges a refresh token for a new pair; the old token is revoked, and presenting a revoked
+/// one revokes its whole family.
+#[utoipa::path(post, path = "/auth/jwt/refresh/", tag = "accounts", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 400, description = "missing `refresh`"),
+        (status = 401, description = "invalid, expired or reused token")))]
+pub async fn refresh_token(
+    State(state): State<AppState>,
+    extract::Json(body): extract::Json<RefreshRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let token = fields::required(&mut errors, "refresh", body.refresh.as_deref());
+    errors.into_result()?;
+    let claims = state
+        .tokens
+        .decode(&token.unwrap_or_default(), TokenType::Refresh)
+        .map_err(|err| token_not_valid(err.message()))?;
+    let mut tx = state.db.pool.begin().await?;
+    let Some((user_id, family)) = refresh_tokens::revoke(&mut *tx, &claims.jti).await? else {
+        // Signed by us but no longer live: either it was rotated already (a stolen copy being
+        // replayed, or the legitimate client after a thief) or its user was deleted.
+        let known = refresh_tokens::find(&mut *tx, &claims.jti).await?;
+        let Some((_, family)) = known else {
+            return Err(token_not_valid(TokenError::Invalid.message()));
+        };
+        let revoked = refresh_tokens::revoke_family(&mut *tx, &family).await?;
+        tx.commit().await?;
+        tracing::warn!(
+            user_id = claims.user_id,
+            revoked,
+            "refresh token reused: token family revoked"
+        );
+        return Err(token_not_valid("Token is blacklisted"));
+    };
+    let active: Option<Flag> = sqlx::query_scalar("SELECT is_active FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if !matches!(active, Some(Flag(true))) {
+        tx.commit().await?;
+        return Err(ApiError::client(
+            StatusCode::UNAUTHORIZED,
+            "no_active_account",
+            "No active account found for the given token.",
+        ));
+    }
+    let pair = refresh_tokens::issue_pair(&mut *tx, &state.tokens, user_id, Some(family)).await?;
+    tx.commit().await?;
+    Ok(Json(pair))
+}
+
+/// Checks a token's signature and expiry (either type); a revoked refresh token fails.
+#[utoipa::path(post, path = "/auth/jwt/verify/", tag = "accounts", request_body = VerifyRequest,
+    responses((status = 200, body = Empty), (status = 400, description = "missing `token`"),
+        (status = 401, description = "invalid, expired or revoked token")))]
+pub async fn verify_token(
+    State(state): State<AppState>,
+    extract::Json(body): extract::Json<VerifyRequest>,
+) -> Result<Json<Empty>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let token = fields::required(&mut errors, "token", body.token.as_deref());
+    errors.into_result()?;
+    let claims = decode_any(&state, &token.unwrap_or_default())
+        .map_err(|err| token_not_valid(err.message()))?;
+    if claims.token_type == TokenType::Refresh
+        && refresh_tokens::is_revoked(&state.db.pool, &claims.jti).await?
+    {
+        return Err(token_not_valid("Token is blacklisted"));
+    }
+    Ok(Json(Empty {}))
+}
+
+/// A token of either type, as SimpleJWT's `UntypedToken` accepts.
+fn decode_any(state: &AppState, token: &str) -> Result<Claims, TokenError> {
+    match state.tokens.decode(token, TokenType::Access) {
+        Err(TokenError::WrongType) => state.tokens.decode(token, TokenType::Refresh),
+        other => other,
+    }
+}
+
+/// Logs out: revokes the caller's refresh token and the rest of its family (the session).
+/// The access token stays valid until it expires (at most its 15-minute lifetime).
+#[utoipa::path(post, path = "/auth/logout/", tag = "accounts", request_body = LogoutRequest,
+    security(("bearer" = [])),
+    responses((status = 205, body = MessageResponse), (status = 400, description = "no refresh token given"),
+        (status = 401, description = "not signed in")))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    extract::Json(body): extract::Json<LogoutRequest>,
+) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
+    let mut errors = FieldErrors::new();
+    let given = body.refresh.or(body.refresh_token);
+    let token = fields::required(&mut errors, "refresh", given.as_deref());
+    errors.into_result()?;
+    let claims = state
+        .tokens
+        .decode(&token.unwrap_or_default(), TokenType::Refresh)
+        .ok();
+    // Someone else's token (or garbage) is not ours to revoke; the answer doesn't say whose it is.
+    let mut revoked_now = false;
+    if let Some(claims) = claims.filter(|c| c.user_id == user.id) {
+        let mut tx = state.db.pool.begin().await?;
+        revoked_now = refresh_tokens::revoke(&mut *tx, &claims.jti)
+            .await?
+            .is_some();
+        if let Some((_, family)) = refresh_tokens::find(&mut *tx, &claims.jti).await? {
+            refresh_tokens::revoke_family(&mut *tx, &family).await?;
+        }
+        tx.commit().await?;
+    }
+    let message = if revoked_now {
+        "Successfully logged out"
+    } else {
+        "Logged out (token may already be invalid)"
+    };
+    Ok((
+        StatusCode::RESET_CONTENT,
+        Json(MessageResponse {
+            message: message.to_owned(),
+        }),
+    ))
+}
