@@ -69,7 +69,9 @@ fn routes_are_only_registered_through_documented_routers() {
                 stack.push(path);
             } else if !path.ends_with("http/docs.rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                if text.contains(".route(\"") {
+                // Unit tests may build throwaway routers; only production code is checked.
+                let production = text.split("#[cfg(test)]").next().unwrap_or_default();
+                if production.contains(".route(\"") {
                     offenders.push(path.display().to_string());
                 }
             }
