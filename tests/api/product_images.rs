@@ -1,0 +1,461 @@
+//! Product image upload and delete (`products/{id}/images/`), file serving under `/media/`, and
+//! the image list the catalog renders.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+use nexus::product_images::{self, INVALID_IMAGE};
+use reqwest::multipart::{Form, Part};
+use serde_json::{json, Value};
+
+use crate::api_test;
+use crate::helpers::{TestApp, TestResponse};
+
+/// Inserts a category and an active product; returns the product id.
+async fn create_product(app: &TestApp) -> i64 {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let now = nexus::db::now_micros();
+    let category: i64 = sqlx::query_scalar(
+        "INSERT INTO categories (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(format!("Category {unique}"))
+    .bind(format!("category-{unique}"))
+    .bind(now)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO products (title, slug, price_cents, category_id, stock_quantity, created_at, updated_at) \
+         VALUES ($1, $2, 1999, $3, 5, $4, $4) RETURNING id",
+    )
+    .bind(format!("Product {unique}"))
+    .bind(format!("product-{unique}"))
+    .bind(category)
+    .bind(now)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+fn encode(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image.write_to(&mut Cursor::new(&mut bytes), format).unwrap();
+    bytes
+}
+
+/// An opaque RGB image with a gradient (so encoders have something to encode).
+fn photo(width: u32, height: u32) -> DynamicImage {
+    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+        Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    }))
+}
+
+/// Incompressible pixels: a PNG of these is about 3 bytes per pixel.
+fn noise(width: u32, height: u32) -> DynamicImage {
+    let mut state: u32 = 0x1234_5678;
+    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |_, _| {
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as u8
+        };
+        Rgb([next(), next(), next()])
+    }))
+}
+
+/// A JPEG carrying an APP1 Exif block with orientation 6 ("rotate 90° clockwise") and a
+/// description that stands in for GPS coordinates or a camera serial number.
+fn jpeg_with_exif(width: u32, height: u32, secret: &str) -> Vec<u8> {
+    let jpeg = encode(photo(width, height), ImageFormat::Jpeg);
+    let mut text = secret.as_bytes().to_vec();
+    text.push(0);
+    // TIFF header (big-endian), IFD0 at offset 8 with two entries, then the string's bytes.
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
+    tiff.extend_from_slice(&2u16.to_be_bytes());
+    // 0x0112 Orientation, SHORT, count 1, value 6.
+    tiff.extend_from_slice(&[0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1, 0x00, 0x06, 0, 0]);
+    // 0x010E ImageDescription, ASCII, count n, at offset 8 + 2 + 2 * 12 + 4 = 38.
+    tiff.extend_from_slice(&[0x01, 0x0e, 0x00, 0x02]);
+    tiff.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    tiff.extend_from_slice(&38u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(&text);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xff, 0xe1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// A valid 1×1 PNG whose IHDR is patched to announce `width`×`height` (CRC fixed up): a few
+/// dozen bytes that would need 40 GB to decode.
+fn png_announcing(width: u32, height: u32) -> Vec<u8> {
+    let mut png = encode(photo(1, 1), ImageFormat::Png);
+    assert_eq!(&png[12..16], b"IHDR");
+    png[16..20].copy_from_slice(&width.to_be_bytes());
+    png[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32fast::hash(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Posts a multipart form with an `image` part (when given) and extra text parts.
+async fn upload(
+    app: &TestApp,
+    product_id: i64,
+    token: Option<&str>,
+    file: Option<(&str, &str, Vec<u8>)>,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    let mut form = Form::new();
+    if let Some((name, content_type, bytes)) = file {
+        let part = Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str(content_type)
+            .unwrap();
+        form = form.part("image", part);
+    }
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    let mut request = app
+        .client
+        .post(format!("{}/api/v1/products/{product_id}/images/", app.address))
+        .multipart(form);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    into_test_response(request.send().await.expect("the server answers")).await
+}
+
+async fn into_test_response(response: reqwest::Response) -> TestResponse {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    TestResponse {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+/// GETs an absolute URL: status, content type and bytes.
+async fn fetch(app: &TestApp, url: &str) -> (u16, String, Vec<u8>) {
+    let response = app.client.get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, content_type, response.bytes().await.unwrap().to_vec())
+}
+
+/// The file behind a URL this app serves.
+fn stored_path(app: &TestApp, url: &str) -> std::path::PathBuf {
+    let key = url
+        .strip_prefix(&format!("{}/media/", app.address))
+        .unwrap_or_else(|| panic!("{url} is under {}/media/", app.address));
+    app.media_dir.join(key)
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+async fn image_rows(app: &TestApp, product_id: i64) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM product_images WHERE product_id = $1")
+        .bind(product_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+api_test! {
+    async fn staff_upload_answers_201_with_absolute_urls_to_served_files(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let png = encode(photo(800, 600), ImageFormat::Png);
+        let response = upload(&app, product, Some(&staff.token), Some(("front.png", "image/png", png)), &[("alt_text", "Front view")]).await;
+        assert_eq!(response.status, 201, "{}", response.text);
+        let body = &response.body;
+        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["id", "url", "thumbnail_url", "alt_text", "position"]);
+        assert!(body["id"].is_i64());
+        assert_eq!(body["alt_text"], "Front view");
+        assert_eq!(body["position"], 0, "the first image goes first");
+        let url = body["url"].as_str().unwrap();
+        let thumbnail_url = body["thumbnail_url"].as_str().unwrap();
+        let folder = format!("{}/media/products/{product}/", app.address);
+        assert!(url.starts_with(&folder) && url.ends_with(".jpg"), "{url}");
+        assert!(thumbnail_url.starts_with(&folder) && thumbnail_url.ends_with("-thumb.jpg"), "{thumbnail_url}");
+        assert!(!url.contains("front"), "keys are ours, never the client's file name: {url}");
+
+        let (status, content_type, image_bytes) = fetch(&app, url).await;
+        assert_eq!((status, content_type.as_str()), (200, "image/jpeg"));
+        assert_eq!(image_bytes, std::fs::read(stored_path(&app, url)).unwrap());
+        let image = image::load_from_memory(&image_bytes).unwrap();
+        assert_eq!((image.width(), image.height()), (800, 600));
+
+        let (status, _, thumb_bytes) = fetch(&app, thumbnail_url).await;
+        assert_eq!(status, 200);
+        let thumb = image::load_from_memory(&thumb_bytes).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (320, 240));
+        assert!(thumb_bytes.len() < image_bytes.len());
+        assert_eq!(image_rows(&app, product).await, 1);
+    }
+
+    async fn positions_default_to_after_the_last_image(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
+        assert_eq!(upload(&app, product, Some(&staff.token), png(), &[]).await.body["position"], 0);
+        assert_eq!(upload(&app, product, Some(&staff.token), png(), &[("position", "7")]).await.body["position"], 7);
+        assert_eq!(upload(&app, product, Some(&staff.token), png(), &[]).await.body["position"], 8);
+        let bad = upload(&app, product, Some(&staff.token), png(), &[("position", "-1")]).await;
+        assert_eq!(bad.status, 400);
+        assert_eq!(bad.body, json!({"position": ["Ensure this value is greater than or equal to 0."]}));
+    }
+
+    async fn exif_metadata_is_stripped_and_its_orientation_applied(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let jpeg = jpeg_with_exif(60, 30, "GPS 51.5007N 0.1246W serial 4242");
+        assert!(contains(&jpeg, b"Exif") && contains(&jpeg, b"serial 4242"), "the upload really carries EXIF");
+        assert!(image::load_from_memory(&jpeg).is_ok(), "and is a valid JPEG");
+        let response = upload(&app, product, Some(&staff.token), Some(("photo.jpg", "image/jpeg", jpeg)), &[]).await;
+        assert_eq!(response.status, 201, "{}", response.text);
+        for field in ["url", "thumbnail_url"] {
+            let stored = std::fs::read(stored_path(&app, response.body[field].as_str().unwrap())).unwrap();
+            assert!(!contains(&stored, b"Exif"), "{field}: no EXIF block is left");
+            assert!(!contains(&stored, b"serial 4242"), "{field}: no metadata text is left");
+            let image = image::load_from_memory(&stored).unwrap();
+            assert_eq!((image.width(), image.height()), (30, 60), "{field}: rotated upright as EXIF asked");
+        }
+    }
+
+    async fn gif_and_webp_are_accepted_and_transparency_is_kept(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let gif = encode(DynamicImage::ImageRgba8(RgbaImage::from_pixel(50, 40, Rgba([255, 0, 0, 255]))), ImageFormat::Gif);
+        let response = upload(&app, product, Some(&staff.token), Some(("a.gif", "image/gif", gif)), &[]).await;
+        assert_eq!(response.status, 201, "{}", response.text);
+        let (status, content_type, bytes) = fetch(&app, response.body["url"].as_str().unwrap()).await;
+        assert_eq!((status, content_type.as_str()), (200, "image/png"), "GIF decodes with alpha, stored as PNG");
+        assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 50);
+
+        let webp = encode(photo(64, 48), ImageFormat::WebP);
+        let response = upload(&app, product, Some(&staff.token), Some(("a.webp", "image/webp", webp)), &[]).await;
+        assert_eq!(response.status, 201, "{}", response.text);
+        let (status, _, bytes) = fetch(&app, response.body["url"].as_str().unwrap()).await;
+        assert_eq!(status, 200);
+        assert_eq!(image::load_from_memory(&bytes).unwrap().height(), 48);
+
+        let logo = encode(DynamicImage::ImageRgba8(RgbaImage::from_pixel(20, 20, Rgba([0, 0, 255, 100]))), ImageFormat::Png);
+        let response = upload(&app, product, Some(&staff.token), Some(("logo.png", "image/png", logo)), &[]).await;
+        let (_, content_type, bytes) = fetch(&app, response.body["url"].as_str().unwrap()).await;
+        assert_eq!(content_type, "image/png");
+        assert_eq!(image::load_from_memory(&bytes).unwrap().to_rgba8().get_pixel(3, 3)[3], 100, "alpha survives");
+    }
+
+    async fn a_text_file_named_png_is_not_an_image(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let text = b"just some text, honestly not a picture\n".to_vec();
+        let response = upload(&app, product, Some(&staff.token), Some(("photo.png", "image/png", text)), &[]).await;
+        assert_eq!(response.status, 400);
+        assert_eq!(response.body, json!({"image": [INVALID_IMAGE]}));
+        let mut truncated = encode(photo(100, 100), ImageFormat::Png);
+        truncated.truncate(truncated.len() / 2);
+        let response = upload(&app, product, Some(&staff.token), Some(("photo.png", "image/png", truncated)), &[]).await;
+        assert_eq!(response.body, json!({"image": [INVALID_IMAGE]}), "a corrupted image too");
+        assert_eq!(image_rows(&app, product).await, 0);
+        assert!(files_under(&app.media_dir).is_empty());
+    }
+
+    async fn a_decompression_bomb_is_refused_from_its_header(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let bomb = png_announcing(100_000, 100_000);
+        assert!(bomb.len() < 100, "a tiny file");
+        let response = upload(&app, product, Some(&staff.token), Some(("bomb.png", "image/png", bomb)), &[]).await;
+        assert_eq!(response.status, 400);
+        let message = response.body["image"][0].as_str().unwrap();
+        // This message comes only from the header check, which runs before any decoding.
+        assert!(message.starts_with("Image dimensions 100000×100000 are too large"), "{message}");
+        let wide = png_announcing(12_000, 10);
+        let response = upload(&app, product, Some(&staff.token), Some(("wide.png", "image/png", wide)), &[]).await;
+        assert_eq!(response.status, 400, "a side over 10,000 px");
+        assert_eq!(image_rows(&app, product).await, 0);
+        assert!(files_under(&app.media_dir).is_empty());
+    }
+
+    async fn uploads_over_5_mb_answer_413_and_up_to_5_mb_are_read(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        // Over the global 1 MB JSON limit but under 5 MB: the upload route's own limit applies.
+        let big_png = encode(noise(800, 800), ImageFormat::Png);
+        assert!(big_png.len() > 1024 * 1024 && big_png.len() < 5 * 1024 * 1024);
+        let response = upload(&app, product, Some(&staff.token), Some(("big.png", "image/png", big_png)), &[]).await;
+        assert_eq!(response.status, 201, "{}", response.text);
+
+        for size in [5 * 1024 * 1024 + 1, 6 * 1024 * 1024] {
+            let response = upload(&app, product, Some(&staff.token), Some(("huge.png", "image/png", vec![0u8; size])), &[]).await;
+            assert_eq!(response.status, 413, "{size} bytes");
+            assert_eq!(response.body["code"], "payload_too_large");
+            assert!(response.detail().contains("5 MB"), "{}", response.text);
+        }
+        assert_eq!(image_rows(&app, product).await, 1);
+    }
+
+    async fn form_mistakes_answer_like_drf(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let response = upload(&app, product, Some(&staff.token), None, &[("alt_text", "x")]).await;
+        assert_eq!(response.status, 400);
+        assert_eq!(response.body, json!({"image": ["No file was submitted."]}));
+        let response = app.post_as(&format!("products/{product}/images/"), &staff.token, &json!({"image": "aGVsbG8="})).await;
+        assert_eq!(response.status, 415);
+        assert_eq!(response.body["code"], "unsupported_media_type");
+        assert_eq!(response.detail(), "Unsupported media type \"application/json\" in request.");
+    }
+
+    async fn only_staff_may_upload_or_delete(app: TestApp) {
+        let customer = app.create_customer().await;
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
+        let anonymous = upload(&app, product, None, png(), &[]).await;
+        assert_eq!(anonymous.status, 401);
+        assert!(anonymous.headers.contains_key("www-authenticate"));
+        assert_eq!(upload(&app, product, Some(&customer.token), png(), &[]).await.status, 403);
+        let created = upload(&app, product, Some(&staff.token), png(), &[]).await;
+        let path = format!("products/{product}/images/{}/", created.body["id"]);
+        assert_eq!(app.request(reqwest::Method::DELETE, &path, None, None).await.status, 401);
+        assert_eq!(app.delete_as(&path, &customer.token).await.status, 403);
+        assert_eq!(image_rows(&app, product).await, 1);
+    }
+
+    async fn unknown_products_and_other_products_images_are_not_found(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let other = create_product(&app).await;
+        let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
+        let response = upload(&app, 999_999, Some(&staff.token), png(), &[]).await;
+        assert_eq!(response.status, 404);
+        assert_eq!(response.body["detail"], "Not found.");
+        let created = upload(&app, product, Some(&staff.token), png(), &[]).await;
+        let id = created.body["id"].as_i64().unwrap();
+        assert_eq!(app.delete_as(&format!("products/{other}/images/{id}/"), &staff.token).await.status, 404);
+        assert_eq!(app.delete_as(&format!("products/{product}/images/{}/", id + 1000), &staff.token).await.status, 404);
+        assert_eq!(image_rows(&app, product).await, 1, "nothing was deleted");
+    }
+
+    async fn delete_removes_the_row_and_both_files(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let png = Some(("a.png", "image/png", encode(photo(400, 400), ImageFormat::Png)));
+        let created = upload(&app, product, Some(&staff.token), png, &[]).await;
+        let urls = [created.body["url"].as_str().unwrap(), created.body["thumbnail_url"].as_str().unwrap()];
+        for url in urls {
+            assert_eq!(fetch(&app, url).await.0, 200);
+        }
+        let response = app.delete_as(&format!("products/{product}/images/{}", created.body["id"]), &staff.token).await;
+        assert_eq!(response.status, 204);
+        assert_eq!(image_rows(&app, product).await, 0);
+        for url in urls {
+            assert!(!stored_path(&app, url).exists());
+            let (status, _, body) = fetch(&app, url).await;
+            assert_eq!(status, 404);
+            assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["code"], "not_found");
+        }
+        let again = app.delete_as(&format!("products/{product}/images/{}/", created.body["id"]), &staff.token).await;
+        assert_eq!(again.status, 404);
+    }
+
+    async fn media_outside_stored_files_is_not_served(app: TestApp) {
+        std::fs::create_dir_all(&app.media_dir).unwrap();
+        std::fs::write(app.media_dir.parent().unwrap().join("secret.txt"), "secret").unwrap();
+        for path in ["/media/../secret.txt", "/media/%2e%2e/secret.txt", "/media/products/", "/media/nope.jpg"] {
+            let response = app.get(path).await;
+            assert_eq!(response.status, 404, "{path}");
+            assert!(!response.text.contains("secret"), "{path}");
+        }
+    }
+
+    async fn images_for_products_renders_a_page_in_one_call(app: TestApp) {
+        let staff = app.create_staff().await;
+        let first = create_product(&app).await;
+        let second = create_product(&app).await;
+        let bare = create_product(&app).await;
+        let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
+        let back = upload(&app, first, Some(&staff.token), png(), &[("position", "2"), ("alt_text", "Back")]).await;
+        let front = upload(&app, first, Some(&staff.token), png(), &[("position", "1"), ("alt_text", "Front")]).await;
+        let side = upload(&app, first, Some(&staff.token), png(), &[("position", "2"), ("alt_text", "Side")]).await;
+        let only = upload(&app, second, Some(&staff.token), png(), &[]).await;
+        let state = app.state();
+        let images = product_images::images_for_products(&app.db, state.media.as_ref(), "https://shop.example", &[first, second, bare])
+            .await
+            .unwrap();
+        let ids = |product: i64| images[&product].iter().map(|i| i.id).collect::<Vec<_>>();
+        let id = |response: &TestResponse| response.body["id"].as_i64().unwrap();
+        assert_eq!(ids(first), [id(&front), id(&back), id(&side)], "by position, then id");
+        assert_eq!(ids(second), [id(&only)]);
+        assert!(images[&bare].is_empty());
+        let view = serde_json::to_value(&images[&first][0]).unwrap();
+        assert_eq!(view["alt_text"], "Front");
+        let path = front.body["url"].as_str().unwrap().strip_prefix(&app.address).unwrap();
+        assert_eq!(view["url"], format!("https://shop.example{path}"));
+        assert_eq!(view, json!({
+            "id": id(&front),
+            "url": view["url"],
+            "thumbnail_url": view["thumbnail_url"],
+            "alt_text": "Front",
+            "position": 1,
+        }));
+    }
+
+    async fn deleting_a_product_can_remove_its_files_too(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let kept = create_product(&app).await;
+        let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
+        upload(&app, product, Some(&staff.token), png(), &[]).await;
+        upload(&app, product, Some(&staff.token), png(), &[]).await;
+        upload(&app, kept, Some(&staff.token), png(), &[]).await;
+        assert_eq!(files_under(&app.media_dir).len(), 6);
+        // What the catalog's product delete does: read the keys, delete (rows cascade), then
+        // delete the files.
+        let keys = product_images::image_keys_for_products(&app.db, &[product]).await.unwrap();
+        assert_eq!(keys.len(), 4);
+        sqlx::query("DELETE FROM products WHERE id = $1").bind(product).execute(&app.db.pool).await.unwrap();
+        assert_eq!(image_rows(&app, product).await, 0, "rows cascade");
+        product_images::delete_files(app.state().media.as_ref(), &keys).await;
+        let left = files_under(&app.media_dir);
+        assert_eq!(left.len(), 2, "{left:?}");
+        assert!(left.iter().all(|p| p.to_str().unwrap().contains(&format!("products/{kept}/"))));
+    }
+}
