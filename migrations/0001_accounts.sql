@@ -1,5 +1,7 @@
 -- Accounts: users, refresh-token families, password-reset tokens, addresses.
 -- Timestamps are microseconds since the Unix epoch (BIGINT); see src/db/types.rs.
+-- Boolean columns are declared with the bool placeholder: BOOLEAN on PostgreSQL, a 0/1 INTEGER on
+-- SQLite (see src/db/migrations.rs).
 
 CREATE TABLE users (
     id {{pk}},
@@ -9,7 +11,7 @@ CREATE TABLE users (
     first_name TEXT NOT NULL DEFAULT '',
     last_name TEXT NOT NULL DEFAULT '',
     role TEXT NOT NULL DEFAULT 'customer' CHECK (role IN ('customer', 'staff', 'admin')),
-    is_active BOOLEAN NOT NULL DEFAULT TRUE,
+    is_active {{bool}} NOT NULL DEFAULT TRUE,
     date_joined BIGINT NOT NULL,
     last_login BIGINT
 );
@@ -51,7 +53,7 @@ CREATE TABLE addresses (
     postal_code TEXT NOT NULL,
     country TEXT NOT NULL,
     phone_number TEXT NOT NULL DEFAULT '',
-    is_default BOOLEAN NOT NULL DEFAULT FALSE,
+    is_default {{bool}} NOT NULL DEFAULT FALSE,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX addresses_user_idx ON addresses (user_id);
