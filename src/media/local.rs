@@ -1,6 +1,6 @@
 //! [`LocalMediaStore`]: media files in a directory on this machine (`MEDIA_ROOT`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use futures_util::future::BoxFuture;
@@ -22,11 +22,6 @@ impl LocalMediaStore {
             root: root.into(),
             url_base: url_base.into(),
         }
-    }
-
-    /// The directory files are written under.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     /// The file a key names; the key is validated so it can't leave the root.

@@ -435,6 +435,9 @@ api_test! {
             assert_eq!(response.status, 404, "{path}");
             assert!(!response.text.contains("secret"), "{path}");
         }
+        let post = app.request(reqwest::Method::POST, "/media/nope.jpg", None, None).await;
+        assert_eq!(post.status, 405);
+        assert_eq!(post.body["code"], "method_not_allowed");
     }
 
     async fn images_for_products_renders_a_page_in_one_call(app: TestApp) {
