@@ -33,6 +33,11 @@ pub struct Settings {
     pub email_file_path: Option<PathBuf>,
     pub log_level: String,
     pub log_format: LogFormat,
+    /// Directory uploaded media (product images) is written under.
+    pub media_root: PathBuf,
+    /// Where media is reachable: a path served by this app (`/media/`) or an absolute URL
+    /// (`https://cdn.example.com/media/`) served by something else. Always ends with `/`.
+    pub media_url: String,
     /// Cheaper Argon2 parameters; only for test suites, never in production.
     pub fast_password_hashing: bool,
 }
@@ -138,6 +143,10 @@ impl Settings {
             email_file_path: var("EMAIL_FILE_PATH").map(PathBuf::from),
             log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
             log_format,
+            media_root: PathBuf::from(
+                var("MEDIA_ROOT").unwrap_or_else(|| "./data/media".to_owned()),
+            ),
+            media_url: parse_media_url(var("MEDIA_URL").as_deref().unwrap_or("/media/"))?,
             fast_password_hashing: false,
         };
         settings.refuse_insecure_production()?;
@@ -161,6 +170,25 @@ pub fn split_list(value: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// `MEDIA_URL` must be a path (`/media/`) or an `http(s)://` URL; a trailing `/` is added, as
+/// keys are appended to it directly.
+fn parse_media_url(value: &str) -> anyhow::Result<String> {
+    let value = value.trim();
+    let is_path = value.starts_with('/') && !value.starts_with("//");
+    let is_absolute = value.starts_with("http://") || value.starts_with("https://");
+    if !is_path && !is_absolute {
+        bail!("MEDIA_URL must start with / or http(s)://, not {value:?}");
+    }
+    if is_path && (value.contains(['?', '#']) || value.split('/').any(|s| s == "..")) {
+        bail!("MEDIA_URL must be a plain path like /media/, not {value:?}");
+    }
+    Ok(if value.ends_with('/') {
+        value.to_owned()
+    } else {
+        format!("{value}/")
+    })
 }
 
 fn parse_bool(value: Option<&str>, default: bool) -> anyhow::Result<bool> {
@@ -208,6 +236,24 @@ mod tests {
         let shown = format!("{url:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("db:5432/shop"));
+    }
+
+    #[test]
+    fn media_defaults_to_a_local_directory_served_under_media() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.media_root, PathBuf::from("./data/media"));
+        assert_eq!(s.media_url, "/media/");
+    }
+
+    #[test]
+    fn media_url_gets_a_trailing_slash_and_must_be_a_path_or_url() {
+        let s = settings(&[("MEDIA_URL", "/files")]).unwrap();
+        assert_eq!(s.media_url, "/files/");
+        let s = settings(&[("MEDIA_URL", "https://cdn.example.com/m/")]).unwrap();
+        assert_eq!(s.media_url, "https://cdn.example.com/m/");
+        for bad in ["media/", "//evil.example/", "/a/../b/", "ftp://x/"] {
+            assert!(settings(&[("MEDIA_URL", bad)]).is_err(), "{bad}");
+        }
     }
 
     #[test]

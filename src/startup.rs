@@ -11,6 +11,7 @@ use crate::{
     db::Db,
     http::{self, origin::parse_trusted_proxies},
     mail::{FileMailer, Mailer},
+    media::{LocalMediaStore, MediaStore},
     state::AppState,
 };
 
@@ -46,11 +47,16 @@ impl Application {
                 .clone()
                 .unwrap_or_else(|| "./data/mail".into()),
         });
+        let media: Arc<dyn MediaStore> = Arc::new(LocalMediaStore::new(
+            settings.media_root.clone(),
+            settings.media_url.clone(),
+        ));
         let state = AppState {
             db,
             settings: Arc::new(settings),
             tokens: Arc::new(tokens),
             mailer,
+            media,
             started_at: Instant::now(),
         };
         Ok(Self {

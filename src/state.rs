@@ -1,8 +1,10 @@
-//! What every handler can reach: the database, settings, token keys and the mailer.
+//! What every handler can reach: the database, settings, token keys, the mailer and media storage.
 
 use std::{sync::Arc, time::Instant};
 
-use crate::{accounts::tokens::TokenKeys, config::Settings, db::Db, mail::Mailer};
+use crate::{
+    accounts::tokens::TokenKeys, config::Settings, db::Db, mail::Mailer, media::MediaStore,
+};
 
 /// Shared application state, cheap to clone.
 #[derive(Clone)]
@@ -11,5 +13,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub mailer: Arc<dyn Mailer>,
+    /// Where uploaded files (product images) are stored.
+    pub media: Arc<dyn MediaStore>,
     pub started_at: Instant,
 }

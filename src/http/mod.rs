@@ -25,9 +25,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::{accounts, catalog, error::ApiError, ops, state::AppState};
+use crate::{accounts, catalog, error::ApiError, media, ops, product_images, state::AppState};
 
-/// JSON bodies above this size are refused with `413` (SPEC §3.8).
+/// JSON bodies above this size are refused with `413` (SPEC §3.8). Image uploads raise it for
+/// their route only (`product_images::UPLOAD_BODY_LIMIT`).
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Every API route with its OpenAPI description, before state is attached.
@@ -35,6 +36,7 @@ pub fn api() -> (Router<AppState>, OpenApi) {
     let v1 = OpenApiRouter::new()
         .merge(accounts::router())
         .merge(catalog::router())
+        .merge(product_images::router())
         .merge(ops::api_router());
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::base_document())
         .nest("/api/v1", v1)
@@ -63,7 +65,8 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
         trusted_proxies: trusted_proxies.clone(),
     });
     let cors = security::cors(&state.settings.cors_allowed_origins);
-    with_edge_layers(api.merge(docs::router(openapi)), policy, cors)
+    let files = media::files_router(&state.settings);
+    with_edge_layers(api.merge(docs::router(openapi)).merge(files), policy, cors)
         .layer(Extension(trusted_proxies))
         .with_state(state)
 }

@@ -89,6 +89,8 @@ pub struct TestApp {
     pub db: Db,
     pub backend: Backend,
     pub mail_dir: PathBuf,
+    /// `MEDIA_ROOT`: uploaded files land here (inside the test's temporary directory).
+    pub media_dir: PathBuf,
     state: nexus::state::AppState,
     _temp: tempfile::TempDir,
     postgres_cleanup: Option<(String, String)>,
@@ -141,6 +143,11 @@ impl TestApp {
         .collect();
         vars.entry("FRONTEND_URL".into())
             .or_insert_with(|| "http://frontend.test".into());
+        let media_dir = PathBuf::from(
+            vars.entry("MEDIA_ROOT".into())
+                .or_insert_with(|| temp.path().join("media").display().to_string())
+                .clone(),
+        );
         let mut settings = Settings::from_lookup(|key| vars.get(key).cloned()).unwrap();
         settings.fast_password_hashing = true;
         let application = Application::build(settings).await.expect("the app starts");
@@ -156,6 +163,7 @@ impl TestApp {
             db: state.db.clone(),
             backend,
             mail_dir,
+            media_dir,
             state,
             _temp: temp,
             postgres_cleanup,

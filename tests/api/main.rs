@@ -7,4 +7,5 @@ mod accounts;
 mod health;
 mod http_conventions;
 mod openapi;
+mod product_images;
 mod security;

@@ -1,0 +1,28 @@
+//! Product images: staff upload and delete (`products/{id}/images/…`), and
+//! [`images_for_products`] for the catalog to render a page of products' `images` lists.
+//!
+//! Files go through the [`crate::media::MediaStore`]; rows live in `product_images`.
+
+mod form;
+mod handlers;
+pub mod processing;
+mod views;
+
+use axum::extract::DefaultBodyLimit;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::state::AppState;
+
+pub use form::{MAX_IMAGE_BYTES, UPLOAD_BODY_LIMIT};
+pub use handlers::INVALID_IMAGE;
+pub use views::{delete_files, image_keys_for_products, images_for_products, ImageView};
+
+/// The image routes under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::upload_product_image))
+        // Only the upload may exceed the global 1 MB body limit; `.layer` here applies to
+        // the routes registered above it, not to the delete route below.
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+        .routes(routes!(handlers::delete_product_image))
+}
