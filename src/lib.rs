@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod money;
 pub mod ops;
 pub mod startup;
 pub mod state;
