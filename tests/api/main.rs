@@ -4,4 +4,5 @@
 mod helpers;
 
 mod health;
+mod catalog;
 mod http_conventions;
