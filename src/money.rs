@@ -56,18 +56,23 @@ impl Money {
         };
         let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
             Some(at) => {
-                let exponent = unsigned[at + 1..].parse::<i64>().map_err(|_| MoneyError::Invalid)?;
+                let exponent = unsigned[at + 1..]
+                    .parse::<i64>()
+                    .map_err(|_| MoneyError::Invalid)?;
                 (&unsigned[..at], exponent)
             }
             None => (unsigned, 0),
         };
         let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction)
+        {
             return Err(MoneyError::Invalid);
         }
         // Python's Decimal view of the number: significant digits and a power-of-ten exponent.
-        let digits: String = format!("{whole}{fraction}").trim_start_matches('0').to_owned();
+        let digits: String = format!("{whole}{fraction}")
+            .trim_start_matches('0')
+            .to_owned();
         let exponent = exponent.saturating_sub(fraction.len() as i64);
         let (total, decimals) = if exponent >= 0 {
             ((digits.len() as i64).saturating_add(exponent), 0)
@@ -87,7 +92,11 @@ impl Money {
             return Err(MoneyError::TooManyWholeDigits);
         }
         // At most 10 digits remain, so this cannot overflow.
-        let value: i64 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| MoneyError::Invalid)? };
+        let value: i64 = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().map_err(|_| MoneyError::Invalid)?
+        };
         let cents = value * 10_i64.pow((exponent + i64::from(DECIMAL_PLACES)) as u32);
         Ok(Self(if negative { -cents } else { cents }))
     }
@@ -163,20 +172,28 @@ mod tests {
 
     #[test]
     fn non_numbers_are_refused() {
-        for text in ["", "abc", "1.2.3", "1,5", "--1", "NaN", "inf", ".", "e5", "1e", "0x10"] {
+        for text in [
+            "", "abc", "1.2.3", "1,5", "--1", "NaN", "inf", ".", "e5", "1e", "0x10",
+        ] {
             assert_eq!(Money::parse(text), Err(MoneyError::Invalid), "{text:?}");
         }
     }
 
     #[test]
     fn precision_limits_use_drf_messages() {
-        assert_eq!(Money::parse("1.234").unwrap_err().to_string(), "Ensure that there are no more than 2 decimal places.");
+        assert_eq!(
+            Money::parse("1.234").unwrap_err().to_string(),
+            "Ensure that there are no more than 2 decimal places."
+        );
         assert_eq!(Money::parse("1.500"), Err(MoneyError::TooManyDecimalPlaces));
         assert_eq!(
             Money::parse("12345678901").unwrap_err().to_string(),
             "Ensure that there are no more than 10 digits in total."
         );
-        assert_eq!(Money::parse("123456789.5"), Err(MoneyError::TooManyWholeDigits));
+        assert_eq!(
+            Money::parse("123456789.5"),
+            Err(MoneyError::TooManyWholeDigits)
+        );
         assert_eq!(Money::parse("1e400"), Err(MoneyError::TooManyDigits));
         assert_eq!(Money::parse("1e-400"), Err(MoneyError::TooManyDigits));
         assert_eq!(Money::parse("0001.25").unwrap().cents(), 125);
@@ -187,7 +204,10 @@ mod tests {
         assert_eq!(Money::from_cents(99_999).to_string(), "999.99");
         assert_eq!(Money::from_cents(5).to_string(), "0.05");
         assert_eq!(Money::from_cents(-500).to_string(), "-5.00");
-        assert_eq!(serde_json::to_value(Money::from_cents(1_062)).unwrap(), json!("10.62"));
+        assert_eq!(
+            serde_json::to_value(Money::from_cents(1_062)).unwrap(),
+            json!("10.62")
+        );
     }
 
     #[test]

@@ -57,7 +57,16 @@ pub async fn admin_list_products(
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
-    Ok(Json(products::list_page(&state.db, filters, Visibility::All, &page, &origin.base_url()).await?))
+    Ok(Json(
+        products::list_page(
+            &state.db,
+            filters,
+            Visibility::All,
+            &page,
+            &origin.base_url(),
+        )
+        .await?,
+    ))
 }
 
 /// Create a product.
@@ -69,7 +78,10 @@ pub async fn admin_create_product(
     origin: RequestOrigin,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(products::create(&state.db, body, &origin.base_url()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(products::create(&state.db, body, &origin.base_url()).await?),
+    ))
 }
 
 /// One product, active or not.
@@ -83,7 +95,9 @@ pub async fn admin_get_product(
     Path(id): Path<String>,
 ) -> Result<Json<ProductView>, ApiError> {
     let key = ProductKey::parse(&id);
-    Ok(Json(products::queries::find(&state.db, &key, Visibility::All, &origin.base_url()).await?))
+    Ok(Json(
+        products::queries::find(&state.db, &key, Visibility::All, &origin.base_url()).await?,
+    ))
 }
 
 /// Replace a product's writable fields.
@@ -97,7 +111,9 @@ pub async fn admin_update_product(
     Path(id): Path<String>,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<Json<ProductView>, ApiError> {
-    Ok(Json(products::update(&state.db, &id, body, false, &origin.base_url()).await?))
+    Ok(Json(
+        products::update(&state.db, &id, body, false, &origin.base_url()).await?,
+    ))
 }
 
 /// Change some of a product's fields.
@@ -111,7 +127,9 @@ pub async fn admin_patch_product(
     Path(id): Path<String>,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<Json<ProductView>, ApiError> {
-    Ok(Json(products::update(&state.db, &id, body, true, &origin.base_url()).await?))
+    Ok(Json(
+        products::update(&state.db, &id, body, true, &origin.base_url()).await?,
+    ))
 }
 
 /// Delete a product (deactivated instead when it appears in orders).
@@ -137,7 +155,9 @@ pub async fn admin_list_categories(
     page: PageRequest,
     query: QueryPairs,
 ) -> Result<Json<CategoryList>, ApiError> {
-    Ok(Json(categories::list(&state.db, &page, query.flag("tree")).await?))
+    Ok(Json(
+        categories::list(&state.db, &page, query.flag("tree")).await?,
+    ))
 }
 
 /// Create a category.
@@ -149,7 +169,10 @@ pub async fn admin_create_category(
     _staff: Staff,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(categories::create(&state.db, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(categories::create(&state.db, body).await?),
+    ))
 }
 
 /// One category.

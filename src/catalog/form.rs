@@ -27,10 +27,17 @@ impl Form {
     /// Starts reading `body`; anything but a JSON object is refused as DRF does.
     pub fn new(body: Value, partial: bool) -> Result<Self, ApiError> {
         match body {
-            Value::Object(map) => Ok(Self { map, partial, errors: FieldErrors::new() }),
+            Value::Object(map) => Ok(Self {
+                map,
+                partial,
+                errors: FieldErrors::new(),
+            }),
             other => Err(FieldErrors::single(
                 "non_field_errors",
-                format!("Invalid data. Expected a dictionary, but got {}.", type_name(&other)),
+                format!(
+                    "Invalid data. Expected a dictionary, but got {}.",
+                    type_name(&other)
+                ),
             )),
         }
     }
@@ -45,7 +52,13 @@ impl Form {
     }
 
     /// A text field; `blank` allows the empty string, `max` limits the length in characters.
-    pub fn text(&mut self, name: &str, required: bool, blank: bool, max: Option<usize>) -> Option<String> {
+    pub fn text(
+        &mut self,
+        name: &str,
+        required: bool,
+        blank: bool,
+        max: Option<usize>,
+    ) -> Option<String> {
         let text = match self.take(name, required)? {
             Value::String(text) => text.trim().to_owned(),
             Value::Number(number) => number.to_string(),
@@ -56,9 +69,10 @@ impl Form {
             return self.fail(name, NOT_BLANK);
         }
         match max {
-            Some(max) if text.chars().count() > max => {
-                self.fail(name, format!("Ensure this field has no more than {max} characters."))
-            }
+            Some(max) if text.chars().count() > max => self.fail(
+                name,
+                format!("Ensure this field has no more than {max} characters."),
+            ),
             _ => Some(text),
         }
     }
@@ -69,7 +83,9 @@ impl Form {
         if value.is_null() {
             return self.fail(name, NOT_NULL);
         }
-        Money::from_json(&value).map_err(|err| self.errors.add(name, err.to_string())).ok()
+        Money::from_json(&value)
+            .map_err(|err| self.errors.add(name, err.to_string()))
+            .ok()
     }
 
     /// An integer field, at least `min` when given.
@@ -78,11 +94,14 @@ impl Form {
         if value.is_null() {
             return self.fail(name, NOT_NULL);
         }
-        let Some(number) = as_integer(&value) else { return self.fail(name, "A valid integer is required.") };
+        let Some(number) = as_integer(&value) else {
+            return self.fail(name, "A valid integer is required.");
+        };
         match min {
-            Some(min) if number < min => {
-                self.fail(name, format!("Ensure this value is greater than or equal to {min}."))
-            }
+            Some(min) if number < min => self.fail(
+                name,
+                format!("Ensure this value is greater than or equal to {min}."),
+            ),
             _ => Some(number),
         }
     }
@@ -112,11 +131,21 @@ impl Form {
     pub fn reference(&mut self, name: &str, required: bool, nullable: bool) -> Option<Option<i64>> {
         let value = self.take(name, required)?;
         if value.is_null() {
-            return if nullable { Some(None) } else { self.fail(name, NOT_NULL) };
+            return if nullable {
+                Some(None)
+            } else {
+                self.fail(name, NOT_NULL)
+            };
         }
         match as_integer(&value) {
             Some(id) => Some(Some(id)),
-            None => self.fail(name, format!("Incorrect type. Expected pk value, received {}.", type_name(&value))),
+            None => self.fail(
+                name,
+                format!(
+                    "Incorrect type. Expected pk value, received {}.",
+                    type_name(&value)
+                ),
+            ),
         }
     }
 
@@ -139,7 +168,11 @@ pub fn missing_reference(id: i64) -> String {
 /// An integer from a JSON number or numeric string (`5`, `"5"`, `5.0`), as DRF reads them.
 fn as_integer(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                .map(|f| f as i64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -172,7 +205,11 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported_at_once() {
-        let mut form = Form::new(json!({"title": "  ", "price": "x", "stock_quantity": -1, "category": "abc"}), false).unwrap();
+        let mut form = Form::new(
+            json!({"title": "  ", "price": "x", "stock_quantity": -1, "category": "abc"}),
+            false,
+        )
+        .unwrap();
         form.text("title", true, false, Some(10));
         form.money("price", true);
         form.integer("stock_quantity", false, Some(0));

@@ -32,13 +32,20 @@ where
         "UPDATE products SET search_text = {} WHERE category_id = $1",
         search_text_expr("description", "category_id", "brand_id")
     );
-    sqlx::query(&sql).bind(category_id).execute(executor).await?;
+    sqlx::query(&sql)
+        .bind(category_id)
+        .execute(executor)
+        .await?;
     Ok(())
 }
 
 /// Rewrites `search_text` of a brand's products, after a rename or (with `removed`) before the
 /// brand is deleted and their `brand_id` set to null.
-pub async fn refresh_for_brand<'c, E>(executor: E, brand_id: i64, removed: bool) -> Result<(), sqlx::Error>
+pub async fn refresh_for_brand<'c, E>(
+    executor: E,
+    brand_id: i64,
+    removed: bool,
+) -> Result<(), sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -68,7 +75,9 @@ pub fn push_join(sql: &mut SqlBuilder, backend: Backend, text: &str) -> bool {
             ));
         }
         Backend::Sqlite => {
-            let Some(query) = fts5_query(text) else { return false };
+            let Some(query) = fts5_query(text) else {
+                return false;
+            };
             let query = sql.bind(query);
             // bm25 is lower-is-better; negated so both engines sort by rank descending.
             sql.push(&format!(
@@ -100,9 +109,18 @@ mod tests {
 
     #[test]
     fn fts5_queries_quote_every_word_and_drop_syntax() {
-        assert_eq!(fts5_query("Wireless mouse!").as_deref(), Some("\"wireless\"* \"mouse\"*"));
-        assert_eq!(fts5_query("a\" OR title:x NEAR(").as_deref(), Some("\"a\"* \"or\"* \"title\"* \"x\"* \"near\"*"));
-        assert_eq!(fts5_query("café-crème").as_deref(), Some("\"café\"* \"crème\"*"));
+        assert_eq!(
+            fts5_query("Wireless mouse!").as_deref(),
+            Some("\"wireless\"* \"mouse\"*")
+        );
+        assert_eq!(
+            fts5_query("a\" OR title:x NEAR(").as_deref(),
+            Some("\"a\"* \"or\"* \"title\"* \"x\"* \"near\"*")
+        );
+        assert_eq!(
+            fts5_query("café-crème").as_deref(),
+            Some("\"café\"* \"crème\"*")
+        );
         assert_eq!(fts5_query(" !!! "), None);
     }
 
@@ -110,9 +128,17 @@ mod tests {
     fn both_engines_bind_the_text_rather_than_splicing_it() {
         for backend in [Backend::Postgres, Backend::Sqlite] {
             let mut sql = SqlBuilder::new("SELECT p.id FROM products p");
-            assert!(push_join(&mut sql, backend, "lamp'; DROP TABLE products; --"));
+            assert!(push_join(
+                &mut sql,
+                backend,
+                "lamp'; DROP TABLE products; --"
+            ));
             assert!(!sql.sql().contains("DROP"), "{}", sql.sql());
         }
-        assert!(!push_join(&mut SqlBuilder::new(""), Backend::Postgres, "?!"));
+        assert!(!push_join(
+            &mut SqlBuilder::new(""),
+            Backend::Postgres,
+            "?!"
+        ));
     }
 }

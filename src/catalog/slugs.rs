@@ -81,10 +81,18 @@ fn is_numeric(slug: &str) -> bool {
 /// Checks a slug a client sent; the error is the DRF message.
 pub fn validate(table: SlugTable, slug: &str) -> Result<(), String> {
     if slug.chars().count() > MAX_LEN {
-        return Err(format!("Ensure this field has no more than {MAX_LEN} characters."));
+        return Err(format!(
+            "Ensure this field has no more than {MAX_LEN} characters."
+        ));
     }
-    if !slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return Err("Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.".to_owned());
+    if !slug
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(
+            "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."
+                .to_owned(),
+        );
     }
     if is_numeric(slug) {
         return Err("A slug must contain at least one letter.".to_owned());
@@ -126,14 +134,22 @@ where
 async fn next_suffix(pool: &AnyPool, table: SlugTable, base: &str) -> Result<u64, sqlx::Error> {
     // `LIKE` may over-match (`_` is a wildcard); the suffix is parsed exactly below.
     let sql = format!("SELECT slug FROM {} WHERE slug LIKE $1", table.name());
-    let taken: Vec<String> = sqlx::query_scalar(&sql).bind(format!("{base}-%")).fetch_all(pool).await?;
+    let taken: Vec<String> = sqlx::query_scalar(&sql)
+        .bind(format!("{base}-%"))
+        .fetch_all(pool)
+        .await?;
     Ok(highest_suffix(base, &taken) + 1)
 }
 
 fn highest_suffix(base: &str, taken: &[String]) -> u64 {
     taken
         .iter()
-        .filter_map(|slug| slug.strip_prefix(base)?.strip_prefix('-')?.parse::<u64>().ok())
+        .filter_map(|slug| {
+            slug.strip_prefix(base)?
+                .strip_prefix('-')?
+                .parse::<u64>()
+                .ok()
+        })
         .max()
         .unwrap_or(1)
         .max(1)
@@ -149,19 +165,30 @@ mod tests {
 
     #[test]
     fn generated_slugs_are_lowercase_ascii_words() {
-        assert_eq!(base_slug(SlugTable::Products, "iPhone 15 Pro!"), "iphone-15-pro");
-        assert_eq!(base_slug(SlugTable::Categories, "Café & Crème"), "cafe-creme");
+        assert_eq!(
+            base_slug(SlugTable::Products, "iPhone 15 Pro!"),
+            "iphone-15-pro"
+        );
+        assert_eq!(
+            base_slug(SlugTable::Categories, "Café & Crème"),
+            "cafe-creme"
+        );
         assert_eq!(base_slug(SlugTable::Brands, "!!!"), "brand");
         assert_eq!(base_slug(SlugTable::Products, "Search"), "search-2");
         assert_eq!(base_slug(SlugTable::Categories, "2024"), "category-2024");
         let long = base_slug(SlugTable::Products, &"word ".repeat(30));
-        assert!(long.len() <= MAX_GENERATED_LEN && !long.ends_with('-'), "{long}");
+        assert!(
+            long.len() <= MAX_GENERATED_LEN && !long.ends_with('-'),
+            "{long}"
+        );
     }
 
     #[test]
     fn given_slugs_must_be_slug_characters() {
         assert!(validate(SlugTable::Products, "red_lamp-2").is_ok());
-        assert!(validate(SlugTable::Products, "red lamp").unwrap_err().contains("valid “slug”"));
+        assert!(validate(SlugTable::Products, "red lamp")
+            .unwrap_err()
+            .contains("valid “slug”"));
         assert!(validate(SlugTable::Products, "featured").is_err());
         assert!(validate(SlugTable::Brands, "123").is_err());
         assert!(validate(SlugTable::Categories, "featured").is_ok());
@@ -171,7 +198,13 @@ mod tests {
     fn the_next_suffix_follows_the_highest_in_use() {
         let taken = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(highest_suffix("lamp", &taken(&[])), 1);
-        assert_eq!(highest_suffix("lamp", &taken(&["lamp-2", "lamp-10", "lamp-shade", "lamp-x-3"])), 10);
+        assert_eq!(
+            highest_suffix(
+                "lamp",
+                &taken(&["lamp-2", "lamp-10", "lamp-shade", "lamp-x-3"])
+            ),
+            10
+        );
         assert_eq!(with_suffix("lamp", 2), "lamp-2");
     }
 }

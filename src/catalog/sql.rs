@@ -56,7 +56,10 @@ pub struct SqlBuilder {
 
 impl SqlBuilder {
     pub fn new(sql: &str) -> Self {
-        Self { sql: sql.to_owned(), params: Vec::new() }
+        Self {
+            sql: sql.to_owned(),
+            params: Vec::new(),
+        }
     }
 
     /// Appends raw SQL (never user input: that goes through [`SqlBuilder::bind`]).
@@ -124,6 +127,9 @@ mod tests {
         let term = sql.bind("lamp");
         sql.push(&format!(" AND (title = {term} OR slug = {term})"));
         assert_eq!(sql.sql(), "SELECT id FROM products WHERE TRUE AND price_cents >= $1 AND (title = $2 OR slug = $2)");
-        assert_eq!(sql.params, vec![Param::Int(100), Param::Text("lamp".into())]);
+        assert_eq!(
+            sql.params,
+            vec![Param::Int(100), Param::Text("lamp".into())]
+        );
     }
 }

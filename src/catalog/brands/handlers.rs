@@ -17,7 +17,10 @@ use crate::{
 
 /// A brand write body: `name` is required on POST and PUT.
 #[derive(ToSchema)]
-#[expect(dead_code, reason = "describes the body for OpenAPI; it is read field by field for DRF errors")]
+#[expect(
+    dead_code,
+    reason = "describes the body for OpenAPI; it is read field by field for DRF errors"
+)]
 pub struct BrandWrite {
     name: String,
     /// Generated from the name when absent.
@@ -45,7 +48,10 @@ pub async fn create_brand(
     _staff: Staff,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<BrandView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(super::create(&state.db, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(super::create(&state.db, body).await?),
+    ))
 }
 
 /// One brand by id or slug.

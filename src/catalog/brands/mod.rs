@@ -42,10 +42,20 @@ fn view(row: &AnyRow) -> Result<BrandView, sqlx::Error> {
 
 /// One page of brands by name (case-insensitive, so both engines agree).
 pub async fn list(db: &Db, page: &PageRequest) -> Result<Page<BrandView>, ApiError> {
-    let count: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM brands").fetch_one(&db.pool).await?;
-    let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM brands ORDER BY LOWER(name), id LIMIT "));
-    sql.push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-    let rows = if page.offset() < count { sql.fetch_all(&db.pool).await? } else { Vec::new() };
+    let count: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM brands")
+        .fetch_one(&db.pool)
+        .await?;
+    let mut sql = SqlBuilder::new(&format!(
+        "SELECT {COLUMNS} FROM brands ORDER BY LOWER(name), id LIMIT "
+    ));
+    sql.push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let rows = if page.offset() < count {
+        sql.fetch_all(&db.pool).await?
+    } else {
+        Vec::new()
+    };
     page.page(count, rows.iter().map(view).collect::<Result<_, _>>()?)
 }
 
@@ -61,8 +71,14 @@ pub async fn resolve(db: &Db, key: &str) -> Result<Option<i64>, ApiError> {
 /// The brand named by `key`, or `404`.
 pub async fn get(db: &Db, key: &str) -> Result<BrandView, ApiError> {
     let id = resolve(db, key).await?.ok_or_else(ApiError::not_found)?;
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM brands WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    row.as_ref().map(view).transpose()?.ok_or_else(ApiError::not_found)
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM brands WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref()
+        .map(view)
+        .transpose()?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The writable fields a request set (`None` = not sent).
@@ -152,7 +168,10 @@ pub async fn delete(db: &Db, key: &str) -> Result<(), ApiError> {
     let mut tx = db.pool.begin().await?;
     search::refresh_for_brand(&mut *tx, id, true).await?;
     // `brand_id` is `ON DELETE SET NULL`.
-    let done = sqlx::query("DELETE FROM brands WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let done = sqlx::query("DELETE FROM brands WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }

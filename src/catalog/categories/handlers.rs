@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 
 use super::{queries::CategoryView, CategoryList};
 use crate::{
-    catalog::products::{handlers::visibility, handlers::ProductListParams, list::ProductFilters, model::ProductView},
+    catalog::products::{
+        handlers::visibility, handlers::ProductListParams, list::ProductFilters, model::ProductView,
+    },
     error::ApiError,
     http::{
         auth::{MaybeUser, Staff},
@@ -19,7 +21,10 @@ use crate::{
 
 /// A category write body: `name` is required on POST and PUT.
 #[derive(ToSchema)]
-#[expect(dead_code, reason = "describes the body for OpenAPI; it is read field by field for DRF errors")]
+#[expect(
+    dead_code,
+    reason = "describes the body for OpenAPI; it is read field by field for DRF errors"
+)]
 pub struct CategoryWrite {
     name: String,
     /// Generated from the name when absent.
@@ -40,7 +45,9 @@ pub async fn list_categories(
     page: PageRequest,
     query: QueryPairs,
 ) -> Result<Json<CategoryList>, ApiError> {
-    Ok(Json(super::list(&state.db, &page, query.flag("tree")).await?))
+    Ok(Json(
+        super::list(&state.db, &page, query.flag("tree")).await?,
+    ))
 }
 
 /// Create a category (staff).
@@ -52,7 +59,10 @@ pub async fn create_category(
     _staff: Staff,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(super::create(&state.db, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(super::create(&state.db, body).await?),
+    ))
 }
 
 /// One category by id or slug.
@@ -121,6 +131,14 @@ pub async fn list_category_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
     let db = &state.db;
-    let page = crate::catalog::products::category_page(db, &key, filters, visibility(&user), &page, &origin.base_url()).await?;
+    let page = crate::catalog::products::category_page(
+        db,
+        &key,
+        filters,
+        visibility(&user),
+        &page,
+        &origin.base_url(),
+    )
+    .await?;
     Ok(Json(page))
 }

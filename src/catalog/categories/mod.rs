@@ -32,13 +32,19 @@ pub async fn list(db: &Db, page: &PageRequest, tree: bool) -> Result<CategoryLis
         return Ok(CategoryList::Tree(queries::tree(db).await?));
     }
     let count = queries::count(db).await?;
-    let results = if page.offset() < count { queries::page(db, page.limit(), page.offset()).await? } else { Vec::new() };
+    let results = if page.offset() < count {
+        queries::page(db, page.limit(), page.offset()).await?
+    } else {
+        Vec::new()
+    };
     Ok(CategoryList::Page(page.page(count, results)?))
 }
 
 /// The category named by `key`, or `404`.
 pub async fn get(db: &Db, key: &str) -> Result<CategoryView, ApiError> {
-    queries::find(db, key).await?.ok_or_else(ApiError::not_found)
+    queries::find(db, key)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// Creates a category from a complete body.
@@ -49,8 +55,15 @@ pub async fn create(db: &Db, body: Value) -> Result<CategoryView, ApiError> {
 }
 
 /// Applies a PUT (`partial = false`) or PATCH body to the category named by `key`.
-pub async fn update(db: &Db, key: &str, body: Value, partial: bool) -> Result<CategoryView, ApiError> {
-    let id = queries::resolve(db, key).await?.ok_or_else(ApiError::not_found)?;
+pub async fn update(
+    db: &Db,
+    key: &str,
+    body: Value,
+    partial: bool,
+) -> Result<CategoryView, ApiError> {
+    let id = queries::resolve(db, key)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let changes = CategoryChanges::parse(db, body, partial).await?;
     write::update(db, id, &changes).await?;
     get(db, &id.to_string()).await
@@ -58,6 +71,8 @@ pub async fn update(db: &Db, key: &str, body: Value, partial: bool) -> Result<Ca
 
 /// Deletes the category named by `key` (`409` while it has products or children).
 pub async fn delete(db: &Db, key: &str) -> Result<(), ApiError> {
-    let id = queries::resolve(db, key).await?.ok_or_else(ApiError::not_found)?;
+    let id = queries::resolve(db, key)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     write::delete(db, id).await
 }

@@ -49,7 +49,10 @@ fn view(row: &AnyRow, count_column: &str) -> Result<CategoryView, sqlx::Error> {
 
 /// Categories picked by `filter` (a `WHERE` clause bound on `sql`'s builder), by name, with
 /// their products counts: one statement.
-async fn select(db: &Db, build: impl FnOnce(&mut SqlBuilder)) -> Result<Vec<CategoryView>, ApiError> {
+async fn select(
+    db: &Db,
+    build: impl FnOnce(&mut SqlBuilder),
+) -> Result<Vec<CategoryView>, ApiError> {
     let mut sql = SqlBuilder::new(
         "WITH RECURSIVE picked AS (SELECT id, name, slug, description, parent_id, created_at FROM categories",
     );
@@ -63,20 +66,30 @@ async fn select(db: &Db, build: impl FnOnce(&mut SqlBuilder)) -> Result<Vec<Cate
          FROM picked ORDER BY {NAME_ORDER}"
     ));
     let rows = sql.fetch_all(&db.pool).await?;
-    Ok(rows.iter().map(|row| view(row, "products_count")).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(|row| view(row, "products_count"))
+        .collect::<Result<_, _>>()?)
 }
 
 /// One page of categories by name.
 pub async fn page(db: &Db, limit: i64, offset: i64) -> Result<Vec<CategoryView>, ApiError> {
     select(db, |sql| {
-        sql.push(&format!(" ORDER BY {NAME_ORDER} LIMIT ")).push_bind(limit).push(" OFFSET ").push_bind(offset);
+        sql.push(&format!(" ORDER BY {NAME_ORDER} LIMIT "))
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
     })
     .await
 }
 
 /// How many categories exist.
 pub async fn count(db: &Db) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM categories").fetch_one(&db.pool).await?)
+    Ok(
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM categories")
+            .fetch_one(&db.pool)
+            .await?,
+    )
 }
 
 /// The category named by `key` (an id or a slug).
@@ -110,7 +123,10 @@ pub async fn tree(db: &Db) -> Result<Vec<CategoryNode>, ApiError> {
     ))
     .fetch_all(&db.pool)
     .await?;
-    let categories: Vec<CategoryView> = rows.iter().map(|row| view(row, "own_count")).collect::<Result<_, _>>()?;
+    let categories: Vec<CategoryView> = rows
+        .iter()
+        .map(|row| view(row, "own_count"))
+        .collect::<Result<_, _>>()?;
     Ok(build_forest(categories))
 }
 
@@ -123,7 +139,10 @@ fn build_forest(categories: Vec<CategoryView>) -> Vec<CategoryNode> {
         let parent = category.parent.filter(|id| known.contains(id));
         children.entry(parent).or_default().push(category);
     }
-    fn grow(category: CategoryView, children: &mut HashMap<Option<i64>, Vec<CategoryView>>) -> CategoryNode {
+    fn grow(
+        category: CategoryView,
+        children: &mut HashMap<Option<i64>, Vec<CategoryView>>,
+    ) -> CategoryNode {
         let kids: Vec<CategoryNode> = children
             .remove(&Some(category.id))
             .unwrap_or_default()
@@ -131,11 +150,20 @@ fn build_forest(categories: Vec<CategoryView>) -> Vec<CategoryNode> {
             .map(|child| grow(child, children))
             .collect();
         let mut category = category;
-        category.products_count += kids.iter().map(|kid| kid.category.products_count).sum::<i64>();
-        CategoryNode { category, children: kids }
+        category.products_count += kids
+            .iter()
+            .map(|kid| kid.category.products_count)
+            .sum::<i64>();
+        CategoryNode {
+            category,
+            children: kids,
+        }
     }
     let roots = children.remove(&None).unwrap_or_default();
-    roots.into_iter().map(|root| grow(root, &mut children)).collect()
+    roots
+        .into_iter()
+        .map(|root| grow(root, &mut children))
+        .collect()
 }
 
 #[cfg(test)]
@@ -156,7 +184,12 @@ mod tests {
 
     #[test]
     fn the_forest_nests_children_and_sums_counts_up() {
-        let forest = build_forest(vec![category(1, None, 1), category(2, Some(1), 2), category(3, Some(2), 4), category(4, None, 0)]);
+        let forest = build_forest(vec![
+            category(1, None, 1),
+            category(2, Some(1), 2),
+            category(3, Some(2), 4),
+            category(4, None, 0),
+        ]);
         assert_eq!(forest.len(), 2);
         assert_eq!(forest[0].category.products_count, 7);
         assert_eq!(forest[0].children[0].category.products_count, 6);

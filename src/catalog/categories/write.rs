@@ -42,8 +42,10 @@ impl CategoryChanges {
             }
         }
         if let Some(Some(parent)) = changes.parent {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM categories WHERE id = $1").bind(parent).fetch_optional(&db.pool).await?;
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM categories WHERE id = $1")
+                .bind(parent)
+                .fetch_optional(&db.pool)
+                .await?;
             if found.is_none() {
                 form.errors.add("parent", missing_reference(parent));
             }
@@ -109,7 +111,9 @@ pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), A
     let mut tx = db.pool.begin().await?;
     if changes.parent.is_some() && db.backend == Backend::Postgres {
         // Blocks other writers of categories (not readers) until this transaction ends.
-        sqlx::query("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
+        sqlx::query("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
     }
     let updated = sql.query().execute(&mut *tx).await.map_err(write_error)?;
     if updated.rows_affected() == 0 {
@@ -139,7 +143,11 @@ pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), A
 /// Deletes a category. One that still has products or subcategories is refused with `409`: the
 /// foreign keys (`ON DELETE RESTRICT`) make that check race-free, so the delete is attempted.
 pub async fn delete(db: &Db, id: i64) -> Result<(), ApiError> {
-    match sqlx::query("DELETE FROM categories WHERE id = $1").bind(id).execute(&db.pool).await {
+    match sqlx::query("DELETE FROM categories WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await
+    {
         Ok(done) if done.rows_affected() == 0 => Err(ApiError::not_found()),
         Ok(_) => Ok(()),
         Err(err) if db::is_foreign_key_violation(&err) => Err(ApiError::conflict(

@@ -24,7 +24,10 @@ use crate::{
 /// Query parameters of the product lists (documentation; parsed by [`ProductFilters::parse`]).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "describes the query string for OpenAPI; the handler parses raw pairs for DRF errors")]
+#[expect(
+    dead_code,
+    reason = "describes the query string for OpenAPI; the handler parses raw pairs for DRF errors"
+)]
 pub struct ProductListParams {
     /// Category id or slug; descendant categories are included.
     category: Option<String>,
@@ -50,7 +53,10 @@ pub struct ProductListParams {
 
 /// A product write body: `title`, `price` and `category` are required on POST and PUT.
 #[derive(ToSchema)]
-#[expect(dead_code, reason = "describes the body for OpenAPI; it is read field by field for DRF errors")]
+#[expect(
+    dead_code,
+    reason = "describes the body for OpenAPI; it is read field by field for DRF errors"
+)]
 pub struct ProductWrite {
     title: String,
     /// Generated from the title when absent.
@@ -82,7 +88,16 @@ pub async fn list_products(
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
-    Ok(Json(super::list_page(&state.db, filters, visibility(&user), &page, &origin.base_url()).await?))
+    Ok(Json(
+        super::list_page(
+            &state.db,
+            filters,
+            visibility(&user),
+            &page,
+            &origin.base_url(),
+        )
+        .await?,
+    ))
 }
 
 /// Search products by `q` (an empty `q` is an empty page).
@@ -97,9 +112,20 @@ pub async fn search_products(
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
-    let Some(q) = query.get("q") else { return Ok(Json(page.page(0, Vec::new())?)) };
+    let Some(q) = query.get("q") else {
+        return Ok(Json(page.page(0, Vec::new())?));
+    };
     filters.search = Some(q.to_owned());
-    Ok(Json(super::list_page(&state.db, filters, visibility(&user), &page, &origin.base_url()).await?))
+    Ok(Json(
+        super::list_page(
+            &state.db,
+            filters,
+            visibility(&user),
+            &page,
+            &origin.base_url(),
+        )
+        .await?,
+    ))
 }
 
 /// Featured products, newest first.
@@ -114,7 +140,16 @@ pub async fn featured_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     filters.featured = true;
-    Ok(Json(super::list_page(&state.db, filters, visibility(&user), &page, &origin.base_url()).await?))
+    Ok(Json(
+        super::list_page(
+            &state.db,
+            filters,
+            visibility(&user),
+            &page,
+            &origin.base_url(),
+        )
+        .await?,
+    ))
 }
 
 /// The newest products.
@@ -129,7 +164,16 @@ pub async fn latest_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     filters.ordering = vec![super::list::OrderKey::NEWEST];
-    Ok(Json(super::list_page(&state.db, filters, visibility(&user), &page, &origin.base_url()).await?))
+    Ok(Json(
+        super::list_page(
+            &state.db,
+            filters,
+            visibility(&user),
+            &page,
+            &origin.base_url(),
+        )
+        .await?,
+    ))
 }
 
 /// Create a product (staff).
@@ -143,7 +187,10 @@ pub async fn create_product(
     origin: RequestOrigin,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(super::create(&state.db, body, &origin.base_url()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(super::create(&state.db, body, &origin.base_url()).await?),
+    ))
 }
 
 /// One product by id or slug; inactive ones only for staff.
@@ -156,7 +203,13 @@ pub async fn get_product(
     origin: RequestOrigin,
     Path(key): Path<String>,
 ) -> Result<Json<ProductView>, ApiError> {
-    let product = queries::find(&state.db, &ProductKey::parse(&key), visibility(&user), &origin.base_url()).await?;
+    let product = queries::find(
+        &state.db,
+        &ProductKey::parse(&key),
+        visibility(&user),
+        &origin.base_url(),
+    )
+    .await?;
     Ok(Json(product))
 }
 
@@ -171,7 +224,9 @@ pub async fn update_product(
     Path(key): Path<String>,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<Json<ProductView>, ApiError> {
-    Ok(Json(super::update(&state.db, &key, body, false, &origin.base_url()).await?))
+    Ok(Json(
+        super::update(&state.db, &key, body, false, &origin.base_url()).await?,
+    ))
 }
 
 /// Change some of a product's fields (staff).
@@ -185,7 +240,9 @@ pub async fn patch_product(
     Path(key): Path<String>,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<Json<ProductView>, ApiError> {
-    Ok(Json(super::update(&state.db, &key, body, true, &origin.base_url()).await?))
+    Ok(Json(
+        super::update(&state.db, &key, body, true, &origin.base_url()).await?,
+    ))
 }
 
 /// Delete a product (staff); one that appears in orders is deactivated instead.

@@ -38,7 +38,10 @@ pub struct OrderKey {
 
 impl OrderKey {
     /// Newest first: the default order.
-    pub const NEWEST: OrderKey = OrderKey { column: "p.created_at", descending: true };
+    pub const NEWEST: OrderKey = OrderKey {
+        column: "p.created_at",
+        descending: true,
+    };
 }
 
 impl ProductFilters {
@@ -48,7 +51,9 @@ impl ProductFilters {
         let mut price = |name: &str| {
             let raw = query.get(name)?;
             // django-filter's message for a number filter that isn't one.
-            Money::parse(raw).map_err(|_| errors.add(name, "Enter a number.")).ok()
+            Money::parse(raw)
+                .map_err(|_| errors.add(name, "Enter a number."))
+                .ok()
         };
         let filters = Self {
             price_min: price("price_min"),
@@ -58,7 +63,10 @@ impl ProductFilters {
             in_stock: query.flag("in_stock"),
             featured: query.flag("is_featured"),
             search: query.get("search").map(str::to_owned),
-            ordering: query.get("ordering").map(parse_ordering).unwrap_or_default(),
+            ordering: query
+                .get("ordering")
+                .map(parse_ordering)
+                .unwrap_or_default(),
         };
         errors.into_result()?;
         Ok(filters)
@@ -99,7 +107,12 @@ pub struct ListQuery {
 }
 
 /// One page of products with their images: page query, `COUNT` and images query.
-pub async fn list(db: &Db, query: &ListQuery, page: &PageRequest, media_base: &str) -> Result<Page<ProductView>, ApiError> {
+pub async fn list(
+    db: &Db,
+    query: &ListQuery,
+    page: &PageRequest,
+    media_base: &str,
+) -> Result<Page<ProductView>, ApiError> {
     let Some(count_sql) = build(db, query, "SELECT CAST(COUNT(*) AS BIGINT)") else {
         return page.page(0, Vec::new());
     };
@@ -111,7 +124,10 @@ pub async fn list(db: &Db, query: &ListQuery, page: &PageRequest, media_base: &s
         return page.page(0, Vec::new());
     };
     sql.push(" ORDER BY ").push(&order_by(query));
-    sql.push(" LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
+    sql.push(" LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
     let mut products = views(&sql.fetch_all(&db.pool).await?)?;
     attach_images(db, &mut products, media_base).await?;
     page.page(count, products)
@@ -161,8 +177,16 @@ fn build(db: &Db, query: &ListQuery, select: &str) -> Option<SqlBuilder> {
 /// the direction of the first key so pages never overlap.
 fn order_by(query: &ListQuery) -> String {
     let keys = &query.filters.ordering;
-    let mut terms: Vec<String> =
-        keys.iter().map(|key| format!("{} {}", key.column, if key.descending { "DESC" } else { "ASC" })).collect();
+    let mut terms: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            format!(
+                "{} {}",
+                key.column,
+                if key.descending { "DESC" } else { "ASC" }
+            )
+        })
+        .collect();
     let first_descending = match keys.first() {
         Some(key) => key.descending,
         None if query.filters.search.is_some() => {
@@ -174,7 +198,10 @@ fn order_by(query: &ListQuery) -> String {
             true
         }
     };
-    terms.push(format!("p.id {}", if first_descending { "DESC" } else { "ASC" }));
+    terms.push(format!(
+        "p.id {}",
+        if first_descending { "DESC" } else { "ASC" }
+    ));
     terms.join(", ")
 }
 
@@ -183,28 +210,53 @@ mod tests {
     use super::*;
 
     fn query(filters: ProductFilters) -> ListQuery {
-        ListQuery { filters, category_id: None, brand_id: None, visibility: Visibility::ActiveOnly }
+        ListQuery {
+            filters,
+            category_id: None,
+            brand_id: None,
+            visibility: Visibility::ActiveOnly,
+        }
     }
 
     #[test]
     fn ordering_keeps_known_fields_in_order_and_ignores_the_rest() {
         let keys = parse_ordering("-price, bogus,title,price");
-        let filters = ProductFilters { ordering: keys, ..Default::default() };
-        assert_eq!(order_by(&query(filters)), "p.price_cents DESC, LOWER(p.title) ASC, p.id DESC");
+        let filters = ProductFilters {
+            ordering: keys,
+            ..Default::default()
+        };
+        assert_eq!(
+            order_by(&query(filters)),
+            "p.price_cents DESC, LOWER(p.title) ASC, p.id DESC"
+        );
         assert!(parse_ordering("bogus,-id").is_empty());
     }
 
     #[test]
     fn default_order_is_newest_first_and_search_ranks_by_relevance() {
-        assert_eq!(order_by(&query(ProductFilters::default())), "p.created_at DESC, p.id DESC");
-        let filters = ProductFilters { search: Some("lamp".into()), ..Default::default() };
+        assert_eq!(
+            order_by(&query(ProductFilters::default())),
+            "p.created_at DESC, p.id DESC"
+        );
+        let filters = ProductFilters {
+            search: Some("lamp".into()),
+            ..Default::default()
+        };
         assert_eq!(order_by(&query(filters)), "s.search_rank DESC, p.id DESC");
     }
 
     #[test]
     fn malformed_prices_are_named_in_the_error() {
-        let pairs = QueryPairs(vec![("price_min".into(), "cheap".into()), ("price_max".into(), "10".into())]);
-        let Err(ApiError::Validation(errors)) = ProductFilters::parse(&pairs) else { panic!("expected a 400") };
-        assert_eq!(serde_json::to_value(errors).unwrap(), serde_json::json!({"price_min": ["Enter a number."]}));
+        let pairs = QueryPairs(vec![
+            ("price_min".into(), "cheap".into()),
+            ("price_max".into(), "10".into()),
+        ]);
+        let Err(ApiError::Validation(errors)) = ProductFilters::parse(&pairs) else {
+            panic!("expected a 400")
+        };
+        assert_eq!(
+            serde_json::to_value(errors).unwrap(),
+            serde_json::json!({"price_min": ["Enter a number."]})
+        );
     }
 }

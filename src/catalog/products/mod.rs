@@ -22,7 +22,8 @@ use crate::{
 };
 
 /// django-filter's message for a `category`/`brand` filter naming nothing.
-const INVALID_CHOICE: &str = "Select a valid choice. That choice is not one of the available choices.";
+const INVALID_CHOICE: &str =
+    "Select a valid choice. That choice is not one of the available choices.";
 
 /// A page of products matching `filters`; an unknown `category` or `brand` is a `400`.
 pub async fn list_page(
@@ -48,7 +49,18 @@ pub async fn list_page(
         }
     }
     errors.into_result()?;
-    list::list(db, &ListQuery { filters, category_id, brand_id, visibility }, page, media_base).await
+    list::list(
+        db,
+        &ListQuery {
+            filters,
+            category_id,
+            brand_id,
+            visibility,
+        },
+        page,
+        media_base,
+    )
+    .await
 }
 
 /// The products of the category named by `key` and its descendants; an unknown category is an
@@ -72,7 +84,12 @@ pub async fn category_page(
             return Err(FieldErrors::single("brand", INVALID_CHOICE));
         }
     }
-    let query = ListQuery { filters, category_id: Some(category_id), brand_id, visibility };
+    let query = ListQuery {
+        filters,
+        category_id: Some(category_id),
+        brand_id,
+        visibility,
+    };
     list::list(db, &query, page, media_base).await
 }
 
@@ -84,7 +101,13 @@ pub async fn create(db: &Db, body: Value, media_base: &str) -> Result<ProductVie
 }
 
 /// Applies a PUT (`partial = false`) or PATCH body to the product named by `key`.
-pub async fn update(db: &Db, key: &str, body: Value, partial: bool, media_base: &str) -> Result<ProductView, ApiError> {
+pub async fn update(
+    db: &Db,
+    key: &str,
+    body: Value,
+    partial: bool,
+    media_base: &str,
+) -> Result<ProductView, ApiError> {
     let id = queries::resolve_id(db, &ProductKey::parse(key)).await?;
     let changes = ProductChanges::parse(db, body, partial).await?;
     write::update(db, id, &changes).await?;

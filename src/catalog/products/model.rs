@@ -11,7 +11,8 @@ use crate::{
 
 /// The columns every product read selects, with the joins that provide the names.
 /// Listed explicitly: PostgreSQL's `search_vector` can't be decoded by the `Any` driver.
-pub const PRODUCT_COLUMNS: &str = "p.id, p.title, p.slug, p.description, p.price_cents, p.category_id, \
+pub const PRODUCT_COLUMNS: &str =
+    "p.id, p.title, p.slug, p.description, p.price_cents, p.category_id, \
      c.name AS category_name, p.brand_id, b.name AS brand_name, p.stock_quantity, p.is_active, \
      p.is_featured, p.created_at, p.updated_at, p.average_rating, p.reviews_count";
 

@@ -17,7 +17,9 @@ pub enum ProductKey {
 impl ProductKey {
     /// Digits are an id; anything else is a slug.
     pub fn parse(raw: &str) -> Self {
-        raw.parse().map(Self::Id).unwrap_or_else(|_| Self::Slug(raw.to_owned()))
+        raw.parse()
+            .map(Self::Id)
+            .unwrap_or_else(|_| Self::Slug(raw.to_owned()))
     }
 }
 
@@ -30,12 +32,21 @@ pub enum Visibility {
 
 impl Visibility {
     pub fn for_staff(is_staff: bool) -> Self {
-        if is_staff { Self::All } else { Self::ActiveOnly }
+        if is_staff {
+            Self::All
+        } else {
+            Self::ActiveOnly
+        }
     }
 }
 
 /// The product named by `key`, with its images; `404` when absent or invisible to the caller.
-pub async fn find(db: &Db, key: &ProductKey, visibility: Visibility, media_base: &str) -> Result<ProductView, ApiError> {
+pub async fn find(
+    db: &Db,
+    key: &ProductKey,
+    visibility: Visibility,
+    media_base: &str,
+) -> Result<ProductView, ApiError> {
     let mut sql = SqlBuilder::new(&format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM} WHERE "));
     match key {
         ProductKey::Id(id) => sql.push("p.id = ").push_bind(*id),
@@ -54,7 +65,9 @@ pub async fn find(db: &Db, key: &ProductKey, visibility: Visibility, media_base:
 pub async fn resolve_id(db: &Db, key: &ProductKey) -> Result<i64, ApiError> {
     let id: Option<i64> = match key {
         ProductKey::Id(id) => sqlx::query_scalar("SELECT id FROM products WHERE id = $1").bind(*id),
-        ProductKey::Slug(slug) => sqlx::query_scalar("SELECT id FROM products WHERE slug = $1").bind(slug.as_str()),
+        ProductKey::Slug(slug) => {
+            sqlx::query_scalar("SELECT id FROM products WHERE slug = $1").bind(slug.as_str())
+        }
     }
     .fetch_optional(&db.pool)
     .await?;
@@ -63,11 +76,18 @@ pub async fn resolve_id(db: &Db, key: &ProductKey) -> Result<i64, ApiError> {
 
 /// Rows selected with `PRODUCT_COLUMNS` as views.
 pub fn views(rows: &[AnyRow]) -> Result<Vec<ProductView>, ApiError> {
-    Ok(rows.iter().map(ProductView::from_row).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(ProductView::from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 /// Fills `images` and `image` for every product with one query, whatever the page size.
-pub async fn attach_images(db: &Db, products: &mut [ProductView], media_base: &str) -> Result<(), ApiError> {
+pub async fn attach_images(
+    db: &Db,
+    products: &mut [ProductView],
+    media_base: &str,
+) -> Result<(), ApiError> {
     if products.is_empty() {
         return Ok(());
     }
@@ -84,13 +104,16 @@ pub async fn attach_images(db: &Db, products: &mut [ProductView], media_base: &s
     for row in sql.fetch_all(&db.pool).await? {
         let path: String = row.try_get("path")?;
         let thumbnail: String = row.try_get("thumbnail_path")?;
-        by_product.entry(row.try_get("product_id")?).or_default().push(ImageView {
-            id: row.try_get("id")?,
-            url: media_url(media_base, &path),
-            thumbnail_url: media_url(media_base, &thumbnail),
-            alt_text: row.try_get("alt_text")?,
-            position: row.try_get("position")?,
-        });
+        by_product
+            .entry(row.try_get("product_id")?)
+            .or_default()
+            .push(ImageView {
+                id: row.try_get("id")?,
+                url: media_url(media_base, &path),
+                thumbnail_url: media_url(media_base, &thumbnail),
+                alt_text: row.try_get("alt_text")?,
+                position: row.try_get("position")?,
+            });
     }
     for product in products {
         product.images = by_product.remove(&product.id).unwrap_or_default();
@@ -101,7 +124,11 @@ pub async fn attach_images(db: &Db, products: &mut [ProductView], media_base: &s
 
 /// The absolute URL of a stored media file (`http://host/media/products/1/a.jpg`).
 fn media_url(media_base: &str, path: &str) -> String {
-    format!("{}/media/{}", media_base.trim_end_matches('/'), path.trim_start_matches('/'))
+    format!(
+        "{}/media/{}",
+        media_base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
 }
 
 #[cfg(test)]
@@ -111,7 +138,13 @@ mod tests {
     #[test]
     fn digits_name_an_id_and_anything_else_a_slug() {
         assert_eq!(ProductKey::parse("42"), ProductKey::Id(42));
-        assert_eq!(ProductKey::parse("red-lamp"), ProductKey::Slug("red-lamp".into()));
-        assert_eq!(media_url("http://shop", "/products/a.jpg"), "http://shop/media/products/a.jpg");
+        assert_eq!(
+            ProductKey::parse("red-lamp"),
+            ProductKey::Slug("red-lamp".into())
+        );
+        assert_eq!(
+            media_url("http://shop", "/products/a.jpg"),
+            "http://shop/media/products/a.jpg"
+        );
     }
 }

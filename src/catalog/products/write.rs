@@ -73,7 +73,10 @@ impl ProductChanges {
 
 async fn exists(db: &Db, table: &str, id: i64) -> Result<bool, sqlx::Error> {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
-    let count: i64 = sqlx::query_scalar(&sql).bind(id).fetch_one(&db.pool).await?;
+    let count: i64 = sqlx::query_scalar(&sql)
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
     Ok(count > 0)
 }
 
@@ -120,28 +123,45 @@ pub async fn create(db: &Db, changes: &ProductChanges) -> Result<i64, ApiError> 
 pub async fn update(db: &Db, id: i64, changes: &ProductChanges) -> Result<(), ApiError> {
     let mut sql = SqlBuilder::new("UPDATE products SET updated_at = ");
     sql.push_bind(now_micros());
-    let set = |sql: &mut SqlBuilder, column: &str, value: Option<crate::catalog::sql::Param>| match value {
-        Some(value) => {
-            let placeholder = sql.bind(value);
-            sql.push(&format!(", {column} = {placeholder}"));
-            placeholder
-        }
-        // An unchanged column keeps its own value in the search text.
-        None => column.to_owned(),
-    };
+    let set =
+        |sql: &mut SqlBuilder, column: &str, value: Option<crate::catalog::sql::Param>| match value
+        {
+            Some(value) => {
+                let placeholder = sql.bind(value);
+                sql.push(&format!(", {column} = {placeholder}"));
+                placeholder
+            }
+            // An unchanged column keeps its own value in the search text.
+            None => column.to_owned(),
+        };
     set(&mut sql, "title", changes.title.clone().map(Into::into));
     if let Some(slug) = changes.slug.as_deref().filter(|s| !s.is_empty()) {
         set(&mut sql, "slug", Some(slug.into()));
     }
-    let description = set(&mut sql, "description", changes.description.clone().map(Into::into));
-    set(&mut sql, "price_cents", changes.price.map(|p| p.cents().into()));
+    let description = set(
+        &mut sql,
+        "description",
+        changes.description.clone().map(Into::into),
+    );
+    set(
+        &mut sql,
+        "price_cents",
+        changes.price.map(|p| p.cents().into()),
+    );
     let category = set(&mut sql, "category_id", changes.category.map(Into::into));
     let brand = set(&mut sql, "brand_id", changes.brand.map(Into::into));
-    set(&mut sql, "stock_quantity", changes.stock_quantity.map(Into::into));
+    set(
+        &mut sql,
+        "stock_quantity",
+        changes.stock_quantity.map(Into::into),
+    );
     set(&mut sql, "is_active", changes.is_active.map(Into::into));
     set(&mut sql, "is_featured", changes.is_featured.map(Into::into));
     if changes.description.is_some() || changes.category.is_some() || changes.brand.is_some() {
-        sql.push(&format!(", search_text = {}", search_text_expr(&description, &category, &brand)));
+        sql.push(&format!(
+            ", search_text = {}",
+            search_text_expr(&description, &category, &brand)
+        ));
     }
     sql.push(" WHERE id = ").push_bind(id);
     match sql.execute(&db.pool).await.map_err(write_error)? {
@@ -154,11 +174,18 @@ pub async fn update(db: &Db, id: i64, changes: &ProductChanges) -> Result<(), Ap
 /// deactivated instead, so order history stays intact. `order_items.product_id` references
 /// `products` with `ON DELETE RESTRICT`, which is what makes this rule hold.
 pub async fn delete(db: &Db, id: i64) -> Result<(), ApiError> {
-    match sqlx::query("DELETE FROM products WHERE id = $1").bind(id).execute(&db.pool).await {
+    match sqlx::query("DELETE FROM products WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await
+    {
         Ok(done) if done.rows_affected() == 0 => Err(ApiError::not_found()),
         Ok(_) => Ok(()),
         Err(err) if db::is_foreign_key_violation(&err) => {
-            tracing::info!(product_id = id, "product is referenced by orders: deactivated instead of deleted");
+            tracing::info!(
+                product_id = id,
+                "product is referenced by orders: deactivated instead of deleted"
+            );
             sqlx::query("UPDATE products SET is_active = FALSE, updated_at = $1 WHERE id = $2")
                 .bind(now_micros())
                 .bind(id)
