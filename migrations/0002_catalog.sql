@@ -32,8 +32,8 @@ CREATE TABLE products (
     category_id BIGINT NOT NULL REFERENCES categories (id) ON DELETE RESTRICT,
     brand_id BIGINT REFERENCES brands (id) ON DELETE SET NULL,
     stock_quantity BIGINT NOT NULL DEFAULT 0 CHECK (stock_quantity >= 0),
-    is_active BOOLEAN NOT NULL DEFAULT TRUE,
-    is_featured BOOLEAN NOT NULL DEFAULT FALSE,
+    is_active {{bool}} NOT NULL DEFAULT TRUE,
+    is_featured {{bool}} NOT NULL DEFAULT FALSE,
     -- Maintained by review writes so a product page never aggregates reviews.
     average_rating DOUBLE PRECISION NOT NULL DEFAULT 0,
     reviews_count BIGINT NOT NULL DEFAULT 0,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod media;
+pub mod money;
 pub mod ops;
 pub mod product_images;
 pub mod startup;

@@ -119,6 +119,18 @@ mod tests {
     }
 
     #[test]
+    fn sqlite_booleans_are_stored_as_integers_the_any_driver_can_read() {
+        assert_eq!(
+            render("is_active {{bool}} NOT NULL", Backend::Sqlite),
+            "is_active INTEGER NOT NULL"
+        );
+        assert_eq!(
+            render("is_active {{bool}} NOT NULL", Backend::Postgres),
+            "is_active BOOLEAN NOT NULL"
+        );
+    }
+
+    #[test]
     fn versions_are_strictly_increasing() {
         let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
         assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");

@@ -128,7 +128,10 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 
 /// True when the error is a foreign-key violation (on either engine).
 pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation()
+        // SQLite refuses an `ON DELETE RESTRICT` delete with SQLITE_CONSTRAINT_TRIGGER (1811)
+        // rather than SQLITE_CONSTRAINT_FOREIGNKEY, under the same message.
+        || (db.code().as_deref() == Some("1811") && db.message().contains("FOREIGN KEY constraint failed")))
 }
 
 #[cfg(test)]

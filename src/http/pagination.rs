@@ -1,6 +1,9 @@
 //! Page-number pagination with the DRF envelope (`count`, absolute `next`/`previous`, `results`).
 
-use axum::{extract::FromRequestParts, http::request::Parts};
+use axum::{
+    extract::{FromRequestParts, OriginalUri},
+    http::request::Parts,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -117,7 +120,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let origin = RequestOrigin::from_request_parts(parts, state).await?;
-        let url = format!("{}{}", origin.base_url(), parts.uri.path());
+        // Inside a nested router `parts.uri` lacks the `/api/v1` prefix; the original URI has it.
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.path(), |uri| uri.0.path());
+        let url = format!("{}{}", origin.base_url(), path);
         let page = Self::parse(url, parts.uri.query().unwrap_or_default())?;
         // "last" is resolved by the caller's count; cap it so offset math can't overflow.
         Ok(if page.page == i64::MAX {

@@ -42,6 +42,14 @@ pub trait MediaStore: Send + Sync {
     fn url(&self, key: &str) -> String;
 }
 
+/// What turns stored keys into the URLs a response carries: the store and the request's origin.
+#[derive(Clone, Copy)]
+pub struct MediaUrls<'a> {
+    pub store: &'a dyn MediaStore,
+    /// `scheme://host` of the request (`RequestOrigin::base_url`).
+    pub origin: &'a str,
+}
+
 /// Makes a store URL absolute: paths get the request's origin (`http://shop.example`), as
 /// Django REST Framework renders `ImageField`s; absolute URLs (a CDN) are kept.
 pub fn absolute_url(origin_base_url: &str, url: String) -> String {

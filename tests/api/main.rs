@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod catalog;
 mod health;
 mod http_conventions;
 mod openapi;

@@ -278,7 +278,7 @@ api_test! {
         }));
     }
 
-    async fn deleting_a_product_can_remove_its_files_too(app: TestApp) {
+    async fn deleting_a_product_through_the_api_removes_its_files(app: TestApp) {
         let staff = app.create_staff().await;
         let product = create_product(&app).await;
         let kept = create_product(&app).await;
@@ -287,15 +287,25 @@ api_test! {
         upload(&app, product, Some(&staff.token), png(), &[]).await;
         upload(&app, kept, Some(&staff.token), png(), &[]).await;
         assert_eq!(files_under(&app.media_dir).len(), 6);
-        // What the catalog's product delete does: read the keys, delete (rows cascade), then
-        // delete the files.
-        let keys = product_images::image_keys_for_products(&app.db, &[product]).await.unwrap();
-        assert_eq!(keys.len(), 4);
-        sqlx::query("DELETE FROM products WHERE id = $1").bind(product).execute(&app.db.pool).await.unwrap();
+        let response = app.delete_as(&format!("products/{product}/"), &staff.token).await;
+        assert_eq!(response.status, 204);
         assert_eq!(image_rows(&app, product).await, 0, "rows cascade");
-        product_images::delete_files(app.state().media.as_ref(), &keys).await;
         let left = files_under(&app.media_dir);
         assert_eq!(left.len(), 2, "{left:?}");
         assert!(left.iter().all(|p| p.to_str().unwrap().contains(&format!("products/{kept}/"))));
+    }
+
+    async fn the_product_lists_its_uploaded_images_first_image_first(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
+        let second = upload(&app, product, Some(&staff.token), png(), &[("position", "2")]).await;
+        let first = upload(&app, product, Some(&staff.token), png(), &[("position", "1")]).await;
+        let detail = app.get_as(&format!("products/{product}/"), &staff.token).await;
+        assert_eq!(detail.status, 200);
+        assert_eq!(detail.body["image"], first.body["url"]);
+        let ids: Vec<&Value> = detail.body["images"].as_array().unwrap().iter().map(|i| &i["id"]).collect();
+        assert_eq!(ids, [&first.body["id"], &second.body["id"]]);
+        assert_eq!(detail.body["images"][0], first.body, "the same object the upload answered");
     }
 }

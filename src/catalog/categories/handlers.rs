@@ -1,0 +1,148 @@
+//! Public category routes (`categories/...`): anyone reads, staff write.
+
+use crate::media::MediaUrls;
+use axum::{extract::State, http::StatusCode, Json};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::{queries::CategoryView, CategoryList};
+use crate::{
+    catalog::products::{
+        handlers::visibility, handlers::ProductListParams, list::ProductFilters, model::ProductView,
+    },
+    error::ApiError,
+    http::{
+        auth::{MaybeUser, Staff},
+        extract::{self, Path, QueryPairs},
+        origin::RequestOrigin,
+        pagination::{Page, PageRequest},
+    },
+    state::AppState,
+};
+
+/// A category write body: `name` is required on POST and PUT.
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the body for OpenAPI; it is read field by field for DRF errors"
+)]
+pub struct CategoryWrite {
+    name: String,
+    /// Generated from the name when absent.
+    slug: Option<String>,
+    description: Option<String>,
+    /// The parent's id, or null for a root; must not create a cycle.
+    parent: Option<i64>,
+}
+
+/// List categories by name, or `?tree=true` for the nested tree (a bare list of roots).
+#[utoipa::path(get, path = "/categories/", tag = "catalog",
+    params(("tree" = Option<bool>, Query, description = "`true`: nested tree instead of a page"),
+        ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = CategoryList), (status = 404, description = "Invalid page.")))]
+pub async fn list_categories(
+    State(state): State<AppState>,
+    _user: MaybeUser,
+    page: PageRequest,
+    query: QueryPairs,
+) -> Result<Json<CategoryList>, ApiError> {
+    Ok(Json(
+        super::list(&state.db, &page, query.flag("tree")).await?,
+    ))
+}
+
+/// Create a category (staff).
+#[utoipa::path(post, path = "/categories/", tag = "catalog", request_body = CategoryWrite,
+    security(("bearer" = [])),
+    responses((status = 201, body = CategoryView), (status = 400), (status = 401), (status = 403)))]
+pub async fn create_category(
+    State(state): State<AppState>,
+    _staff: Staff,
+    extract::Json(body): extract::Json<Value>,
+) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(super::create(&state.db, body).await?),
+    ))
+}
+
+/// One category by id or slug.
+#[utoipa::path(get, path = "/categories/{key}/", tag = "catalog",
+    params(("key" = String, Path, description = "category id or slug")),
+    responses((status = 200, body = CategoryView), (status = 404)))]
+pub async fn get_category(
+    State(state): State<AppState>,
+    _user: MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Json<CategoryView>, ApiError> {
+    Ok(Json(super::get(&state.db, &key).await?))
+}
+
+/// Replace a category's writable fields (staff).
+#[utoipa::path(put, path = "/categories/{key}/", tag = "catalog", request_body = CategoryWrite,
+    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    responses((status = 200, body = CategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub async fn update_category(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(key): Path<String>,
+    extract::Json(body): extract::Json<Value>,
+) -> Result<Json<CategoryView>, ApiError> {
+    Ok(Json(super::update(&state.db, &key, body, false).await?))
+}
+
+/// Change some of a category's fields (staff).
+#[utoipa::path(patch, path = "/categories/{key}/", tag = "catalog", request_body = CategoryWrite,
+    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    responses((status = 200, body = CategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub async fn patch_category(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(key): Path<String>,
+    extract::Json(body): extract::Json<Value>,
+) -> Result<Json<CategoryView>, ApiError> {
+    Ok(Json(super::update(&state.db, &key, body, true).await?))
+}
+
+/// Delete a category (staff); `409 category_not_empty` while it has products or subcategories.
+#[utoipa::path(delete, path = "/categories/{key}/", tag = "catalog",
+    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    responses((status = 204), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "the category still has products or subcategories")))]
+pub async fn delete_category(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(key): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    super::delete(&state.db, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The products of a category and its descendants (an unknown category is an empty page).
+#[utoipa::path(get, path = "/categories/{key}/products/", tag = "catalog",
+    params(("key" = String, Path, description = "category id or slug"), ProductListParams),
+    responses((status = 200, body = Page<ProductView>)))]
+pub async fn list_category_products(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    origin: RequestOrigin,
+    page: PageRequest,
+    Path(key): Path<String>,
+    query: QueryPairs,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    let filters = ProductFilters::parse(&query)?;
+    let db = &state.db;
+    let page = crate::catalog::products::category_page(
+        db,
+        &key,
+        filters,
+        visibility(&user),
+        &page,
+        &MediaUrls {
+            store: state.media.as_ref(),
+            origin: &origin.base_url(),
+        },
+    )
+    .await?;
+    Ok(Json(page))
+}

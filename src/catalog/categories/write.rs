@@ -1,0 +1,169 @@
+//! Staff writes on categories: body rules, unique slugs, no cycles, guarded delete.
+
+use serde_json::Value;
+
+use crate::{
+    catalog::{
+        form::{missing_reference, Form},
+        search,
+        slugs::{self, SlugTable},
+        sql::SqlBuilder,
+    },
+    db::{self, now_micros, Backend, Db},
+    error::{ApiError, FieldErrors},
+};
+
+const DUPLICATE_SLUG: &str = "category with this slug already exists.";
+const OWN_PARENT: &str = "A category cannot be its own parent.";
+const OWN_ANCESTOR: &str = "A category cannot be its own ancestor.";
+
+/// The writable fields a request set (`None` = not sent; `parent: Some(None)` = make it a root).
+#[derive(Debug, Clone, Default)]
+pub struct CategoryChanges {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub parent: Option<Option<i64>>,
+}
+
+impl CategoryChanges {
+    /// Reads a POST/PUT (`partial = false`) or PATCH body; the parent must exist.
+    pub async fn parse(db: &Db, body: Value, partial: bool) -> Result<Self, ApiError> {
+        let mut form = Form::new(body, partial)?;
+        let changes = Self {
+            name: form.text("name", true, false, Some(255)),
+            slug: form.text("slug", false, true, Some(slugs::MAX_LEN)),
+            description: form.text("description", false, true, None),
+            parent: form.reference("parent", false, true),
+        };
+        if let Some(slug) = changes.slug.as_deref().filter(|s| !s.is_empty()) {
+            if let Err(message) = slugs::validate(SlugTable::Categories, slug) {
+                form.errors.add("slug", message);
+            }
+        }
+        if let Some(Some(parent)) = changes.parent {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM categories WHERE id = $1")
+                .bind(parent)
+                .fetch_optional(&db.pool)
+                .await?;
+            if found.is_none() {
+                form.errors.add("parent", missing_reference(parent));
+            }
+        }
+        form.finish()?;
+        Ok(changes)
+    }
+}
+
+/// Inserts a category and returns its id (a new row can't close a cycle).
+pub async fn create(db: &Db, changes: &CategoryChanges) -> Result<i64, ApiError> {
+    let name = changes.name.clone().unwrap_or_default();
+    let insert = |slug: String| {
+        let name = name.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO categories (name, slug, description, parent_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(name)
+            .bind(slug)
+            .bind(changes.description.clone().unwrap_or_default())
+            .bind(changes.parent.flatten())
+            .bind(now_micros())
+            .fetch_one(&db.pool)
+            .await
+        }
+    };
+    let result = match changes.slug.as_deref().filter(|s| !s.is_empty()) {
+        Some(slug) => insert(slug.to_owned()).await,
+        None => {
+            let base = slugs::base_slug(SlugTable::Categories, &name);
+            slugs::insert_with_unique_slug(&db.pool, SlugTable::Categories, &base, insert).await
+        }
+    };
+    result.map_err(write_error)
+}
+
+/// Applies a PUT/PATCH. A new parent is checked for cycles after the row is updated, inside the
+/// transaction, so two concurrent re-parentings can't together build a loop: SQLite has a
+/// single writer, and on PostgreSQL the table is locked against other category writes first.
+pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), ApiError> {
+    if changes.parent == Some(Some(id)) {
+        return Err(FieldErrors::single("parent", OWN_PARENT));
+    }
+    // `id = id` keeps the statement valid for a body that changes nothing; it still tells
+    // whether the row exists.
+    let mut sql = SqlBuilder::new("UPDATE categories SET id = id");
+    if let Some(name) = &changes.name {
+        sql.push(", name = ").push_bind(name.as_str());
+    }
+    if let Some(slug) = changes.slug.as_deref().filter(|s| !s.is_empty()) {
+        sql.push(", slug = ").push_bind(slug);
+    }
+    if let Some(description) = &changes.description {
+        sql.push(", description = ").push_bind(description.as_str());
+    }
+    if let Some(parent) = changes.parent {
+        sql.push(", parent_id = ").push_bind(parent);
+    }
+    sql.push(" WHERE id = ").push_bind(id);
+
+    let mut tx = db.pool.begin().await?;
+    if changes.parent.is_some() && db.backend == Backend::Postgres {
+        // Blocks other writers of categories (not readers) until this transaction ends.
+        sqlx::query("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let updated = sql.query().execute(&mut *tx).await.map_err(write_error)?;
+    if updated.rows_affected() == 0 {
+        return Err(ApiError::not_found());
+    }
+    if let Some(Some(_)) = changes.parent {
+        let loops: i64 = sqlx::query_scalar(
+            "WITH RECURSIVE up(id) AS (SELECT parent_id FROM categories WHERE id = $1 \
+             UNION SELECT c.parent_id FROM categories c JOIN up ON c.id = up.id) \
+             SELECT CAST(COUNT(*) AS BIGINT) FROM up WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if loops > 0 {
+            // Dropping the transaction rolls the update back.
+            return Err(FieldErrors::single("parent", OWN_ANCESTOR));
+        }
+    }
+    if changes.name.is_some() {
+        search::refresh_for_category(&mut *tx, id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a category. One that still has products or subcategories is refused with `409`: the
+/// foreign keys (`ON DELETE RESTRICT`) make that check race-free, so the delete is attempted.
+pub async fn delete(db: &Db, id: i64) -> Result<(), ApiError> {
+    match sqlx::query("DELETE FROM categories WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await
+    {
+        Ok(done) if done.rows_affected() == 0 => Err(ApiError::not_found()),
+        Ok(_) => Ok(()),
+        Err(err) if db::is_foreign_key_violation(&err) => Err(ApiError::conflict(
+            "category_not_empty",
+            "This category still has products or subcategories; move or delete them first.",
+        )),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn write_error(err: sqlx::Error) -> ApiError {
+    if db::is_unique_violation(&err) {
+        FieldErrors::single("slug", DUPLICATE_SLUG)
+    } else if db::is_foreign_key_violation(&err) {
+        FieldErrors::single("parent", "The parent category no longer exists.")
+    } else {
+        err.into()
+    }
+}

@@ -1,0 +1,306 @@
+//! Public product routes (`products/...`): anyone reads, staff write.
+
+use crate::media::MediaUrls;
+use axum::{extract::State, http::StatusCode, Json};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    list::ProductFilters,
+    model::ProductView,
+    queries::{self, ProductKey, Visibility},
+};
+use crate::{
+    error::ApiError,
+    http::{
+        auth::{MaybeUser, Staff},
+        extract::{self, Path, QueryPairs},
+        origin::RequestOrigin,
+        pagination::{Page, PageRequest},
+    },
+    money::Money,
+    state::AppState,
+};
+
+/// Query parameters of the product lists (documentation; parsed by [`ProductFilters::parse`]).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(
+    dead_code,
+    reason = "describes the query string for OpenAPI; the handler parses raw pairs for DRF errors"
+)]
+pub struct ProductListParams {
+    /// Category id or slug; descendant categories are included.
+    category: Option<String>,
+    /// Brand id or slug.
+    brand: Option<String>,
+    /// Lowest price, inclusive (`"10.00"`).
+    price_min: Option<String>,
+    /// Highest price, inclusive.
+    price_max: Option<String>,
+    /// `true`: only products in stock.
+    in_stock: Option<bool>,
+    /// `true`: only featured products.
+    is_featured: Option<bool>,
+    /// Full-text search over title, description, category and brand names (relevance order).
+    search: Option<String>,
+    /// `price`, `created_at`, `title`, `average_rating`, `stock_quantity`, each optionally with `-`,
+    /// comma-separated. Default `-created_at`.
+    ordering: Option<String>,
+    page: Option<i64>,
+    /// Default 20, at most 100.
+    page_size: Option<i64>,
+}
+
+/// A product write body: `title`, `price` and `category` are required on POST and PUT.
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the body for OpenAPI; it is read field by field for DRF errors"
+)]
+pub struct ProductWrite {
+    title: String,
+    /// Generated from the title when absent.
+    slug: Option<String>,
+    description: Option<String>,
+    /// Greater than 0.
+    price: Money,
+    category: i64,
+    brand: Option<i64>,
+    /// At least 0.
+    stock_quantity: Option<i64>,
+    is_active: Option<bool>,
+    is_featured: Option<bool>,
+}
+
+pub(crate) fn visibility(user: &MaybeUser) -> Visibility {
+    Visibility::for_staff(user.0.as_ref().is_some_and(|u| u.role.is_staff()))
+}
+
+/// List products, filtered, searched and ordered.
+#[utoipa::path(get, path = "/products/", tag = "catalog", params(ProductListParams),
+    responses((status = 200, body = Page<ProductView>), (status = 400, description = "malformed filter"),
+        (status = 404, description = "Invalid page.")))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    origin: RequestOrigin,
+    page: PageRequest,
+    query: QueryPairs,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    let filters = ProductFilters::parse(&query)?;
+    Ok(Json(
+        super::list_page(
+            &state.db,
+            filters,
+            visibility(&user),
+            &page,
+            &MediaUrls {
+                store: state.media.as_ref(),
+                origin: &origin.base_url(),
+            },
+        )
+        .await?,
+    ))
+}
+
+/// Search products by `q` (an empty `q` is an empty page).
+#[utoipa::path(get, path = "/products/search/", tag = "catalog",
+    params(("q" = Option<String>, Query, description = "search words"), ProductListParams),
+    responses((status = 200, body = Page<ProductView>)))]
+pub async fn search_products(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    origin: RequestOrigin,
+    page: PageRequest,
+    query: QueryPairs,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    let mut filters = ProductFilters::parse(&query)?;
+    let Some(q) = query.get("q") else {
+        return Ok(Json(page.page(0, Vec::new())?));
+    };
+    filters.search = Some(q.to_owned());
+    Ok(Json(
+        super::list_page(
+            &state.db,
+            filters,
+            visibility(&user),
+            &page,
+            &MediaUrls {
+                store: state.media.as_ref(),
+                origin: &origin.base_url(),
+            },
+        )
+        .await?,
+    ))
+}
+
+/// Featured products, newest first.
+#[utoipa::path(get, path = "/products/featured/", tag = "catalog", params(ProductListParams),
+    responses((status = 200, body = Page<ProductView>)))]
+pub async fn featured_products(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    origin: RequestOrigin,
+    page: PageRequest,
+    query: QueryPairs,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    let mut filters = ProductFilters::parse(&query)?;
+    filters.featured = true;
+    Ok(Json(
+        super::list_page(
+            &state.db,
+            filters,
+            visibility(&user),
+            &page,
+            &MediaUrls {
+                store: state.media.as_ref(),
+                origin: &origin.base_url(),
+            },
+        )
+        .await?,
+    ))
+}
+
+/// The newest products.
+#[utoipa::path(get, path = "/products/latest/", tag = "catalog", params(ProductListParams),
+    responses((status = 200, body = Page<ProductView>)))]
+pub async fn latest_products(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    origin: RequestOrigin,
+    page: PageRequest,
+    query: QueryPairs,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    let mut filters = ProductFilters::parse(&query)?;
+    filters.ordering = vec![super::list::OrderKey::NEWEST];
+    Ok(Json(
+        super::list_page(
+            &state.db,
+            filters,
+            visibility(&user),
+            &page,
+            &MediaUrls {
+                store: state.media.as_ref(),
+                origin: &origin.base_url(),
+            },
+        )
+        .await?,
+    ))
+}
+
+/// Create a product (staff).
+#[utoipa::path(post, path = "/products/", tag = "catalog", request_body = ProductWrite,
+    security(("bearer" = [])),
+    responses((status = 201, body = ProductView), (status = 400, description = "validation errors"),
+        (status = 401), (status = 403)))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    _staff: Staff,
+    origin: RequestOrigin,
+    extract::Json(body): extract::Json<Value>,
+) -> Result<(StatusCode, Json<ProductView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            super::create(
+                &state.db,
+                body,
+                &MediaUrls {
+                    store: state.media.as_ref(),
+                    origin: &origin.base_url(),
+                },
+            )
+            .await?,
+        ),
+    ))
+}
+
+/// One product by id or slug; inactive ones only for staff.
+#[utoipa::path(get, path = "/products/{key}/", tag = "catalog",
+    params(("key" = String, Path, description = "product id or slug")),
+    responses((status = 200, body = ProductView), (status = 404)))]
+pub async fn get_product(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    origin: RequestOrigin,
+    Path(key): Path<String>,
+) -> Result<Json<ProductView>, ApiError> {
+    let product = queries::find(
+        &state.db,
+        &ProductKey::parse(&key),
+        visibility(&user),
+        &MediaUrls {
+            store: state.media.as_ref(),
+            origin: &origin.base_url(),
+        },
+    )
+    .await?;
+    Ok(Json(product))
+}
+
+/// Replace a product's writable fields (staff).
+#[utoipa::path(put, path = "/products/{key}/", tag = "catalog", request_body = ProductWrite,
+    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub async fn update_product(
+    State(state): State<AppState>,
+    _staff: Staff,
+    origin: RequestOrigin,
+    Path(key): Path<String>,
+    extract::Json(body): extract::Json<Value>,
+) -> Result<Json<ProductView>, ApiError> {
+    Ok(Json(
+        super::update(
+            &state.db,
+            &key,
+            body,
+            false,
+            &MediaUrls {
+                store: state.media.as_ref(),
+                origin: &origin.base_url(),
+            },
+        )
+        .await?,
+    ))
+}
+
+/// Change some of a product's fields (staff).
+#[utoipa::path(patch, path = "/products/{key}/", tag = "catalog", request_body = ProductWrite,
+    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub async fn patch_product(
+    State(state): State<AppState>,
+    _staff: Staff,
+    origin: RequestOrigin,
+    Path(key): Path<String>,
+    extract::Json(body): extract::Json<Value>,
+) -> Result<Json<ProductView>, ApiError> {
+    Ok(Json(
+        super::update(
+            &state.db,
+            &key,
+            body,
+            true,
+            &MediaUrls {
+                store: state.media.as_ref(),
+                origin: &origin.base_url(),
+            },
+        )
+        .await?,
+    ))
+}
+
+/// Delete a product (staff); one that appears in orders is deactivated instead.
+#[utoipa::path(delete, path = "/products/{key}/", tag = "catalog",
+    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    responses((status = 204, description = "deleted, or deactivated when ordered before"), (status = 401),
+        (status = 403), (status = 404)))]
+pub async fn delete_product(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(key): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    super::delete(&state.db, state.media.as_ref(), &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,263 @@
+//! The product list: filters and ordering from the query string, turned into one page query,
+//! one `COUNT` and one images query, the same SQL on both engines except the search join.
+
+use super::{
+    model::{ProductView, PRODUCT_COLUMNS, PRODUCT_FROM},
+    queries::{attach_images, views, Visibility},
+};
+use crate::media::MediaUrls;
+use crate::{
+    catalog::{search, sql::SqlBuilder},
+    db::Db,
+    error::{ApiError, FieldErrors},
+    http::{
+        extract::QueryPairs,
+        pagination::{Page, PageRequest},
+    },
+    money::Money,
+};
+
+/// What the caller asked for, parsed; category and brand are still as given (id or slug).
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilters {
+    pub category: Option<String>,
+    pub brand: Option<String>,
+    pub price_min: Option<Money>,
+    pub price_max: Option<Money>,
+    pub in_stock: bool,
+    pub featured: bool,
+    pub search: Option<String>,
+    pub ordering: Vec<OrderKey>,
+}
+
+/// One `ordering` field with its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderKey {
+    column: &'static str,
+    descending: bool,
+}
+
+impl OrderKey {
+    /// Newest first: the default order.
+    pub const NEWEST: OrderKey = OrderKey {
+        column: "p.created_at",
+        descending: true,
+    };
+}
+
+impl ProductFilters {
+    /// Reads the query string; malformed prices are a `400` under their own names.
+    pub fn parse(query: &QueryPairs) -> Result<Self, ApiError> {
+        let mut errors = FieldErrors::new();
+        let mut price = |name: &str| {
+            let raw = query.get(name)?;
+            // django-filter's message for a number filter that isn't one.
+            Money::parse(raw)
+                .map_err(|_| errors.add(name, "Enter a number."))
+                .ok()
+        };
+        let filters = Self {
+            price_min: price("price_min"),
+            price_max: price("price_max"),
+            category: query.get("category").map(str::to_owned),
+            brand: query.get("brand").map(str::to_owned),
+            in_stock: query.flag("in_stock"),
+            featured: query.flag("is_featured"),
+            search: query.get("search").map(str::to_owned),
+            ordering: query
+                .get("ordering")
+                .map(parse_ordering)
+                .unwrap_or_default(),
+        };
+        errors.into_result()?;
+        Ok(filters)
+    }
+}
+
+/// `-price,title` → the known fields in order; unknown fields and repeats are ignored.
+fn parse_ordering(raw: &str) -> Vec<OrderKey> {
+    let mut keys: Vec<OrderKey> = Vec::new();
+    for field in raw.split(',').map(str::trim) {
+        let (descending, name) = match field.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, field),
+        };
+        let column = match name {
+            "price" => "p.price_cents",
+            "created_at" => "p.created_at",
+            // Lower-cased so both engines agree whatever their collation.
+            "title" => "LOWER(p.title)",
+            "average_rating" => "p.average_rating",
+            "stock_quantity" => "p.stock_quantity",
+            _ => continue,
+        };
+        if !keys.iter().any(|key| key.column == column) {
+            keys.push(OrderKey { column, descending });
+        }
+    }
+    keys
+}
+
+/// A product list request after category and brand were resolved to ids.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub filters: ProductFilters,
+    pub category_id: Option<i64>,
+    pub brand_id: Option<i64>,
+    pub visibility: Visibility,
+}
+
+/// One page of products with their images: page query, `COUNT` and images query.
+pub async fn list(
+    db: &Db,
+    query: &ListQuery,
+    page: &PageRequest,
+    media: &MediaUrls<'_>,
+) -> Result<Page<ProductView>, ApiError> {
+    let Some(count_sql) = build(db, query, "SELECT CAST(COUNT(*) AS BIGINT)") else {
+        return page.page(0, Vec::new());
+    };
+    let count = count_sql.fetch_i64(&db.pool).await?;
+    if count == 0 || page.offset() >= count {
+        return page.page(count, Vec::new());
+    }
+    let Some(mut sql) = build(db, query, &format!("SELECT {PRODUCT_COLUMNS}")) else {
+        return page.page(0, Vec::new());
+    };
+    sql.push(" ORDER BY ").push(&order_by(query));
+    sql.push(" LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let mut products = views(&sql.fetch_all(&db.pool).await?)?;
+    attach_images(db, &mut products, media).await?;
+    page.page(count, products)
+}
+
+/// `SELECT ...` + joins + `WHERE`; `None` when the search text has no searchable word.
+fn build(db: &Db, query: &ListQuery, select: &str) -> Option<SqlBuilder> {
+    let mut sql = SqlBuilder::new("");
+    if let Some(category_id) = query.category_id {
+        // The category and all its descendants; UNION (not ALL) so even a cyclic row terminates.
+        sql.push("WITH RECURSIVE scope(id) AS (SELECT id FROM categories WHERE id = ")
+            .push_bind(category_id)
+            .push(" UNION SELECT child.id FROM categories child JOIN scope ON child.parent_id = scope.id) ");
+    }
+    sql.push(select).push(PRODUCT_FROM);
+    if let Some(text) = &query.filters.search {
+        if !search::push_join(&mut sql, db.backend, text) {
+            return None;
+        }
+    }
+    sql.push(" WHERE TRUE");
+    if query.visibility == Visibility::ActiveOnly {
+        sql.push(" AND p.is_active = TRUE");
+    }
+    if query.category_id.is_some() {
+        sql.push(" AND p.category_id IN (SELECT id FROM scope)");
+    }
+    if let Some(brand_id) = query.brand_id {
+        sql.push(" AND p.brand_id = ").push_bind(brand_id);
+    }
+    if let Some(min) = query.filters.price_min {
+        sql.push(" AND p.price_cents >= ").push_bind(min.cents());
+    }
+    if let Some(max) = query.filters.price_max {
+        sql.push(" AND p.price_cents <= ").push_bind(max.cents());
+    }
+    if query.filters.in_stock {
+        sql.push(" AND p.stock_quantity > 0");
+    }
+    if query.filters.featured {
+        sql.push(" AND p.is_featured = TRUE");
+    }
+    Some(sql)
+}
+
+/// The explicit ordering, else relevance for a search, else newest first; ties broken by id in
+/// the direction of the first key so pages never overlap.
+fn order_by(query: &ListQuery) -> String {
+    let keys = &query.filters.ordering;
+    let mut terms: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            format!(
+                "{} {}",
+                key.column,
+                if key.descending { "DESC" } else { "ASC" }
+            )
+        })
+        .collect();
+    let first_descending = match keys.first() {
+        Some(key) => key.descending,
+        None if query.filters.search.is_some() => {
+            terms.push(search::RANK_ORDER.to_owned());
+            true
+        }
+        None => {
+            terms.push(format!("{} DESC", OrderKey::NEWEST.column));
+            true
+        }
+    };
+    terms.push(format!(
+        "p.id {}",
+        if first_descending { "DESC" } else { "ASC" }
+    ));
+    terms.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(filters: ProductFilters) -> ListQuery {
+        ListQuery {
+            filters,
+            category_id: None,
+            brand_id: None,
+            visibility: Visibility::ActiveOnly,
+        }
+    }
+
+    #[test]
+    fn ordering_keeps_known_fields_in_order_and_ignores_the_rest() {
+        let keys = parse_ordering("-price, bogus,title,price");
+        let filters = ProductFilters {
+            ordering: keys,
+            ..Default::default()
+        };
+        assert_eq!(
+            order_by(&query(filters)),
+            "p.price_cents DESC, LOWER(p.title) ASC, p.id DESC"
+        );
+        assert!(parse_ordering("bogus,-id").is_empty());
+    }
+
+    #[test]
+    fn default_order_is_newest_first_and_search_ranks_by_relevance() {
+        assert_eq!(
+            order_by(&query(ProductFilters::default())),
+            "p.created_at DESC, p.id DESC"
+        );
+        let filters = ProductFilters {
+            search: Some("lamp".into()),
+            ..Default::default()
+        };
+        assert_eq!(order_by(&query(filters)), "s.search_rank DESC, p.id DESC");
+    }
+
+    #[test]
+    fn malformed_prices_are_named_in_the_error() {
+        let pairs = QueryPairs(vec![
+            ("price_min".into(), "cheap".into()),
+            ("price_max".into(), "10".into()),
+        ]);
+        let Err(ApiError::Validation(errors)) = ProductFilters::parse(&pairs) else {
+            panic!("expected a 400")
+        };
+        assert_eq!(
+            serde_json::to_value(errors).unwrap(),
+            serde_json::json!({"price_min": ["Enter a number."]})
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! Full-text product search: the one place where the two engines need different SQL.
+//!
+//! Both variants add a join to a derived table `s(search_id, search_rank)` holding the matching
+//! products and their relevance (higher is better), so the rest of the list query — filters,
+//! ordering, pagination — stays one statement for both engines.
+//!
+//! * PostgreSQL: the generated `search_vector` (title weighted `A`, description + category and
+//!   brand names weighted `B`) matched with `websearch_to_tsquery` and ranked with `ts_rank`.
+//! * SQLite: the FTS5 table `products_fts` matched with the user's words, each quoted and
+//!   prefix-matched (`"lamp"*`) so no input can be FTS5 syntax, ranked with `bm25` (title
+//!   weighted 10×, as `A` outranks `B` in PostgreSQL).
+
+use super::sql::SqlBuilder;
+use crate::db::Backend;
+
+/// The SQL expression for a product's `search_text` (description, category name, brand name)
+/// from three SQL terms: placeholders when writing a product, columns when a name changes.
+/// Both engines index it (tsvector / FTS5 triggers), so it must be rewritten on every such write.
+pub fn search_text_expr(description: &str, category_id: &str, brand_id: &str) -> String {
+    format!(
+        "{description} || ' ' || COALESCE((SELECT name FROM categories WHERE id = {category_id}), '') \
+         || ' ' || COALESCE((SELECT name FROM brands WHERE id = {brand_id}), '')"
+    )
+}
+
+/// Rewrites `search_text` of the products in a category after it was renamed.
+pub async fn refresh_for_category<'c, E>(executor: E, category_id: i64) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let sql = format!(
+        "UPDATE products SET search_text = {} WHERE category_id = $1",
+        search_text_expr("description", "category_id", "brand_id")
+    );
+    sqlx::query(&sql)
+        .bind(category_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Rewrites `search_text` of a brand's products, after a rename or (with `removed`) before the
+/// brand is deleted and their `brand_id` set to null.
+pub async fn refresh_for_brand<'c, E>(
+    executor: E,
+    brand_id: i64,
+    removed: bool,
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let brand = if removed { "NULL" } else { "brand_id" };
+    let sql = format!(
+        "UPDATE products SET search_text = {} WHERE brand_id = $1",
+        search_text_expr("description", "category_id", brand)
+    );
+    sqlx::query(&sql).bind(brand_id).execute(executor).await?;
+    Ok(())
+}
+
+/// Adds the search join for `text` to `sql`; `false` when `text` has no searchable word, in
+/// which case nothing can match and the caller should answer an empty list.
+pub fn push_join(sql: &mut SqlBuilder, backend: Backend, text: &str) -> bool {
+    match backend {
+        Backend::Postgres => {
+            if !text.chars().any(char::is_alphanumeric) {
+                return false;
+            }
+            let query = sql.bind(text);
+            sql.push(&format!(
+                " JOIN (SELECT id AS search_id, \
+                 ts_rank(search_vector, websearch_to_tsquery('english', {query})) AS search_rank \
+                 FROM products WHERE search_vector @@ websearch_to_tsquery('english', {query})) s \
+                 ON s.search_id = p.id"
+            ));
+        }
+        Backend::Sqlite => {
+            let Some(query) = fts5_query(text) else {
+                return false;
+            };
+            let query = sql.bind(query);
+            // bm25 is lower-is-better; negated so both engines sort by rank descending.
+            sql.push(&format!(
+                " JOIN (SELECT rowid AS search_id, -bm25(products_fts, 10.0, 1.0) AS search_rank \
+                 FROM products_fts WHERE products_fts MATCH {query}) s ON s.search_id = p.id"
+            ));
+        }
+    }
+    true
+}
+
+/// The `ORDER BY` term for relevance, best first.
+pub const RANK_ORDER: &str = "s.search_rank DESC";
+
+/// Turns free text into a safe FTS5 query: every run of letters/digits becomes a quoted prefix
+/// term, all of which must match (`wireless mouse!` → `"wireless"* "mouse"*`).
+fn fts5_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|term| !term.is_empty())
+        .map(|term| format!("\"{}\"*", term.to_lowercase()))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts5_queries_quote_every_word_and_drop_syntax() {
+        assert_eq!(
+            fts5_query("Wireless mouse!").as_deref(),
+            Some("\"wireless\"* \"mouse\"*")
+        );
+        assert_eq!(
+            fts5_query("a\" OR title:x NEAR(").as_deref(),
+            Some("\"a\"* \"or\"* \"title\"* \"x\"* \"near\"*")
+        );
+        assert_eq!(
+            fts5_query("café-crème").as_deref(),
+            Some("\"café\"* \"crème\"*")
+        );
+        assert_eq!(fts5_query(" !!! "), None);
+    }
+
+    #[test]
+    fn both_engines_bind_the_text_rather_than_splicing_it() {
+        for backend in [Backend::Postgres, Backend::Sqlite] {
+            let mut sql = SqlBuilder::new("SELECT p.id FROM products p");
+            assert!(push_join(
+                &mut sql,
+                backend,
+                "lamp'; DROP TABLE products; --"
+            ));
+            assert!(!sql.sql().contains("DROP"), "{}", sql.sql());
+        }
+        assert!(!push_join(
+            &mut SqlBuilder::new(""),
+            Backend::Postgres,
+            "?!"
+        ));
+    }
+}

@@ -1,0 +1,90 @@
+//! Full-text search: relevance, the fields searched, and the search endpoint.
+
+use serde_json::json;
+
+use super::{titles, Shop};
+use crate::api_test;
+
+api_test! {
+    async fn a_title_match_ranks_above_a_description_only_match(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Misc", None).await;
+        shop.product(&category, json!({"title": "Desk", "description": "Comes with a lamp holder"})).await;
+        shop.product(&category, json!({"title": "Lamp", "description": "Bright"})).await;
+        shop.product(&category, json!({"title": "Chair", "description": "Comfortable"})).await;
+        let page = app.get("products/?search=lamp").await;
+        assert_eq!(page.status, 200);
+        assert_eq!(titles(&page.body), ["Lamp", "Desk"]);
+        // An explicit ordering wins over relevance.
+        assert_eq!(titles(&app.get("products/?search=lamp&ordering=title").await.body), ["Desk", "Lamp"]);
+    }
+
+    async fn every_word_must_match(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Misc", None).await;
+        shop.product(&category, json!({"title": "Wireless mouse"})).await;
+        shop.product(&category, json!({"title": "Wireless keyboard"})).await;
+        assert_eq!(titles(&app.get("products/?search=wireless%20mouse").await.body), ["Wireless mouse"]);
+        assert_eq!(app.get("products/?search=wireless").await.body["count"], 2);
+        assert_eq!(app.get("products/?search=trampoline").await.body["count"], 0);
+        // Punctuation and operators are plain text, never query syntax.
+        let odd = app.get("products/?search=mouse%22%20OR%20(*").await;
+        assert_eq!(odd.status, 200, "{}", odd.text);
+        assert_eq!(app.get("products/?search=%21%21").await.body["count"], 0);
+    }
+
+    async fn category_and_brand_names_are_searched_and_kept_current(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Kitchenware", None).await;
+        let brand = shop.brand("Zephyr").await;
+        shop.product(&category, json!({"title": "Pan", "brand": brand["id"]})).await;
+        shop.product(&shop.category("Garden", None).await, json!({"title": "Hose"})).await;
+        assert_eq!(titles(&app.get("products/?search=kitchenware").await.body), ["Pan"]);
+        assert_eq!(titles(&app.get("products/?search=zephyr").await.body), ["Pan"]);
+        // Renames reach the index.
+        app.patch_as(&format!("categories/{}/", category["id"]), &shop.staff.token, &json!({"name": "Cookware"})).await;
+        app.patch_as(&format!("brands/{}/", brand["id"]), &shop.staff.token, &json!({"name": "Boreas"})).await;
+        assert_eq!(app.get("products/?search=kitchenware").await.body["count"], 0);
+        assert_eq!(titles(&app.get("products/?search=cookware").await.body), ["Pan"]);
+        assert_eq!(app.get("products/?search=zephyr").await.body["count"], 0);
+        assert_eq!(titles(&app.get("products/?search=boreas").await.body), ["Pan"]);
+        // A deleted brand leaves the index too.
+        app.delete_as(&format!("brands/{}/", brand["id"]), &shop.staff.token).await;
+        assert_eq!(app.get("products/?search=boreas").await.body["count"], 0);
+    }
+
+    async fn product_edits_reach_the_index(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Misc", None).await;
+        let other = shop.category("Outdoor", None).await;
+        let product = shop.product(&category, json!({"title": "Tent", "description": "waterproof"})).await;
+        let path = format!("products/{}/", product["id"]);
+        app.patch_as(&path, &shop.staff.token, &json!({"title": "Shelter", "description": "windproof"})).await;
+        assert_eq!(app.get("products/?search=tent").await.body["count"], 0);
+        assert_eq!(app.get("products/?search=waterproof").await.body["count"], 0);
+        assert_eq!(titles(&app.get("products/?search=windproof").await.body), ["Shelter"]);
+        app.patch_as(&path, &shop.staff.token, &json!({"category": other["id"]})).await;
+        assert_eq!(titles(&app.get("products/?search=outdoor").await.body), ["Shelter"]);
+    }
+
+    async fn search_combines_with_filters(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Misc", None).await;
+        shop.product(&category, json!({"title": "Cheap lamp", "price": "5.00"})).await;
+        shop.product(&category, json!({"title": "Dear lamp", "price": "50.00"})).await;
+        assert_eq!(titles(&app.get("products/?search=lamp&price_max=10").await.body), ["Cheap lamp"]);
+    }
+
+    async fn the_search_endpoint_takes_q_and_an_empty_q_is_an_empty_page(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Misc", None).await;
+        shop.product(&category, json!({"title": "Lamp"})).await;
+        shop.product(&category, json!({"title": "Chair"})).await;
+        let found = app.get("products/search/?q=lamp").await;
+        assert_eq!(found.status, 200);
+        assert_eq!(titles(&found.body), ["Lamp"]);
+        let empty = app.get("products/search/?q=").await;
+        assert_eq!(empty.body, json!({"count": 0, "next": null, "previous": null, "results": []}));
+        assert_eq!(app.get("products/search/").await.body["count"], 0);
+    }
+}
