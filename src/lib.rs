@@ -2,14 +2,17 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod cart;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod inventory;
 pub mod mail;
 pub mod ops;
+pub mod orders;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

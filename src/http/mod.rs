@@ -24,7 +24,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::{accounts, catalog, error::ApiError, ops, state::AppState};
+use crate::{accounts, cart, catalog, error::ApiError, inventory, ops, orders, state::AppState};
 
 /// JSON bodies above this size are refused with `413` (SPEC §3.8).
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
@@ -34,6 +34,9 @@ pub fn api() -> (Router<AppState>, OpenApi) {
     let v1 = OpenApiRouter::new()
         .merge(accounts::router())
         .merge(catalog::router())
+        .merge(cart::router())
+        .merge(orders::router())
+        .merge(inventory::router())
         .merge(ops::api_router());
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::base_document())
         .nest("/api/v1", v1)
