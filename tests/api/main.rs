@@ -6,3 +6,4 @@ mod helpers;
 mod health;
 mod http_conventions;
 mod openapi;
+mod shopping;
