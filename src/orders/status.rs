@@ -28,6 +28,7 @@ impl OrderStatus {
         Self::Failed,
     ];
 
+    /// The stored and wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -80,6 +81,7 @@ pub enum PaymentStatus {
 }
 
 impl PaymentStatus {
+    /// The stored and wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Unpaid => "unpaid",

@@ -24,6 +24,7 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
+    /// Parses the wire name (`card`, `bank_transfer`, …).
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "card" => Self::Card,
@@ -35,6 +36,7 @@ impl PaymentMethod {
         })
     }
 
+    /// The wire and stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Card => "card",
