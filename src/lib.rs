@@ -2,16 +2,19 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod cart;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod inventory;
 pub mod mail;
 pub mod media;
 pub mod money;
 pub mod ops;
+pub mod orders;
 pub mod product_images;
 pub mod startup;
 pub mod state;

@@ -78,7 +78,7 @@ pub async fn admin_list_products(
     responses((status = 201, body = ProductView), (status = 400), (status = 401), (status = 403)))]
 pub async fn admin_create_product(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(staff): Staff,
     origin: RequestOrigin,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
@@ -88,6 +88,7 @@ pub async fn admin_create_product(
             products::create(
                 &state.db,
                 body,
+                staff.id,
                 &MediaUrls {
                     store: state.media.as_ref(),
                     origin: &origin.base_url(),
@@ -129,7 +130,7 @@ pub async fn admin_get_product(
     responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_update_product(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(staff): Staff,
     origin: RequestOrigin,
     Path(id): Path<String>,
     extract::Json(body): extract::Json<Value>,
@@ -140,6 +141,7 @@ pub async fn admin_update_product(
             &id,
             body,
             false,
+            staff.id,
             &MediaUrls {
                 store: state.media.as_ref(),
                 origin: &origin.base_url(),
@@ -155,7 +157,7 @@ pub async fn admin_update_product(
     responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_patch_product(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(staff): Staff,
     origin: RequestOrigin,
     Path(id): Path<String>,
     extract::Json(body): extract::Json<Value>,
@@ -166,6 +168,7 @@ pub async fn admin_patch_product(
             &id,
             body,
             true,
+            staff.id,
             &MediaUrls {
                 store: state.media.as_ref(),
                 origin: &origin.base_url(),

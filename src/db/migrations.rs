@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../../migrations/0003_catalog_search.postgres.sql"),
         },
     ),
+    (
+        4,
+        "shopping",
+        Sql::Shared(include_str!("../../migrations/0004_shopping.sql")),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

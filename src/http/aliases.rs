@@ -49,6 +49,12 @@ pub const ALIASES: &[(&str, &str)] = &[
         "/api/v1/auth/addresses/{id}/set_default/",
         "/api/v1/users/addresses/{id}/set_default/",
     ),
+    ("/api/v1/orders/create/", "/api/v1/orders/"),
+    ("/api/v1/orders/history/", "/api/v1/orders/"),
+    (
+        "/api/v1/orders/admin/{id}/update-status/",
+        "/api/v1/orders/{id}/",
+    ),
 ];
 
 /// Rewrites `request`'s path: appends a missing trailing slash, then maps an alias to its

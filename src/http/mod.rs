@@ -25,7 +25,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::{accounts, catalog, error::ApiError, media, ops, product_images, state::AppState};
+use crate::{
+    accounts, cart, catalog, error::ApiError, inventory, media, ops, orders, product_images,
+    state::AppState,
+};
 
 /// JSON bodies above this size are refused with `413` (SPEC §3.8). Image uploads raise it for
 /// their route only (`product_images::UPLOAD_BODY_LIMIT`).
@@ -37,6 +40,9 @@ pub fn api() -> (Router<AppState>, OpenApi) {
         .merge(accounts::router())
         .merge(catalog::router())
         .merge(product_images::router())
+        .merge(cart::router())
+        .merge(orders::router())
+        .merge(inventory::router())
         .merge(ops::api_router());
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::base_document())
         .nest("/api/v1", v1)

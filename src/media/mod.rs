@@ -50,6 +50,13 @@ pub struct MediaUrls<'a> {
     pub origin: &'a str,
 }
 
+impl MediaUrls<'_> {
+    /// The absolute URL of the stored file `key`.
+    pub fn url(&self, key: &str) -> String {
+        absolute_url(self.origin, self.store.url(key))
+    }
+}
+
 /// Makes a store URL absolute: paths get the request's origin (`http://shop.example`), as
 /// Django REST Framework renders `ImageField`s; absolute URLs (a CDN) are kept.
 pub fn absolute_url(origin_base_url: &str, url: String) -> String {

@@ -115,7 +115,10 @@ impl TestApp {
         let (database_url, postgres_cleanup) = match backend {
             Backend::Sqlite => (format!("sqlite://{}/nexus.db", temp.path().display()), None),
             Backend::Postgres => {
-                let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+                let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
+                    .ok()
+                    .filter(|url| !url.is_empty())
+                else {
                     eprintln!(
                         "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"
                     );

@@ -10,3 +10,4 @@ mod http_conventions;
 mod openapi;
 mod product_images;
 mod security;
+mod shopping;

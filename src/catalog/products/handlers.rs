@@ -196,7 +196,7 @@ pub async fn latest_products(
         (status = 401), (status = 403)))]
 pub async fn create_product(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(staff): Staff,
     origin: RequestOrigin,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
@@ -206,6 +206,7 @@ pub async fn create_product(
             super::create(
                 &state.db,
                 body,
+                staff.id,
                 &MediaUrls {
                     store: state.media.as_ref(),
                     origin: &origin.base_url(),
@@ -245,7 +246,7 @@ pub async fn get_product(
     responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn update_product(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(staff): Staff,
     origin: RequestOrigin,
     Path(key): Path<String>,
     extract::Json(body): extract::Json<Value>,
@@ -256,6 +257,7 @@ pub async fn update_product(
             &key,
             body,
             false,
+            staff.id,
             &MediaUrls {
                 store: state.media.as_ref(),
                 origin: &origin.base_url(),
@@ -271,7 +273,7 @@ pub async fn update_product(
     responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn patch_product(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(staff): Staff,
     origin: RequestOrigin,
     Path(key): Path<String>,
     extract::Json(body): extract::Json<Value>,
@@ -282,6 +284,7 @@ pub async fn patch_product(
             &key,
             body,
             true,
+            staff.id,
             &MediaUrls {
                 store: state.media.as_ref(),
                 origin: &origin.base_url(),

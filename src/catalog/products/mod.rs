@@ -7,7 +7,7 @@ pub mod queries;
 pub mod write;
 
 use crate::media::MediaUrls;
-use crate::{media::MediaStore, product_images};
+use crate::{inventory, media::MediaStore, product_images};
 use serde_json::Value;
 
 use self::{
@@ -96,9 +96,20 @@ pub async fn category_page(
 }
 
 /// Creates a product from a complete body and returns it as staff see it.
-pub async fn create(db: &Db, body: Value, media: &MediaUrls<'_>) -> Result<ProductView, ApiError> {
+///
+/// The product is inserted with no stock; its starting stock is then an `initial` movement, so
+/// stock always equals the sum of the product's movements.
+pub async fn create(
+    db: &Db,
+    body: Value,
+    actor: i64,
+    media: &MediaUrls<'_>,
+) -> Result<ProductView, ApiError> {
     let changes = ProductChanges::parse(db, body, false).await?;
     let id = write::create(db, &changes).await?;
+    if let Some(stock) = changes.stock_quantity {
+        inventory::set_level(db, id, stock, inventory::reason::INITIAL, Some(actor)).await?;
+    }
     queries::find(db, &ProductKey::Id(id), Visibility::All, media).await
 }
 
@@ -108,11 +119,15 @@ pub async fn update(
     key: &str,
     body: Value,
     partial: bool,
+    actor: i64,
     media: &MediaUrls<'_>,
 ) -> Result<ProductView, ApiError> {
     let id = queries::resolve_id(db, &ProductKey::parse(key)).await?;
     let changes = ProductChanges::parse(db, body, partial).await?;
     write::update(db, id, &changes).await?;
+    if let Some(stock) = changes.stock_quantity {
+        inventory::set_level(db, id, stock, inventory::reason::PRODUCT_EDIT, Some(actor)).await?;
+    }
     queries::find(db, &ProductKey::Id(id), Visibility::All, media).await
 }
 

@@ -101,7 +101,8 @@ pub async fn create(db: &Db, changes: &ProductChanges) -> Result<i64, ApiError> 
                 .bind(changes.price.map(Money::cents).unwrap_or_default())
                 .bind(changes.category.unwrap_or_default())
                 .bind(changes.brand.flatten())
-                .bind(changes.stock_quantity.unwrap_or(0))
+                // Stock starts at 0 and is raised through an `initial` movement (see `products::create`).
+                .bind(0_i64)
                 .bind(changes.is_active.unwrap_or(true))
                 .bind(changes.is_featured.unwrap_or(false))
                 .bind(now)
@@ -150,11 +151,7 @@ pub async fn update(db: &Db, id: i64, changes: &ProductChanges) -> Result<(), Ap
     );
     let category = set(&mut sql, "category_id", changes.category.map(Into::into));
     let brand = set(&mut sql, "brand_id", changes.brand.map(Into::into));
-    set(
-        &mut sql,
-        "stock_quantity",
-        changes.stock_quantity.map(Into::into),
-    );
+    // stock_quantity is not set here: it changes only with a recorded movement.
     set(&mut sql, "is_active", changes.is_active.map(Into::into));
     set(&mut sql, "is_featured", changes.is_featured.map(Into::into));
     if changes.description.is_some() || changes.category.is_some() || changes.brand.is_some() {

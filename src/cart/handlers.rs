@@ -1,0 +1,357 @@
+//! Cart endpoints (SPEC §3.3). Every change runs in a write transaction that re-checks the
+//! stock rule after the change and rolls back when it is broken.
+
+use crate::{http::origin::RequestOrigin, media::MediaUrls};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::store::{self, CartItemView, CartView};
+use crate::{
+    error::{ApiError, FieldErrors},
+    http::{
+        auth::CurrentUser,
+        extract::{Json, Path},
+    },
+    money::Money,
+    state::AppState,
+};
+
+/// Largest quantity one request may ask for; keeps quantity sums far from overflow.
+const MAX_QUANTITY: i64 = 1_000_000;
+/// Unknown and inactive products get the same answer, so hidden products can't be probed.
+const INVALID_PRODUCT: &str = "Invalid product.";
+
+/// `POST cart/add/` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddCartItem {
+    pub product_id: i64,
+    /// Defaults to 1.
+    #[serde(default = "one")]
+    pub quantity: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// `PUT/PATCH cart/update/{item_id}/` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetCartQuantity {
+    pub quantity: i64,
+}
+
+/// `GET cart/count/`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartCount {
+    /// Units in the cart (sum of quantities).
+    pub count: i64,
+}
+
+/// `GET cart/total/`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartTotal {
+    /// e.g. `"12.00"`.
+    pub total: Money,
+}
+
+fn check_quantity(quantity: i64) -> Result<(), ApiError> {
+    if quantity < 1 {
+        return Err(FieldErrors::single(
+            "quantity",
+            "Quantity must be greater than 0.",
+        ));
+    }
+    if quantity > MAX_QUANTITY {
+        return Err(FieldErrors::single(
+            "quantity",
+            format!("Ensure this value is less than or equal to {MAX_QUANTITY}."),
+        ));
+    }
+    Ok(())
+}
+
+fn stock_error(stock: i64) -> ApiError {
+    if stock <= 0 {
+        FieldErrors::single("quantity", "This product is out of stock.")
+    } else {
+        FieldErrors::single("quantity", format!("Only {stock} left in stock."))
+    }
+}
+
+/// The signed-in user's cart, created on first use.
+#[utoipa::path(get, path = "/cart/", tag = "cart", security(("bearer" = [])),
+    responses((status = 200, body = CartView), (status = 401, description = "not signed in")))]
+pub async fn get_cart(
+    State(state): State<AppState>,
+    origin: RequestOrigin,
+    CurrentUser(user): CurrentUser,
+) -> Result<axum::Json<CartView>, ApiError> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(axum::Json(
+        store::load_cart(&mut conn, user.id, &media_urls(&state, &origin.base_url())).await?,
+    ))
+}
+
+/// Adds a product; adding one already in the cart increases its quantity.
+#[utoipa::path(post, path = "/cart/add/", tag = "cart", security(("bearer" = [])),
+    request_body = AddCartItem,
+    responses(
+        (status = 201, body = CartItemView),
+        (status = 400, description = "bad quantity, more than the stock, or an unknown/inactive product"),
+        (status = 401, description = "not signed in"),
+    ))]
+pub async fn add_cart_item(
+    State(state): State<AppState>,
+    origin: RequestOrigin,
+    CurrentUser(user): CurrentUser,
+    Json(body): Json<AddCartItem>,
+) -> Result<(StatusCode, axum::Json<CartItemView>), ApiError> {
+    check_quantity(body.quantity)?;
+    let mut tx = state.db.begin_write().await?;
+    let Some((stock, true)) = store::product_stock(&mut tx, body.product_id).await? else {
+        return Err(FieldErrors::single("product_id", INVALID_PRODUCT));
+    };
+    let (cart_id, ..) = store::ensure_cart(&mut tx, user.id).await?;
+    // One atomic upsert: racing adds of the same product add up in one row.
+    let (item_id, quantity): (i64, i64) = sqlx::query_as(
+        "INSERT INTO cart_items (cart_id, product_id, quantity, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (cart_id, product_id) \
+         DO UPDATE SET quantity = cart_items.quantity + excluded.quantity \
+         RETURNING id, quantity",
+    )
+    .bind(cart_id)
+    .bind(body.product_id)
+    .bind(body.quantity)
+    .bind(crate::db::now_micros())
+    .fetch_one(&mut *tx)
+    .await?;
+    if quantity > stock {
+        tx.rollback().await?;
+        return Err(stock_error(stock));
+    }
+    store::touch(&mut tx, cart_id).await?;
+    let item = store::load_item(&mut tx, item_id, &media_urls(&state, &origin.base_url())).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(item)))
+}
+
+async fn set_quantity(
+    state: &AppState,
+    origin: &RequestOrigin,
+    user_id: i64,
+    item_id: i64,
+    quantity: i64,
+) -> Result<axum::Json<CartItemView>, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    let (cart_id, product_id, _) = store::find_own_item(&mut tx, user_id, item_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_quantity(quantity)?;
+    let (stock, _) = store::product_stock(&mut tx, product_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if quantity > stock {
+        return Err(stock_error(stock));
+    }
+    sqlx::query("UPDATE cart_items SET quantity = $1 WHERE id = $2")
+        .bind(quantity)
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
+    store::touch(&mut tx, cart_id).await?;
+    let item = store::load_item(&mut tx, item_id, &media_urls(state, &origin.base_url())).await?;
+    tx.commit().await?;
+    Ok(axum::Json(item))
+}
+
+/// Sets an item's quantity (≥ 1, at most the stock).
+#[utoipa::path(put, path = "/cart/update/{item_id}/", tag = "cart", security(("bearer" = [])),
+    params(("item_id" = i64, Path)), request_body = SetCartQuantity,
+    responses((status = 200, body = CartItemView), (status = 400, description = "bad quantity or more than the stock"),
+        (status = 401, description = "not signed in"), (status = 404, description = "not an item of your cart")))]
+pub async fn replace_cart_item(
+    State(state): State<AppState>,
+    origin: RequestOrigin,
+    CurrentUser(user): CurrentUser,
+    Path(item_id): Path<i64>,
+    Json(body): Json<SetCartQuantity>,
+) -> Result<axum::Json<CartItemView>, ApiError> {
+    set_quantity(&state, &origin, user.id, item_id, body.quantity).await
+}
+
+/// Sets an item's quantity (same as `PUT`).
+#[utoipa::path(patch, path = "/cart/update/{item_id}/", tag = "cart", security(("bearer" = [])),
+    params(("item_id" = i64, Path)), request_body = SetCartQuantity,
+    responses((status = 200, body = CartItemView), (status = 400, description = "bad quantity or more than the stock"),
+        (status = 401, description = "not signed in"), (status = 404, description = "not an item of your cart")))]
+pub async fn update_cart_item(
+    State(state): State<AppState>,
+    origin: RequestOrigin,
+    CurrentUser(user): CurrentUser,
+    Path(item_id): Path<i64>,
+    Json(body): Json<SetCartQuantity>,
+) -> Result<axum::Json<CartItemView>, ApiError> {
+    set_quantity(&state, &origin, user.id, item_id, body.quantity).await
+}
+
+/// Removes an item.
+#[utoipa::path(delete, path = "/cart/remove/{item_id}/", tag = "cart", security(("bearer" = [])),
+    params(("item_id" = i64, Path)),
+    responses((status = 204, description = "removed"), (status = 401, description = "not signed in"),
+        (status = 404, description = "not an item of your cart")))]
+pub async fn remove_cart_item(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(item_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    let (cart_id, ..) = store::find_own_item(&mut tx, user.id, item_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    sqlx::query("DELETE FROM cart_items WHERE id = $1")
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
+    store::touch(&mut tx, cart_id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Empties the cart (also when it was already empty or never used).
+#[utoipa::path(delete, path = "/cart/clear/", tag = "cart", security(("bearer" = [])),
+    responses((status = 204, description = "emptied"), (status = 401, description = "not signed in")))]
+pub async fn clear_cart(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<StatusCode, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    let (cart_id, ..) = store::ensure_cart(&mut tx, user.id).await?;
+    sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
+        .bind(cart_id)
+        .execute(&mut *tx)
+        .await?;
+    store::touch(&mut tx, cart_id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Units in the cart.
+#[utoipa::path(get, path = "/cart/count/", tag = "cart", security(("bearer" = [])),
+    responses((status = 200, body = CartCount), (status = 401, description = "not signed in")))]
+pub async fn count_cart_items(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<axum::Json<CartCount>, ApiError> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(ci.quantity), 0) AS BIGINT) FROM cart_items ci \
+         JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = $1",
+    )
+    .bind(user.id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(axum::Json(CartCount { count }))
+}
+
+/// The cart's total at current prices.
+#[utoipa::path(get, path = "/cart/total/", tag = "cart", security(("bearer" = [])),
+    responses((status = 200, body = CartTotal), (status = 401, description = "not signed in")))]
+pub async fn total_cart(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<axum::Json<CartTotal>, ApiError> {
+    let cents: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(ci.quantity * p.price_cents), 0) AS BIGINT) FROM cart_items ci \
+         JOIN carts c ON c.id = ci.cart_id JOIN products p ON p.id = ci.product_id \
+         WHERE c.user_id = $1",
+    )
+    .bind(user.id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(axum::Json(CartTotal {
+        total: Money::from_cents(cents),
+    }))
+}
+
+/// Adds one unit (same stock rule as `add`).
+#[utoipa::path(patch, path = "/cart/increase/{item_id}/", tag = "cart", security(("bearer" = [])),
+    params(("item_id" = i64, Path)),
+    responses((status = 200, body = CartItemView), (status = 400, description = "no more stock"),
+        (status = 401, description = "not signed in"), (status = 404, description = "not an item of your cart")))]
+pub async fn increase_cart_item(
+    State(state): State<AppState>,
+    origin: RequestOrigin,
+    CurrentUser(user): CurrentUser,
+    Path(item_id): Path<i64>,
+) -> Result<axum::Json<CartItemView>, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    let (cart_id, product_id, _) = store::find_own_item(&mut tx, user.id, item_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (stock, _) = store::product_stock(&mut tx, product_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let quantity: i64 = sqlx::query_scalar(
+        "UPDATE cart_items SET quantity = quantity + 1 WHERE id = $1 RETURNING quantity",
+    )
+    .bind(item_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if quantity > stock {
+        tx.rollback().await?;
+        return Err(stock_error(stock));
+    }
+    store::touch(&mut tx, cart_id).await?;
+    let item = store::load_item(&mut tx, item_id, &media_urls(&state, &origin.base_url())).await?;
+    tx.commit().await?;
+    Ok(axum::Json(item))
+}
+
+/// Removes one unit; at quantity 1 the item itself is removed (`204`).
+#[utoipa::path(patch, path = "/cart/decrease/{item_id}/", tag = "cart", security(("bearer" = [])),
+    params(("item_id" = i64, Path)),
+    responses((status = 200, body = CartItemView), (status = 204, description = "the last unit was removed, and the item with it"),
+        (status = 401, description = "not signed in"), (status = 404, description = "not an item of your cart")))]
+pub async fn decrease_cart_item(
+    State(state): State<AppState>,
+    origin: RequestOrigin,
+    CurrentUser(user): CurrentUser,
+    Path(item_id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let mut tx = state.db.begin_write().await?;
+    let (cart_id, ..) = store::find_own_item(&mut tx, user.id, item_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let removed = sqlx::query("DELETE FROM cart_items WHERE id = $1 AND quantity <= 1")
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let response = if removed > 0 {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        sqlx::query("UPDATE cart_items SET quantity = quantity - 1 WHERE id = $1")
+            .bind(item_id)
+            .execute(&mut *tx)
+            .await?;
+        axum::Json(
+            store::load_item(&mut tx, item_id, &media_urls(&state, &origin.base_url())).await?,
+        )
+        .into_response()
+    };
+    store::touch(&mut tx, cart_id).await?;
+    tx.commit().await?;
+    Ok(response)
+}
+
+/// How this request's product images are linked.
+fn media_urls<'a>(state: &'a AppState, origin: &'a str) -> MediaUrls<'a> {
+    MediaUrls {
+        store: state.media.as_ref(),
+        origin,
+    }
+}

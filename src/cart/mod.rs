@@ -1,0 +1,26 @@
+//! Cart: one per user, created on first use; items upserted so racing adds can't duplicate
+//! rows or lose quantities (SPEC §3.3, DJANGO-OBSERVED §8).
+
+mod handlers;
+pub mod store;
+
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::state::AppState;
+
+/// Every cart route under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::get_cart))
+        .routes(routes!(handlers::add_cart_item))
+        .routes(routes!(
+            handlers::replace_cart_item,
+            handlers::update_cart_item
+        ))
+        .routes(routes!(handlers::remove_cart_item))
+        .routes(routes!(handlers::clear_cart))
+        .routes(routes!(handlers::count_cart_items))
+        .routes(routes!(handlers::total_cart))
+        .routes(routes!(handlers::increase_cart_item))
+        .routes(routes!(handlers::decrease_cart_item))
+}

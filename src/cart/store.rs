@@ -1,0 +1,192 @@
+//! The cart's SQL and its response shapes.
+
+use crate::media::MediaUrls;
+use serde::Serialize;
+use sqlx::AnyConnection;
+use utoipa::ToSchema;
+
+use crate::{
+    db::{now_micros, types::format_micros, Flag},
+    money::Money,
+};
+
+/// The product as a cart item shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CartProduct {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    /// Current price, e.g. `"12.30"`.
+    pub price: Money,
+    /// The first image's URL, or null.
+    pub image: Option<String>,
+    pub stock_quantity: i64,
+}
+
+/// One line of a cart.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CartItemView {
+    pub id: i64,
+    pub product: CartProduct,
+    pub quantity: i64,
+    /// `price × quantity`, e.g. `"24.60"`.
+    pub subtotal: Money,
+    #[serde(skip)]
+    pub subtotal_cents: i64,
+}
+
+/// A user's cart.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartView {
+    pub id: i64,
+    /// The owner's id.
+    pub user: i64,
+    pub items: Vec<CartItemView>,
+    /// Sum of the subtotals, e.g. `"36.90"`.
+    pub total: Money,
+    /// The same value as `total` (both names exist for compatibility).
+    pub total_price: Money,
+    /// Units in the cart (the sum of quantities), not lines.
+    pub total_items: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Items with their products and first image in one query: no query per item.
+const ITEM_SELECT: &str = "SELECT ci.id, ci.quantity, p.id, p.title, p.slug, p.price_cents, \
+     p.stock_quantity, (SELECT pi.path FROM product_images pi WHERE pi.product_id = p.id \
+     ORDER BY pi.position, pi.id LIMIT 1) \
+     FROM cart_items ci JOIN products p ON p.id = ci.product_id";
+
+type ItemRow = (i64, i64, i64, String, String, i64, i64, Option<String>);
+
+fn item_view(
+    (id, quantity, product_id, title, slug, price_cents, stock_quantity, image): ItemRow,
+    media: &MediaUrls<'_>,
+) -> CartItemView {
+    let subtotal_cents = price_cents.saturating_mul(quantity);
+    CartItemView {
+        id,
+        product: CartProduct {
+            id: product_id,
+            title,
+            slug,
+            price: Money::from_cents(price_cents),
+            image: image.as_deref().map(|key| media.url(key)),
+            stock_quantity,
+        },
+        quantity,
+        subtotal: Money::from_cents(subtotal_cents),
+        subtotal_cents,
+    }
+}
+
+/// The user's cart row `(id, created_at, updated_at)`, created when missing. The UNIQUE
+/// constraint on `carts.user_id` plus `ON CONFLICT DO NOTHING` makes racing first uses share
+/// one cart instead of failing or duplicating it.
+pub async fn ensure_cart(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<(i64, i64, i64), sqlx::Error> {
+    const SELECT: &str = "SELECT id, created_at, updated_at FROM carts WHERE user_id = $1";
+    if let Some(cart) = sqlx::query_as(SELECT)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(cart);
+    }
+    let now = now_micros();
+    sqlx::query(
+        "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (user_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(SELECT).bind(user_id).fetch_one(conn).await
+}
+
+/// The whole cart of `user_id` (created when missing), items in the order they were added.
+pub async fn load_cart(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    media: &MediaUrls<'_>,
+) -> Result<CartView, sqlx::Error> {
+    let (id, created_at, updated_at) = ensure_cart(&mut *conn, user_id).await?;
+    let rows: Vec<ItemRow> = sqlx::query_as(&format!(
+        "{ITEM_SELECT} WHERE ci.cart_id = $1 ORDER BY ci.id"
+    ))
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    let items: Vec<CartItemView> = rows.into_iter().map(|row| item_view(row, media)).collect();
+    let total_cents = items
+        .iter()
+        .map(|i| i.subtotal_cents)
+        .fold(0i64, i64::saturating_add);
+    let total = Money::from_cents(total_cents);
+    Ok(CartView {
+        id,
+        user: user_id,
+        total_items: items.iter().map(|i| i.quantity).sum(),
+        items,
+        total_price: total,
+        total,
+        created_at: format_micros(created_at),
+        updated_at: format_micros(updated_at),
+    })
+}
+
+/// One item with its product.
+pub async fn load_item(
+    conn: &mut AnyConnection,
+    item_id: i64,
+    media: &MediaUrls<'_>,
+) -> Result<CartItemView, sqlx::Error> {
+    let row: ItemRow = sqlx::query_as(&format!("{ITEM_SELECT} WHERE ci.id = $1"))
+        .bind(item_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(item_view(row, media))
+}
+
+/// An item of `user_id`'s cart: `(cart_id, product_id, quantity)`; `None` for anyone else's.
+pub async fn find_own_item(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    item_id: i64,
+) -> Result<Option<(i64, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT ci.cart_id, ci.product_id, ci.quantity FROM cart_items ci \
+         JOIN carts c ON c.id = ci.cart_id WHERE ci.id = $1 AND c.user_id = $2",
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A product's `(stock_quantity, is_active)`.
+pub async fn product_stock(
+    conn: &mut AnyConnection,
+    product_id: i64,
+) -> Result<Option<(i64, bool)>, sqlx::Error> {
+    let row: Option<(i64, Flag)> =
+        sqlx::query_as("SELECT stock_quantity, is_active FROM products WHERE id = $1")
+            .bind(product_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(stock, Flag(active))| (stock, active)))
+}
+
+/// Marks the cart as changed now.
+pub async fn touch(conn: &mut AnyConnection, cart_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE carts SET updated_at = $1 WHERE id = $2")
+        .bind(now_micros())
+        .bind(cart_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! Staff endpoints: `GET` and `POST products/{id}/stock/`.
+
+use axum::{extract::State, http::StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::movements::{self, record_movement, MovementView, NewMovement};
+use crate::{
+    db::now_micros,
+    error::{ApiError, FieldErrors},
+    http::{
+        auth::Staff,
+        extract::{Json, Path},
+        pagination::{Page, PageRequest},
+    },
+    state::AppState,
+};
+
+/// Largest single adjustment; keeps `stock + delta` far from integer overflow.
+const MAX_DELTA: i64 = 1_000_000_000;
+const MAX_REASON_CHARS: usize = 255;
+
+/// `POST products/{id}/stock/` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StockAdjustment {
+    /// Units to add (positive) or remove (negative); not 0.
+    pub delta: i64,
+    /// Why, in staff's words (`"recount"`, `"damaged in transit"`).
+    pub reason: String,
+}
+
+/// The recorded movement and the product's stock after it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockAdjusted {
+    #[serde(flatten)]
+    pub movement: MovementView,
+    pub stock_quantity: i64,
+}
+
+fn validate(body: &StockAdjustment) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    if body.delta == 0 {
+        errors.add("delta", "Ensure this value is not 0.");
+    } else if body.delta.abs() > MAX_DELTA {
+        errors.add(
+            "delta",
+            format!("Ensure this value is between -{MAX_DELTA} and {MAX_DELTA}."),
+        );
+    }
+    if body.reason.trim().is_empty() {
+        errors.add("reason", "This field may not be blank.");
+    } else if body.reason.chars().count() > MAX_REASON_CHARS {
+        errors.add(
+            "reason",
+            format!("Ensure this field has no more than {MAX_REASON_CHARS} characters."),
+        );
+    }
+    errors.into_result()
+}
+
+async fn product_exists(state: &AppState, id: i64) -> Result<bool, ApiError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Adjusts a product's stock and records the movement; stock never goes below 0.
+#[utoipa::path(post, path = "/products/{id}/stock/", tag = "inventory",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Product id")),
+    request_body = StockAdjustment,
+    responses(
+        (status = 201, body = StockAdjusted),
+        (status = 400, description = "validation failed"),
+        (status = 401, description = "not signed in"),
+        (status = 403, description = "not staff"),
+        (status = 404, description = "no such product"),
+        (status = 409, description = "would take stock below 0 (`insufficient_stock`, with `available`)"),
+    ))]
+pub async fn adjust_stock(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Path(product_id): Path<i64>,
+    Json(body): Json<StockAdjustment>,
+) -> Result<(StatusCode, axum::Json<StockAdjusted>), ApiError> {
+    if !product_exists(&state, product_id).await? {
+        return Err(ApiError::not_found());
+    }
+    validate(&body)?;
+    let mut tx = state.db.begin_write().await?;
+    // The condition is the guard: a concurrent checkout can't slip between a check and the write.
+    let stock: Option<i64> = sqlx::query_scalar(
+        "UPDATE products SET stock_quantity = stock_quantity + $1, updated_at = $2 \
+         WHERE id = $3 AND stock_quantity + $1 >= 0 RETURNING stock_quantity",
+    )
+    .bind(body.delta)
+    .bind(now_micros())
+    .bind(product_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(stock_quantity) = stock else {
+        let available: i64 =
+            sqlx::query_scalar("SELECT stock_quantity FROM products WHERE id = $1")
+                .bind(product_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        return Err(ApiError::conflict(
+            "insufficient_stock",
+            format!("Insufficient stock: only {available} available."),
+        )
+        .with_extra("product_id", json!(product_id))
+        .with_extra("available", json!(available)));
+    };
+    let movement = record_movement(
+        &mut tx,
+        NewMovement {
+            product_id,
+            delta: body.delta,
+            reason: body.reason.trim(),
+            actor_id: Some(staff.id),
+            order_id: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(StockAdjusted {
+            movement,
+            stock_quantity,
+        }),
+    ))
+}
+
+/// A product's stock movements, newest first.
+#[utoipa::path(get, path = "/products/{id}/stock/", tag = "inventory",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Product id"),
+        ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses(
+        (status = 200, body = Page<MovementView>),
+        (status = 401, description = "not signed in"),
+        (status = 403, description = "not staff"),
+        (status = 404, description = "no such product, or a page past the end"),
+    ))]
+pub async fn list_stock_movements(
+    State(state): State<AppState>,
+    Staff(_staff): Staff,
+    Path(product_id): Path<i64>,
+    page: PageRequest,
+) -> Result<axum::Json<Page<MovementView>>, ApiError> {
+    if !product_exists(&state, product_id).await? {
+        return Err(ApiError::not_found());
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let (count, results) =
+        movements::list_for_product(&mut conn, product_id, page.limit(), page.offset()).await?;
+    Ok(axum::Json(page.page(count, results)?))
+}

@@ -1,0 +1,21 @@
+//! Inventory: the stock-movement log and staff stock adjustments (SPEC §3.2, §5).
+//!
+//! Every change to `products.stock_quantity` goes with one `stock_movements` row written in the
+//! same transaction, so a product's stock always equals the sum of its movements.
+
+mod handlers;
+pub mod movements;
+
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::state::AppState;
+
+pub use movements::{reason, record_movement, set_level, MovementView, NewMovement};
+
+/// Every inventory route under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(
+        handlers::list_stock_movements,
+        handlers::adjust_stock
+    ))
+}

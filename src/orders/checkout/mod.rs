@@ -1,0 +1,365 @@
+//! `POST orders/`: turning a cart or a list of items into an order in one write transaction.
+//!
+//! Stock is taken with conditional updates (`stock_quantity >= q`), never read-then-written, so
+//! racing buyers can't oversell on either engine; lines are processed in product-id order so two
+//! checkouts lock rows in the same order and can't deadlock on PostgreSQL.
+
+pub mod idempotency;
+pub mod request;
+
+use std::collections::BTreeMap;
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+use sqlx::AnyConnection;
+
+use self::request::{AddressChoice, CheckoutRequest};
+use super::{
+    lifecycle::record_history,
+    load,
+    status::OrderStatus,
+    views::{OrderView, ShippingAddress},
+};
+use crate::{
+    cart::store as cart_store,
+    db::now_micros,
+    error::{ApiError, FieldErrors},
+    http::{auth::CurrentUser, extract::Json},
+    inventory::{movements::reason, record_movement, NewMovement},
+    state::AppState,
+};
+
+/// `NX-YYYYMMDD-000123`: the order's date and its id, so it is unique without a lookup.
+pub fn order_number(created_at_micros: i64, id: i64) -> String {
+    let date = DateTime::<Utc>::from_timestamp_micros(created_at_micros).unwrap_or_default();
+    format!("NX-{}-{id:06}", date.format("%Y%m%d"))
+}
+
+/// Places an order from the cart (no `items`) or from explicit `items`.
+#[utoipa::path(post, path = "/orders/", tag = "orders", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Replays with the same key return the original order instead of creating another")),
+    request_body(content = Object, description = "`{shipping_address_id? | shipping_address?: {first_name, last_name, address_line_1, address_line_2?, city, postal_code, country, phone_number?}, items?: [{product_id, quantity}], notes?}`"),
+    responses(
+        (status = 201, body = OrderView, description = "placed (or replayed, with `Idempotent-Replayed: true`)"),
+        (status = 400, description = "validation failed, empty cart, or unknown/inactive products"),
+        (status = 401, description = "not signed in"),
+        (status = 409, description = "`insufficient_stock` (with `items: [{product_id, available}]`), `idempotency_key_reused` or `idempotency_in_progress`"),
+    ))]
+pub async fn create_order(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    Json(body): Json<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let request = request::parse(&body)?;
+    let key = idempotency::key_from(&headers)?;
+    let address = resolve_address(&state, user.id, &request.address).await?;
+
+    let mut tx = state.db.begin_write().await?;
+    if let Some(key) = &key {
+        let fingerprint = idempotency::fingerprint(&body);
+        if let Some(stored) = idempotency::claim(&mut tx, user.id, key, &fingerprint).await? {
+            tx.rollback().await?;
+            let (order_id, status) = idempotency::replay(&stored, &fingerprint)?;
+            return respond(&state, order_id, status, true).await;
+        }
+    }
+    let order_id = place(&mut tx, user.id, &request, address.as_ref()).await?;
+    if let Some(key) = &key {
+        idempotency::complete(&mut tx, user.id, key, order_id, 201).await?;
+    }
+    tx.commit().await?;
+    respond(&state, order_id, 201, false).await
+}
+
+async fn respond(
+    state: &AppState,
+    order_id: i64,
+    status: u16,
+    replayed: bool,
+) -> Result<Response, ApiError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let order = load::one(&mut conn, order_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("order {order_id} vanished")))?;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
+    let mut response = (status, axum::Json(order)).into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// The address to snapshot: an inline one as given, or one of the user's saved addresses.
+async fn resolve_address(
+    state: &AppState,
+    user_id: i64,
+    choice: &AddressChoice,
+) -> Result<Option<ShippingAddress>, ApiError> {
+    let id = match choice {
+        AddressChoice::None => return Ok(None),
+        AddressChoice::Inline(address) => return Ok(Some(address.clone())),
+        AddressChoice::Saved(id) => *id,
+    };
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT first_name, last_name, address_line_1, address_line_2, city, postal_code, \
+         country, phone_number FROM addresses WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    // Someone else's address is as unknown as a missing one.
+    let (
+        first_name,
+        last_name,
+        address_line_1,
+        address_line_2,
+        city,
+        postal_code,
+        country,
+        phone_number,
+    ) = row.ok_or_else(|| {
+        FieldErrors::single(
+            "shipping_address_id",
+            format!("Invalid pk \"{id}\" - object does not exist."),
+        )
+    })?;
+    Ok(Some(ShippingAddress {
+        first_name,
+        last_name,
+        address_line_1,
+        address_line_2,
+        city,
+        postal_code,
+        country,
+        phone_number,
+    }))
+}
+
+/// One line taken from stock: product, quantity, and the title and price snapshot.
+struct Taken {
+    product_id: i64,
+    quantity: i64,
+    title: String,
+    unit_price_cents: i64,
+}
+
+/// Does the whole checkout on `conn` (the write transaction) and returns the new order's id.
+/// Any error leaves the caller to drop the transaction, which undoes everything.
+async fn place(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    request: &CheckoutRequest,
+    address: Option<&ShippingAddress>,
+) -> Result<i64, ApiError> {
+    let cart_items = match &request.lines {
+        Some(_) => None,
+        None => Some(cart_lines(conn, user_id).await?),
+    };
+    let lines: BTreeMap<i64, i64> = match (&request.lines, &cart_items) {
+        (Some(lines), _) => lines.clone(),
+        (None, Some(items)) if !items.is_empty() => items
+            .iter()
+            .map(|&(_, product, qty)| (product, qty))
+            .collect(),
+        _ => {
+            return Err(FieldErrors::single(
+                "non_field_errors",
+                "Your cart is empty.",
+            ))
+        }
+    };
+
+    let mut taken = Vec::with_capacity(lines.len());
+    let mut unknown = Vec::new();
+    let mut short = Vec::new();
+    for (&product_id, &quantity) in &lines {
+        // The condition is the stock check: it can't be outrun by a concurrent checkout, and
+        // RETURNING snapshots the title and price of the row as it was taken.
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "UPDATE products SET stock_quantity = stock_quantity - $1 \
+             WHERE id = $2 AND is_active = TRUE AND stock_quantity >= $1 \
+             RETURNING title, price_cents",
+        )
+        .bind(quantity)
+        .bind(product_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match row {
+            Some((title, unit_price_cents)) => taken.push(Taken {
+                product_id,
+                quantity,
+                title,
+                unit_price_cents,
+            }),
+            None => match cart_store::product_stock(conn, product_id).await? {
+                Some((available, true)) => {
+                    short.push(json!({"product_id": product_id, "available": available}))
+                }
+                _ => unknown.push(product_id),
+            },
+        }
+    }
+    if !unknown.is_empty() {
+        let mut errors = FieldErrors::new();
+        for id in unknown {
+            errors.add("items", format!("Product with id {id} does not exist."));
+        }
+        return Err(ApiError::Validation(errors));
+    }
+    if !short.is_empty() {
+        return Err(ApiError::conflict(
+            "insufficient_stock",
+            "Insufficient stock for one or more items.",
+        )
+        .with_extra("items", Value::Array(short)));
+    }
+
+    let total_cents = taken
+        .iter()
+        .try_fold(0i64, |sum, line| {
+            line.unit_price_cents
+                .checked_mul(line.quantity)
+                .and_then(|subtotal| sum.checked_add(subtotal))
+        })
+        .ok_or_else(|| FieldErrors::single("non_field_errors", "The order total is too large."))?;
+
+    let now = now_micros();
+    let address_json = address.map(|a| serde_json::to_string(a).unwrap_or_default());
+    // The number depends on the id, which only exists after the insert: a unique placeholder
+    // first, then the real number in the same transaction.
+    let order_id: i64 = sqlx::query_scalar(
+        "INSERT INTO orders (order_number, user_id, status, payment_status, total_cents, \
+         shipping_address, notes, created_at, updated_at) \
+         VALUES ($1, $2, 'pending', 'unpaid', $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(format!("pending-{}", uuid::Uuid::new_v4().simple()))
+    .bind(user_id)
+    .bind(total_cents)
+    .bind(address_json)
+    .bind(&request.notes)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE orders SET order_number = $1 WHERE id = $2")
+        .bind(order_number(now, order_id))
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+
+    for line in &taken {
+        sqlx::query(
+            "INSERT INTO order_items (order_id, product_id, product_title, quantity, \
+             unit_price_cents, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(order_id)
+        .bind(line.product_id)
+        .bind(&line.title)
+        .bind(line.quantity)
+        .bind(line.unit_price_cents)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        record_movement(
+            conn,
+            NewMovement {
+                product_id: line.product_id,
+                delta: -line.quantity,
+                reason: reason::ORDER,
+                actor_id: Some(user_id),
+                order_id: Some(order_id),
+            },
+        )
+        .await?;
+    }
+    record_history(
+        conn,
+        order_id,
+        OrderStatus::Pending,
+        "Order placed.",
+        Some(user_id),
+    )
+    .await?;
+    if let Some(items) = cart_items {
+        empty_ordered_cart_items(conn, user_id, &items).await?;
+    }
+    Ok(order_id)
+}
+
+/// The user's cart as `(item_id, product_id, quantity)`.
+async fn cart_lines(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT ci.id, ci.product_id, ci.quantity FROM cart_items ci \
+         JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = $1 ORDER BY ci.product_id",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Removes what was ordered from the cart. Only the ordered quantity goes: units added by a
+/// request that raced this checkout stay in the cart rather than vanish unordered.
+async fn empty_ordered_cart_items(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    items: &[(i64, i64, i64)],
+) -> Result<(), sqlx::Error> {
+    for &(item_id, _, quantity) in items {
+        sqlx::query("DELETE FROM cart_items WHERE id = $1 AND quantity <= $2")
+            .bind(item_id)
+            .bind(quantity)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE cart_items SET quantity = quantity - $1 WHERE id = $2")
+            .bind(quantity)
+            .bind(item_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("UPDATE carts SET updated_at = $1 WHERE user_id = $2")
+        .bind(now_micros())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_numbers_carry_the_date_and_the_padded_id() {
+        // 2025-08-07T12:00:00Z
+        assert_eq!(
+            order_number(1_754_568_000_000_000, 123),
+            "NX-20250807-000123"
+        );
+        assert_eq!(
+            order_number(1_754_568_000_000_000, 1_234_567),
+            "NX-20250807-1234567"
+        );
+    }
+}

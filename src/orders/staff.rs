@@ -1,0 +1,166 @@
+//! Staff order endpoints: status changes through the machine, and the list of all orders.
+
+use axum::extract::State;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{
+    handlers::status_filter,
+    lifecycle,
+    load::{self, OrderFilter},
+    status::OrderStatus,
+    views::OrderView,
+};
+use crate::{
+    error::{ApiError, FieldErrors},
+    http::{
+        auth::{AuthUser, Staff},
+        extract::{Json, Path, QueryPairs},
+        pagination::{Page, PageRequest},
+    },
+    state::AppState,
+};
+
+const MAX_NOTE_CHARS: usize = 500;
+
+/// `PUT/PATCH orders/{id}/` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    /// Shown in the order's history and tracking events.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn invalid_transition(from: OrderStatus, to: OrderStatus) -> ApiError {
+    let allowed: Vec<&str> = from.allowed_next().iter().map(|s| s.as_str()).collect();
+    ApiError::conflict(
+        "invalid_status_transition",
+        format!(
+            "Cannot change status from {} to {}.",
+            from.as_str(),
+            to.as_str()
+        ),
+    )
+    .with_extra("allowed", json!(allowed))
+}
+
+async fn change_status(
+    state: &AppState,
+    staff: &AuthUser,
+    order_id: i64,
+    body: StatusChange,
+) -> Result<axum::Json<OrderView>, ApiError> {
+    let note = body.note.unwrap_or_default().trim().to_owned();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(FieldErrors::single(
+            "note",
+            format!("Ensure this field has no more than {MAX_NOTE_CHARS} characters."),
+        ));
+    }
+    let mut tx = state.db.begin_write().await?;
+    let core = load::core(&mut tx, order_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !core.status.can_transition_to(body.status) {
+        return Err(invalid_transition(core.status, body.status));
+    }
+    let moved = lifecycle::transition(
+        &mut tx,
+        order_id,
+        core.status,
+        body.status,
+        &note,
+        Some(staff.id),
+        None,
+    )
+    .await?;
+    if !moved {
+        let now = load::core(&mut tx, order_id).await?.map(|c| c.status);
+        return Err(invalid_transition(now.unwrap_or(core.status), body.status));
+    }
+    tx.commit().await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let order = load::one(&mut conn, order_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(axum::Json(order))
+}
+
+/// Moves an order along the status machine (staff); cancelling or failing restocks it.
+#[utoipa::path(put, path = "/orders/{id}/", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = StatusChange,
+    responses((status = 200, body = OrderView), (status = 400, description = "unknown status"),
+        (status = 401, description = "not signed in"), (status = 403, description = "not staff"),
+        (status = 404, description = "no such order"),
+        (status = 409, description = "`invalid_status_transition`, with the `allowed` next statuses")))]
+pub async fn replace_order_status(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Path(order_id): Path<i64>,
+    Json(body): Json<StatusChange>,
+) -> Result<axum::Json<OrderView>, ApiError> {
+    change_status(&state, &staff, order_id, body).await
+}
+
+/// Moves an order along the status machine (staff; same as `PUT`).
+#[utoipa::path(patch, path = "/orders/{id}/", tag = "orders", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = StatusChange,
+    responses((status = 200, body = OrderView), (status = 400, description = "unknown status"),
+        (status = 401, description = "not signed in"), (status = 403, description = "not staff"),
+        (status = 404, description = "no such order"),
+        (status = 409, description = "`invalid_status_transition`, with the `allowed` next statuses")))]
+pub async fn update_order_status(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Path(order_id): Path<i64>,
+    Json(body): Json<StatusChange>,
+) -> Result<axum::Json<OrderView>, ApiError> {
+    change_status(&state, &staff, order_id, body).await
+}
+
+/// `YYYY-MM-DD` → micros at that day's UTC midnight (`next_day` for an inclusive upper bound).
+fn day_start(query: &QueryPairs, key: &str, next_day: bool) -> Result<Option<i64>, ApiError> {
+    let Some(raw) = query.get(key) else {
+        return Ok(None);
+    };
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| if next_day { d.succ_opt() } else { Some(d) })
+        .ok_or_else(|| {
+            FieldErrors::single(
+                key,
+                "Enter a valid date. Use one of these formats instead: YYYY-MM-DD.",
+            )
+        })?;
+    Ok(date
+        .and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc().timestamp_micros()))
+}
+
+/// Every order (staff), newest first; filters `status`, `user` (id), `date_from`/`date_to`
+/// (`YYYY-MM-DD`, inclusive, UTC).
+#[utoipa::path(get, path = "/orders/admin/all/", tag = "orders", security(("bearer" = [])),
+    params(("status" = Option<OrderStatus>, Query), ("user" = Option<i64>, Query),
+        ("date_from" = Option<String>, Query), ("date_to" = Option<String>, Query),
+        ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
+    responses((status = 200, body = Page<OrderView>), (status = 400, description = "malformed filter"),
+        (status = 401, description = "not signed in"), (status = 403, description = "not staff")))]
+pub async fn list_all_orders(
+    State(state): State<AppState>,
+    Staff(_staff): Staff,
+    query: QueryPairs,
+    page: PageRequest,
+) -> Result<axum::Json<Page<OrderView>>, ApiError> {
+    let filter = OrderFilter {
+        user_id: query.int("user")?,
+        status: status_filter(&query)?,
+        created_from: day_start(&query, "date_from", false)?,
+        created_before: day_start(&query, "date_to", true)?,
+    };
+    let mut conn = state.db.pool.acquire().await?;
+    let (count, orders) = load::list(&mut conn, &filter, page.limit(), page.offset()).await?;
+    Ok(axum::Json(page.page(count, orders)?))
+}

@@ -1,0 +1,107 @@
+//! The order's response shapes.
+
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::status::{OrderStatus, PaymentStatus};
+
+/// A shipping address as snapshotted on the order.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ShippingAddress {
+    pub first_name: String,
+    pub last_name: String,
+    pub address_line_1: String,
+    #[serde(default)]
+    pub address_line_2: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+    #[serde(default)]
+    pub phone_number: String,
+}
+
+/// One order line, with the title and unit price as they were at purchase time.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderItemView {
+    pub id: i64,
+    /// The product's id (the same value as `product_id`).
+    pub product: i64,
+    pub product_id: i64,
+    pub product_title: String,
+    pub quantity: i64,
+    /// e.g. `"10.62"`.
+    pub unit_price: Money,
+    /// `unit_price × quantity`.
+    pub subtotal: Money,
+}
+
+/// One step of the order's history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatusHistoryView {
+    pub status: String,
+    pub note: String,
+    pub created_at: String,
+}
+
+/// An order (SPEC §3.4).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: i64,
+    /// Human-friendly and unique, e.g. `NX-20250807-000123`.
+    pub order_number: String,
+    /// The owner's id.
+    pub user: i64,
+    pub user_email: String,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    /// e.g. `"161.04"`.
+    pub total_amount: Money,
+    pub shipping_address: Option<ShippingAddress>,
+    pub items: Vec<OrderItemView>,
+    /// Oldest first.
+    pub status_history: Vec<StatusHistoryView>,
+    pub notes: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `GET orders/{id}/status/`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderStatusView {
+    pub order_id: i64,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+}
+
+/// An order and what happened to it (`cancel`, `payment`, `payment/confirm`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderMessage {
+    pub message: String,
+    /// The method used (payment answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    pub order: OrderView,
+}
+
+/// `GET orders/{id}/track/`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackView {
+    pub order_id: i64,
+    pub order_number: String,
+    pub status: OrderStatus,
+    /// `TRK` and the zero-padded order id, e.g. `TRK00000001`.
+    pub tracking_number: String,
+    /// `YYYY-MM-DD`: null until the order ships; shipping date + 5 days while shipped; the
+    /// delivery date once delivered.
+    pub estimated_delivery: Option<String>,
+    pub tracking_events: Vec<TrackingEvent>,
+}
+
+/// One tracking event, from the status history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackingEvent {
+    pub date: String,
+    pub status: String,
+    pub description: String,
+}

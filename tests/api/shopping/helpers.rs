@@ -1,0 +1,178 @@
+//! Shopping fixtures inserted straight into the database (the catalog endpoints live on another
+//! branch), and small request helpers the shared harness doesn't have.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, TestResponse, TestUser};
+
+/// Inserts a category and an active product with an `initial` stock movement — what product
+/// creation does, so stock always equals the sum of movements.
+pub async fn create_product(app: &TestApp, price_cents: i64, stock: i64) -> i64 {
+    create_product_with(app, price_cents, stock, true).await
+}
+
+/// Like [`create_product`], choosing whether it is active.
+pub async fn create_product_with(app: &TestApp, price_cents: i64, stock: i64, active: bool) -> i64 {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let now = nexus::db::now_micros();
+    let category: i64 = sqlx::query_scalar(
+        "INSERT INTO categories (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(format!("Category {}", &unique[..8]))
+    .bind(format!("category-{unique}"))
+    .bind(now)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let product: i64 = sqlx::query_scalar(
+        "INSERT INTO products (title, slug, price_cents, category_id, stock_quantity, is_active, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(format!("Product {}", &unique[..8]))
+    .bind(format!("product-{unique}"))
+    .bind(price_cents)
+    .bind(category)
+    .bind(stock)
+    .bind(active)
+    .bind(now)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO stock_movements (product_id, delta, reason, created_at) \
+         VALUES ($1, $2, 'initial', $3)",
+    )
+    .bind(product)
+    .bind(stock)
+    .bind(now)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    product
+}
+
+/// Adds an image row to a product.
+pub async fn add_image(app: &TestApp, product: i64, path: &str, position: i64) {
+    sqlx::query(
+        "INSERT INTO product_images (product_id, path, thumbnail_path, position, created_at) \
+         VALUES ($1, $2, $2, $3, $4)",
+    )
+    .bind(product)
+    .bind(path)
+    .bind(position)
+    .bind(nexus::db::now_micros())
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+}
+
+/// A saved address of `user`.
+pub async fn create_address(app: &TestApp, user: &TestUser) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO addresses (user_id, first_name, last_name, address_line_1, city, \
+         postal_code, country, created_at) \
+         VALUES ($1, 'Ada', 'Lovelace', '12 St James Sq', 'London', 'SW1Y 4JH', 'GB', $2) RETURNING id",
+    )
+    .bind(user.id)
+    .bind(nexus::db::now_micros())
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+/// The product's stock.
+pub async fn stock_of(app: &TestApp, product: i64) -> i64 {
+    sqlx::query_scalar("SELECT stock_quantity FROM products WHERE id = $1")
+        .bind(product)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+/// The sum of the product's stock movements (must equal its stock).
+pub async fn movement_sum(app: &TestApp, product: i64) -> i64 {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM stock_movements WHERE product_id = $1",
+    )
+    .bind(product)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+/// Asserts the stock-equals-movements invariant and returns the stock.
+pub async fn assert_stock(app: &TestApp, product: i64, expected: i64) {
+    assert_eq!(stock_of(app, product).await, expected, "stock of {product}");
+    assert_eq!(
+        movement_sum(app, product).await,
+        expected,
+        "movements of {product}"
+    );
+}
+
+/// Number of rows in `table` (a fixed name from the test, never user input).
+pub async fn count_rows(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+/// Places an order for `items` (`[(product, quantity)]`) and returns its body; panics unless 201.
+pub async fn place_order(app: &TestApp, user: &TestUser, items: &[(i64, i64)]) -> Value {
+    let items: Vec<Value> = items
+        .iter()
+        .map(|(p, q)| json!({"product_id": p, "quantity": q}))
+        .collect();
+    let response = app
+        .post_as("orders/", &user.token, &json!({"items": items}))
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text);
+    response.body
+}
+
+/// A POST with an `Idempotency-Key` header.
+pub async fn post_with_key(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> TestResponse {
+    let response = app
+        .client
+        .request(Method::POST, format!("{}/api/v1/{path}", app.address))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    TestResponse {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        headers,
+        text,
+    }
+}
+
+/// A bare POST for racing tasks (which can't borrow the app): status and JSON body.
+pub async fn race_post(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    body: Value,
+    key: Option<String>,
+) -> (StatusCode, Value) {
+    let mut request = client.post(url).bearer_auth(token).json(&body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}

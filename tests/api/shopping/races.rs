@@ -1,0 +1,125 @@
+//! Concurrency over real HTTP: no overselling, one order per idempotency key, no lost cart
+//! updates (the Django defects of DJANGO-OBSERVED §6 and §8), and a latency probe.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::helpers::*;
+use crate::{
+    api_test,
+    helpers::{Backend, TestApp},
+};
+
+api_test! {
+    async fn forty_buyers_racing_for_the_last_five_units_buy_exactly_five(app: TestApp) {
+        let product = create_product(&app, 999, 5).await;
+        let mut buyers = Vec::new();
+        for _ in 0..40 {
+            buyers.push(app.create_customer().await);
+        }
+        let url = format!("{}/api/v1/orders/", app.address);
+        let body = json!({"items": [{"product_id": product, "quantity": 1}]});
+        let tasks: Vec<_> = buyers.iter().map(|buyer| tokio::spawn(race_post(
+            app.client.clone(), url.clone(), buyer.token.clone(), body.clone(), None))).collect();
+        let (mut created, mut short, mut server_errors, mut other) = (0, 0, 0, Vec::new());
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            match status.as_u16() {
+                201 => created += 1,
+                409 if body["code"] == "insufficient_stock" => short += 1,
+                s if s >= 500 => server_errors += 1,
+                s => other.push((s, body)),
+            }
+        }
+        let sold: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM order_items WHERE product_id = $1")
+            .bind(product).fetch_one(&app.db.pool).await.unwrap();
+        eprintln!("checkout race on {:?}: {created} x 201, {short} x 409 insufficient_stock, \
+            {server_errors} x 5xx, other {other:?}; stock {}, movements sum {}, units sold {sold}",
+            app.backend, stock_of(&app, product).await, movement_sum(&app, product).await);
+        assert_eq!((created, short, server_errors), (5, 35, 0), "other answers: {other:?}");
+        assert!(other.is_empty());
+        assert_stock(&app, product, 0).await;
+        assert_eq!(sold, 5);
+        assert_eq!(count_rows(&app, "orders").await, 5);
+    }
+
+    async fn ten_concurrent_replays_of_one_key_make_one_order(app: TestApp) {
+        let user = app.create_customer().await;
+        let product = create_product(&app, 999, 100).await;
+        let url = format!("{}/api/v1/orders/", app.address);
+        let body = json!({"items": [{"product_id": product, "quantity": 1}]});
+        let tasks: Vec<_> = (0..10).map(|_| tokio::spawn(race_post(app.client.clone(), url.clone(),
+            user.token.clone(), body.clone(), Some("race-key".into())))).collect();
+        let mut order_ids = Vec::new();
+        let mut in_progress = 0;
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            match status.as_u16() {
+                201 => order_ids.push(body["id"].as_i64().unwrap()),
+                409 if body["code"] == "idempotency_in_progress" => in_progress += 1,
+                s => panic!("unexpected {s}: {body}"),
+            }
+        }
+        eprintln!("idempotency race on {:?}: {} x 201, {in_progress} x 409 in progress", app.backend, order_ids.len());
+        order_ids.dedup();
+        assert_eq!(order_ids.len(), 1, "every 201 is the same order");
+        assert_eq!(count_rows(&app, "orders").await, 1);
+        assert_stock(&app, product, 99).await;
+    }
+
+    async fn concurrent_adds_to_a_new_cart_add_up_in_one_row(app: TestApp) {
+        let product = create_product(&app, 100, 100).await;
+        let mut users = Vec::new();
+        for _ in 0..5 {
+            users.push(app.create_customer().await);
+        }
+        let url = format!("{}/api/v1/cart/add/", app.address);
+        let tasks: Vec<_> = users.iter().flat_map(|user| (0..6).map(|_| tokio::spawn(race_post(
+            app.client.clone(), url.clone(), user.token.clone(),
+            json!({"product_id": product, "quantity": 1}), None))).collect::<Vec<_>>()).collect();
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            assert_eq!(status, 201, "{body}");
+        }
+        assert_eq!(count_rows(&app, "carts").await, 5, "one cart per user");
+        assert_eq!(count_rows(&app, "cart_items").await, 5, "one row per user and product");
+        for user in &users {
+            let cart = app.get_as("cart/", &user.token).await;
+            assert_eq!(cart.status, 200);
+            assert_eq!(cart.body["items"][0]["quantity"], 6, "no lost update");
+        }
+    }
+}
+
+/// Median and 95th-percentile latency of sequential checkouts on each backend. Ignored by
+/// default: `cargo test --release --test api checkout_latency -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn checkout_latency() {
+    const ORDERS: usize = 200;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = TestApp::spawn(backend).await else {
+            continue;
+        };
+        let user = app.create_customer().await;
+        let product = create_product(&app, 999, ORDERS as i64).await;
+        let body = json!({"items": [{"product_id": product, "quantity": 1}]});
+        let mut timings: Vec<Duration> = Vec::with_capacity(ORDERS);
+        for _ in 0..ORDERS {
+            let started = Instant::now();
+            let response = app.post_as("orders/", &user.token, &body).await;
+            timings.push(started.elapsed());
+            assert_eq!(response.status, 201);
+        }
+        timings.sort();
+        eprintln!(
+            "checkout latency on {backend:?} over {ORDERS} sequential orders: median {:?}, p95 {:?}, max {:?}",
+            timings[ORDERS / 2],
+            timings[ORDERS * 95 / 100],
+            timings[ORDERS - 1]
+        );
+        assert_stock(&app, product, 0).await;
+    }
+}
