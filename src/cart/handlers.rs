@@ -1,7 +1,7 @@
 //! Cart endpoints (SPEC §3.3). Every change runs in a write transaction that re-checks the
 //! stock rule after the change and rolls back when it is broken.
 
-use crate::{http::origin::RequestOrigin, media::MediaUrls};
+use crate::media::MediaUrls;
 use axum::{
     extract::State,
     http::StatusCode,
@@ -88,12 +88,12 @@ fn stock_error(stock: i64) -> ApiError {
     responses((status = 200, body = CartView), (status = 401, description = "not signed in")))]
 pub async fn get_cart(
     State(state): State<AppState>,
-    origin: RequestOrigin,
+    media: MediaUrls,
     CurrentUser(user): CurrentUser,
 ) -> Result<axum::Json<CartView>, ApiError> {
     let mut conn = state.db.pool.acquire().await?;
     Ok(axum::Json(
-        store::load_cart(&mut conn, user.id, &media_urls(&state, &origin.base_url())).await?,
+        store::load_cart(&mut conn, user.id, &media).await?,
     ))
 }
 
@@ -107,7 +107,7 @@ pub async fn get_cart(
     ))]
 pub async fn add_cart_item(
     State(state): State<AppState>,
-    origin: RequestOrigin,
+    media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Json(body): Json<AddCartItem>,
 ) -> Result<(StatusCode, axum::Json<CartItemView>), ApiError> {
@@ -135,14 +135,14 @@ pub async fn add_cart_item(
         return Err(stock_error(stock));
     }
     store::touch(&mut tx, cart_id).await?;
-    let item = store::load_item(&mut tx, item_id, &media_urls(&state, &origin.base_url())).await?;
+    let item = store::load_item(&mut tx, item_id, &media).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(item)))
 }
 
 async fn set_quantity(
     state: &AppState,
-    origin: &RequestOrigin,
+    media: &MediaUrls,
     user_id: i64,
     item_id: i64,
     quantity: i64,
@@ -164,7 +164,7 @@ async fn set_quantity(
         .execute(&mut *tx)
         .await?;
     store::touch(&mut tx, cart_id).await?;
-    let item = store::load_item(&mut tx, item_id, &media_urls(state, &origin.base_url())).await?;
+    let item = store::load_item(&mut tx, item_id, media).await?;
     tx.commit().await?;
     Ok(axum::Json(item))
 }
@@ -176,12 +176,12 @@ async fn set_quantity(
         (status = 401, description = "not signed in"), (status = 404, description = "not an item of your cart")))]
 pub async fn replace_cart_item(
     State(state): State<AppState>,
-    origin: RequestOrigin,
+    media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Path(item_id): Path<i64>,
     Json(body): Json<SetCartQuantity>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
-    set_quantity(&state, &origin, user.id, item_id, body.quantity).await
+    set_quantity(&state, &media, user.id, item_id, body.quantity).await
 }
 
 /// Sets an item's quantity (same as `PUT`).
@@ -191,12 +191,12 @@ pub async fn replace_cart_item(
         (status = 401, description = "not signed in"), (status = 404, description = "not an item of your cart")))]
 pub async fn update_cart_item(
     State(state): State<AppState>,
-    origin: RequestOrigin,
+    media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Path(item_id): Path<i64>,
     Json(body): Json<SetCartQuantity>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
-    set_quantity(&state, &origin, user.id, item_id, body.quantity).await
+    set_quantity(&state, &media, user.id, item_id, body.quantity).await
 }
 
 /// Removes an item.
@@ -284,7 +284,7 @@ pub async fn total_cart(
         (status = 401, description = "not signed in"), (status = 404, description = "not an item of your cart")))]
 pub async fn increase_cart_item(
     State(state): State<AppState>,
-    origin: RequestOrigin,
+    media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Path(item_id): Path<i64>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
@@ -306,7 +306,7 @@ pub async fn increase_cart_item(
         return Err(stock_error(stock));
     }
     store::touch(&mut tx, cart_id).await?;
-    let item = store::load_item(&mut tx, item_id, &media_urls(&state, &origin.base_url())).await?;
+    let item = store::load_item(&mut tx, item_id, &media).await?;
     tx.commit().await?;
     Ok(axum::Json(item))
 }
@@ -318,7 +318,7 @@ pub async fn increase_cart_item(
         (status = 401, description = "not signed in"), (status = 404, description = "not an item of your cart")))]
 pub async fn decrease_cart_item(
     State(state): State<AppState>,
-    origin: RequestOrigin,
+    media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Path(item_id): Path<i64>,
 ) -> Result<Response, ApiError> {
@@ -338,20 +338,9 @@ pub async fn decrease_cart_item(
             .bind(item_id)
             .execute(&mut *tx)
             .await?;
-        axum::Json(
-            store::load_item(&mut tx, item_id, &media_urls(&state, &origin.base_url())).await?,
-        )
-        .into_response()
+        axum::Json(store::load_item(&mut tx, item_id, &media).await?).into_response()
     };
     store::touch(&mut tx, cart_id).await?;
     tx.commit().await?;
     Ok(response)
-}
-
-/// How this request's product images are linked.
-fn media_urls<'a>(state: &'a AppState, origin: &'a str) -> MediaUrls<'a> {
-    MediaUrls {
-        store: state.media.as_ref(),
-        origin,
-    }
 }

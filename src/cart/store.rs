@@ -62,7 +62,7 @@ type ItemRow = (i64, i64, i64, String, String, i64, i64, Option<String>);
 
 fn item_view(
     (id, quantity, product_id, title, slug, price_cents, stock_quantity, image): ItemRow,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> CartItemView {
     let subtotal_cents = price_cents.saturating_mul(quantity);
     CartItemView {
@@ -112,7 +112,7 @@ pub async fn ensure_cart(
 pub async fn load_cart(
     conn: &mut AnyConnection,
     user_id: i64,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<CartView, sqlx::Error> {
     let (id, created_at, updated_at) = ensure_cart(&mut *conn, user_id).await?;
     let rows: Vec<ItemRow> = sqlx::query_as(&format!(
@@ -143,7 +143,7 @@ pub async fn load_cart(
 pub async fn load_item(
     conn: &mut AnyConnection,
     item_id: i64,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<CartItemView, sqlx::Error> {
     let row: ItemRow = sqlx::query_as(&format!("{ITEM_SELECT} WHERE ci.id = $1"))
         .bind(item_id)

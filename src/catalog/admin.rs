@@ -53,23 +53,13 @@ pub async fn admin_index(_staff: Staff, origin: RequestOrigin) -> Json<AdminInde
 pub async fn admin_list_products(
     State(state): State<AppState>,
     _staff: Staff,
-    origin: RequestOrigin,
+    media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
     Ok(Json(
-        products::list_page(
-            &state.db,
-            filters,
-            Visibility::All,
-            &page,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        products::list_page(&state.db, filters, Visibility::All, &page, &media).await?,
     ))
 }
 
@@ -79,23 +69,12 @@ pub async fn admin_list_products(
 pub async fn admin_create_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
-    origin: RequestOrigin,
+    media: MediaUrls,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            products::create(
-                &state.db,
-                body,
-                staff.id,
-                &MediaUrls {
-                    store: state.media.as_ref(),
-                    origin: &origin.base_url(),
-                },
-            )
-            .await?,
-        ),
+        Json(products::create(&state.db, body, staff.id, &media).await?),
     ))
 }
 
@@ -106,21 +85,12 @@ pub async fn admin_create_product(
 pub async fn admin_get_product(
     State(state): State<AppState>,
     _staff: Staff,
-    origin: RequestOrigin,
+    media: MediaUrls,
     Path(id): Path<String>,
 ) -> Result<Json<ProductView>, ApiError> {
     let key = ProductKey::parse(&id);
     Ok(Json(
-        products::queries::find(
-            &state.db,
-            &key,
-            Visibility::All,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        products::queries::find(&state.db, &key, Visibility::All, &media).await?,
     ))
 }
 
@@ -131,23 +101,12 @@ pub async fn admin_get_product(
 pub async fn admin_update_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
-    origin: RequestOrigin,
+    media: MediaUrls,
     Path(id): Path<String>,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        products::update(
-            &state.db,
-            &id,
-            body,
-            false,
-            staff.id,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        products::update(&state.db, &id, body, false, staff.id, &media).await?,
     ))
 }
 
@@ -158,23 +117,12 @@ pub async fn admin_update_product(
 pub async fn admin_patch_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
-    origin: RequestOrigin,
+    media: MediaUrls,
     Path(id): Path<String>,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        products::update(
-            &state.db,
-            &id,
-            body,
-            true,
-            staff.id,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        products::update(&state.db, &id, body, true, staff.id, &media).await?,
     ))
 }
 

@@ -7,8 +7,11 @@
 pub mod key;
 mod local;
 
+use std::sync::Arc;
+
 use axum::{
-    extract::Request,
+    extract::{FromRequestParts, Request},
+    http::request::Parts,
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::Response,
@@ -17,7 +20,7 @@ use axum::{
 use futures_util::future::BoxFuture;
 use tower_http::services::ServeDir;
 
-use crate::{config::Settings, error::ApiError, state::AppState};
+use crate::{config::Settings, error::ApiError, http::origin::RequestOrigin, state::AppState};
 
 pub use key::MediaKey;
 pub use local::LocalMediaStore;
@@ -43,17 +46,30 @@ pub trait MediaStore: Send + Sync {
 }
 
 /// What turns stored keys into the URLs a response carries: the store and the request's origin.
-#[derive(Clone, Copy)]
-pub struct MediaUrls<'a> {
-    pub store: &'a dyn MediaStore,
+/// Handlers take it as an extractor.
+#[derive(Clone)]
+pub struct MediaUrls {
+    pub store: Arc<dyn MediaStore>,
     /// `scheme://host` of the request (`RequestOrigin::base_url`).
-    pub origin: &'a str,
+    pub origin: String,
 }
 
-impl MediaUrls<'_> {
+impl MediaUrls {
     /// The absolute URL of the stored file `key`.
     pub fn url(&self, key: &str) -> String {
-        absolute_url(self.origin, self.store.url(key))
+        absolute_url(&self.origin, self.store.url(key))
+    }
+}
+
+impl FromRequestParts<AppState> for MediaUrls {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let origin = RequestOrigin::from_request_parts(parts, state).await?;
+        Ok(Self {
+            store: state.media.clone(),
+            origin: origin.base_url(),
+        })
     }
 }
 

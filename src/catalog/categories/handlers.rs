@@ -14,7 +14,6 @@ use crate::{
     http::{
         auth::{MaybeUser, Staff},
         extract::{self, Path, QueryPairs},
-        origin::RequestOrigin,
         pagination::{Page, PageRequest},
     },
     state::AppState,
@@ -125,7 +124,7 @@ pub async fn delete_category(
 pub async fn list_category_products(
     State(state): State<AppState>,
     user: MaybeUser,
-    origin: RequestOrigin,
+    media: MediaUrls,
     page: PageRequest,
     Path(key): Path<String>,
     query: QueryPairs,
@@ -138,10 +137,7 @@ pub async fn list_category_products(
         filters,
         visibility(&user),
         &page,
-        &MediaUrls {
-            store: state.media.as_ref(),
-            origin: &origin.base_url(),
-        },
+        &media,
     )
     .await?;
     Ok(Json(page))

@@ -15,7 +15,6 @@ use crate::{
     http::{
         auth::{MaybeUser, Staff},
         extract::{self, Path, QueryPairs},
-        origin::RequestOrigin,
         pagination::{Page, PageRequest},
     },
     money::Money,
@@ -84,23 +83,13 @@ pub(crate) fn visibility(user: &MaybeUser) -> Visibility {
 pub async fn list_products(
     State(state): State<AppState>,
     user: MaybeUser,
-    origin: RequestOrigin,
+    media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
     Ok(Json(
-        super::list_page(
-            &state.db,
-            filters,
-            visibility(&user),
-            &page,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        super::list_page(&state.db, filters, visibility(&user), &page, &media).await?,
     ))
 }
 
@@ -111,7 +100,7 @@ pub async fn list_products(
 pub async fn search_products(
     State(state): State<AppState>,
     user: MaybeUser,
-    origin: RequestOrigin,
+    media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
@@ -121,17 +110,7 @@ pub async fn search_products(
     };
     filters.search = Some(q.to_owned());
     Ok(Json(
-        super::list_page(
-            &state.db,
-            filters,
-            visibility(&user),
-            &page,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        super::list_page(&state.db, filters, visibility(&user), &page, &media).await?,
     ))
 }
 
@@ -141,24 +120,14 @@ pub async fn search_products(
 pub async fn featured_products(
     State(state): State<AppState>,
     user: MaybeUser,
-    origin: RequestOrigin,
+    media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     filters.featured = true;
     Ok(Json(
-        super::list_page(
-            &state.db,
-            filters,
-            visibility(&user),
-            &page,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        super::list_page(&state.db, filters, visibility(&user), &page, &media).await?,
     ))
 }
 
@@ -168,24 +137,14 @@ pub async fn featured_products(
 pub async fn latest_products(
     State(state): State<AppState>,
     user: MaybeUser,
-    origin: RequestOrigin,
+    media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     filters.ordering = vec![super::list::OrderKey::NEWEST];
     Ok(Json(
-        super::list_page(
-            &state.db,
-            filters,
-            visibility(&user),
-            &page,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        super::list_page(&state.db, filters, visibility(&user), &page, &media).await?,
     ))
 }
 
@@ -197,23 +156,12 @@ pub async fn latest_products(
 pub async fn create_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
-    origin: RequestOrigin,
+    media: MediaUrls,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            super::create(
-                &state.db,
-                body,
-                staff.id,
-                &MediaUrls {
-                    store: state.media.as_ref(),
-                    origin: &origin.base_url(),
-                },
-            )
-            .await?,
-        ),
+        Json(super::create(&state.db, body, staff.id, &media).await?),
     ))
 }
 
@@ -224,17 +172,14 @@ pub async fn create_product(
 pub async fn get_product(
     State(state): State<AppState>,
     user: MaybeUser,
-    origin: RequestOrigin,
+    media: MediaUrls,
     Path(key): Path<String>,
 ) -> Result<Json<ProductView>, ApiError> {
     let product = queries::find(
         &state.db,
         &ProductKey::parse(&key),
         visibility(&user),
-        &MediaUrls {
-            store: state.media.as_ref(),
-            origin: &origin.base_url(),
-        },
+        &media,
     )
     .await?;
     Ok(Json(product))
@@ -247,23 +192,12 @@ pub async fn get_product(
 pub async fn update_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
-    origin: RequestOrigin,
+    media: MediaUrls,
     Path(key): Path<String>,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        super::update(
-            &state.db,
-            &key,
-            body,
-            false,
-            staff.id,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        super::update(&state.db, &key, body, false, staff.id, &media).await?,
     ))
 }
 
@@ -274,23 +208,12 @@ pub async fn update_product(
 pub async fn patch_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
-    origin: RequestOrigin,
+    media: MediaUrls,
     Path(key): Path<String>,
     extract::Json(body): extract::Json<Value>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        super::update(
-            &state.db,
-            &key,
-            body,
-            true,
-            staff.id,
-            &MediaUrls {
-                store: state.media.as_ref(),
-                origin: &origin.base_url(),
-            },
-        )
-        .await?,
+        super::update(&state.db, &key, body, true, staff.id, &media).await?,
     ))
 }
 

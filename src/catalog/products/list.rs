@@ -112,7 +112,7 @@ pub async fn list(
     db: &Db,
     query: &ListQuery,
     page: &PageRequest,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
     let Some(count_sql) = build(db, query, "SELECT CAST(COUNT(*) AS BIGINT)") else {
         return page.page(0, Vec::new());

@@ -33,7 +33,7 @@ pub async fn list_page(
     filters: ProductFilters,
     visibility: Visibility,
     page: &PageRequest,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
     let mut errors = FieldErrors::new();
     let mut category_id = None;
@@ -73,7 +73,7 @@ pub async fn category_page(
     mut filters: ProductFilters,
     visibility: Visibility,
     page: &PageRequest,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
     let Some(category_id) = categories::queries::resolve(db, key).await? else {
         return page.page(0, Vec::new());
@@ -103,7 +103,7 @@ pub async fn create(
     db: &Db,
     body: Value,
     actor: i64,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<ProductView, ApiError> {
     let changes = ProductChanges::parse(db, body, false).await?;
     let id = write::create(db, &changes).await?;
@@ -120,7 +120,7 @@ pub async fn update(
     body: Value,
     partial: bool,
     actor: i64,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<ProductView, ApiError> {
     let id = queries::resolve_id(db, &ProductKey::parse(key)).await?;
     let changes = ProductChanges::parse(db, body, partial).await?;

@@ -44,7 +44,7 @@ pub async fn find(
     db: &Db,
     key: &ProductKey,
     visibility: Visibility,
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<ProductView, ApiError> {
     let mut sql = SqlBuilder::new(&format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM} WHERE "));
     match key {
@@ -85,14 +85,14 @@ pub fn views(rows: &[AnyRow]) -> Result<Vec<ProductView>, ApiError> {
 pub async fn attach_images(
     db: &Db,
     products: &mut [ProductView],
-    media: &MediaUrls<'_>,
+    media: &MediaUrls,
 ) -> Result<(), ApiError> {
     if products.is_empty() {
         return Ok(());
     }
     let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
     let mut by_product =
-        product_images::images_for_products(db, media.store, media.origin, &ids).await?;
+        product_images::images_for_products(db, media.store.as_ref(), &media.origin, &ids).await?;
     for product in products {
         product.images = by_product.remove(&product.id).unwrap_or_default();
         product.image = product.images.first().map(|image| image.url.clone());
