@@ -40,6 +40,15 @@ impl FieldErrors {
         self.0.iter().any(|(name, _)| name == field)
     }
 
+    /// Adds every message of `other` under `prefix.field` (errors of a nested object).
+    pub fn extend_prefixed(&mut self, prefix: &str, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            for message in messages {
+                self.add(&format!("{prefix}.{field}"), message);
+            }
+        }
+    }
+
     /// `Ok(())` when nothing was added, the `400` otherwise.
     pub fn into_result(self) -> Result<(), ApiError> {
         if self.is_empty() {
@@ -193,6 +202,12 @@ impl ApiError {
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Validation(errors)
     }
 }
 

@@ -9,16 +9,20 @@ use crate::{
     http::pagination::PageRequest,
 };
 
-/// The editable fields of an address.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The editable fields of an address; also the shipping-address snapshot stored on an order.
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct AddressFields {
     pub first_name: String,
     pub last_name: String,
     pub address_line_1: String,
+    #[serde(default)]
     pub address_line_2: String,
     pub city: String,
     pub postal_code: String,
     pub country: String,
+    #[serde(default)]
     pub phone_number: String,
 }
 

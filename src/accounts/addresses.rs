@@ -82,11 +82,12 @@ const LIMITS: [(&str, usize); 8] = [
 ];
 
 /// Merges `body` over `base` (the stored address for updates, empty for creates) and checks it.
-fn validate(
+/// Checkout validates an inline shipping address with it too.
+pub fn validate(
     body: &AddressRequest,
     base: AddressFields,
     partial: bool,
-) -> Result<AddressFields, ApiError> {
+) -> Result<AddressFields, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut merged = base;
     let slots: [(&str, Option<&str>, &mut String, bool); 8] = [
@@ -148,8 +149,11 @@ fn validate(
             *slot = value;
         }
     }
-    errors.into_result()?;
-    Ok(merged)
+    if errors.is_empty() {
+        Ok(merged)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The caller's addresses, default first.

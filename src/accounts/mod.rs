@@ -1,6 +1,6 @@
 //! Accounts: registration, JWT auth, profiles, passwords, addresses and user administration.
 
-mod address_store;
+pub mod address_store;
 pub mod addresses;
 pub mod admin_users;
 pub mod cli;

@@ -1,25 +1,13 @@
 //! The order's response shapes.
 
 use crate::money::Money;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::status::{OrderStatus, PaymentStatus};
 
-/// A shipping address as snapshotted on the order.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct ShippingAddress {
-    pub first_name: String,
-    pub last_name: String,
-    pub address_line_1: String,
-    #[serde(default)]
-    pub address_line_2: String,
-    pub city: String,
-    pub postal_code: String,
-    pub country: String,
-    #[serde(default)]
-    pub phone_number: String,
-}
+/// A shipping address as snapshotted on the order: the fields of a saved address.
+pub type ShippingAddress = crate::accounts::address_store::AddressFields;
 
 /// One order line, with the title and unit price as they were at purchase time.
 #[derive(Debug, Clone, Serialize, ToSchema)]

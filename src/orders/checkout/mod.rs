@@ -25,6 +25,7 @@ use super::{
     status::OrderStatus,
     views::{OrderView, ShippingAddress},
 };
+use crate::accounts::address_store;
 use crate::{
     cart::store as cart_store,
     db::now_micros,
@@ -109,50 +110,16 @@ async fn resolve_address(
         AddressChoice::Inline(address) => return Ok(Some(address.clone())),
         AddressChoice::Saved(id) => *id,
     };
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT first_name, last_name, address_line_1, address_line_2, city, postal_code, \
-         country, phone_number FROM addresses WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(user_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
     // Someone else's address is as unknown as a missing one.
-    let (
-        first_name,
-        last_name,
-        address_line_1,
-        address_line_2,
-        city,
-        postal_code,
-        country,
-        phone_number,
-    ) = row.ok_or_else(|| {
-        FieldErrors::single(
-            "shipping_address_id",
-            format!("Invalid pk \"{id}\" - object does not exist."),
-        )
-    })?;
-    Ok(Some(ShippingAddress {
-        first_name,
-        last_name,
-        address_line_1,
-        address_line_2,
-        city,
-        postal_code,
-        country,
-        phone_number,
-    }))
+    let address = address_store::find(&state.db.pool, user_id, id)
+        .await?
+        .ok_or_else(|| {
+            FieldErrors::single(
+                "shipping_address_id",
+                format!("Invalid pk \"{id}\" - object does not exist."),
+            )
+        })?;
+    Ok(Some(address.fields))
 }
 
 /// One line taken from stock: product, quantity, and the title and price snapshot.

@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::{
+    accounts::addresses::{self, AddressRequest},
     error::{ApiError, FieldErrors},
+    http::extract,
     orders::views::ShippingAddress,
 };
 
 /// Largest quantity of one product in one order; keeps totals far from overflow.
 pub const MAX_QUANTITY: i64 = 1_000_000;
 const MAX_NOTES_CHARS: usize = 2000;
-const MAX_ADDRESS_FIELD_CHARS: usize = 255;
 
 /// Where the shipping address comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,55 +189,26 @@ fn parse_address(body: &Map<String, Value>, errors: &mut FieldErrors) -> Address
     }
 }
 
-/// Required fields must be non-blank strings; errors are keyed `shipping_address.<field>`.
+/// An inline address is checked exactly like a saved one; errors are keyed
+/// `shipping_address.<field>`.
 fn parse_inline_address(fields: &Map<String, Value>, errors: &mut FieldErrors) -> AddressChoice {
-    let mut ok = true;
-    let mut field = |name: &str, required: bool| -> String {
-        let key = format!("shipping_address.{name}");
-        match fields.get(name) {
-            None | Some(Value::Null) if required => {
-                errors.add(&key, "This field is required.");
-                ok = false;
-                String::new()
+    let checked = extract::from_value::<AddressRequest>(Value::Object(fields.clone()))
+        .map_err(|err| match err {
+            ApiError::Validation(field_errors) => field_errors,
+            // from_value only fails with field errors for an object; keep any other honest.
+            other => {
+                let mut field_errors = FieldErrors::new();
+                field_errors.add("non_field_errors", other.to_string());
+                field_errors
             }
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) if required && s.trim().is_empty() => {
-                errors.add(&key, "This field may not be blank.");
-                ok = false;
-                String::new()
-            }
-            Some(Value::String(s)) if s.chars().count() > MAX_ADDRESS_FIELD_CHARS => {
-                errors.add(
-                    &key,
-                    format!(
-                        "Ensure this field has no more than {MAX_ADDRESS_FIELD_CHARS} characters."
-                    ),
-                );
-                ok = false;
-                String::new()
-            }
-            Some(Value::String(s)) => s.trim().to_owned(),
-            Some(_) => {
-                errors.add(&key, "Not a valid string.");
-                ok = false;
-                String::new()
-            }
+        })
+        .and_then(|body| addresses::validate(&body, ShippingAddress::default(), false));
+    match checked {
+        Ok(address) => AddressChoice::Inline(address),
+        Err(field_errors) => {
+            errors.extend_prefixed("shipping_address", field_errors);
+            AddressChoice::None
         }
-    };
-    let address = ShippingAddress {
-        first_name: field("first_name", true),
-        last_name: field("last_name", true),
-        address_line_1: field("address_line_1", true),
-        address_line_2: field("address_line_2", false),
-        city: field("city", true),
-        postal_code: field("postal_code", true),
-        country: field("country", true),
-        phone_number: field("phone_number", false),
-    };
-    if ok {
-        AddressChoice::Inline(address)
-    } else {
-        AddressChoice::None
     }
 }
 
