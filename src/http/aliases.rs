@@ -55,6 +55,9 @@ pub const ALIASES: &[(&str, &str)] = &[
         "/api/v1/orders/admin/{id}/update-status/",
         "/api/v1/orders/{id}/",
     ),
+    ("/api/v1/reviews/create/", "/api/v1/reviews/"),
+    ("/api/v1/reviews/{id}/update/", "/api/v1/reviews/{id}/"),
+    ("/api/v1/reviews/{id}/delete/", "/api/v1/reviews/{id}/"),
 ];
 
 /// Rewrites `request`'s path: appends a missing trailing slash, then maps an alias to its
