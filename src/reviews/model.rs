@@ -177,6 +177,15 @@ pub async fn refresh_product_rating(
     conn: &mut AnyConnection,
     product_id: i64,
 ) -> Result<(), sqlx::Error> {
+    // Take the product row's lock in a statement of its own first. On PostgreSQL (READ
+    // COMMITTED) an UPDATE that waits for another transaction's lock still counts with the
+    // snapshot taken before it waited, so two racing reviews would each miss the other's row;
+    // the recount below starts after the lock is ours and sees every committed review.
+    // (SQLite's BEGIN IMMEDIATE already serialises writers; the no-op costs nothing there.)
+    sqlx::query("UPDATE products SET reviews_count = reviews_count WHERE id = $1")
+        .bind(product_id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "UPDATE products SET \
            reviews_count = (SELECT COUNT(*) FROM reviews \

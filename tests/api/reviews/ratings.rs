@@ -6,7 +6,7 @@ use serde_json::json;
 use super::*;
 use crate::{
     api_test,
-    shopping::helpers::{create_product, place_order},
+    shopping::helpers::{create_product, place_order, race_post},
 };
 
 async fn rendered(app: &TestApp, product: i64) -> (serde_json::Value, serde_json::Value) {
@@ -74,5 +74,22 @@ api_test! {
         let other = create_product(&app, 1000, 5).await;
         let elsewhere = create_review(&app, &buyer, other, 3).await;
         assert_eq!(elsewhere["verified_purchase"], false, "another product doesn't count");
+    }
+
+    async fn racing_reviews_by_different_users_keep_the_rating_exact(app: TestApp) {
+        let product = create_product(&app, 1000, 5).await;
+        let url = format!("{}/api/v1/reviews/", app.address);
+        let mut tasks = Vec::new();
+        for n in 0..8 {
+            let user = app.create_customer().await;
+            let body = json!({"product": product, "rating": 1 + n % 5});
+            tasks.push(tokio::spawn(race_post(app.client.clone(), url.clone(), user.token, body, None)));
+        }
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            assert_eq!(status, 201, "{body}");
+        }
+        // Ratings 1,2,3,4,5,1,2,3: 21 / 8.
+        assert_eq!(product_rating(&app, product).await, (21.0 / 8.0, 8));
     }
 }
