@@ -194,4 +194,19 @@ mod tests {
             "/api/v1/users/addresses/default/"
         );
     }
+
+    #[test]
+    fn review_aliases_reach_the_review_routes_and_leave_the_others_alone() {
+        assert_eq!(path_of("/api/v1/reviews/create"), "/api/v1/reviews/");
+        assert_eq!(path_of("/api/v1/reviews/7/update/"), "/api/v1/reviews/7/");
+        assert_eq!(path_of("/api/v1/reviews/7/delete"), "/api/v1/reviews/7/");
+        assert_eq!(
+            path_of("/api/v1/reviews/product/7/"),
+            "/api/v1/reviews/product/7/"
+        );
+        assert_eq!(
+            path_of("/api/v1/reviews/7/helpful/"),
+            "/api/v1/reviews/7/helpful/"
+        );
+    }
 }

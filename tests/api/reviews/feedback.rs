@@ -85,6 +85,8 @@ api_test! {
         let missing = app.post_as(&path, &reporter.token, &json!({})).await;
         assert_eq!(missing.body, json!({"reason": ["This field is required."]}));
         assert_eq!(app.post_as("reviews/999999/report/", &reporter.token, &json!({"reason": "spam"})).await.status, 404);
+        let long = app.post_as(&path, &reporter.token, &json!({"reason": "other", "description": "a".repeat(1001)})).await;
+        assert_eq!(long.body, json!({"description": ["Ensure this field has no more than 1000 characters."]}));
 
         let spam = app.post_as(&path, &reporter.token, &json!({"reason": "spam"})).await;
         assert_eq!(spam.status, 201, "{}", spam.text);

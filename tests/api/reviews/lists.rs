@@ -89,5 +89,7 @@ api_test! {
         let missing = app.get("reviews/product/999999/stats/").await;
         assert_eq!(missing.status, 404);
         assert_eq!(missing.body["code"], "not_found");
+        let inactive = crate::shopping::helpers::create_product_with(&app, 1000, 5, false).await;
+        assert_eq!(app.get(&format!("reviews/product/{inactive}/stats/")).await.status, 404, "like its product page");
     }
 }
