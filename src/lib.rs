@@ -16,6 +16,7 @@ pub mod money;
 pub mod ops;
 pub mod orders;
 pub mod product_images;
+pub mod reviews;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

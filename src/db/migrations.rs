@@ -49,6 +49,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "shopping",
         Sql::Shared(include_str!("../../migrations/0004_shopping.sql")),
     ),
+    (
+        5,
+        "reviews",
+        Sql::Shared(include_str!("../../migrations/0005_reviews.sql")),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

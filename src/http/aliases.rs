@@ -55,6 +55,9 @@ pub const ALIASES: &[(&str, &str)] = &[
         "/api/v1/orders/admin/{id}/update-status/",
         "/api/v1/orders/{id}/",
     ),
+    ("/api/v1/reviews/create/", "/api/v1/reviews/"),
+    ("/api/v1/reviews/{id}/update/", "/api/v1/reviews/{id}/"),
+    ("/api/v1/reviews/{id}/delete/", "/api/v1/reviews/{id}/"),
 ];
 
 /// Rewrites `request`'s path: appends a missing trailing slash, then maps an alias to its
@@ -189,6 +192,21 @@ mod tests {
         assert_eq!(
             path_of("/api/v1/auth/addresses/default/"),
             "/api/v1/users/addresses/default/"
+        );
+    }
+
+    #[test]
+    fn review_aliases_reach_the_review_routes_and_leave_the_others_alone() {
+        assert_eq!(path_of("/api/v1/reviews/create"), "/api/v1/reviews/");
+        assert_eq!(path_of("/api/v1/reviews/7/update/"), "/api/v1/reviews/7/");
+        assert_eq!(path_of("/api/v1/reviews/7/delete"), "/api/v1/reviews/7/");
+        assert_eq!(
+            path_of("/api/v1/reviews/product/7/"),
+            "/api/v1/reviews/product/7/"
+        );
+        assert_eq!(
+            path_of("/api/v1/reviews/7/helpful/"),
+            "/api/v1/reviews/7/helpful/"
         );
     }
 }

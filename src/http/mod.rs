@@ -27,7 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     accounts, cart, catalog, error::ApiError, inventory, media, ops, orders, product_images,
-    state::AppState,
+    reviews, state::AppState,
 };
 
 /// JSON bodies above this size are refused with `413` (SPEC §3.8). Image uploads raise it for
@@ -43,6 +43,7 @@ pub fn api() -> (Router<AppState>, OpenApi) {
         .merge(cart::router())
         .merge(orders::router())
         .merge(inventory::router())
+        .merge(reviews::router())
         .merge(ops::api_router());
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::base_document())
         .nest("/api/v1", v1)

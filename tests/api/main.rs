@@ -9,5 +9,6 @@ mod health;
 mod http_conventions;
 mod openapi;
 mod product_images;
+mod reviews;
 mod security;
 mod shopping;

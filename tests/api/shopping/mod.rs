@@ -8,5 +8,6 @@ mod idempotency;
 mod inventory;
 mod orders;
 mod payment;
+mod product_history;
 mod races;
 mod staff_orders;
