@@ -3,7 +3,8 @@
 
 A simple local measurement, not the load harness: one client, sequential requests.
 Usage: bench/checkout_latency.py BASE_URL ADMIN_EMAIL ADMIN_PASSWORD [N]
-(create the admin first with `nexus createsuperuser ... --no-input`).
+(create the admin first with `nexus createsuperuser ... --no-input`; run the server with
+`RATE_LIMIT_ENABLED=false`, or the 60/minute burst limit throttles the run).
 """
 import json
 import statistics

@@ -40,6 +40,8 @@ pub struct Settings {
     pub media_url: String,
     /// Cheaper Argon2 parameters; only for test suites, never in production.
     pub fast_password_hashing: bool,
+    /// `RATE_LIMIT_*` and `REDIS_URL`.
+    pub rate_limit: crate::http::rate_limit::RateLimitSettings,
 }
 
 /// Output format of the logs.
@@ -148,6 +150,7 @@ impl Settings {
             ),
             media_url: parse_media_url(var("MEDIA_URL").as_deref().unwrap_or("/media/"))?,
             fast_password_hashing: false,
+            rate_limit: crate::http::rate_limit::RateLimitSettings::from_lookup(var)?,
         };
         settings.refuse_insecure_production()?;
         Ok(settings)

@@ -97,6 +97,9 @@ pub enum ApiError {
     /// The database is unreachable: `503`.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Rate limited: `429` with `Retry-After` (whole seconds, at least 1).
+    #[error("throttled for {retry_after} seconds")]
+    Throttled { retry_after: u64 },
 }
 
 impl ApiError {
@@ -195,8 +198,16 @@ impl ApiError {
         )
     }
 
+    /// `429 Too Many Requests`, DRF's message, and `Retry-After`.
+    pub fn throttled(retry_after_secs: u64) -> Self {
+        Self::Throttled {
+            retry_after: retry_after_secs.max(1),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
+            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Validation(_) => StatusCode::BAD_REQUEST,
             Self::Client { status, .. } => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -263,6 +274,17 @@ impl IntoResponse for ApiError {
                 )
                     .into_response()
             }
+            Self::Throttled { retry_after } => {
+                let body = json!({
+                    "detail": format!("Request was throttled. Expected available in {retry_after} seconds."),
+                    "code": "throttled",
+                });
+                let mut response = (status, Json(body)).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                response
+            }
             Self::Unavailable(reason) => {
                 tracing::error!(%reason, "database unavailable");
                 (
@@ -291,6 +313,21 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&errors).unwrap(),
             r#"{"title":["This field is required.","b"],"price":["a"]}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn throttled_answers_429_with_retry_after_and_the_drf_message() {
+        let response = ApiError::throttled(0).into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body,
+            json!({"detail": "Request was throttled. Expected available in 1 seconds.", "code": "throttled"})
         );
     }
 

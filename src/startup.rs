@@ -9,7 +9,7 @@ use crate::{
     accounts::tokens::TokenKeys,
     config::Settings,
     db::Db,
-    http::{self, origin::parse_trusted_proxies},
+    http::{self, origin::parse_trusted_proxies, rate_limit::RateLimiter},
     mail::{FileMailer, Mailer},
     media::{LocalMediaStore, MediaStore},
     state::AppState,
@@ -35,11 +35,16 @@ impl Application {
 
     fn with_db(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result<Self> {
         let trusted_proxies = parse_trusted_proxies(&settings.trusted_proxies)?;
-        let tokens = TokenKeys::new(
+        let tokens = Arc::new(TokenKeys::new(
             &settings.secret_key,
             settings.access_token_lifetime,
             settings.refresh_token_lifetime,
-        );
+        ));
+        let rate_limiter = RateLimiter::new(
+            &settings.rate_limit,
+            trusted_proxies.clone(),
+            tokens.clone(),
+        )?;
         let mailer: Arc<dyn Mailer> = Arc::new(FileMailer {
             from: settings.default_from_email.clone(),
             dir: settings
@@ -54,9 +59,10 @@ impl Application {
         let state = AppState {
             db,
             settings: Arc::new(settings),
-            tokens: Arc::new(tokens),
+            tokens,
             mailer,
             media,
+            rate_limiter,
             started_at: Instant::now(),
         };
         Ok(Self {

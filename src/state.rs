@@ -1,9 +1,11 @@
-//! What every handler can reach: the database, settings, token keys, the mailer and media storage.
+//! What every handler can reach: the database, settings, token keys, the mailer, media storage
+//! and the rate limiter.
 
 use std::{sync::Arc, time::Instant};
 
 use crate::{
-    accounts::tokens::TokenKeys, config::Settings, db::Db, mail::Mailer, media::MediaStore,
+    accounts::tokens::TokenKeys, config::Settings, db::Db, http::rate_limit::RateLimiter,
+    mail::Mailer, media::MediaStore,
 };
 
 /// Shared application state, cheap to clone.
@@ -15,5 +17,7 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     /// Where uploaded files (product images) are stored.
     pub media: Arc<dyn MediaStore>,
+    /// Rate limits (SPEC §3.8); the login handler applies the per-account rule itself.
+    pub rate_limiter: Arc<RateLimiter>,
     pub started_at: Instant,
 }

@@ -2,6 +2,7 @@
 
 use axum::{extract::State, http::StatusCode, Json};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
     },
     db::{now_micros, Flag},
     error::{ApiError, FieldErrors},
-    http::{auth::CurrentUser, extract},
+    http::{auth::CurrentUser, extract, rate_limit::Rule},
     state::AppState,
 };
 
@@ -68,7 +69,8 @@ fn token_not_valid(detail: &str) -> ApiError {
 /// Logs in with email and password.
 #[utoipa::path(post, path = "/auth/jwt/create/", tag = "accounts", request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 400, description = "missing fields"),
-        (status = 401, description = "wrong credentials or inactive account")))]
+        (status = 401, description = "wrong credentials or inactive account"),
+        (status = 429, description = "too many attempts for this IP or account")))]
 pub async fn create_token(
     State(state): State<AppState>,
     extract::Json(body): extract::Json<LoginRequest>,
@@ -78,6 +80,13 @@ pub async fn create_token(
     let secret = fields::required_password(&mut errors, "password", body.password.as_deref());
     errors.into_result()?;
     let (email, secret) = (email.unwrap_or_default(), secret.unwrap_or_default());
+    // Per account, whichever IPs the attempts come from (the per-IP rule is in the middleware).
+    // The key is a digest, so limiter state (Redis included) holds no email addresses.
+    let account_key = hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()));
+    state
+        .rate_limiter
+        .enforce(Rule::LoginAccount, &account_key)
+        .await?;
     let user = users::find_by_email(&state.db.pool, &email).await?;
     // Unknown emails still pay for one verification, so timing doesn't reveal which accounts exist.
     let matches = match &user {

@@ -7,6 +7,7 @@ pub mod docs;
 pub mod extract;
 pub mod origin;
 pub mod pagination;
+pub mod rate_limit;
 pub mod request_id;
 pub mod security;
 
@@ -73,24 +74,36 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
     });
     let cors = security::cors(&state.settings.cors_allowed_origins);
     let files = media::files_router(&state.settings);
-    with_edge_layers(api.merge(docs::router(openapi)).merge(files), policy, cors)
-        .layer(Extension(trusted_proxies))
-        .with_state(state)
+    let limiter = state.rate_limiter.clone();
+    with_edge_layers(
+        api.merge(docs::router(openapi)).merge(files),
+        policy,
+        cors,
+        limiter,
+    )
+    .layer(Extension(trusted_proxies))
+    .with_state(state)
 }
 
 /// The cross-cutting behaviour every route (and the fallback) shares, innermost first:
-/// SPEC-format 404/405, the body limit, panics turned into `500`s, CORS, host check and
-/// security headers, request ids and access logs.
+/// SPEC-format 404/405, the body limit, panics turned into `500`s, rate limits, CORS (so `429`s
+/// are readable by browsers; preflights are not counted), host check and security headers,
+/// request ids and access logs.
 fn with_edge_layers<S: Clone + Send + Sync + 'static>(
     routes: Router<S>,
     policy: Arc<security::SecurityPolicy>,
     cors: tower_http::cors::CorsLayer,
+    limiter: Arc<rate_limit::RateLimiter>,
 ) -> Router<S> {
     routes
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            limiter,
+            rate_limit::middleware,
+        ))
         .layer(cors)
         .layer(middleware::from_fn_with_state(policy, security::enforce))
         .layer(middleware::from_fn(request_id::assign))
@@ -133,6 +146,11 @@ mod tests {
             Router::new().route("/boom/", get(|| async { panic!("secret detail") as &str })),
             policy,
             security::cors(&[]),
+            rate_limit::RateLimiter::disabled(Arc::new(crate::accounts::tokens::TokenKeys::new(
+                &"test-key".to_owned().into(),
+                std::time::Duration::from_secs(60),
+                std::time::Duration::from_secs(60),
+            ))),
         );
         let request = Request::builder()
             .uri("/boom/")

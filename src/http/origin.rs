@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::{header, request::Parts},
+    http::{header, request::Parts, HeaderMap},
 };
 
 use crate::error::ApiError;
@@ -71,6 +71,55 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestOrigin {
     }
 }
 
+/// The client's address for a request: the TCP peer, or — when the peer is a trusted proxy — the
+/// right-most address of `X-Forwarded-For` that is not itself a trusted proxy (entries left of it
+/// were written by the client and could be forged). Uses the `TrustedProxies` extension.
+pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let none = TrustedProxies(Vec::new());
+    let proxies = parts.extensions.get::<TrustedProxies>().unwrap_or(&none);
+    client_ip_from(&parts.headers, peer, proxies)
+}
+
+/// [`client_ip`] from its inputs.
+pub fn client_ip_from(
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+    proxies: &TrustedProxies,
+) -> Option<IpAddr> {
+    let mut client = peer?;
+    if !proxies.contains(client) {
+        return Some(client);
+    }
+    let hops = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>();
+    for hop in hops.iter().rev() {
+        // An unreadable entry ends the chain: what is left of it cannot be trusted.
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !proxies.contains(ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// An `X-Forwarded-For` entry: an address, optionally `[v6]:port` or `v4:port`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
+}
+
 /// Parses `TRUSTED_PROXIES` entries: single addresses or CIDR blocks.
 pub fn parse_trusted_proxies(entries: &[String]) -> anyhow::Result<TrustedProxies> {
     entries
@@ -100,5 +149,55 @@ mod tests {
         assert!(proxies.contains("::1".parse().unwrap()));
         assert!(!proxies.contains("192.168.1.1".parse().unwrap()));
         assert!(parse_trusted_proxies(&["nope".into()]).is_err());
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn xff(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn client_ip_believes_forwarded_for_only_from_trusted_peers() {
+        let proxies = parse_trusted_proxies(&["127.0.0.1".into(), "10.0.0.0/8".into()]).unwrap();
+        let headers = xff("1.1.1.1, 2.2.2.2");
+        // Untrusted peer: the header is ignored.
+        assert_eq!(
+            client_ip_from(&headers, Some(ip("8.8.8.8")), &proxies),
+            Some(ip("8.8.8.8"))
+        );
+        // Trusted peer: the right-most untrusted entry, not the (forgeable) left-most.
+        assert_eq!(
+            client_ip_from(&headers, Some(ip("127.0.0.1")), &proxies),
+            Some(ip("2.2.2.2"))
+        );
+        // Trusted hops in the chain are skipped.
+        assert_eq!(
+            client_ip_from(
+                &xff("9.9.9.9, 3.3.3.3, 10.0.0.5"),
+                Some(ip("10.1.1.1")),
+                &proxies
+            ),
+            Some(ip("3.3.3.3"))
+        );
+        // No header: the peer.
+        assert_eq!(
+            client_ip_from(&HeaderMap::new(), Some(ip("127.0.0.1")), &proxies),
+            Some(ip("127.0.0.1"))
+        );
+        // Garbage ends the chain at the last readable hop.
+        assert_eq!(
+            client_ip_from(&xff("4.4.4.4, garbage"), Some(ip("127.0.0.1")), &proxies),
+            Some(ip("127.0.0.1"))
+        );
+        assert_eq!(
+            client_ip_from(&xff("[2001:db8::1]:443"), Some(ip("127.0.0.1")), &proxies),
+            Some(ip("2001:db8::1"))
+        );
+        assert_eq!(client_ip_from(&headers, None, &proxies), None);
     }
 }

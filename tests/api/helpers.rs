@@ -139,6 +139,8 @@ impl TestApp {
             ("SECRET_KEY", "test-secret-key"),
             ("EMAIL_FILE_PATH", mail_dir.to_str().unwrap()),
             ("DATABASE_MAX_CONNECTIONS", "5"),
+            // Tests that exercise rate limits turn them on through `spawn_with`.
+            ("RATE_LIMIT_ENABLED", "false"),
         ]
         .into_iter()
         .chain(extra.iter().copied())

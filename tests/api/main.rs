@@ -9,6 +9,7 @@ mod health;
 mod http_conventions;
 mod openapi;
 mod product_images;
+mod rate_limits;
 mod reviews;
 mod security;
 mod shopping;

@@ -1,0 +1,420 @@
+//! Rate limits (SPEC §3.8): 429 + Retry-After + the DRF body, the login/registration/reset
+//! rules, per-account login limits, trusted-proxy handling, per-user limits, the switch, and
+//! Redis shared across instances (when `TEST_REDIS_URL` is set) or unreachable.
+//!
+//! The harness turns rate limiting off; every test here turns it on explicitly.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, TestResponse};
+
+async fn spawn(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+    let mut settings = vec![("RATE_LIMIT_ENABLED", "true")];
+    settings.extend_from_slice(extra);
+    TestApp::spawn_with(backend, &settings).await
+}
+
+/// `POST auth/jwt/create/` with a wrong password, optionally claiming a forwarded client IP.
+async fn login(app: &TestApp, email: &str, forwarded_for: Option<&str>) -> TestResponse {
+    let mut request = app
+        .client
+        .post(format!("{}/api/v1/auth/jwt/create/", app.address))
+        .json(&json!({"email": email, "password": "Wrong-Password-123"}));
+    if let Some(ip) = forwarded_for {
+        request = request.header("x-forwarded-for", ip);
+    }
+    send(request).await
+}
+
+async fn send(request: reqwest::RequestBuilder) -> TestResponse {
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    TestResponse {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+/// A SPEC §2 throttling answer: 429, `Retry-After: N` (1 ≤ N ≤ max) and the DRF message.
+fn assert_throttled(response: &TestResponse, max_wait: u64) {
+    assert_eq!(
+        response.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        response.text
+    );
+    let retry_after: u64 = response.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=max_wait).contains(&retry_after),
+        "Retry-After {retry_after}"
+    );
+    assert_eq!(
+        response.body,
+        json!({
+            "detail": format!("Request was throttled. Expected available in {retry_after} seconds."),
+            "code": "throttled",
+        })
+    );
+    assert_eq!(response.headers["x-content-type-options"], "nosniff");
+    assert!(response.headers.get("x-request-id").is_some());
+}
+
+async fn sixth_login_from_one_ip_is_throttled(backend: Backend) {
+    let Some(app) = spawn(backend, &[]).await else {
+        return;
+    };
+    // Different accounts, so only the per-IP rule can refuse; aliases count with the canonical path.
+    for i in 0..5 {
+        let response = if i % 2 == 0 {
+            login(&app, &format!("user{i}@shop.example"), None).await
+        } else {
+            app.post(
+                "auth/login/",
+                &json!({"email": format!("user{i}@shop.example"), "password": "Wrong-Password-123"}),
+            )
+            .await
+        };
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {}",
+            i + 1
+        );
+    }
+    let sixth = login(&app, "someone-else@shop.example", None).await;
+    assert_throttled(&sixth, 300);
+    // Other endpoints are still open for this IP.
+    assert_eq!(app.get("products/").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sixth_login_from_one_ip_is_throttled_sqlite() {
+    sixth_login_from_one_ip_is_throttled(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn sixth_login_from_one_ip_is_throttled_postgres() {
+    sixth_login_from_one_ip_is_throttled(Backend::Postgres).await
+}
+
+async fn login_is_limited_per_account_across_ips(backend: Backend) {
+    let Some(app) = spawn(backend, &[]).await else {
+        return;
+    };
+    let user = app.create_customer().await;
+    // 127.0.0.1 is a trusted proxy by default, so each attempt comes from a different client IP.
+    for i in 1..=5 {
+        let email = if i % 2 == 0 {
+            user.email.to_uppercase()
+        } else {
+            user.email.clone()
+        };
+        let response = login(&app, &email, Some(&format!("203.0.113.{i}"))).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let sixth = login(&app, &user.email, Some("203.0.113.99")).await;
+    assert_throttled(&sixth, 300);
+    // Even the right password is refused now: the account is being guessed at.
+    let right = send(
+        app.client
+            .post(format!("{}/api/v1/auth/jwt/create/", app.address))
+            .header("x-forwarded-for", "203.0.113.100")
+            .json(&json!({"email": user.email, "password": crate::helpers::PASSWORD})),
+    )
+    .await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another account from a fresh IP is unaffected.
+    let other = login(&app, "other@shop.example", Some("203.0.113.101")).await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn login_is_limited_per_account_across_ips_sqlite() {
+    login_is_limited_per_account_across_ips(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn login_is_limited_per_account_across_ips_postgres() {
+    login_is_limited_per_account_across_ips(Backend::Postgres).await
+}
+
+#[tokio::test]
+async fn registration_and_password_reset_allow_three_an_hour_per_ip() {
+    let app = spawn(Backend::Sqlite, &[]).await.unwrap();
+    for i in 0..3 {
+        // Invalid bodies still count: the limit is on attempts.
+        let path = if i == 1 {
+            "auth/register/"
+        } else {
+            "auth/users/"
+        };
+        assert_eq!(
+            app.post(path, &json!({})).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    assert_throttled(&app.post("auth/users/", &json!({})).await, 3600);
+    for _ in 0..3 {
+        let response = app
+            .post(
+                "auth/password/reset/",
+                &json!({"email": "ghost@shop.example"}),
+            )
+            .await;
+        assert!(response.status.is_success(), "{}", response.text);
+    }
+    assert_throttled(
+        &app.post(
+            "users/password/reset/",
+            &json!({"email": "ghost@shop.example"}),
+        )
+        .await,
+        3600,
+    );
+    // GET on the registration path is not the registration rule.
+    assert_ne!(
+        app.get("auth/users/").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn a_spoofed_forwarded_for_from_an_untrusted_peer_does_not_bypass() {
+    let app = spawn(Backend::Sqlite, &[("TRUSTED_PROXIES", "10.9.9.9")])
+        .await
+        .unwrap();
+    for i in 1..=5 {
+        let response = login(
+            &app,
+            &format!("user{i}@shop.example"),
+            Some(&format!("198.51.100.{i}")),
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let sixth = login(&app, "user6@shop.example", Some("198.51.100.6")).await;
+    assert_throttled(&sixth, 300);
+}
+
+#[tokio::test]
+async fn a_forwarded_for_from_a_trusted_proxy_separates_clients() {
+    let app = spawn(Backend::Sqlite, &[("RATE_LIMIT_ANON", "2/minute")])
+        .await
+        .unwrap();
+    let get_from = |ip: &'static str| {
+        send(
+            app.client
+                .get(format!("{}/api/v1/products/", app.address))
+                // The left-most entry is client-written; the right-most untrusted one counts.
+                .header("x-forwarded-for", format!("1.1.1.1, {ip}")),
+        )
+    };
+    assert_eq!(get_from("192.0.2.1").await.status, StatusCode::OK);
+    assert_eq!(get_from("192.0.2.1").await.status, StatusCode::OK);
+    assert_throttled(&get_from("192.0.2.1").await, 60);
+    assert_eq!(get_from("192.0.2.2").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn health_metrics_docs_and_media_are_never_limited() {
+    let app = spawn(
+        Backend::Sqlite,
+        &[
+            ("RATE_LIMIT_ANON", "2/minute"),
+            ("RATE_LIMIT_BURST", "2/minute"),
+        ],
+    )
+    .await
+    .unwrap();
+    for _ in 0..5 {
+        for path in [
+            "/health/",
+            "/health/liveness/",
+            "/api/v1/health/",
+            "/api/v1/schema/",
+            "/api/v1/docs/",
+        ] {
+            let response = app.get(path).await;
+            assert_ne!(response.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
+            assert!(response.status.is_success(), "{path}: {}", response.status);
+        }
+        let media = app.get("/media/missing.png").await;
+        assert_ne!(media.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(app.get("products/").await.status, StatusCode::OK);
+    assert_eq!(app.get("products/").await.status, StatusCode::OK);
+    assert_throttled(&app.get("products/").await, 60);
+}
+
+#[tokio::test]
+async fn rate_limit_enabled_false_turns_everything_off() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[
+            ("RATE_LIMIT_ENABLED", "false"),
+            ("RATE_LIMIT_LOGIN", "1/hour"),
+            ("RATE_LIMIT_ANON", "1/hour"),
+        ],
+    )
+    .await
+    .unwrap();
+    for i in 0..8 {
+        let response = login(&app, "same@shop.example", None).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert_eq!(app.get("products/").await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn authenticated_users_are_limited_per_user_not_per_ip() {
+    let app = spawn(
+        Backend::Sqlite,
+        &[
+            ("RATE_LIMIT_USER", "3/minute"),
+            ("RATE_LIMIT_ANON", "100/minute"),
+        ],
+    )
+    .await
+    .unwrap();
+    let alice = app.create_customer().await;
+    let bob = app.create_customer().await;
+    let me = |token: &str, ip: &str| {
+        send(
+            app.client
+                .get(format!("{}/api/v1/auth/users/me/", app.address))
+                .bearer_auth(token)
+                .header("x-forwarded-for", ip),
+        )
+    };
+    // Alice from three different IPs: one budget.
+    for ip in ["192.0.2.1", "192.0.2.2", "192.0.2.3"] {
+        assert_eq!(me(&alice.token, ip).await.status, StatusCode::OK);
+    }
+    assert_throttled(&me(&alice.token, "192.0.2.4").await, 60);
+    // Bob, from Alice's IP, and anonymous callers from it, are unaffected.
+    assert_eq!(me(&bob.token, "192.0.2.1").await.status, StatusCode::OK);
+    let anonymous = send(
+        app.client
+            .get(format!("{}/api/v1/products/", app.address))
+            .header("x-forwarded-for", "192.0.2.1"),
+    )
+    .await;
+    assert_eq!(anonymous.status, StatusCode::OK);
+    // A forged token is anonymous for the limiter (and 401 for the handler), not throttled.
+    let forged = me("not-a-token", "192.0.2.1").await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_degrades_to_in_process_limiting() {
+    let app = spawn(Backend::Sqlite, &[("REDIS_URL", "redis://127.0.0.1:1")])
+        .await
+        .unwrap();
+    for i in 1..=5 {
+        let response = login(&app, &format!("user{i}@shop.example"), None).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {i}: {}",
+            response.text
+        );
+    }
+    assert_throttled(&login(&app, "user6@shop.example", None).await, 300);
+    assert_eq!(app.get("products/").await.status, StatusCode::OK);
+}
+
+fn test_redis_url() -> Option<String> {
+    let url = std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        eprintln!("TEST_REDIS_URL is not set: skipping this Redis test");
+    }
+    url
+}
+
+#[tokio::test]
+async fn two_instances_sharing_redis_share_the_login_limit() {
+    let Some(redis_url) = test_redis_url() else {
+        return;
+    };
+    let prefix = format!("nexus-test-{}:", uuid::Uuid::new_v4().simple());
+    let settings = [
+        ("REDIS_URL", redis_url.as_str()),
+        ("RATE_LIMIT_REDIS_PREFIX", prefix.as_str()),
+    ];
+    let first = spawn(Backend::Sqlite, &settings).await.unwrap();
+    let second = spawn(Backend::Sqlite, &settings).await.unwrap();
+    for i in 1..=5 {
+        let app = if i <= 3 { &first } else { &second };
+        let response = login(app, &format!("user{i}@shop.example"), None).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // Each instance alone has seen fewer than 5 attempts; together they have seen 5.
+    assert_throttled(&login(&second, "user6@shop.example", None).await, 300);
+    assert_throttled(&login(&first, "user7@shop.example", None).await, 300);
+
+    // The per-account rule is shared too (different client IPs through the trusted proxy).
+    for i in 1..=5 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let response = login(app, "target@shop.example", Some(&format!("203.0.113.{i}"))).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "account attempt {i}"
+        );
+    }
+    assert_throttled(
+        &login(&first, "target@shop.example", Some("203.0.113.50")).await,
+        300,
+    );
+}
+
+#[tokio::test]
+async fn redis_keys_expire_once_the_bucket_is_full_again() {
+    let Some(redis_url) = test_redis_url() else {
+        return;
+    };
+    let prefix = format!("nexus-test-{}:", uuid::Uuid::new_v4().simple());
+    let app = spawn(
+        Backend::Sqlite,
+        &[
+            ("REDIS_URL", redis_url.as_str()),
+            ("RATE_LIMIT_REDIS_PREFIX", prefix.as_str()),
+            ("RATE_LIMIT_ANON", "2/2s"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.get("products/").await.status, StatusCode::OK);
+    assert_eq!(app.get("products/").await.status, StatusCode::OK);
+    assert_throttled(&app.get("products/").await, 2);
+    let client = redis::Client::open(redis_url.as_str()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{prefix}anon:127.0.0.1");
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert!(
+        (1..=2100).contains(&ttl),
+        "{key} has a TTL within the period: {ttl}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    assert_eq!(
+        app.get("products/").await.status,
+        StatusCode::OK,
+        "replenished"
+    );
+}
