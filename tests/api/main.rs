@@ -5,10 +5,12 @@ mod helpers;
 
 mod accounts;
 mod catalog;
+mod check;
 mod health;
 mod http_conventions;
 mod openapi;
 mod product_images;
 mod reviews;
 mod security;
+mod seed;
 mod shopping;
