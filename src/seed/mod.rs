@@ -157,6 +157,17 @@ impl Seed {
                  (drop it, or point DATABASE_URL at a new one)"
             );
         }
+        let taxonomy: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM categories) + (SELECT COUNT(*) FROM brands)",
+        )
+        .fetch_one(&db.pool)
+        .await?;
+        if taxonomy > 0 {
+            bail!(
+                "the database already has categories or brands; seed only loads a fresh database \
+                 (drop it, or point DATABASE_URL at a new one)"
+            );
+        }
         let started = Instant::now();
         let summary = self.write(db).await?;
         println!(

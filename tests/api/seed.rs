@@ -160,5 +160,13 @@ api_test! {
         assert!(!again.status.success());
         assert!(text(&again).contains("already has 40 products"), "{}", text(&again));
         assert_eq!(count(&app, "SELECT COUNT(*) FROM products").await, 40);
+
+        // A catalogue without products (categories or brands only) is not fresh either.
+        let taxonomy_only = TestApp::spawn(app.backend).await.unwrap();
+        let output = seed(&taxonomy_only, &["--demo", "--products", "0", "--users", "0"]);
+        assert!(output.status.success(), "{}", text(&output));
+        let again = seed(&taxonomy_only, &["--demo", "--products", "5"]);
+        assert!(!again.status.success());
+        assert!(text(&again).contains("already has categories or brands"), "{}", text(&again));
     }
 }
