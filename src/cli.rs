@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `createsuperuser`, `openapi`.
+//! The command line: `serve` (default), `migrate`, `createsuperuser`, `seed`, `check`, `openapi`.
 
 use std::{net::SocketAddr, process::ExitCode};
 
@@ -26,6 +26,10 @@ enum Command {
     Migrate,
     /// Create an admin user, interactively or from flags with --no-input.
     Createsuperuser(crate::accounts::cli::CreateSuperuser),
+    /// Load a deterministic demo catalogue (`seed --demo`) into a fresh database.
+    Seed(crate::seed::Seed),
+    /// Check the configuration and connectivity; exits 1 when any check is an ERROR.
+    Check,
     /// Print the OpenAPI document as JSON.
     Openapi,
 }
@@ -48,6 +52,9 @@ impl Cli {
             let (_, openapi) = crate::http::api();
             println!("{}", serde_json::to_string_pretty(&openapi)?);
             return Ok(());
+        }
+        if let Command::Check = command {
+            return crate::check::run().await;
         }
         let mut settings = Settings::from_env()?;
         telemetry::init(&settings.log_level, settings.log_format);
@@ -72,7 +79,12 @@ impl Cli {
                 db.migrate().await?;
                 args.run(&db).await
             }
-            Command::Openapi => unreachable!("handled above"),
+            Command::Seed(args) => {
+                let db = Db::connect(&settings.database_url, 1).await?;
+                db.migrate().await?;
+                args.run(&db).await
+            }
+            Command::Openapi | Command::Check => unreachable!("handled above"),
         }
     }
 }

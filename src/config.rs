@@ -96,6 +96,20 @@ impl Settings {
 
     /// Builds settings from any key lookup (the environment in production, a map in tests).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let settings = Self::from_lookup_unchecked(get)?;
+        settings.refuse_insecure_production()?;
+        Ok(settings)
+    }
+
+    /// Like [`Settings::from_env`] without refusing an insecure production setup: `nexus check`
+    /// reports that as an ERROR row instead of stopping at it.
+    pub fn from_env_unchecked() -> anyhow::Result<Self> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup_unchecked(|key| env::var(key).ok())
+    }
+
+    /// Parses every setting, without the production safety refusal.
+    pub fn from_lookup_unchecked(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let var = |key: &str| get(key).filter(|v| !v.trim().is_empty());
         let debug = parse_bool(var("DEBUG").as_deref(), true).context("DEBUG")?;
         let secret_key = var("SECRET_KEY").unwrap_or_else(|| DEFAULT_SECRET_KEY.to_owned());
@@ -152,7 +166,6 @@ impl Settings {
             fast_password_hashing: false,
             rate_limit: crate::http::rate_limit::RateLimitSettings::from_lookup(var)?,
         };
-        settings.refuse_insecure_production()?;
         Ok(settings)
     }
 

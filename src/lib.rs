@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod cart;
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -17,6 +18,7 @@ pub mod ops;
 pub mod orders;
 pub mod product_images;
 pub mod reviews;
+pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -85,6 +85,8 @@ impl TestResponse {
 /// A running server with its own database.
 pub struct TestApp {
     pub address: String,
+    /// The database the server uses (for commands run against it, like `nexus seed`).
+    pub database_url: String,
     pub client: reqwest::Client,
     pub db: Db,
     pub backend: Backend,
@@ -161,6 +163,7 @@ impl TestApp {
         tokio::spawn(application.run_until_stopped());
         Some(TestApp {
             address,
+            database_url,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

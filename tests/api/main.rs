@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod catalog;
+mod check;
 mod health;
 mod http_conventions;
 mod openapi;
@@ -12,4 +13,5 @@ mod product_images;
 mod rate_limits;
 mod reviews;
 mod security;
+mod seed;
 mod shopping;

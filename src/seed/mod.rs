@@ -1,0 +1,218 @@
+//! `nexus seed --demo`: a deterministic, realistic demo catalogue (decisions in
+//! docs/admin-commands.md).
+//!
+//! Everything is planned in memory first from one `ChaCha8Rng` seeded with `--seed`, so the
+//! same seed and counts always give the same catalogue; then it is written with batched
+//! multi-row INSERTs inside ONE transaction (a failed seed leaves nothing behind). Invariants the
+//! rest of the code relies on hold for the seeded data too: every product's stock equals the sum
+//! of its stock movements (`initial`, `order`, `order_cancelled`), and `average_rating` /
+//! `reviews_count` equal its visible reviews (recomputed in one UPDATE at the end).
+
+mod catalog;
+mod names;
+mod orders;
+mod reviews;
+mod users;
+
+use std::{io::IsTerminal, time::Instant};
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use sqlx::AnyConnection;
+
+use crate::db::{now_micros, Db};
+
+/// The password of every seeded demo user (hashed once, the hash reused for all of them).
+pub const DEMO_PASSWORD: &str = "demo-password-2024";
+
+/// Rows per multi-row INSERT, lowered for wide tables to stay under SQLite's 32,766 bind
+/// parameters (PostgreSQL allows 65,535).
+const BATCH_ROWS: usize = 500;
+const MAX_BIND_PARAMS: usize = 32_000;
+
+/// Arguments of `nexus seed`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Seed {
+    /// Load the demo catalogue (required: a guard against seeding by accident).
+    #[arg(long)]
+    pub demo: bool,
+    /// Number of products.
+    #[arg(long, default_value_t = 200)]
+    pub products: usize,
+    /// Number of customer accounts.
+    #[arg(long, default_value_t = 50)]
+    pub users: usize,
+    /// Number of reviews (at most one per user and product; capped at users × products).
+    #[arg(long, default_value_t = 500)]
+    pub reviews: usize,
+    /// Number of past orders.
+    #[arg(long, default_value_t = 100)]
+    pub orders: usize,
+    /// Random seed: the same seed and counts give the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// One value of a batched row.
+#[derive(Debug, Clone)]
+pub(crate) enum V {
+    I(i64),
+    OptI(Option<i64>),
+    S(String),
+    OptS(Option<String>),
+    B(bool),
+}
+
+/// Inserts `rows` into `table` with multi-row INSERTs, advancing `bar` by one per row.
+pub(crate) async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<V>>,
+    bar: &ProgressBar,
+) -> Result<(), sqlx::Error> {
+    let per_batch = BATCH_ROWS.min(MAX_BIND_PARAMS / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<Vec<V>> = rows.by_ref().take(per_batch).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, _) in batch.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..columns.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let count = batch.len() as u64;
+        let mut query = sqlx::query(&sql);
+        for value in batch.into_iter().flatten() {
+            query = match value {
+                V::I(v) => query.bind(v),
+                V::OptI(v) => query.bind(v),
+                V::S(v) => query.bind(v),
+                V::OptS(v) => query.bind(v),
+                V::B(v) => query.bind(v),
+            };
+        }
+        query.execute(&mut *conn).await?;
+        bar.inc(count);
+    }
+    Ok(())
+}
+
+/// A progress bar for one phase; hidden when stdout is not a terminal.
+pub(crate) fn phase(name: &str, len: u64) -> ProgressBar {
+    let bar = if std::io::stdout().is_terminal() {
+        ProgressBar::new(len)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(name.to_owned());
+    bar
+}
+
+/// Microseconds in one day.
+pub(crate) const DAY: i64 = 86_400_000_000;
+
+/// What was written, for the summary.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub categories: usize,
+    pub brands: usize,
+    pub products: usize,
+    pub users: usize,
+    pub reviews: usize,
+    pub orders: usize,
+    pub order_items: usize,
+    pub stock_movements: usize,
+}
+
+impl Seed {
+    /// Seeds a migrated database that has no products yet.
+    pub async fn run(self, db: &Db) -> anyhow::Result<()> {
+        if !self.demo {
+            bail!("nothing to do: pass --demo to load the demo catalogue");
+        }
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
+            .fetch_one(&db.pool)
+            .await?;
+        if existing > 0 {
+            bail!(
+                "the database already has {existing} products; seed only loads a fresh database \
+                 (drop it, or point DATABASE_URL at a new one)"
+            );
+        }
+        let taxonomy: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM categories) + (SELECT COUNT(*) FROM brands)",
+        )
+        .fetch_one(&db.pool)
+        .await?;
+        if taxonomy > 0 {
+            bail!(
+                "the database already has categories or brands; seed only loads a fresh database \
+                 (drop it, or point DATABASE_URL at a new one)"
+            );
+        }
+        let started = Instant::now();
+        let summary = self.write(db).await?;
+        println!(
+            "Seeded {} categories, {} brands, {} products, {} users, {} reviews, {} orders \
+             ({} items), {} stock movements in {:.1}s (seed {}).",
+            summary.categories,
+            summary.brands,
+            summary.products,
+            summary.users,
+            summary.reviews,
+            summary.orders,
+            summary.order_items,
+            summary.stock_movements,
+            started.elapsed().as_secs_f64(),
+            self.seed
+        );
+        if summary.users > 0 {
+            println!("Demo users sign in with their email and the password {DEMO_PASSWORD:?}.");
+        }
+        Ok(())
+    }
+
+    async fn write(&self, db: &Db) -> anyhow::Result<Summary> {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        // All timestamps fall in the year before now: catalogue first, then customers and orders.
+        let now = now_micros();
+        let start = now - 365 * DAY;
+
+        // Plan everything first (pure, deterministic), then write.
+        let catalog = catalog::plan(&mut rng, self.products, start);
+        let users = users::plan(&mut rng, self.users, start);
+        let orders = orders::plan(&mut rng, &catalog, users.len(), self.orders, start, now);
+        let reviews = reviews::plan(&mut rng, &catalog, users.len(), self.reviews, now);
+        // Hash once, reuse for every demo user (production cost: it is a real password).
+        let hash = crate::accounts::password::hash(DEMO_PASSWORD.to_owned(), false).await?;
+
+        let mut tx = db.begin_write().await.context("could not begin")?;
+        let mut summary = Summary::default();
+        let ids = catalog::write(&mut tx, &catalog, &orders, &mut summary).await?;
+        let user_ids = users::write(&mut tx, &users, &hash).await?;
+        summary.users = user_ids.len();
+        reviews::write(&mut tx, &reviews, &ids.products, &user_ids).await?;
+        summary.reviews = reviews.len();
+        orders::write(&mut tx, &orders, &ids.products, &user_ids, &mut summary).await?;
+        tx.commit().await.context("could not commit")?;
+        Ok(summary)
+    }
+}
