@@ -42,6 +42,8 @@ pub struct Settings {
     pub fast_password_hashing: bool,
     /// `RATE_LIMIT_*` and `REDIS_URL`.
     pub rate_limit: crate::http::rate_limit::RateLimitSettings,
+    /// `CACHE_*` and `REDIS_URL`.
+    pub cache: crate::cache::CacheSettings,
 }
 
 /// Output format of the logs.
@@ -164,6 +166,7 @@ impl Settings {
             ),
             media_url: parse_media_url(var("MEDIA_URL").as_deref().unwrap_or("/media/"))?,
             fast_password_hashing: false,
+            cache: crate::cache::CacheSettings::from_lookup(var)?,
             rate_limit: crate::http::rate_limit::RateLimitSettings::from_lookup(var)?,
         };
         Ok(settings)

@@ -7,6 +7,7 @@ use tokio::net::TcpListener;
 
 use crate::{
     accounts::tokens::TokenKeys,
+    cache::Cache,
     config::Settings,
     db::Db,
     http::{self, origin::parse_trusted_proxies, rate_limit::RateLimiter},
@@ -45,6 +46,7 @@ impl Application {
             trusted_proxies.clone(),
             tokens.clone(),
         )?;
+        let cache = Arc::new(Cache::new(&settings.cache)?);
         let mailer: Arc<dyn Mailer> = Arc::new(FileMailer {
             from: settings.default_from_email.clone(),
             dir: settings
@@ -63,6 +65,7 @@ impl Application {
             mailer,
             media,
             rate_limiter,
+            cache,
             started_at: Instant::now(),
         };
         Ok(Self {

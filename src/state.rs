@@ -1,11 +1,11 @@
 //! What every handler can reach: the database, settings, token keys, the mailer, media storage
-//! and the rate limiter.
+//! the rate limiter and the cache.
 
 use std::{sync::Arc, time::Instant};
 
 use crate::{
-    accounts::tokens::TokenKeys, config::Settings, db::Db, http::rate_limit::RateLimiter,
-    mail::Mailer, media::MediaStore,
+    accounts::tokens::TokenKeys, cache::Cache, config::Settings, db::Db,
+    http::rate_limit::RateLimiter, mail::Mailer, media::MediaStore,
 };
 
 /// Shared application state, cheap to clone.
@@ -19,5 +19,7 @@ pub struct AppState {
     pub media: Arc<dyn MediaStore>,
     /// Rate limits (SPEC §3.8); the login handler applies the per-account rule itself.
     pub rate_limiter: Arc<RateLimiter>,
+    /// The catalog read cache (docs/cache.md).
+    pub cache: Arc<Cache>,
     pub started_at: Instant,
 }

@@ -75,6 +75,11 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
     let cors = security::cors(&state.settings.cors_allowed_origins);
     let files = media::files_router(&state.settings);
     let limiter = state.rate_limiter.clone();
+    // Inside the rate limits: cached answers still count against them.
+    let api = api.layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::cache::middleware::layer,
+    ));
     with_edge_layers(
         api.merge(docs::router(openapi)).merge(files),
         policy,

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod cache;
 mod catalog;
 mod check;
 mod health;

@@ -1,0 +1,375 @@
+//! The response cache for catalog reads (SPEC §1, §3.8). See docs/cache.md.
+//!
+//! One interface, two backends: a bounded in-process moka cache with a TTL (the default), and Redis
+//! when `REDIS_URL` is set, so every instance shares the entries. Keys carry a catalog-wide version
+//! (`catalog:v{version}:...`): one bump after a write makes every cached catalog read unreachable on
+//! every instance at once (with Redis the version is a Redis counter). A Redis failure never
+//! becomes an error: reads and writes go to the database uncached, the failure is logged once and
+//! `/health/` reports the cache as `degraded` until Redis answers again.
+
+pub mod middleware;
+
+use std::{
+    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use anyhow::Context;
+use axum::body::Bytes;
+use secrecy::{ExposeSecret, SecretString};
+
+/// Cache settings (`CACHE_*`, `REDIS_URL`).
+#[derive(Clone, Debug)]
+pub struct CacheSettings {
+    /// `CACHE_ENABLED` (default `true`).
+    pub enabled: bool,
+    pub redis_url: Option<SecretString>,
+    /// `CACHE_REDIS_PREFIX`: prepended to every Redis key (default `nexus:cache:`).
+    pub redis_prefix: String,
+    /// `CACHE_TTL_SECONDS` (default 60).
+    pub ttl: Duration,
+    /// `CACHE_MAX_ENTRIES` for the in-process backend (default 10,000).
+    pub max_entries: u64,
+}
+
+impl CacheSettings {
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let enabled = match var("CACHE_ENABLED")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("true" | "1" | "yes" | "on") => true,
+            Some("false" | "0" | "no" | "off") => false,
+            Some(other) => anyhow::bail!("CACHE_ENABLED must be true or false, not {other:?}"),
+        };
+        let number = |name: &str, default: u64| -> anyhow::Result<u64> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .with_context(|| format!("{name} must be a whole number above 0, not {v:?}")),
+            }
+        };
+        Ok(Self {
+            enabled,
+            redis_url: var("REDIS_URL").map(SecretString::from),
+            redis_prefix: var("CACHE_REDIS_PREFIX").unwrap_or_else(|| "nexus:cache:".to_owned()),
+            ttl: Duration::from_secs(number("CACHE_TTL_SECONDS", 60)?),
+            max_entries: number("CACHE_MAX_ENTRIES", 10_000)?,
+        })
+    }
+}
+
+/// How long Redis is left alone after a failure before it is tried again.
+const REDIS_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+struct RedisCache {
+    connection: redis::aio::ConnectionManager,
+    prefix: String,
+    /// Unix milliseconds before which Redis is skipped (after a failure).
+    down_until_ms: AtomicU64,
+    /// Whether the current outage was logged (and is reported as `degraded`).
+    failing: AtomicBool,
+}
+
+impl RedisCache {
+    fn new(url: &str, prefix: String) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_millis(500)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        // Lazy: the server starts (uncached) even when Redis is down.
+        let connection = redis::aio::ConnectionManager::new_lazy_with_config(client, config)
+            .context("could not set up the Redis connection")?;
+        Ok(Self {
+            connection,
+            prefix,
+            down_until_ms: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
+        })
+    }
+
+    fn version_key(&self) -> String {
+        format!("{}catalog:version", self.prefix)
+    }
+
+    /// Runs `command`; `None` (logged once per outage) when Redis is unavailable.
+    async fn run<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Option<T> {
+        if unix_millis() < self.down_until_ms.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut connection = self.connection.clone();
+        match command.query_async::<T>(&mut connection).await {
+            Ok(value) => {
+                if self.failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!("Redis cache is available again");
+                    // A version bump may have been lost during the outage: start afresh.
+                    let _: redis::RedisResult<u64> = redis::cmd("INCR")
+                        .arg(self.version_key())
+                        .query_async(&mut connection)
+                        .await;
+                }
+                Some(value)
+            }
+            Err(error) => {
+                self.down_until_ms.store(
+                    unix_millis() + REDIS_RETRY_AFTER.as_millis() as u64,
+                    Ordering::Relaxed,
+                );
+                if !self.failing.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(%error,
+                        "Redis cache failed; serving uncached until it answers again");
+                }
+                None
+            }
+        }
+    }
+}
+
+enum Backend {
+    InProcess {
+        entries: moka::future::Cache<String, Bytes>,
+        version: AtomicU64,
+    },
+    Redis(RedisCache),
+    Disabled,
+}
+
+/// What `/health/cache/` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheStats {
+    /// `in-process`, `redis`, `degraded` (Redis failing) or `disabled`.
+    pub state: &'static str,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+/// The cache every handler shares (through `AppState`).
+pub struct Cache {
+    backend: Backend,
+    ttl: Duration,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("backend", &self.backend_name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cache {
+    /// Redis when `REDIS_URL` is set (lazily connected), in-process otherwise.
+    pub fn new(settings: &CacheSettings) -> anyhow::Result<Self> {
+        let backend = match (&settings.redis_url, settings.enabled) {
+            (_, false) => Backend::Disabled,
+            (Some(url), true) => Backend::Redis(RedisCache::new(
+                url.expose_secret(),
+                settings.redis_prefix.clone(),
+            )?),
+            (None, true) => Backend::InProcess {
+                entries: moka::future::Cache::builder()
+                    .max_capacity(settings.max_entries)
+                    .time_to_live(settings.ttl)
+                    .build(),
+                version: AtomicU64::new(0),
+            },
+        };
+        Ok(Self {
+            backend,
+            ttl: settings.ttl,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        })
+    }
+
+    fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::InProcess { .. } => "in-process",
+            Backend::Redis(_) => "redis",
+            Backend::Disabled => "disabled",
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        !matches!(self.backend, Backend::Disabled)
+    }
+
+    /// The current catalog version; `None` when the cache can't be used right now (Redis down,
+    /// or disabled), in which case the caller reads uncached.
+    pub async fn catalog_version(&self) -> Option<u64> {
+        match &self.backend {
+            Backend::InProcess { version, .. } => Some(version.load(Ordering::SeqCst)),
+            Backend::Redis(redis) => {
+                let value: Option<Option<u64>> = redis
+                    .run(redis::cmd("GET").arg(redis.version_key()).clone())
+                    .await;
+                value.map(Option::unwrap_or_default)
+            }
+            Backend::Disabled => None,
+        }
+    }
+
+    /// Makes every cached catalog read stale, on every instance sharing the backend.
+    pub async fn bump_catalog_version(&self) {
+        match &self.backend {
+            Backend::InProcess { version, .. } => {
+                version.fetch_add(1, Ordering::SeqCst);
+            }
+            Backend::Redis(redis) => {
+                let _: Option<u64> = redis
+                    .run(redis::cmd("INCR").arg(redis.version_key()).clone())
+                    .await;
+            }
+            Backend::Disabled => {}
+        }
+    }
+
+    /// The key of a catalog read under `version`.
+    pub fn catalog_key(version: u64, request: &str) -> String {
+        format!("catalog:v{version}:{request}")
+    }
+
+    /// A cached value; counts a hit or a miss.
+    pub async fn get(&self, key: &str) -> Option<Bytes> {
+        let value = match &self.backend {
+            Backend::InProcess { entries, .. } => entries.get(key).await,
+            Backend::Redis(redis) => {
+                let value: Option<Option<Vec<u8>>> = redis
+                    .run(
+                        redis::cmd("GET")
+                            .arg(format!("{}{key}", redis.prefix))
+                            .clone(),
+                    )
+                    .await;
+                value.flatten().map(Bytes::from)
+            }
+            Backend::Disabled => None,
+        };
+        let counter = if value.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        value
+    }
+
+    /// Stores `value` for `ttl` (the configured TTL when `None`); a failure is a no-op.
+    pub async fn set(&self, key: &str, value: Bytes, ttl: Option<Duration>) {
+        let ttl = ttl.unwrap_or(self.ttl);
+        match &self.backend {
+            Backend::InProcess { entries, .. } => entries.insert(key.to_owned(), value).await,
+            Backend::Redis(redis) => {
+                let _: Option<()> = redis
+                    .run(
+                        redis::cmd("SET")
+                            .arg(format!("{}{key}", redis.prefix))
+                            .arg(value.as_ref())
+                            .arg("EX")
+                            .arg(ttl.as_secs().max(1))
+                            .clone(),
+                    )
+                    .await;
+            }
+            Backend::Disabled => {}
+        }
+    }
+
+    /// Backend state and counters. With Redis, this checks that Redis answers (respecting the
+    /// retry pause after a failure), so a health probe notices an outage without traffic.
+    pub async fn stats(&self) -> CacheStats {
+        let state = match &self.backend {
+            Backend::Redis(redis) => {
+                let _ = self.catalog_version().await;
+                if redis.failing.load(Ordering::Relaxed) {
+                    "degraded"
+                } else {
+                    "redis"
+                }
+            }
+            _ => self.backend_name(),
+        };
+        CacheStats {
+            state,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+}
+
+fn unix_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_process() -> Cache {
+        Cache::new(&CacheSettings::from_lookup(|_| None).unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_bump_makes_old_keys_unreachable() {
+        let cache = in_process();
+        let v = cache.catalog_version().await.unwrap();
+        let key = Cache::catalog_key(v, "/api/v1/products/");
+        assert_eq!(cache.get(&key).await, None);
+        cache.set(&key, Bytes::from_static(b"[]"), None).await;
+        assert_eq!(cache.get(&key).await, Some(Bytes::from_static(b"[]")));
+        cache.bump_catalog_version().await;
+        let v2 = cache.catalog_version().await.unwrap();
+        assert_ne!(v, v2);
+        assert_eq!(
+            cache
+                .get(&Cache::catalog_key(v2, "/api/v1/products/"))
+                .await,
+            None
+        );
+        let stats = cache.stats().await;
+        assert_eq!(
+            (stats.state, stats.hits, stats.misses),
+            ("in-process", 1, 2)
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_redis_is_a_miss_and_degraded() {
+        let settings = CacheSettings::from_lookup(|k| {
+            (k == "REDIS_URL").then(|| "redis://127.0.0.1:1".to_owned())
+        })
+        .unwrap();
+        let cache = Cache::new(&settings).unwrap();
+        assert_eq!(cache.catalog_version().await, None);
+        cache.set("k", Bytes::from_static(b"x"), None).await;
+        assert_eq!(cache.get("k").await, None);
+        cache.bump_catalog_version().await;
+        assert_eq!(cache.stats().await.state, "degraded");
+    }
+
+    #[test]
+    fn settings_are_validated() {
+        assert!(
+            CacheSettings::from_lookup(|k| (k == "CACHE_TTL_SECONDS").then(|| "0".into())).is_err()
+        );
+        assert!(
+            CacheSettings::from_lookup(|k| (k == "CACHE_ENABLED").then(|| "maybe".into())).is_err()
+        );
+        let s = CacheSettings::from_lookup(|_| None).unwrap();
+        assert_eq!(
+            (s.ttl.as_secs(), s.max_entries, s.enabled),
+            (60, 10_000, true)
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! The catalog read cache (docs/cache.md): anonymous reads are served from it, every write that
+//! changes them is visible at once (also across instances sharing Redis), and a Redis outage
+//! degrades to uncached reads.
+
+use std::collections::HashMap;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{
+    catalog::Shop,
+    helpers::{Backend, TestApp},
+    shopping::helpers::place_order,
+};
+
+async fn cache_counts(app: &TestApp) -> (u64, u64) {
+    let report = app.get("/health/cache/").await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    (
+        report.body["hits"].as_u64().unwrap(),
+        report.body["misses"].as_u64().unwrap(),
+    )
+}
+
+fn cache_header(response: &crate::helpers::TestResponse) -> &str {
+    response
+        .headers
+        .get("x-cache")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+async fn staff_edit_is_visible_at_once(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let shop = Shop::new(&app).await;
+    let category = shop.category("Lamps", None).await;
+    let product = shop.product(&category, json!({"title": "Old lamp"})).await;
+    let detail = format!("products/{}/", product["id"]);
+
+    let first = app.get(&detail).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(cache_header(&first), "MISS");
+    let (hits_before, _) = cache_counts(&app).await;
+    let second = app.get(&detail).await;
+    assert_eq!(cache_header(&second), "HIT");
+    assert_eq!(
+        second.text, first.text,
+        "the cached bytes are served as they were"
+    );
+    assert_eq!(cache_counts(&app).await.0, hits_before + 1);
+    // The list, with its query in another order, is one cache entry.
+    let list = app.get("products/?page_size=5&ordering=title").await;
+    assert_eq!(cache_header(&list), "MISS");
+    let list_again = app.get("products/?ordering=title&page_size=5").await;
+    assert_eq!(cache_header(&list_again), "HIT");
+
+    let edit = app
+        .patch_as(&detail, &shop.staff.token, &json!({"title": "New lamp"}))
+        .await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.text);
+    let after = app.get(&detail).await;
+    assert_eq!(after.body["title"], "New lamp");
+    let list_after = app.get("products/?page_size=5&ordering=title").await;
+    assert_eq!(list_after.body["results"][0]["title"], "New lamp");
+
+    // Staff read uncached (they see inactive products too).
+    let staff_read = app.get_as(&detail, &shop.staff.token).await;
+    assert_eq!(cache_header(&staff_read), "");
+}
+
+#[tokio::test]
+async fn a_staff_edit_is_visible_to_anonymous_readers_at_once_sqlite() {
+    staff_edit_is_visible_at_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_staff_edit_is_visible_to_anonymous_readers_at_once_postgres() {
+    staff_edit_is_visible_at_once(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_checkout_stock_change_is_visible_at_once() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let shop = Shop::new(&app).await;
+    let category = shop.category("Mugs", None).await;
+    let product = shop
+        .product(&category, json!({"title": "Mug", "stock_quantity": 5}))
+        .await;
+    let detail = format!("products/{}/", product["id"]);
+    assert_eq!(app.get(&detail).await.body["stock_quantity"], 5);
+    assert_eq!(cache_header(&app.get(&detail).await), "HIT");
+
+    let customer = app.create_customer().await;
+    place_order(&app, &customer, &[(product["id"].as_i64().unwrap(), 2)]).await;
+    let after = app.get(&detail).await;
+    assert_eq!(cache_header(&after), "MISS");
+    assert_eq!(after.body["stock_quantity"], 3);
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_serves_uncached_and_reports_degraded() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("REDIS_URL", "redis://127.0.0.1:1")])
+        .await
+        .unwrap();
+    let shop = Shop::new(&app).await;
+    let category = shop.category("Chairs", None).await;
+    shop.product(&category, json!({"title": "Chair"})).await;
+    for _ in 0..2 {
+        let list = app.get("products/").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+        assert_eq!(list.body["results"][0]["title"], "Chair");
+        assert_eq!(cache_header(&list), "");
+    }
+    let health = app.get("/health/").await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.body["cache"], "degraded");
+    assert_eq!(app.get("/health/cache/").await.body["cache"], "degraded");
+}
+
+#[tokio::test]
+async fn health_reports_the_in_process_cache() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    assert_eq!(app.get("/health/").await.body["cache"], "ok");
+    let report = app.get("/health/cache/").await.body;
+    assert_eq!(report["cache"], "in-process");
+    assert_eq!(report["status"], "healthy");
+}
+
+/// A second server on `app`'s database with `extra` settings; returns its address.
+async fn sibling(app: &TestApp, extra: &[(&str, &str)]) -> String {
+    let vars: HashMap<String, String> = [
+        ("DATABASE_URL", app.database_url.as_str()),
+        ("BIND_ADDR", "127.0.0.1:0"),
+        ("SECRET_KEY", "test-secret-key"),
+        ("DATABASE_MAX_CONNECTIONS", "5"),
+        ("RATE_LIMIT_ENABLED", "false"),
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let settings = nexus::config::Settings::from_lookup(|key| vars.get(key).cloned()).unwrap();
+    let application = nexus::startup::Application::build(settings).await.unwrap();
+    let address = format!("http://{}", application.local_addr());
+    tokio::spawn(application.run_until_stopped());
+    address
+}
+
+/// GET `path` (under `/api/v1/`) from `base` as `shop.test`, as a load balancer would forward it.
+async fn get_via(client: &reqwest::Client, base: &str, path: &str) -> (String, Value) {
+    let response = client
+        .get(format!("{base}/api/v1/{path}"))
+        .header("host", "shop.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let cache = response
+        .headers()
+        .get("x-cache")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (cache, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn two_instances_sharing_redis_share_entries_and_invalidation() {
+    let Some(redis_url) = std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("TEST_REDIS_URL is not set: skipping this Redis test");
+        return;
+    };
+    let prefix = format!("nexus-cache-test-{}:", uuid::Uuid::new_v4().simple());
+    let settings = [
+        ("REDIS_URL", redis_url.as_str()),
+        ("CACHE_REDIS_PREFIX", prefix.as_str()),
+    ];
+    // PostgreSQL when configured (a real shared database), SQLite otherwise (one file).
+    let app = match TestApp::spawn_with(Backend::Postgres, &settings).await {
+        Some(app) => app,
+        None => TestApp::spawn_with(Backend::Sqlite, &settings)
+            .await
+            .unwrap(),
+    };
+    let other = sibling(&app, &settings).await;
+    assert_eq!(app.get("/health/cache/").await.body["cache"], "redis");
+
+    let shop = Shop::new(&app).await;
+    let category = shop.category("Desks", None).await;
+    let product = shop.product(&category, json!({"title": "Desk"})).await;
+    let detail = format!("products/{}/", product["id"]);
+    let client = reqwest::Client::new();
+
+    let (state, _) = get_via(&client, &app.address, &detail).await;
+    assert_eq!(state, "MISS");
+    let (state, body) = get_via(&client, &other, &detail).await;
+    assert_eq!(state, "HIT", "instance B reads what instance A cached");
+    assert_eq!(body["title"], "Desk");
+
+    let edit = app
+        .patch_as(
+            &detail,
+            &shop.staff.token,
+            &json!({"title": "Standing desk"}),
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.text);
+    let (_, body) = get_via(&client, &other, &detail).await;
+    assert_eq!(
+        body["title"], "Standing desk",
+        "the edit on A is visible on B at once"
+    );
+}
