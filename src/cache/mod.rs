@@ -131,9 +131,24 @@ impl RedisCache {
     }
 }
 
+/// moka expiry: each entry lives for the TTL it was stored with (`Cache::set`'s `ttl`).
+struct PerEntryTtl;
+
+impl moka::Expiry<String, (Bytes, Duration)> for PerEntryTtl {
+    fn expire_after_create(
+        &self,
+        _key: &String,
+        value: &(Bytes, Duration),
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(value.1)
+    }
+}
+
 enum Backend {
     InProcess {
-        entries: moka::future::Cache<String, Bytes>,
+        /// The value with its own time to live (see [`PerEntryTtl`]).
+        entries: moka::future::Cache<String, (Bytes, Duration)>,
         version: AtomicU64,
     },
     Redis(RedisCache),
@@ -177,7 +192,7 @@ impl Cache {
             (None, true) => Backend::InProcess {
                 entries: moka::future::Cache::builder()
                     .max_capacity(settings.max_entries)
-                    .time_to_live(settings.ttl)
+                    .expire_after(PerEntryTtl)
                     .build(),
                 version: AtomicU64::new(0),
             },
@@ -240,7 +255,7 @@ impl Cache {
     /// A cached value; counts a hit or a miss.
     pub async fn get(&self, key: &str) -> Option<Bytes> {
         let value = match &self.backend {
-            Backend::InProcess { entries, .. } => entries.get(key).await,
+            Backend::InProcess { entries, .. } => entries.get(key).await.map(|(value, _)| value),
             Backend::Redis(redis) => {
                 let value: Option<Option<Vec<u8>>> = redis
                     .run(
@@ -266,7 +281,9 @@ impl Cache {
     pub async fn set(&self, key: &str, value: Bytes, ttl: Option<Duration>) {
         let ttl = ttl.unwrap_or(self.ttl);
         match &self.backend {
-            Backend::InProcess { entries, .. } => entries.insert(key.to_owned(), value).await,
+            Backend::InProcess { entries, .. } => {
+                entries.insert(key.to_owned(), (value, ttl)).await;
+            }
             Backend::Redis(redis) => {
                 let _: Option<()> = redis
                     .run(
@@ -356,6 +373,23 @@ mod tests {
         assert_eq!(cache.get("k").await, None);
         cache.bump_catalog_version().await;
         assert_eq!(cache.stats().await.state, "degraded");
+    }
+
+    #[tokio::test]
+    async fn entries_expire_after_their_ttl() {
+        let cache = in_process();
+        cache
+            .set(
+                "short",
+                Bytes::from_static(b"1"),
+                Some(Duration::from_millis(50)),
+            )
+            .await;
+        cache.set("long", Bytes::from_static(b"2"), None).await;
+        assert!(cache.get("short").await.is_some());
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        assert_eq!(cache.get("short").await, None);
+        assert!(cache.get("long").await.is_some());
     }
 
     #[test]
