@@ -1,0 +1,30 @@
+"""Latency of anonymous catalog reads against a running server (docs/cache.md, "Measured").
+
+Usage: python3 bench/cache_reads.py [BASE_URL] [REQUESTS]
+Sends REQUESTS (2000) sequential GETs spread over 52 catalog URLs of a `nexus seed --demo
+--products 1000` database; compare with the server run with CACHE_ENABLED=false, and read the
+hit/miss counts from /health/cache/.
+"""
+import random
+import statistics
+import sys
+import time
+import urllib.request
+
+base = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000").rstrip("/") + "/api/v1/"
+count = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+random.seed(1)
+paths = (
+    [f"products/?page={p}&page_size=20" for p in range(1, 11)]
+    + [f"products/{i}/" for i in range(1, 41)]
+    + ["categories/?tree=true", "brands/"]
+)
+latencies = []
+for _ in range(count):
+    started = time.perf_counter()
+    with urllib.request.urlopen(base + random.choice(paths)) as response:
+        response.read()
+    latencies.append((time.perf_counter() - started) * 1000)
+latencies.sort()
+print(f"{count} requests over {len(paths)} URLs: p50={statistics.median(latencies):.2f}ms "
+      f"p95={latencies[int(len(latencies) * 0.95)]:.2f}ms")
