@@ -67,6 +67,7 @@ pub fn app(
 
 /// Routes and layers, without the path normalisation (which must run before routing).
 pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Router {
+    ops::metrics::install();
     let (api, openapi) = api();
     let policy = Arc::new(security::SecurityPolicy {
         allowed_hosts: state.settings.allowed_hosts.clone(),

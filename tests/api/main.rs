@@ -8,6 +8,7 @@ mod catalog;
 mod check;
 mod health;
 mod http_conventions;
+mod metrics;
 mod openapi;
 mod product_images;
 mod rate_limits;
