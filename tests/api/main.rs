@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod catalog;
 mod check;
+mod compression;
 mod health;
 mod http_conventions;
 mod metrics;
