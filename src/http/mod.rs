@@ -4,6 +4,7 @@
 pub mod aliases;
 pub mod auth;
 pub mod docs;
+pub mod etag;
 pub mod extract;
 pub mod origin;
 pub mod pagination;
@@ -98,7 +99,7 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
 /// The cross-cutting behaviour every route (and the fallback) shares, innermost first:
 /// SPEC-format 404/405, the body limit, panics turned into `500`s, rate limits, CORS (so `429`s
 /// are readable by browsers; preflights are not counted), host check and security headers,
-/// response compression (bodies of at least [`COMPRESSION_MIN_SIZE`] bytes, images excepted),
+/// `ETag`/`304` on anonymous catalog reads, response compression (bodies of at least [`COMPRESSION_MIN_SIZE`] bytes, images excepted),
 /// request ids, access logs and metrics.
 fn with_edge_layers<S: Clone + Send + Sync + 'static>(
     routes: Router<S>,
@@ -117,6 +118,7 @@ fn with_edge_layers<S: Clone + Send + Sync + 'static>(
         ))
         .layer(cors)
         .layer(middleware::from_fn_with_state(policy, security::enforce))
+        .layer(middleware::from_fn(etag::middleware))
         .layer(
             CompressionLayer::new()
                 .compress_when(SizeAbove::new(COMPRESSION_MIN_SIZE).and(NotForContentType::IMAGES)),

@@ -7,6 +7,7 @@ mod accounts;
 mod catalog;
 mod check;
 mod compression;
+mod etag;
 mod health;
 mod http_conventions;
 mod metrics;
