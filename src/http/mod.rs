@@ -4,6 +4,7 @@
 pub mod aliases;
 pub mod auth;
 pub mod docs;
+pub mod etag;
 pub mod extract;
 pub mod origin;
 pub mod pagination;
@@ -22,7 +23,13 @@ use axum::{
 };
 use tower::util::MapRequestLayer;
 use tower::Layer;
-use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::{
+        predicate::{NotForContentType, Predicate, SizeAbove},
+        CompressionLayer,
+    },
+};
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -30,6 +37,9 @@ use crate::{
     accounts, cart, catalog, error::ApiError, inventory, media, ops, orders, product_images,
     reviews, state::AppState,
 };
+
+/// Responses at least this large are compressed (gzip or brotli, as the client accepts).
+pub const COMPRESSION_MIN_SIZE: u16 = 1024;
 
 /// JSON bodies above this size are refused with `413` (SPEC §3.8). Image uploads raise it for
 /// their route only (`product_images::UPLOAD_BODY_LIMIT`).
@@ -67,6 +77,7 @@ pub fn app(
 
 /// Routes and layers, without the path normalisation (which must run before routing).
 pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Router {
+    ops::metrics::install();
     let (api, openapi) = api();
     let policy = Arc::new(security::SecurityPolicy {
         allowed_hosts: state.settings.allowed_hosts.clone(),
@@ -93,7 +104,8 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
 /// The cross-cutting behaviour every route (and the fallback) shares, innermost first:
 /// SPEC-format 404/405, the body limit, panics turned into `500`s, rate limits, CORS (so `429`s
 /// are readable by browsers; preflights are not counted), host check and security headers,
-/// request ids and access logs.
+/// `ETag`/`304` on anonymous catalog reads, response compression (bodies of at least [`COMPRESSION_MIN_SIZE`] bytes, images excepted),
+/// request ids, access logs and metrics.
 fn with_edge_layers<S: Clone + Send + Sync + 'static>(
     routes: Router<S>,
     policy: Arc<security::SecurityPolicy>,
@@ -111,6 +123,11 @@ fn with_edge_layers<S: Clone + Send + Sync + 'static>(
         ))
         .layer(cors)
         .layer(middleware::from_fn_with_state(policy, security::enforce))
+        .layer(middleware::from_fn(etag::middleware))
+        .layer(
+            CompressionLayer::new()
+                .compress_when(SizeAbove::new(COMPRESSION_MIN_SIZE).and(NotForContentType::IMAGES)),
+        )
         .layer(middleware::from_fn(request_id::assign))
 }
 

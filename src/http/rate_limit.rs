@@ -452,6 +452,8 @@ impl RateLimiter {
         self.check(rule, key).await.map_err(|throttled| {
             tracing::warn!(target: "security", rule = rule.name(),
                 retry_after = throttled.retry_after_secs(), "request throttled");
+            metrics::counter!(crate::ops::metrics::RATE_LIMIT_REJECTIONS_TOTAL, "rule" => rule.name())
+                .increment(1);
             ApiError::throttled(throttled.retry_after_secs())
         })
     }

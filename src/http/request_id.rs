@@ -53,6 +53,7 @@ pub async fn assign(request: Request, next: Next) -> Response {
         method = %request.method(),
         route = route.as_deref().unwrap_or("unmatched"),
     );
+    let method = request.method().clone();
     let started = std::time::Instant::now();
     let mut response = REQUEST_ID
         .scope(id.clone(), next.run(request))
@@ -65,6 +66,12 @@ pub async fn assign(request: Request, next: Next) -> Response {
             "request completed"
         );
     });
+    crate::ops::metrics::record_request(
+        method.as_str(),
+        route.as_deref().unwrap_or("unmatched"),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     if let Some(route) = route {
         response.extensions_mut().insert(MatchedRoute(route));
     }

@@ -1,12 +1,14 @@
-//! Operations endpoints: health checks for load balancers and orchestrators.
+//! Operations endpoints: health checks for load balancers and orchestrators, and Prometheus
+//! metrics.
 
 mod health;
+pub mod metrics;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
-/// `/health/...` at the root of the server.
+/// `/health/...` and `/metrics` at the root of the server.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health::health))
@@ -14,6 +16,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readiness))
         .routes(routes!(health::database))
         .routes(routes!(health::cache))
+        .routes(routes!(metrics::metrics))
 }
 
 /// `/api/v1/health/`.

@@ -71,11 +71,12 @@ pub async fn create_order(
             return respond(&state, order_id, status, true).await;
         }
     }
-    let order_id = place(&mut tx, user.id, &request, address.as_ref()).await?;
+    let (order_id, total_cents) = place(&mut tx, user.id, &request, address.as_ref()).await?;
     if let Some(key) = &key {
         idempotency::complete(&mut tx, user.id, key, order_id, 201).await?;
     }
     tx.commit().await?;
+    crate::ops::metrics::record_order(total_cents);
     respond(&state, order_id, 201, false).await
 }
 
@@ -137,7 +138,7 @@ async fn place(
     user_id: i64,
     request: &CheckoutRequest,
     address: Option<&ShippingAddress>,
-) -> Result<i64, ApiError> {
+) -> Result<(i64, i64), ApiError> {
     let cart_items = match &request.lines {
         Some(_) => None,
         None => Some(cart_lines(conn, user_id).await?),
@@ -269,7 +270,7 @@ async fn place(
     if let Some(items) = cart_items {
         empty_ordered_cart_items(conn, user_id, &items).await?;
     }
-    Ok(order_id)
+    Ok((order_id, total_cents))
 }
 
 /// The user's cart as `(item_id, product_id, quantity)`.

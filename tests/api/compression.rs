@@ -1,0 +1,54 @@
+//! Response compression: large JSON is gzip'd or brotli'd for clients that ask; small bodies
+//! and clients that don't ask get identity.
+
+use std::io::Read;
+
+use crate::api_test;
+use crate::helpers::TestApp;
+use crate::shopping::helpers::create_product;
+
+async fn get_with_encoding(app: &TestApp, path: &str, encoding: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.address))
+        .header("accept-encoding", encoding)
+        .send()
+        .await
+        .unwrap()
+}
+
+api_test! {
+    async fn a_large_product_list_is_gzipped_when_accepted(app: TestApp) {
+        for _ in 0..6 {
+            create_product(&app, 1000, 1).await;
+        }
+        let plain = app.get("products/").await;
+        assert_eq!(plain.status, 200);
+        assert!(plain.headers.get("content-encoding").is_none(), "not asked, not compressed");
+        assert!(plain.text.len() > 1024, "the list is large enough: {}", plain.text.len());
+
+        let response = get_with_encoding(&app, "/api/v1/products/", "gzip").await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], "gzip");
+        assert!(response.headers().get_all("vary").iter()
+            .any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("accept-encoding")),
+            "caches told the body depends on Accept-Encoding");
+        let compressed = response.bytes().await.unwrap();
+        assert!(compressed.len() < plain.text.len());
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&compressed[..]).read_to_string(&mut decoded).unwrap();
+        let decoded: serde_json::Value = serde_json::from_str(&decoded).unwrap();
+        assert_eq!(decoded["count"], plain.body["count"]);
+        assert_eq!(decoded["results"], plain.body["results"]);
+
+        let brotli = get_with_encoding(&app, "/api/v1/products/", "br").await;
+        assert_eq!(brotli.headers()["content-encoding"], "br");
+    }
+
+    async fn small_responses_stay_uncompressed(app: TestApp) {
+        let response = get_with_encoding(&app, "/health/liveness/", "gzip, br").await;
+        assert_eq!(response.status(), 200);
+        assert!(response.headers().get("content-encoding").is_none());
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "alive");
+    }
+}

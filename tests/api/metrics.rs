@@ -1,0 +1,106 @@
+//! `/metrics` (SPEC §3.8): Prometheus text with route-template labels, never raw ids.
+//!
+//! The recorder is process-wide and tests run in parallel, so counters are compared before and
+//! after (they only grow) rather than against absolute values.
+
+use serde_json::json;
+
+use crate::api_test;
+use crate::shopping::helpers::create_product;
+
+/// The value of the sample line that starts with `series` (name plus labels), if present.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|line| {
+        line.strip_prefix(series)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+/// Any `http_requests_total` line for `method`/`route`/`status` (label order as rendered).
+fn requests_for(text: &str, method: &str, route: &str, status: u16) -> f64 {
+    let wanted = [
+        format!("method=\"{method}\""),
+        format!("route=\"{route}\""),
+        format!("status=\"{status}\""),
+    ];
+    text.lines()
+        .filter(|line| line.starts_with("http_requests_total{"))
+        .filter(|line| wanted.iter().all(|label| line.contains(label.as_str())))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+api_test! {
+    async fn requests_are_counted_by_route_template_without_raw_ids(app: TestApp) {
+        let product = create_product(&app, 1999, 3).await;
+        let slug: String = sqlx::query_scalar("SELECT slug FROM products WHERE id = $1")
+            .bind(product).fetch_one(&app.db.pool).await.unwrap();
+        let before = app.get("/metrics").await.text;
+        let template = "/api/v1/products/{key}/";
+        let counted_before = requests_for(&before, "GET", template, 200);
+
+        assert_eq!(app.get(&format!("products/{slug}/")).await.status, 200);
+        assert_eq!(app.get(&format!("products/{product}/")).await.status, 200);
+        assert_eq!(app.get("no/such/route/at/all/").await.status, 404);
+
+        let response = app.get("/metrics").await;
+        assert_eq!(response.status, 200);
+        let content_type = response.headers["content-type"].to_str().unwrap();
+        assert!(content_type.starts_with("text/plain"), "{content_type}");
+        let text = response.text;
+        assert!(
+            requests_for(&text, "GET", template, 200) >= counted_before + 2.0,
+            "both lookups counted under the template:\n{text}"
+        );
+        assert!(requests_for(&text, "GET", "unmatched", 404) >= 1.0, "{text}");
+        assert!(text.contains("http_request_duration_seconds_bucket{"), "a histogram: {text}");
+        assert!(text.contains("le=\"0.005\""), "{text}");
+        assert!(!text.contains(&slug), "no raw slug as a label");
+        assert!(!text.contains("no/such/route"), "no raw unmatched path as a label");
+        assert!(
+            !text.lines().any(|line| line.contains(&format!("/products/{product}/"))),
+            "no raw id as a label"
+        );
+        assert!(sample(&text, "db_pool_connections{state=\"idle\"}").is_some(), "{text}");
+        assert!(sample(&text, "db_pool_connections{state=\"active\"}").is_some(), "{text}");
+        assert!(text.contains("# TYPE http_requests_total counter"), "{text}");
+    }
+
+    async fn a_placed_order_increments_orders_and_revenue(app: TestApp) {
+        let user = app.create_customer().await;
+        let product = create_product(&app, 1250, 5).await;
+        let before = app.get("/metrics").await.text;
+        let orders_before = sample(&before, "orders_created_total").unwrap_or(0.0);
+        let revenue_before = sample(&before, "revenue_cents_total").unwrap_or(0.0);
+
+        let response = app.post_as("orders/", &user.token,
+            &json!({"items": [{"product_id": product, "quantity": 2}]})).await;
+        assert_eq!(response.status, 201, "{}", response.text);
+
+        let after = app.get("/metrics").await.text;
+        let orders_after = sample(&after, "orders_created_total").expect("orders counter");
+        let revenue_after = sample(&after, "revenue_cents_total").expect("revenue counter");
+        assert!(orders_after >= orders_before + 1.0, "{orders_before} -> {orders_after}");
+        assert!(revenue_after >= revenue_before + 2500.0, "{revenue_before} -> {revenue_after}");
+    }
+
+    async fn rate_limit_rejections_are_counted_by_rule(app: TestApp) {
+        let app = TestApp::spawn_with(app.backend, &[
+            ("RATE_LIMIT_ENABLED", "true"), ("RATE_LIMIT_BURST", "2/minute"),
+        ]).await.unwrap();
+        let before = sample(&app.get("/metrics").await.text,
+            "rate_limit_rejections_total{rule=\"burst\"}").unwrap_or(0.0);
+        let mut throttled = false;
+        for _ in 0..4 {
+            throttled |= app.get("products/").await.status == 429;
+        }
+        assert!(throttled, "the burst rule answered 429");
+        let text = app.get("/metrics").await.text;
+        let after = sample(&text, "rate_limit_rejections_total{rule=\"burst\"}")
+            .expect("rejections counted");
+        assert!(after >= before + 1.0, "{before} -> {after}\n{text}");
+    }
+}
