@@ -268,12 +268,14 @@ impl Cache {
             }
             Backend::Disabled => None,
         };
-        let counter = if value.is_some() {
-            &self.hits
+        let (counter, result) = if value.is_some() {
+            (&self.hits, "hit")
         } else {
-            &self.misses
+            (&self.misses, "miss")
         };
         counter.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!(crate::ops::metrics::CACHE_LOOKUPS_TOTAL, "result" => result)
+            .increment(1);
         value
     }
 

@@ -29,6 +29,8 @@ pub const ORDERS_CREATED_TOTAL: &str = "orders_created_total";
 pub const REVENUE_CENTS_TOTAL: &str = "revenue_cents_total";
 /// Pool connections by `state` (`idle` or `active`).
 pub const DB_POOL_CONNECTIONS: &str = "db_pool_connections";
+/// Catalog cache lookups, labelled `result="hit|miss"`.
+pub const CACHE_LOOKUPS_TOTAL: &str = "cache_lookups_total";
 
 /// Latency buckets: 5 ms to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -84,6 +86,10 @@ fn describe() {
     metrics::describe_counter!(RATE_LIMIT_REJECTIONS_TOTAL, "Requests refused with 429");
     metrics::describe_counter!(ORDERS_CREATED_TOTAL, "Orders placed");
     metrics::describe_counter!(REVENUE_CENTS_TOTAL, "Total of placed orders, in cents");
+    metrics::describe_counter!(
+        CACHE_LOOKUPS_TOTAL,
+        "Catalog cache lookups by result (hit or miss)"
+    );
     metrics::describe_gauge!(DB_POOL_CONNECTIONS, "Database pool connections by state");
 }
 

@@ -87,6 +87,21 @@ api_test! {
         assert!(revenue_after >= revenue_before + 2500.0, "{revenue_before} -> {revenue_after}");
     }
 
+    async fn catalog_cache_hits_and_misses_are_counted(app: TestApp) {
+        let product = create_product(&app, 990, 3).await;
+        let before = app.get("/metrics").await.text;
+        let hits_before = sample(&before, "cache_lookups_total{result=\"hit\"}").unwrap_or(0.0);
+        let misses_before = sample(&before, "cache_lookups_total{result=\"miss\"}").unwrap_or(0.0);
+        // A product nobody has read yet: the first read misses, the second hits.
+        assert_eq!(app.get(&format!("products/{product}/")).await.status, 200);
+        assert_eq!(app.get(&format!("products/{product}/")).await.status, 200);
+        let after = app.get("/metrics").await.text;
+        let hits_after = sample(&after, "cache_lookups_total{result=\"hit\"}").expect("hit counter");
+        let misses_after = sample(&after, "cache_lookups_total{result=\"miss\"}").expect("miss counter");
+        assert!(hits_after >= hits_before + 1.0, "{hits_before} -> {hits_after}");
+        assert!(misses_after >= misses_before + 1.0, "{misses_before} -> {misses_after}");
+    }
+
     async fn rate_limit_rejections_are_counted_by_rule(app: TestApp) {
         let app = TestApp::spawn_with(app.backend, &[
             ("RATE_LIMIT_ENABLED", "true"), ("RATE_LIMIT_BURST", "2/minute"),
