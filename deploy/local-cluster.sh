@@ -27,6 +27,8 @@
 # B_PORT, A_PID, B_PID, NGINX_PID, DATABASE_URL, REDIS_URL, CACHE_REDIS_PREFIX, ...
 set -euo pipefail
 
+# nginx lives in /usr/sbin, which a non-root PATH may lack.
+PATH="$PATH:/usr/sbin:/sbin"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NEXUS_BIN="${NEXUS_BIN:-$ROOT/target/debug/nexus}"
 CLUSTER_DIR="${CLUSTER_DIR:-$ROOT/target/local-cluster}"

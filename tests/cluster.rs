@@ -173,9 +173,11 @@ fn prerequisites() -> Result<(), String> {
         }
     }
     for tool in ["nginx", "psql", "curl", "openssl"] {
-        let found = std::env::var_os("PATH")
-            .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-            .unwrap_or(false);
+        // nginx is in /usr/sbin, which a non-root PATH may lack (the script adds it too).
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let found = std::env::split_paths(&path)
+            .chain([PathBuf::from("/usr/sbin")])
+            .any(|dir| dir.join(tool).is_file());
         if !found {
             return Err(format!("{tool} is not installed (CI installs nginx-light)"));
         }
