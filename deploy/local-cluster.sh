@@ -34,6 +34,7 @@ NEXUS_BIN="${NEXUS_BIN:-$ROOT/target/debug/nexus}"
 CLUSTER_DIR="${CLUSTER_DIR:-$ROOT/target/local-cluster}"
 STATE="$CLUSTER_DIR/state.env"
 NGINX_CONF_SRC="$ROOT/deploy/nginx.conf"
+GIVEN_DATABASE_URL="${DATABASE_URL:-}"
 
 log() { echo "local-cluster: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -52,7 +53,11 @@ free_port() {
   die "no free port found"
 }
 
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+# Running, and not a zombie (an exited child of a finished script may never be reaped by a
+# container's init).
+alive() {
+  [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null && [[ "$(ps -o stat= -p "$1" 2>/dev/null)" != Z* ]]
+}
 
 # A self-signed certificate for localhost / 127.0.0.1.
 make_cert() {
@@ -105,8 +110,9 @@ cmd_check_config() {
   log "deploy/nginx.conf: syntax ok, test successful (rendered in $dir)"
 }
 
-# Removes whatever the state file says was started; safe to run twice.
-cmd_stop() {
+# Removes whatever the state file says was started; safe to run twice. A subshell, so the
+# state it sources doesn't leak into a `start` that called it.
+cmd_stop() (
   [[ -f "$STATE" ]] || { log "not running (no $STATE)"; return 0; }
   # shellcheck disable=SC1090
   source "$STATE"
@@ -136,7 +142,7 @@ cmd_stop() {
   fi
   rm -f "$STATE"
   log "stopped"
-}
+)
 
 wait_healthy() {
   local url=$1 pid=$2 what=$3
@@ -151,8 +157,7 @@ wait_healthy() {
 cmd_start() {
   if [[ -f "$STATE" ]]; then
     # shellcheck disable=SC1090
-    source "$STATE"
-    if alive "${A_PID:-}" && alive "${B_PID:-}" && alive "${NGINX_PID:-}"; then
+    if (source "$STATE" && alive "${A_PID:-}" && alive "${B_PID:-}" && alive "${NGINX_PID:-}"); then
       log "already running"
       cat "$STATE"
       return 0
@@ -171,7 +176,7 @@ cmd_start() {
   local run_id
   run_id=$(openssl rand -hex 6)
 
-  local created_db="" admin_url="" db_url="${DATABASE_URL:-}"
+  local created_db="" admin_url="" db_url="$GIVEN_DATABASE_URL"
   if [[ -z "$db_url" ]]; then
     command -v psql >/dev/null || die "psql is needed to create a database (or set DATABASE_URL)"
     admin_url="${ADMIN_DATABASE_URL:-${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}}"

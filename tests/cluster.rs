@@ -52,6 +52,10 @@ const TESTS: &[(&str, TestFn)] = &[
         Box::pin(the_login_rate_limit_is_shared_by_both_instances(c))
     }),
     (
+        "uploaded_images_are_served_by_nginx_and_oversized_bodies_refused_there",
+        |c| Box::pin(uploaded_images_are_served_by_nginx_and_oversized_bodies_refused_there(c)),
+    ),
+    (
         "killing_an_instance_mid_traffic_loses_no_get_and_no_order",
         |c| Box::pin(killing_an_instance_mid_traffic_loses_no_get_and_no_order(c)),
     ),
@@ -65,16 +69,28 @@ fn main() -> ExitCode {
     let Some(selected) = selected else {
         return ExitCode::SUCCESS; // --list
     };
+    let filtered = TESTS.len() - selected.len();
+    let summary = |passed, failed, ignored, elapsed| {
+        summary(
+            Counts {
+                passed,
+                failed,
+                ignored,
+                filtered,
+            },
+            elapsed,
+        )
+    };
     println!("\nrunning {} tests", selected.len());
     if selected.is_empty() {
-        return summary(0, 0, Duration::ZERO);
+        return summary(0, 0, 0, Duration::ZERO);
     }
     if let Err(reason) = prerequisites() {
         eprintln!("cluster tests skipped: {reason}");
         for (name, _) in &selected {
             println!("test {name} ... ignored, {reason}");
         }
-        return summary(0, 0, Duration::ZERO);
+        return summary(0, 0, selected.len(), Duration::ZERO);
     }
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -89,7 +105,7 @@ fn main() -> ExitCode {
             for (name, _) in &selected {
                 println!("test {name} ... FAILED");
             }
-            return summary(0, selected.len(), started.elapsed());
+            return summary(0, selected.len(), 0, started.elapsed());
         }
     };
     let (mut passed, mut failed) = (0, 0);
@@ -108,7 +124,7 @@ fn main() -> ExitCode {
         }
     }
     drop(cluster);
-    summary(passed, failed, started.elapsed())
+    summary(passed, failed, 0, started.elapsed())
 }
 
 /// The tests to run, after libtest's filter arguments; `None` after printing `--list`.
@@ -152,10 +168,25 @@ fn select_tests(args: Vec<String>) -> Option<Vec<(&'static str, TestFn)>> {
     Some(selected)
 }
 
-fn summary(passed: usize, failed: usize, elapsed: Duration) -> ExitCode {
+/// How many tests ended which way.
+struct Counts {
+    passed: usize,
+    failed: usize,
+    ignored: usize,
+    filtered: usize,
+}
+
+/// libtest's closing line (CI adds up the `passed` and `failed` of every binary's).
+fn summary(counts: Counts, elapsed: Duration) -> ExitCode {
+    let Counts {
+        passed,
+        failed,
+        ignored,
+        filtered,
+    } = counts;
     let verdict = if failed == 0 { "ok" } else { "FAILED" };
     println!(
-        "\ntest result: {verdict}. {passed} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out; finished in {:.2}s\n",
+        "\ntest result: {verdict}. {passed} passed; {failed} failed; {ignored} ignored; 0 measured; {filtered} filtered out; finished in {:.2}s\n",
         elapsed.as_secs_f64()
     );
     if failed == 0 {
@@ -566,6 +597,65 @@ async fn the_login_rate_limit_is_shared_by_both_instances(cluster: &Cluster) {
         statuses.push(answer.status.as_u16());
     }
     assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+}
+
+async fn uploaded_images_are_served_by_nginx_and_oversized_bodies_refused_there(cluster: &Cluster) {
+    let token = cluster.staff_token().await;
+    let id = cluster.create_product(&token, "Cluster Poster", 3).await;
+    let nginx = cluster.nginx();
+    let staff = client(20);
+    let mut png = Vec::new();
+    let pixels =
+        image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let upload = |bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name("poster.png")
+            .mime_str("image/png")
+            .unwrap();
+        staff
+            .post(format!("{nginx}/api/v1/products/{id}/images/"))
+            .bearer_auth(&token)
+            .multipart(reqwest::multipart::Form::new().part("image", part))
+            .send()
+    };
+
+    let response = upload(png).await.unwrap();
+    assert_eq!(response.status(), 201);
+    let image: Value = response.json().await.unwrap();
+    // The URL is absolute (https://host/media/...); fetch its path through nginx.
+    let url = image["url"].as_str().unwrap();
+    let path = &url[url.find("/media/").unwrap_or_else(|| panic!("{url}"))..];
+    let file = staff.get(format!("{nginx}{path}")).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert!(
+        file.headers().get("x-upstream").is_none(),
+        "nginx served the file itself, no instance did"
+    );
+    let content_type = file.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("image/"), "{content_type}");
+    let on_disk = std::fs::read(
+        cluster
+            .dir
+            .path()
+            .join("media")
+            .join(&path["/media/".len()..]),
+    )
+    .unwrap();
+    assert_eq!(
+        file.bytes().await.unwrap(),
+        on_disk,
+        "nginx serves MEDIA_ROOT's file"
+    );
+
+    // Above the app's upload limit (5 MiB + 64 KiB) nginx answers, in the API's error format.
+    let response = upload(vec![0; 5 * 1024 * 1024 + 100 * 1024]).await.unwrap();
+    assert_eq!(response.status(), 413);
+    assert!(response.headers().get("x-upstream").is_none());
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "payload_too_large");
 }
 
 /// What the load loops saw.
