@@ -6,6 +6,7 @@ pub mod auth;
 pub mod docs;
 pub mod etag;
 pub mod extract;
+pub mod in_flight;
 pub mod origin;
 pub mod pagination;
 pub mod rate_limit;
@@ -97,6 +98,10 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
         cors,
         limiter,
     )
+    .layer(middleware::from_fn_with_state(
+        state.in_flight.clone(),
+        in_flight::track,
+    ))
     .layer(Extension(trusted_proxies))
     .with_state(state)
 }
