@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod rate_limit;
 pub mod request_id;
 pub mod security;
+pub mod security_log;
 
 use std::{any::Any, net::SocketAddr, sync::Arc};
 

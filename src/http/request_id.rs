@@ -1,24 +1,52 @@
 //! Request ids: echo a sane inbound `X-Request-Id`, otherwise mint one; make it available to
-//! logs (as a span field) and to error bodies (through a task-local).
+//! logs (as a span field) and to error bodies and the security log (through a task-local).
+
+use std::net::{IpAddr, SocketAddr};
 
 use axum::{
-    extract::{MatchedPath, Request},
+    extract::{ConnectInfo, MatchedPath, Request},
     http::{HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
 };
 use tracing::Instrument;
 
+use crate::http::origin::{client_ip_from, TrustedProxies};
+
 /// The header carrying the id in both directions.
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// What is known about the request being served, for log lines emitted deep inside it.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub id: String,
+    /// The client's address (through trusted proxies), when known.
+    pub client_ip: Option<IpAddr>,
+    /// The route template, or `unmatched`.
+    pub route: String,
+    span: tracing::Span,
+}
+
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static REQUEST: RequestContext;
 }
 
 /// The id of the request being served on this task, if any.
 pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST.try_with(|r| r.id.clone()).ok()
+}
+
+/// The request being served on this task, if any.
+pub fn context() -> Option<RequestContext> {
+    REQUEST.try_with(Clone::clone).ok()
+}
+
+/// Puts the authenticated user's id on the request's span, so the access line (and every other
+/// line of the request) names who made it. Called by the auth extractors.
+pub fn record_user(user_id: i64) {
+    let _ = REQUEST.try_with(|r| {
+        r.span.record("user_id", user_id);
+    });
 }
 
 /// SPEC §5: 1–128 characters from `[A-Za-z0-9._-]`; anything else is replaced.
@@ -47,16 +75,32 @@ pub async fn assign(request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let client_ip = match request.extensions().get::<TrustedProxies>() {
+        Some(proxies) => client_ip_from(request.headers(), peer, proxies),
+        None => peer,
+    };
     let span = tracing::info_span!(
         "request",
         request_id = %id,
         method = %request.method(),
         route = route.as_deref().unwrap_or("unmatched"),
+        client_ip = client_ip.map(tracing::field::display),
+        user_id = tracing::field::Empty,
     );
+    let context = RequestContext {
+        id: id.clone(),
+        client_ip,
+        route: route.clone().unwrap_or_else(|| "unmatched".to_owned()),
+        span: span.clone(),
+    };
     let method = request.method().clone();
     let started = std::time::Instant::now();
-    let mut response = REQUEST_ID
-        .scope(id.clone(), next.run(request))
+    let mut response = REQUEST
+        .scope(context, next.run(request))
         .instrument(span.clone())
         .await;
     span.in_scope(|| {
@@ -83,7 +127,65 @@ pub async fn assign(request: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_sane;
+    use std::sync::{Arc, Mutex};
+
+    use axum::{body::Body, middleware, routing::get, Router};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// Log output captured in memory.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn the_access_line_names_the_user_recorded_during_the_request() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_writer(move || writer.clone())
+            .finish();
+        // A current-thread runtime: the thread-local subscriber sees every poll.
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = Router::new()
+            .route(
+                "/me/",
+                get(|| async {
+                    record_user(42);
+                    "ok"
+                }),
+            )
+            .route("/anon/", get(|| async { "ok" }))
+            .layer(middleware::from_fn(assign));
+        for path in ["/me/", "/anon/"] {
+            let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+            assert_eq!(app.clone().oneshot(request).await.unwrap().status(), 200);
+        }
+        let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let access: Vec<serde_json::Value> = output
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .filter(|line: &serde_json::Value| line["message"] == "request completed")
+            .collect();
+        assert_eq!(access.len(), 2, "{output}");
+        assert_eq!(access[0]["span"]["route"], "/me/");
+        assert_eq!(access[0]["span"]["user_id"], 42, "{output}");
+        assert_eq!(access[1]["span"]["route"], "/anon/");
+        assert!(access[1]["span"].get("user_id").is_none(), "{output}");
+    }
 
     #[test]
     fn only_short_plain_ids_are_echoed() {

@@ -12,7 +12,10 @@ use axum::{
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::{error::ApiError, http::origin::TrustedProxies};
+use crate::{
+    error::ApiError,
+    http::{origin::TrustedProxies, security_log},
+};
 
 /// What the gatekeeping middleware needs from the settings.
 #[derive(Clone, Debug)]
@@ -109,7 +112,7 @@ pub async fn enforce(
     let mut response = match host {
         Some(host) if policy.host_allowed(&host) => next.run(request).await,
         _ => {
-            tracing::warn!(target: "security", host = ?host, "request for a host not in ALLOWED_HOSTS");
+            security_log::invalid_host(host.as_deref());
             ApiError::bad_request("invalid_host", "Invalid host header.").into_response()
         }
     };
