@@ -25,6 +25,8 @@ pub struct Settings {
     pub database_connect_timeout: Duration,
     /// How long shutdown waits for in-flight requests before exiting anyway.
     pub shutdown_grace_period: Duration,
+    /// Redirect plain-HTTP requests (health probes excepted) to `https://` with `301`.
+    pub secure_ssl_redirect: bool,
     pub bind_addr: SocketAddr,
     pub allowed_hosts: Vec<String>,
     /// Browser origins allowed to call the API with credentials (CORS).
@@ -149,6 +151,8 @@ impl Settings {
             database_acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT", 3)?,
             database_connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT", 60)?,
             shutdown_grace_period: seconds("SHUTDOWN_GRACE_PERIOD", 30)?,
+            secure_ssl_redirect: parse_bool(var("SECURE_SSL_REDIRECT").as_deref(), false)
+                .context("SECURE_SSL_REDIRECT")?,
             bind_addr: var("BIND_ADDR")
                 .unwrap_or_else(|| "127.0.0.1:8000".to_owned())
                 .parse()
@@ -253,6 +257,7 @@ mod tests {
         assert_eq!(s.database_acquire_timeout, Duration::from_secs(3));
         assert_eq!(s.database_connect_timeout, Duration::from_secs(60));
         assert_eq!(s.shutdown_grace_period, Duration::from_secs(30));
+        assert!(!s.secure_ssl_redirect);
     }
 
     #[test]
@@ -261,11 +266,13 @@ mod tests {
             ("DATABASE_ACQUIRE_TIMEOUT", "1"),
             ("DATABASE_CONNECT_TIMEOUT", "5"),
             ("SHUTDOWN_GRACE_PERIOD", "2"),
+            ("SECURE_SSL_REDIRECT", "true"),
         ])
         .unwrap();
         assert_eq!(s.database_acquire_timeout, Duration::from_secs(1));
         assert_eq!(s.database_connect_timeout, Duration::from_secs(5));
         assert_eq!(s.shutdown_grace_period, Duration::from_secs(2));
+        assert!(s.secure_ssl_redirect);
         assert!(settings(&[("SHUTDOWN_GRACE_PERIOD", "soon")]).is_err());
     }
 

@@ -84,6 +84,7 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
     let policy = Arc::new(security::SecurityPolicy {
         allowed_hosts: state.settings.allowed_hosts.clone(),
         trusted_proxies: trusted_proxies.clone(),
+        ssl_redirect: state.settings.secure_ssl_redirect,
     });
     let cors = security::cors(&state.settings.cors_allowed_origins);
     let files = media::files_router(&state.settings);
@@ -169,6 +170,7 @@ mod tests {
         let policy = Arc::new(security::SecurityPolicy {
             allowed_hosts: vec!["*".into()],
             trusted_proxies: origin::TrustedProxies(Vec::new()),
+            ssl_redirect: false,
         });
         let routes: Router = with_edge_layers(
             Router::new().route("/boom/", get(|| async { panic!("secret detail") as &str })),
