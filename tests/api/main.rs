@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access_log;
 mod accounts;
 mod cache;
 mod catalog;
