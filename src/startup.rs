@@ -1,4 +1,5 @@
-//! Building and running the application: connect, migrate, bind, serve until a shutdown signal.
+//! Building and running the application: connect (waiting for the database), migrate, bind,
+//! serve until a shutdown signal, then drain in-flight requests within the grace period.
 
 use std::{
     future::IntoFuture,

@@ -12,7 +12,7 @@ use std::{path::Path, str::FromStr, time::Duration};
 use anyhow::Context;
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
-    AnyPool, Executor,
+    AnyConnection, AnyPool, Connection, Executor,
 };
 
 use crate::config::DatabaseUrl;
@@ -39,52 +39,52 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The longest pause between two start-up connection attempts.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);
 
+/// How long one start-up connection attempt may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Db {
     /// Opens a pool; for SQLite the file (and its directory) is created when missing.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
         Self::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
     }
 
-    /// Like [`Db::connect`], but a PostgreSQL server that can't be reached yet (still starting,
-    /// restarting, refusing connections) is retried with a doubling delay for up to `patience`,
-    /// logging each failed attempt. A container started beside its database then waits for it
-    /// instead of crashing.
+    /// Like [`Db::connect_with`], but a PostgreSQL server that can't be reached yet (still
+    /// starting, restarting, refusing connections) is retried with a doubling delay for up to
+    /// `patience`, logging each failed attempt. A container started beside its database then
+    /// waits for it instead of crashing.
     pub async fn connect_patiently(
         url: &DatabaseUrl,
         max_connections: u32,
         acquire_timeout: Duration,
         patience: Duration,
     ) -> anyhow::Result<Self> {
-        let started = std::time::Instant::now();
-        let mut delay = Duration::from_secs(1);
-        let mut attempt = 1u32;
-        loop {
-            match Self::connect_with(url, max_connections, acquire_timeout).await {
-                Ok(db) => return Ok(db),
-                Err(err) => {
-                    let Some(cause) = err.downcast_ref::<sqlx::Error>() else {
-                        return Err(err);
-                    };
-                    let left = patience.saturating_sub(started.elapsed());
-                    if !url.is_postgres() || !is_connection_error(cause) || left.is_zero() {
-                        return Err(err);
-                    }
-                    let wait = delay.min(left);
-                    // The error kind only: sqlx messages never carry the password, but the URL
-                    // is shown through its redacting `Debug`.
-                    tracing::warn!(
-                        attempt,
-                        error = %connection_error_kind(cause),
-                        database = ?url,
-                        "database not reachable yet, retrying in {}s",
-                        wait.as_secs_f64().ceil()
-                    );
-                    tokio::time::sleep(wait).await;
-                    delay = (delay * 2).min(MAX_RETRY_DELAY);
-                    attempt += 1;
+        if url.is_postgres() {
+            let started = std::time::Instant::now();
+            let mut delay = Duration::from_secs(1);
+            let mut attempt = 1u32;
+            // A single connection first: the pool would retry a refused connection itself and
+            // report only "pool timed out", hiding what is wrong.
+            while let Err(cause) = probe(url).await {
+                let left = patience.saturating_sub(started.elapsed());
+                if !is_connection_error(&cause) || left.is_zero() {
+                    return Err(anyhow::Error::from(cause)
+                        .context(format!("could not connect to the database at {url:?}")));
                 }
+                let wait = delay.min(left);
+                // The error kind and the redacting `Debug` of the URL: never the password.
+                tracing::warn!(
+                    attempt,
+                    error = %connection_error_kind(&cause),
+                    database = ?url,
+                    "database not reachable yet, retrying in {}s",
+                    wait.as_secs_f64().ceil()
+                );
+                tokio::time::sleep(wait).await;
+                delay = (delay * 2).min(MAX_RETRY_DELAY);
+                attempt += 1;
             }
         }
+        Self::connect_with(url, max_connections, acquire_timeout).await
     }
 
     /// Opens a pool whose requests wait at most `acquire_timeout` for a connection.
@@ -152,6 +152,17 @@ impl Db {
     /// Answers `SELECT 1`: the cheapest proof that the database is reachable.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Opens and closes one connection, giving up after [`PROBE_TIMEOUT`] (a host that drops
+/// packets would otherwise keep the attempt waiting for the operating system's timeout).
+async fn probe(url: &DatabaseUrl) -> Result<(), sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let options = AnyConnectOptions::from_str(url.expose())?;
+    match tokio::time::timeout(PROBE_TIMEOUT, AnyConnection::connect_with(&options)).await {
+        Ok(connection) => connection?.close().await,
+        Err(_) => Err(sqlx::Error::Io(std::io::ErrorKind::TimedOut.into())),
     }
 }
 

@@ -5,8 +5,7 @@
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
-    extract::OriginalUri,
-    extract::{ConnectInfo, Request, State},
+    extract::{ConnectInfo, OriginalUri, Request, State},
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},

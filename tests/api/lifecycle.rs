@@ -246,6 +246,41 @@ fn the_grace_period_bounds_how_long_shutdown_waits_for_a_stuck_request() {
     assert!(server.wait_for("stopped", Duration::from_secs(1)).is_some());
 }
 
+#[test]
+fn start_retries_an_unreachable_database_then_gives_up_without_showing_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://shop:hunter2@127.0.0.1:{port}/shop");
+    let mut server = Server::start(
+        dir.path(),
+        &[("DATABASE_URL", &url), ("DATABASE_CONNECT_TIMEOUT", "2")],
+    );
+    let retry = server
+        .wait_for(
+            "database not reachable yet, retrying in 1s",
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|| panic!("no retry line; log: {:?}", server.seen));
+    assert_eq!(retry["attempt"], 1);
+    assert_eq!(retry["error"], "io: connection refused");
+    assert_eq!(
+        retry["database"],
+        format!("postgres://***@127.0.0.1:{port}/shop")
+    );
+    let exit = server
+        .wait_exit(Duration::from_secs(15))
+        .expect("it gives up after DATABASE_CONNECT_TIMEOUT");
+    assert!(!exit.success());
+    server.wait_for("never logged", Duration::from_millis(200));
+    let log = format!("{:?}", server.seen);
+    assert!(!log.contains("hunter2"), "{log}");
+}
+
 /// `TEST_DATABASE_URL` with another database name.
 fn with_database(admin_url: &str, name: &str) -> String {
     let (base, query) = admin_url
