@@ -169,7 +169,37 @@ pub fn configuration(settings: &Settings) -> Vec<Row> {
             )
         },
     ));
+    rows.push(ssl_redirect(settings));
     rows
+}
+
+/// `SECURE_SSL_REDIRECT` against how TLS reaches the app: the app never serves TLS itself, so
+/// without a trusted proxy a redirect would loop, and no redirect leaves plain HTTP open.
+fn ssl_redirect(settings: &Settings) -> Row {
+    let proxied = !settings.trusted_proxies.is_empty();
+    match (settings.secure_ssl_redirect, proxied) {
+        (true, true) => row(
+            Level::Ok,
+            "SECURE_SSL_REDIRECT",
+            "true: plain-HTTP requests get 301 to https:// (health probes exempt)",
+        ),
+        (true, false) => row(
+            Level::Warn,
+            "SECURE_SSL_REDIRECT",
+            "true but no TRUSTED_PROXIES: no request can prove it came over HTTPS, so every one is redirected",
+        ),
+        (false, true) => row(
+            Level::Ok,
+            "SECURE_SSL_REDIRECT",
+            "false: redirecting to HTTPS is left to the TLS proxy",
+        ),
+        (false, false) if !settings.debug => row(
+            Level::Warn,
+            "SECURE_SSL_REDIRECT",
+            "false and no TRUSTED_PROXIES: clients can use plain HTTP; set SECURE_SSL_REDIRECT=true behind a TLS proxy",
+        ),
+        (false, false) => row(Level::Ok, "SECURE_SSL_REDIRECT", "false"),
+    }
 }
 
 /// Connectivity and migration state of the database.
@@ -449,6 +479,40 @@ mod tests {
         assert_eq!(level(&rows, "SECRET_KEY"), Level::Warn);
         assert_eq!(level(&rows, "ALLOWED_HOSTS"), Level::Ok);
         assert_eq!(level(&rows, "CORS_ALLOWED_ORIGINS"), Level::Warn);
+    }
+
+    /// Settings with no trusted proxy at all.
+    fn unproxied(pairs: &[(&str, &str)]) -> Settings {
+        let mut settings = settings(pairs);
+        settings.trusted_proxies.clear();
+        settings
+    }
+
+    #[test]
+    fn production_without_a_tls_proxy_or_ssl_redirect_warns() {
+        let production = [("DEBUG", "false"), ("SECRET_KEY", "k")];
+        let rows = configuration(&unproxied(&production));
+        assert_eq!(level(&rows, "SECURE_SSL_REDIRECT"), Level::Warn);
+        let rows = configuration(&settings(&production));
+        assert_eq!(
+            level(&rows, "SECURE_SSL_REDIRECT"),
+            Level::Ok,
+            "a TLS proxy"
+        );
+        let rows = configuration(&unproxied(&[]));
+        assert_eq!(
+            level(&rows, "SECURE_SSL_REDIRECT"),
+            Level::Ok,
+            "development"
+        );
+    }
+
+    #[test]
+    fn ssl_redirect_warns_of_a_redirect_loop_without_a_trusted_proxy() {
+        let rows = configuration(&unproxied(&[("SECURE_SSL_REDIRECT", "true")]));
+        assert_eq!(level(&rows, "SECURE_SSL_REDIRECT"), Level::Warn);
+        let rows = configuration(&settings(&[("SECURE_SSL_REDIRECT", "true")]));
+        assert_eq!(level(&rows, "SECURE_SSL_REDIRECT"), Level::Ok);
     }
 
     #[test]

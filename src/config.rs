@@ -19,6 +19,14 @@ pub struct Settings {
     pub secret_key: SecretString,
     pub database_url: DatabaseUrl,
     pub database_max_connections: u32,
+    /// How long a request waits for a pooled connection before answering `503`.
+    pub database_acquire_timeout: Duration,
+    /// How long `serve` keeps retrying an unreachable database at start before giving up.
+    pub database_connect_timeout: Duration,
+    /// How long shutdown waits for in-flight requests before exiting anyway.
+    pub shutdown_grace_period: Duration,
+    /// Redirect plain-HTTP requests (health probes excepted) to `https://` with `301`.
+    pub secure_ssl_redirect: bool,
     pub bind_addr: SocketAddr,
     pub allowed_hosts: Vec<String>,
     /// Browser origins allowed to call the API with credentials (CORS).
@@ -123,6 +131,7 @@ impl Settings {
                 .with_context(|| key.to_owned())?;
             Ok(Duration::from_secs(value.unwrap_or(default) * unit_secs))
         };
+        let seconds = |key: &str, default: u64| lifetime(key, default, 1);
         let log_format = match var("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -139,6 +148,11 @@ impl Settings {
                 .transpose()
                 .context("DATABASE_MAX_CONNECTIONS")?
                 .unwrap_or(16),
+            database_acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT", 3)?,
+            database_connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT", 60)?,
+            shutdown_grace_period: seconds("SHUTDOWN_GRACE_PERIOD", 30)?,
+            secure_ssl_redirect: parse_bool(var("SECURE_SSL_REDIRECT").as_deref(), false)
+                .context("SECURE_SSL_REDIRECT")?,
             bind_addr: var("BIND_ADDR")
                 .unwrap_or_else(|| "127.0.0.1:8000".to_owned())
                 .parse()
@@ -240,6 +254,26 @@ mod tests {
         assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8000");
         assert_eq!(s.access_token_lifetime, Duration::from_secs(15 * 60));
         assert_eq!(s.refresh_token_lifetime, Duration::from_secs(7 * 24 * 3600));
+        assert_eq!(s.database_acquire_timeout, Duration::from_secs(3));
+        assert_eq!(s.database_connect_timeout, Duration::from_secs(60));
+        assert_eq!(s.shutdown_grace_period, Duration::from_secs(30));
+        assert!(!s.secure_ssl_redirect);
+    }
+
+    #[test]
+    fn resilience_timeouts_are_read_in_seconds() {
+        let s = settings(&[
+            ("DATABASE_ACQUIRE_TIMEOUT", "1"),
+            ("DATABASE_CONNECT_TIMEOUT", "5"),
+            ("SHUTDOWN_GRACE_PERIOD", "2"),
+            ("SECURE_SSL_REDIRECT", "true"),
+        ])
+        .unwrap();
+        assert_eq!(s.database_acquire_timeout, Duration::from_secs(1));
+        assert_eq!(s.database_connect_timeout, Duration::from_secs(5));
+        assert_eq!(s.shutdown_grace_period, Duration::from_secs(2));
+        assert!(s.secure_ssl_redirect);
+        assert!(settings(&[("SHUTDOWN_GRACE_PERIOD", "soon")]).is_err());
     }
 
     #[test]

@@ -224,12 +224,12 @@ impl From<FieldErrors> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
-        match err {
-            // The pool could not hand out a connection: the database is down or saturated.
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                Self::Unavailable(err.to_string())
-            }
-            other => Self::Internal(other.into()),
+        // The pool could not hand out a working connection: the database is down, restarting
+        // or saturated. Clients get a `503` and may retry; the service resumes by itself.
+        if crate::db::is_connection_error(&err) {
+            Self::Unavailable(crate::db::connection_error_kind(&err))
+        } else {
+            Self::Internal(err.into())
         }
     }
 }
@@ -264,6 +264,15 @@ impl IntoResponse for ApiError {
                 response
             }
             Self::Internal(err) => {
+                // A lost database reached through a context-wrapped error is still an outage.
+                let lost = err
+                    .chain()
+                    .filter_map(|e| e.downcast_ref::<sqlx::Error>())
+                    .find(|e| crate::db::is_connection_error(e));
+                if let Some(cause) = lost {
+                    return Self::Unavailable(crate::db::connection_error_kind(cause))
+                        .into_response();
+                }
                 tracing::error!(error = ?err, "internal error");
                 (
                     status,
@@ -328,6 +337,28 @@ mod tests {
         assert_eq!(
             body,
             json!({"detail": "Request was throttled. Expected available in 1 seconds.", "code": "throttled"})
+        );
+    }
+
+    #[tokio::test]
+    async fn lost_database_errors_answer_503_service_unavailable() {
+        let direct = ApiError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(direct.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let wrapped = ApiError::Internal(
+            anyhow::Error::from(sqlx::Error::Io(refused)).context("loading the cart"),
+        );
+        let response = wrapped.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "service_unavailable");
+        assert_eq!(body["detail"], "Service temporarily unavailable.");
+        assert_eq!(
+            ApiError::from(sqlx::Error::RowNotFound).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
         );
     }
 

@@ -1,6 +1,12 @@
-//! Building and running the application: connect, migrate, bind, serve until a shutdown signal.
+//! Building and running the application: connect (waiting for the database), migrate, bind,
+//! serve until a shutdown signal, then drain in-flight requests within the grace period.
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{
+    future::IntoFuture,
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -26,7 +32,13 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, then binds `settings.bind_addr` (port 0 picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = Db::connect(&settings.database_url, settings.database_max_connections).await?;
+        let db = Db::connect_patiently(
+            &settings.database_url,
+            settings.database_max_connections,
+            settings.database_acquire_timeout,
+            settings.database_connect_timeout,
+        )
+        .await?;
         db.migrate().await.context("database migration failed")?;
         let listener = TcpListener::bind(settings.bind_addr)
             .await
@@ -67,6 +79,7 @@ impl Application {
             rate_limiter,
             cache,
             started_at: Instant::now(),
+            in_flight: Default::default(),
         };
         Ok(Self {
             listener,
@@ -87,17 +100,52 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
+    /// Serves until SIGINT/SIGTERM, then stops accepting and lets in-flight requests finish for
+    /// at most `SHUTDOWN_GRACE_PERIOD`; then closes the database pool.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), database = ?self.state.settings.database_url, "serving");
+        let grace = self.state.settings.shutdown_grace_period;
+        let in_flight = self.state.in_flight.clone();
+        let db = self.state.db.clone();
         let app = http::app(self.state, self.trusted_proxies);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown_signal().await;
+            let _ = signalled_tx.send(());
+        };
+        let server = axum::serve(self.listener, app).with_graceful_shutdown(signal);
+        let deadline = async move {
+            if signalled_rx.await.is_err() {
+                // The server ended without a signal: nothing to bound.
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = server.into_future() => served?,
+            () = deadline => {
+                // Returning drops the remaining connection tasks when the runtime shuts down.
+                tracing::warn!(
+                    cut_off = in_flight.count(),
+                    grace_period_secs = grace.as_secs(),
+                    "shutdown grace period expired; abandoning in-flight requests"
+                );
+            }
+        }
+        // Connections still checked out by abandoned requests would make `close` wait for them.
+        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, db.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database pool did not close in time");
+        }
         tracing::info!("stopped");
         Ok(())
     }
 }
+
+/// How long shutdown waits for the database pool to close its connections.
+const POOL_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -4,8 +4,13 @@
 use std::{sync::Arc, time::Instant};
 
 use crate::{
-    accounts::tokens::TokenKeys, cache::Cache, config::Settings, db::Db,
-    http::rate_limit::RateLimiter, mail::Mailer, media::MediaStore,
+    accounts::tokens::TokenKeys,
+    cache::Cache,
+    config::Settings,
+    db::Db,
+    http::{in_flight::InFlight, rate_limit::RateLimiter},
+    mail::Mailer,
+    media::MediaStore,
 };
 
 /// Shared application state, cheap to clone.
@@ -22,4 +27,6 @@ pub struct AppState {
     /// The catalog read cache (docs/cache.md).
     pub cache: Arc<Cache>,
     pub started_at: Instant,
+    /// Requests being served now (shutdown reports the ones its grace period cuts off).
+    pub in_flight: InFlight,
 }

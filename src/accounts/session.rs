@@ -14,7 +14,7 @@ use crate::{
     },
     db::{now_micros, Flag},
     error::{ApiError, FieldErrors},
-    http::{auth::CurrentUser, extract, rate_limit::Rule},
+    http::{auth::CurrentUser, extract, rate_limit::Rule, security_log},
     state::AppState,
 };
 
@@ -98,7 +98,10 @@ pub async fn create_token(
     };
     let user = match user {
         Some(user) if matches && user.is_active => user,
-        _ => return Err(ApiError::authentication_failed(BAD_CREDENTIALS)),
+        _ => {
+            security_log::login_failed(&account_key);
+            return Err(ApiError::authentication_failed(BAD_CREDENTIALS));
+        }
     };
     sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
         .bind(now_micros())
@@ -124,22 +127,22 @@ pub async fn refresh_token(
     let claims = state
         .tokens
         .decode(&token.unwrap_or_default(), TokenType::Refresh)
-        .map_err(|err| token_not_valid(err.message()))?;
+        .map_err(|err| {
+            security_log::token_rejected("refresh", err.message(), None);
+            token_not_valid(err.message())
+        })?;
     let mut tx = state.db.pool.begin().await?;
     let Some((user_id, family)) = refresh_tokens::revoke(&mut *tx, &claims.jti).await? else {
         // Signed by us but no longer live: either it was rotated already (a stolen copy being
         // replayed, or the legitimate client after a thief) or its user was deleted.
         let known = refresh_tokens::find(&mut *tx, &claims.jti).await?;
         let Some((_, family)) = known else {
+            security_log::token_rejected("refresh", "unknown token", Some(claims.user_id));
             return Err(token_not_valid(TokenError::Invalid.message()));
         };
         let revoked = refresh_tokens::revoke_family(&mut *tx, &family).await?;
         tx.commit().await?;
-        tracing::warn!(
-            user_id = claims.user_id,
-            revoked,
-            "refresh token reused: token family revoked"
-        );
+        security_log::refresh_token_reused(claims.user_id, revoked);
         return Err(token_not_valid("Token is blacklisted"));
     };
     let active: Option<Flag> = sqlx::query_scalar("SELECT is_active FROM users WHERE id = $1")

@@ -12,7 +12,7 @@ use std::{path::Path, str::FromStr, time::Duration};
 use anyhow::Context;
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
-    AnyPool, Executor,
+    AnyConnection, AnyPool, Connection, Executor,
 };
 
 use crate::config::DatabaseUrl;
@@ -33,9 +33,66 @@ pub struct Db {
     pub backend: Backend,
 }
 
+/// How long a request waits for a pooled connection unless the caller says otherwise.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The longest pause between two start-up connection attempts.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);
+
+/// How long one start-up connection attempt may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Db {
     /// Opens a pool; for SQLite the file (and its directory) is created when missing.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
+        Self::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// Like [`Db::connect_with`], but a PostgreSQL server that can't be reached yet (still
+    /// starting, restarting, refusing connections) is retried with a doubling delay for up to
+    /// `patience`, logging each failed attempt. A container started beside its database then
+    /// waits for it instead of crashing.
+    pub async fn connect_patiently(
+        url: &DatabaseUrl,
+        max_connections: u32,
+        acquire_timeout: Duration,
+        patience: Duration,
+    ) -> anyhow::Result<Self> {
+        if url.is_postgres() {
+            let started = std::time::Instant::now();
+            let mut delay = Duration::from_secs(1);
+            let mut attempt = 1u32;
+            // A single connection first: the pool would retry a refused connection itself and
+            // report only "pool timed out", hiding what is wrong.
+            while let Err(cause) = probe(url).await {
+                let left = patience.saturating_sub(started.elapsed());
+                if !is_connection_error(&cause) || left.is_zero() {
+                    return Err(anyhow::Error::from(cause)
+                        .context(format!("could not connect to the database at {url:?}")));
+                }
+                let wait = delay.min(left);
+                // The error kind and the redacting `Debug` of the URL: never the password.
+                tracing::warn!(
+                    attempt,
+                    error = %connection_error_kind(&cause),
+                    database = ?url,
+                    "database not reachable yet, retrying in {}s",
+                    wait.as_secs_f64().ceil()
+                );
+                tokio::time::sleep(wait).await;
+                delay = (delay * 2).min(MAX_RETRY_DELAY);
+                attempt += 1;
+            }
+        }
+        Self::connect_with(url, max_connections, acquire_timeout).await
+    }
+
+    /// Opens a pool whose requests wait at most `acquire_timeout` for a connection.
+    pub async fn connect_with(
+        url: &DatabaseUrl,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.is_postgres() {
             Backend::Postgres
@@ -49,7 +106,11 @@ impl Db {
         let options = AnyConnectOptions::from_str(&raw).context("invalid DATABASE_URL")?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(5))
+            // Short, so a lost database answers `503` quickly instead of holding requests; pooled
+            // connections are pinged before use (sqlx's default), so ones killed by a database
+            // restart are replaced rather than handed out.
+            .acquire_timeout(acquire_timeout)
+            .test_before_acquire(true)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -94,6 +155,17 @@ impl Db {
     }
 }
 
+/// Opens and closes one connection, giving up after [`PROBE_TIMEOUT`] (a host that drops
+/// packets would otherwise keep the attempt waiting for the operating system's timeout).
+async fn probe(url: &DatabaseUrl) -> Result<(), sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let options = AnyConnectOptions::from_str(url.expose())?;
+    match tokio::time::timeout(PROBE_TIMEOUT, AnyConnection::connect_with(&options)).await {
+        Ok(connection) => connection?.close().await,
+        Err(_) => Err(sqlx::Error::Io(std::io::ErrorKind::TimedOut.into())),
+    }
+}
+
 /// Adds `mode=rwc` (create when missing) and creates the parent directory of a file database.
 fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     let path = url
@@ -119,6 +191,44 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     } else {
         format!("{url}?mode=rwc")
     })
+}
+
+/// True when the error means the database can't be reached or refused the connection, as
+/// opposed to a fault in a statement: the pool timed out, the socket failed, or PostgreSQL said
+/// it is shutting down, starting, full or not accepting connections to this database.
+pub fn is_connection_error(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // Class 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot
+            // connect now; 53300: too many connections; 55000 is a broad class, so only its
+            // "database is not currently accepting connections" case counts.
+            code.starts_with("08")
+                || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+                || (code == "55000" && db.message().contains("accepting connections"))
+        }
+        _ => false,
+    }
+}
+
+/// A short description of a connection failure for logs: the I/O error kind or the database's
+/// code and message, never the URL.
+pub fn connection_error_kind(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Io(io) => format!("io: {}", io.kind()),
+        sqlx::Error::Database(db) => format!(
+            "database {}: {}",
+            db.code().unwrap_or_default(),
+            db.message()
+        ),
+        sqlx::Error::PoolTimedOut => "pool timed out".to_owned(),
+        other => other.to_string(),
+    }
 }
 
 /// True when the error is a unique-constraint violation (on either engine).

@@ -13,6 +13,7 @@ use crate::{
     },
     db::Flag,
     error::ApiError,
+    http::{request_id, security_log},
     state::AppState,
 };
 
@@ -73,23 +74,33 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser
     let claims = state
         .tokens
         .decode(token, TokenType::Access)
-        .map_err(token_not_valid)?;
+        .map_err(|error| {
+            security_log::token_rejected("access", error.message(), None);
+            token_not_valid(error)
+        })?;
     let row: Option<(i64, String, String, String, Flag)> =
         sqlx::query_as("SELECT id, email, username, role, is_active FROM users WHERE id = $1")
             .bind(claims.user_id)
             .fetch_optional(&state.db.pool)
             .await?;
+    let user_id = Some(claims.user_id);
     match row {
-        None => Err(ApiError::client(
-            axum::http::StatusCode::UNAUTHORIZED,
-            "user_not_found",
-            "User not found",
-        )),
-        Some((.., Flag(false))) => Err(ApiError::client(
-            axum::http::StatusCode::UNAUTHORIZED,
-            "user_inactive",
-            "User is inactive",
-        )),
+        None => {
+            security_log::token_rejected("access", "user not found", user_id);
+            Err(ApiError::client(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "user_not_found",
+                "User not found",
+            ))
+        }
+        Some((.., Flag(false))) => {
+            security_log::token_rejected("access", "user inactive", user_id);
+            Err(ApiError::client(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "user_inactive",
+                "User is inactive",
+            ))
+        }
         Some((id, email, username, role, _)) => Ok(Some(AuthUser {
             id,
             email,
@@ -110,6 +121,7 @@ impl FromRequestParts<AppState> for MaybeUser {
         if let Some(user) = &user {
             // Later extractors in the same request reuse it instead of querying again.
             parts.extensions.insert(user.clone());
+            request_id::record_user(user.id);
         }
         Ok(MaybeUser(user))
     }
@@ -131,6 +143,7 @@ impl FromRequestParts<AppState> for Staff {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         if !user.role.is_staff() {
+            security_log::permission_denied(user.id);
             return Err(ApiError::permission_denied());
         }
         Ok(Staff(user))
@@ -143,6 +156,7 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         if !user.role.is_admin() {
+            security_log::permission_denied(user.id);
             return Err(ApiError::permission_denied());
         }
         Ok(Admin(user))

@@ -6,11 +6,13 @@ pub mod auth;
 pub mod docs;
 pub mod etag;
 pub mod extract;
+pub mod in_flight;
 pub mod origin;
 pub mod pagination;
 pub mod rate_limit;
 pub mod request_id;
 pub mod security;
+pub mod security_log;
 
 use std::{any::Any, net::SocketAddr, sync::Arc};
 
@@ -82,6 +84,7 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
     let policy = Arc::new(security::SecurityPolicy {
         allowed_hosts: state.settings.allowed_hosts.clone(),
         trusted_proxies: trusted_proxies.clone(),
+        ssl_redirect: state.settings.secure_ssl_redirect,
     });
     let cors = security::cors(&state.settings.cors_allowed_origins);
     let files = media::files_router(&state.settings);
@@ -97,6 +100,10 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
         cors,
         limiter,
     )
+    .layer(middleware::from_fn_with_state(
+        state.in_flight.clone(),
+        in_flight::track,
+    ))
     .layer(Extension(trusted_proxies))
     .with_state(state)
 }
@@ -163,6 +170,7 @@ mod tests {
         let policy = Arc::new(security::SecurityPolicy {
             allowed_hosts: vec!["*".into()],
             trusted_proxies: origin::TrustedProxies(Vec::new()),
+            ssl_redirect: false,
         });
         let routes: Router = with_edge_layers(
             Router::new().route("/boom/", get(|| async { panic!("secret detail") as &str })),

@@ -328,7 +328,7 @@ impl RedisLimiter {
         match outcome {
             Ok(wait) => {
                 if self.warned.swap(false, Ordering::Relaxed) {
-                    tracing::info!(target: "security", "Redis rate limiting is available again");
+                    tracing::info!("Redis rate limiting is available again");
                 }
                 Some(if wait <= 0 {
                     Ok(())
@@ -344,7 +344,7 @@ impl RedisLimiter {
                     Ordering::Relaxed,
                 );
                 if !self.warned.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(target: "security", %error,
+                    tracing::warn!(%error,
                         "Redis rate limiting failed; limiting in-process until it answers again");
                 }
                 None
@@ -450,8 +450,7 @@ impl RateLimiter {
     /// Like [`RateLimiter::check`], answering the SPEC `429` and logging the refusal.
     pub async fn enforce(&self, rule: Rule, key: &str) -> Result<(), ApiError> {
         self.check(rule, key).await.map_err(|throttled| {
-            tracing::warn!(target: "security", rule = rule.name(),
-                retry_after = throttled.retry_after_secs(), "request throttled");
+            crate::http::security_log::throttled(rule.name(), key, throttled.retry_after_secs());
             metrics::counter!(crate::ops::metrics::RATE_LIMIT_REJECTIONS_TOTAL, "rule" => rule.name())
                 .increment(1);
             ApiError::throttled(throttled.retry_after_secs())

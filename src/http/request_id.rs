@@ -1,24 +1,52 @@
 //! Request ids: echo a sane inbound `X-Request-Id`, otherwise mint one; make it available to
-//! logs (as a span field) and to error bodies (through a task-local).
+//! logs (as a span field) and to error bodies and the security log (through a task-local).
+
+use std::net::{IpAddr, SocketAddr};
 
 use axum::{
-    extract::{MatchedPath, Request},
+    extract::{ConnectInfo, MatchedPath, Request},
     http::{HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
 };
 use tracing::Instrument;
 
+use crate::http::origin::{client_ip_from, TrustedProxies};
+
 /// The header carrying the id in both directions.
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// What is known about the request being served, for log lines emitted deep inside it.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub id: String,
+    /// The client's address (through trusted proxies), when known.
+    pub client_ip: Option<IpAddr>,
+    /// The route template, or `unmatched`.
+    pub route: String,
+    span: tracing::Span,
+}
+
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static REQUEST: RequestContext;
 }
 
 /// The id of the request being served on this task, if any.
 pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST.try_with(|r| r.id.clone()).ok()
+}
+
+/// The request being served on this task, if any.
+pub fn context() -> Option<RequestContext> {
+    REQUEST.try_with(Clone::clone).ok()
+}
+
+/// Puts the authenticated user's id on the request's span, so the access line (and every other
+/// line of the request) names who made it. Called by the auth extractors.
+pub fn record_user(user_id: i64) {
+    let _ = REQUEST.try_with(|r| {
+        r.span.record("user_id", user_id);
+    });
 }
 
 /// SPEC §5: 1–128 characters from `[A-Za-z0-9._-]`; anything else is replaced.
@@ -47,16 +75,32 @@ pub async fn assign(request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let client_ip = match request.extensions().get::<TrustedProxies>() {
+        Some(proxies) => client_ip_from(request.headers(), peer, proxies),
+        None => peer,
+    };
     let span = tracing::info_span!(
         "request",
         request_id = %id,
         method = %request.method(),
         route = route.as_deref().unwrap_or("unmatched"),
+        client_ip = client_ip.map(tracing::field::display),
+        user_id = tracing::field::Empty,
     );
+    let context = RequestContext {
+        id: id.clone(),
+        client_ip,
+        route: route.clone().unwrap_or_else(|| "unmatched".to_owned()),
+        span: span.clone(),
+    };
     let method = request.method().clone();
     let started = std::time::Instant::now();
-    let mut response = REQUEST_ID
-        .scope(id.clone(), next.run(request))
+    let mut response = REQUEST
+        .scope(context, next.run(request))
         .instrument(span.clone())
         .await;
     span.in_scope(|| {
@@ -84,7 +128,6 @@ pub async fn assign(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::is_sane;
-
     #[test]
     fn only_short_plain_ids_are_echoed() {
         assert!(is_sane("abc-123_X.y"));

@@ -1,24 +1,29 @@
 //! Response hardening and request gatekeeping (SPEC §3.8): security headers on every response,
-//! `Host` checked against `ALLOWED_HOSTS`, HSTS when the client connection is TLS, and CORS for
-//! the configured origins only.
+//! `Host` checked against `ALLOWED_HOSTS`, HSTS when the client connection is TLS, the
+//! `SECURE_SSL_REDIRECT` to HTTPS, and CORS for the configured origins only.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
-    extract::{ConnectInfo, Request, State},
-    http::{header, HeaderName, HeaderValue, Method},
+    extract::{ConnectInfo, OriginalUri, Request, State},
+    http::{header, HeaderName, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::{error::ApiError, http::origin::TrustedProxies};
+use crate::{
+    error::ApiError,
+    http::{origin::TrustedProxies, security_log},
+};
 
 /// What the gatekeeping middleware needs from the settings.
 #[derive(Clone, Debug)]
 pub struct SecurityPolicy {
     pub allowed_hosts: Vec<String>,
     pub trusted_proxies: TrustedProxies,
+    /// `SECURE_SSL_REDIRECT`: answer plain-HTTP requests with `301` to their `https://` URL.
+    pub ssl_redirect: bool,
 }
 
 /// The docs pages need inline styles (Swagger UI, ReDoc), `data:` images and a blob worker
@@ -82,6 +87,29 @@ impl SecurityPolicy {
     }
 }
 
+/// Health probes stay reachable over plain HTTP: load balancers and orchestrators probe the
+/// instance directly, not through the TLS-terminating proxy.
+fn redirect_exempt(path: &str) -> bool {
+    path == "/health" || path.starts_with("/health/") || path.starts_with("/api/v1/health/")
+}
+
+/// `301` to the same host and path (as the client sent it, before alias rewriting) over HTTPS.
+fn https_redirect(host: &str, request: &Request) -> Response {
+    let uri = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or(request.uri(), |OriginalUri(uri)| uri);
+    let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    match HeaderValue::from_str(&format!("https://{host}{path_and_query}")) {
+        Ok(location) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, location)],
+        )
+            .into_response(),
+        Err(_) => ApiError::bad_request("invalid_host", "Invalid host header.").into_response(),
+    }
+}
+
 fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
         // [::1]:8000 → [::1]
@@ -106,10 +134,17 @@ pub async fn enforce(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let tls = policy.client_used_tls(&request);
+    // The host is checked before redirecting, so the redirect can't point at a foreign host.
     let mut response = match host {
-        Some(host) if policy.host_allowed(&host) => next.run(request).await,
+        Some(host) if policy.host_allowed(&host) => {
+            if policy.ssl_redirect && !tls && !redirect_exempt(request.uri().path()) {
+                https_redirect(&host, &request)
+            } else {
+                next.run(request).await
+            }
+        }
         _ => {
-            tracing::warn!(target: "security", host = ?host, "request for a host not in ALLOWED_HOSTS");
+            security_log::invalid_host(host.as_deref());
             ApiError::bad_request("invalid_host", "Invalid host header.").into_response()
         }
     };
@@ -181,6 +216,7 @@ mod tests {
         SecurityPolicy {
             allowed_hosts: hosts.iter().map(|h| h.to_string()).collect(),
             trusted_proxies: TrustedProxies(Vec::new()),
+            ssl_redirect: false,
         }
     }
 
@@ -193,6 +229,21 @@ mod tests {
         assert!(!p.host_allowed("evil.example") && !p.host_allowed("badexample.org"));
         assert!(policy(&["*"]).host_allowed("anything:1"));
         assert!(policy(&["[::1]"]).host_allowed("[::1]:8000"));
+    }
+
+    #[test]
+    fn only_health_probes_are_exempt_from_the_https_redirect() {
+        for path in [
+            "/health",
+            "/health/",
+            "/health/readiness/",
+            "/api/v1/health/",
+        ] {
+            assert!(redirect_exempt(path), "{path}");
+        }
+        for path in ["/", "/healthz/", "/api/v1/products/", "/metrics"] {
+            assert!(!redirect_exempt(path), "{path}");
+        }
     }
 
     #[test]

@@ -108,11 +108,7 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], with extra settings (environment variable names and values).
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
-        LOGGING.call_once(|| {
-            if std::env::var_os("TEST_LOG").is_some() {
-                nexus::telemetry::init("debug", nexus::config::LogFormat::Pretty);
-            }
-        });
+        LOGGING.call_once(crate::log_capture::install);
         let temp = tempfile::tempdir().unwrap();
         let (database_url, postgres_cleanup) = match backend {
             Backend::Sqlite => (format!("sqlite://{}/nexus.db", temp.path().display()), None),

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access_log;
 mod accounts;
 mod cache;
 mod catalog;
@@ -11,11 +12,15 @@ mod compression;
 mod etag;
 mod health;
 mod http_conventions;
+mod lifecycle;
+mod log_capture;
 mod metrics;
 mod openapi;
 mod product_images;
 mod rate_limits;
+mod resilience;
 mod reviews;
 mod security;
+mod security_log;
 mod seed;
 mod shopping;

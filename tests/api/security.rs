@@ -136,3 +136,113 @@ async fn forwarded_headers_from_untrusted_peers_are_ignored() {
         .get("strict-transport-security")
         .is_none());
 }
+
+/// A test app with `SECURE_SSL_REDIRECT=true` and the given `TRUSTED_PROXIES`.
+async fn redirecting_app(trusted_proxies: &str) -> TestApp {
+    TestApp::spawn_with(
+        Backend::Sqlite,
+        &[
+            ("SECURE_SSL_REDIRECT", "true"),
+            ("TRUSTED_PROXIES", trusted_proxies),
+        ],
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn ssl_redirect_sends_plain_http_requests_to_the_same_url_over_https() {
+    let app = redirecting_app("127.0.0.1,::1").await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    for (path, location) in [
+        (
+            "/api/v1/products/?page=2&search=lamp",
+            "/api/v1/products/?page=2&search=lamp",
+        ),
+        // The path the client used, not the canonical one an alias is rewritten to.
+        ("/api/v1/auth/login/", "/api/v1/auth/login/"),
+        ("/api/v1/docs", "/api/v1/docs"),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 301, "{path}");
+        assert_eq!(
+            response.headers()["location"],
+            format!("https://{host}{location}").as_str()
+        );
+        assert_eq!(response.headers()["x-frame-options"], "DENY");
+    }
+}
+
+#[tokio::test]
+async fn ssl_redirect_lets_through_requests_a_trusted_proxy_says_came_over_https() {
+    let app = redirecting_app("127.0.0.1,::1").await;
+    let response = app
+        .client
+        .get(format!("{}/api/v1/products/", app.address))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn ssl_redirect_ignores_x_forwarded_proto_from_an_untrusted_peer() {
+    let app = redirecting_app("10.0.0.0/8").await;
+    let response = app
+        .client
+        .get(format!("{}/api/v1/products/", app.address))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 301);
+}
+
+#[tokio::test]
+async fn ssl_redirect_exempts_health_probes() {
+    let app = redirecting_app("127.0.0.1,::1").await;
+    for path in [
+        "/health/",
+        "/health/readiness/",
+        "/health/liveness/",
+        "/api/v1/health/",
+    ] {
+        assert_eq!(app.get(path).await.status, 200, "{path}");
+    }
+    assert_eq!(app.get("/api/v1/products/").await.status, 301);
+}
+
+#[tokio::test]
+async fn ssl_redirect_is_off_by_default() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    assert_eq!(app.get("/api/v1/products/").await.status, 200);
+}
+
+#[tokio::test]
+async fn ssl_redirect_never_points_at_a_host_outside_allowed_hosts() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[
+            ("SECURE_SSL_REDIRECT", "true"),
+            ("ALLOWED_HOSTS", "127.0.0.1"),
+        ],
+    )
+    .await
+    .unwrap();
+    let response = app
+        .client
+        .get(format!("{}/api/v1/products/", app.address))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().get("location").is_none());
+}
