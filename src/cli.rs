@@ -69,22 +69,34 @@ impl Cli {
                     .await
             }
             Command::Migrate => {
-                let db = Db::connect(&settings.database_url, 1).await?;
+                let db = command_db(&settings).await?;
                 db.migrate().await?;
                 println!("migrations applied");
                 Ok(())
             }
             Command::Createsuperuser(args) => {
-                let db = Db::connect(&settings.database_url, 1).await?;
+                let db = command_db(&settings).await?;
                 db.migrate().await?;
                 args.run(&db).await
             }
             Command::Seed(args) => {
-                let db = Db::connect(&settings.database_url, 1).await?;
+                let db = command_db(&settings).await?;
                 db.migrate().await?;
                 args.run(&db).await
             }
             Command::Openapi | Command::Check => unreachable!("handled above"),
         }
     }
+}
+
+/// One connection for an admin command, waiting for PostgreSQL like `serve` does, so a one-shot
+/// `nexus migrate` started beside its database (compose, systemd) doesn't race it.
+async fn command_db(settings: &Settings) -> anyhow::Result<Db> {
+    Db::connect_patiently(
+        &settings.database_url,
+        1,
+        settings.database_acquire_timeout,
+        settings.database_connect_timeout,
+    )
+    .await
 }

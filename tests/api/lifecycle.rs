@@ -22,8 +22,13 @@ struct Server {
 impl Server {
     /// Starts `nexus serve` in `dir` with JSON logs and only the given settings.
     fn start(dir: &Path, vars: &[(&str, &str)]) -> Server {
+        Self::run("serve", dir, vars)
+    }
+
+    /// Starts `nexus <command>` the same way.
+    fn run(command: &str, dir: &Path, vars: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_nexus"));
-        cmd.arg("serve").current_dir(dir);
+        cmd.arg(command).current_dir(dir);
         for key in [
             "RUST_LOG",
             "DEBUG",
@@ -248,6 +253,15 @@ fn the_grace_period_bounds_how_long_shutdown_waits_for_a_stuck_request() {
 
 #[test]
 fn start_retries_an_unreachable_database_then_gives_up_without_showing_the_password() {
+    retries_an_unreachable_database_then_gives_up("serve");
+}
+
+#[test]
+fn migrate_waits_for_an_unreachable_database_like_serve() {
+    retries_an_unreachable_database_then_gives_up("migrate");
+}
+
+fn retries_an_unreachable_database_then_gives_up(command: &str) {
     let dir = tempfile::tempdir().unwrap();
     // A port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -256,7 +270,8 @@ fn start_retries_an_unreachable_database_then_gives_up_without_showing_the_passw
         .unwrap()
         .port();
     let url = format!("postgres://shop:hunter2@127.0.0.1:{port}/shop");
-    let mut server = Server::start(
+    let mut server = Server::run(
+        command,
         dir.path(),
         &[("DATABASE_URL", &url), ("DATABASE_CONNECT_TIMEOUT", "2")],
     );
