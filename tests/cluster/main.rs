@@ -2,10 +2,10 @@
 //! instances on one PostgreSQL database and one Redis behind nginx (the shipped
 //! `deploy/nginx.conf`), and these tests talk to it over real sockets.
 //!
-//! The tests share one cluster and run in order (the last one kills an instance), so this binary has
-//! its own small runner (`harness = false`): it prints libtest-style lines, honours name filters,
-//! `--skip` and `--list`, and always stops the cluster. It skips, with a line saying why, when
-//! nginx, psql, curl or openssl is missing or `TEST_DATABASE_URL` / `TEST_REDIS_URL` is unset.
+//! The tests share one cluster and run in order (the last one kills an instance), so this binary
+//! runs them with `libtest-mimic` (`harness = false`) on one thread, and always stops the cluster.
+//! They are reported ignored, with the reason, when nginx, psql, curl or openssl is missing or
+//! `TEST_DATABASE_URL` / `TEST_REDIS_URL` is unset.
 //!
 //! Every simulated client connects from its own loopback address (`127.0.0.x`): nginx and the app
 //! then see distinct client IPs, as they would in production, so per-IP limits don't mix clients.
@@ -21,12 +21,13 @@ mod topology;
 
 use std::{
     future::Future,
-    panic::AssertUnwindSafe,
     path::PathBuf,
     pin::Pin,
     process::ExitCode,
-    time::{Duration, Instant},
+    sync::{Arc, OnceLock},
 };
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use failover::killing_an_instance_mid_traffic_loses_no_get_and_no_order;
 use shared_state::{
@@ -73,134 +74,52 @@ const TESTS: &[(&str, TestFn)] = &[
 ];
 
 fn main() -> ExitCode {
-    let selected = select_tests(std::env::args().skip(1).collect());
-    let Some(selected) = selected else {
-        return ExitCode::SUCCESS; // --list
-    };
-    let filtered = TESTS.len() - selected.len();
-    let summary = |passed, failed, ignored, elapsed| {
-        summary(
-            Counts {
-                passed,
-                failed,
-                ignored,
-                filtered,
-            },
-            elapsed,
-        )
-    };
-    println!("\nrunning {} tests", selected.len());
-    if selected.is_empty() {
-        return summary(0, 0, 0, Duration::ZERO);
-    }
-    if let Err(reason) = prerequisites() {
-        eprintln!("cluster tests skipped: {reason}");
-        for (name, _) in &selected {
-            println!("test {name} ... ignored, {reason}");
-        }
-        return summary(0, 0, selected.len(), Duration::ZERO);
-    }
-    let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let cluster = match Cluster::start() {
-        Ok(cluster) => cluster,
-        Err(err) => {
-            eprintln!("{err}");
-            for (name, _) in &selected {
-                println!("test {name} ... FAILED");
-            }
-            return summary(0, selected.len(), 0, started.elapsed());
-        }
-    };
-    let (mut passed, mut failed) = (0, 0);
-    for (name, test) in &selected {
-        let result =
-            std::panic::catch_unwind(AssertUnwindSafe(|| runtime.block_on(test(&cluster))));
-        match result {
-            Ok(()) => {
-                passed += 1;
-                println!("test {name} ... ok");
-            }
-            Err(_) => {
-                failed += 1;
-                println!("test {name} ... FAILED");
-            }
-        }
-    }
-    drop(cluster);
-    summary(passed, failed, 0, started.elapsed())
-}
-
-/// The tests to run, after libtest's filter arguments; `None` after printing `--list`.
-fn select_tests(args: Vec<String>) -> Option<Vec<(&'static str, TestFn)>> {
-    let (mut filters, mut skips, mut exact, mut list, mut ignored) =
-        (Vec::new(), Vec::new(), false, false, false);
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--list" => list = true,
-            "--exact" => exact = true,
-            "--ignored" => ignored = true,
-            "--skip" => skips.extend(args.next()),
-            "--test-threads" | "--format" | "--color" | "-Z" | "--logfile" => {
-                args.next();
-            }
-            flag if flag.starts_with('-') => {}
-            filter => filters.push(filter.to_owned()),
-        }
-    }
-    let matches = |name: &str, pattern: &str| {
-        if exact {
-            name == pattern
-        } else {
-            name.contains(pattern)
-        }
-    };
-    let selected: Vec<_> = TESTS
+    let mut args = Arguments::from_args();
+    // One shared cluster, tests in the order above.
+    args.test_threads = Some(1);
+    let shared = Arc::new(Shared {
+        skip: prerequisites().err(),
+        runtime: tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+        cluster: OnceLock::new(),
+    });
+    let trials = TESTS
         .iter()
-        .copied()
-        .filter(|_| !ignored)
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| matches(name, f)))
-        .filter(|(name, _)| !skips.iter().any(|s| matches(name, s)))
+        .map(|&(name, test)| {
+            let shared = shared.clone();
+            Trial::ignorable_test(name, move || shared.run(test))
+        })
         .collect();
-    if list {
-        for (name, _) in &selected {
-            println!("{name}: test");
+    let conclusion = libtest_mimic::run(&args, trials);
+    // The trials (and their handles) are gone: this drops the cluster, which stops it.
+    drop(shared);
+    conclusion.exit_code()
+}
+
+/// What the tests share: the cluster, started by the first test that runs (a run that filters
+/// every test out starts nothing) and stopped when the run is over.
+struct Shared {
+    /// Why the cluster can't run on this machine, if it can't.
+    skip: Option<String>,
+    runtime: tokio::runtime::Runtime,
+    cluster: OnceLock<Result<Cluster, String>>,
+}
+
+impl Shared {
+    fn run(&self, test: TestFn) -> Result<Completion, Failed> {
+        if let Some(reason) = &self.skip {
+            return Ok(Completion::ignored_with(reason));
         }
-        return None;
-    }
-    Some(selected)
-}
-
-/// How many tests ended which way.
-struct Counts {
-    passed: usize,
-    failed: usize,
-    ignored: usize,
-    filtered: usize,
-}
-
-/// libtest's closing line (CI adds up the `passed` and `failed` of every binary's).
-fn summary(counts: Counts, elapsed: Duration) -> ExitCode {
-    let Counts {
-        passed,
-        failed,
-        ignored,
-        filtered,
-    } = counts;
-    let verdict = if failed == 0 { "ok" } else { "FAILED" };
-    println!(
-        "\ntest result: {verdict}. {passed} passed; {failed} failed; {ignored} ignored; 0 measured; {filtered} filtered out; finished in {:.2}s\n",
-        elapsed.as_secs_f64()
-    );
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+        let cluster = self
+            .cluster
+            .get_or_init(Cluster::start)
+            .as_ref()
+            .map_err(|err| Failed::from(err.as_str()))?;
+        self.runtime.block_on(test(cluster));
+        Ok(Completion::Completed)
     }
 }
 
