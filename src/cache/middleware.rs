@@ -14,6 +14,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use tower::{Layer, ServiceExt};
+
 use super::Cache;
 use crate::{http::origin::RequestOrigin, state::AppState};
 
@@ -106,16 +108,23 @@ async fn cached_get(cache: &Cache, request: Request, next: Next) -> Response {
         Err(error) => return error.into_response(),
     };
     let request = Request::from_parts(parts, body);
+    // Entries are stored as sent (compressed for the client's `Accept-Encoding`), so a hit costs
+    // no compression; the header is part of the key.
+    let accept_encoding = request.headers().get(header::ACCEPT_ENCODING).cloned();
     let key = Cache::catalog_key(
         version,
         &format!(
-            "{origin}{}?{}",
+            "{origin}{}?{}#{}",
             request.uri().path(),
-            normalised_query(request.uri().query())
+            normalised_query(request.uri().query()),
+            accept_encoding
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
         ),
     );
-    if let Some(bytes) = cache.get(&key).await {
-        return json_response(bytes, "HIT");
+    if let Some(entry) = cache.get(&key).await.and_then(Entry::decode) {
+        return entry.into_response("HIT");
     }
     let response = next.run(request).await;
     let is_json = response
@@ -128,33 +137,116 @@ async fn cached_get(cache: &Cache, request: Request, next: Next) -> Response {
     {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            tracing::error!(%error, "could not read a catalog response for the cache");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let Some(json) = read_body(response.into_body()).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    cache.set(&key, bytes.clone(), None).await;
-    parts
-        .headers
-        .insert(CACHE_HEADER, HeaderValue::from_static("MISS"));
-    Response::from_parts(parts, Body::from(bytes))
+    // The tag of the JSON itself, as `http::etag` gives uncached answers.
+    let etag = crate::http::etag::tag_of(&json);
+    let sent = compress(json_response(json), accept_encoding).await;
+    let encoding = sent.headers().get(header::CONTENT_ENCODING).cloned();
+    let Some(body) = read_body(sent.into_body()).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let entry = Entry {
+        encoding,
+        etag,
+        body,
+    };
+    cache.set(&key, entry.encode(), None).await;
+    entry.into_response("MISS")
 }
 
-fn json_response(bytes: Bytes, cache_state: &'static str) -> Response {
+async fn read_body(body: Body) -> Option<Bytes> {
+    axum::body::to_bytes(body, usize::MAX)
+        .await
+        .inspect_err(
+            |error| tracing::error!(%error, "could not read a catalog response for the cache"),
+        )
+        .ok()
+}
+
+/// `response` compressed as `accept_encoding` asks, by the same layer that compresses every
+/// other answer at the edge (which then leaves this one alone: it is already encoded).
+async fn compress(response: Response, accept_encoding: Option<HeaderValue>) -> Response {
+    let mut request = Request::new(Body::empty());
+    if let Some(value) = accept_encoding {
+        request.headers_mut().insert(header::ACCEPT_ENCODING, value);
+    }
+    let mut response = Some(response);
+    let service = crate::http::compression().layer(tower::service_fn(move |_: Request| {
+        let response = response
+            .take()
+            .unwrap_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        std::future::ready(Ok::<_, std::convert::Infallible>(response))
+    }));
+    match service.oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    }
+}
+
+/// A cached answer as sent: the body (compressed or not), its `Content-Encoding` and the `ETag`
+/// of its JSON. Stored as `"{encoding}\n{etag}\n"` followed by the body.
+struct Entry {
+    encoding: Option<HeaderValue>,
+    etag: String,
+    body: Bytes,
+}
+
+impl Entry {
+    fn encode(&self) -> Bytes {
+        let encoding = self
+            .encoding
+            .as_ref()
+            .map_or(&b""[..], HeaderValue::as_bytes);
+        let mut bytes = Vec::with_capacity(encoding.len() + self.etag.len() + 2 + self.body.len());
+        bytes.extend_from_slice(encoding);
+        bytes.push(b'\n');
+        bytes.extend_from_slice(self.etag.as_bytes());
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&self.body);
+        bytes.into()
+    }
+
+    /// `None` for anything not written by [`Entry::encode`] (treated as a miss).
+    fn decode(bytes: Bytes) -> Option<Self> {
+        let first = bytes.iter().position(|&b| b == b'\n')?;
+        let second = first + 1 + bytes[first + 1..].iter().position(|&b| b == b'\n')?;
+        let encoding = match &bytes[..first] {
+            [] => None,
+            name => Some(HeaderValue::from_bytes(name).ok()?),
+        };
+        let etag = std::str::from_utf8(&bytes[first + 1..second])
+            .ok()?
+            .to_owned();
+        Some(Self {
+            encoding,
+            etag,
+            body: bytes.slice(second + 1..),
+        })
+    }
+
+    fn into_response(self, cache_state: &'static str) -> Response {
+        let mut response = json_response(self.body);
+        let headers = response.headers_mut();
+        headers.insert(CACHE_HEADER, HeaderValue::from_static(cache_state));
+        if let Ok(etag) = HeaderValue::from_str(&self.etag) {
+            headers.insert(header::ETAG, etag);
+        }
+        if let Some(encoding) = self.encoding {
+            headers.insert(header::CONTENT_ENCODING, encoding);
+        }
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        response
+    }
+}
+
+fn json_response(bytes: Bytes) -> Response {
     (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (
-                header::HeaderName::from_static(CACHE_HEADER),
-                HeaderValue::from_static(cache_state),
-            ),
-        ],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         bytes,
     )
         .into_response()
@@ -196,6 +288,22 @@ mod tests {
             "brand=x&category=b&category=a&page=2"
         );
         assert_eq!(normalised_query(None), "");
+    }
+
+    #[test]
+    fn entries_round_trip_with_and_without_an_encoding() {
+        for encoding in [None, Some(HeaderValue::from_static("br"))] {
+            let entry = Entry {
+                encoding: encoding.clone(),
+                etag: "\"abc\"".to_owned(),
+                body: Bytes::from_static(b"{\"a\":\"x\\ny\"}\n"),
+            };
+            let back = Entry::decode(entry.encode()).unwrap();
+            assert_eq!(back.encoding, encoding);
+            assert_eq!(back.etag, "\"abc\"");
+            assert_eq!(back.body, entry.body);
+        }
+        assert!(Entry::decode(Bytes::from_static(b"no newline")).is_none());
     }
 
     #[test]

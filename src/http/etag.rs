@@ -3,13 +3,16 @@
 //!
 //! The tag is computed over the JSON body before compression (the compression layer is outside
 //! this one), so gzip/brotli variants of one body share a tag; `Vary: Accept-Encoding` keeps
-//! caches from mixing them up.
+//! caches from mixing them up. Answers from the catalog cache arrive already compressed with the
+//! tag of their JSON body set (`cache::middleware`), and are not hashed again.
 
 use axum::{
     body::Body,
     extract::{MatchedPath, Request},
     http::{
-        header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH},
+        header::{
+            AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
+        },
         HeaderValue, Method, StatusCode,
     },
     middleware::Next,
@@ -37,7 +40,7 @@ const TAGGED_ROUTES: &[&str] = &[
 ];
 
 /// `"` + hex of the first 16 bytes of the body's SHA-256 + `"`.
-fn tag_of(body: &[u8]) -> String {
+pub fn tag_of(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
@@ -74,6 +77,13 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     if response.status() != StatusCode::OK || !is_json {
         return response;
     }
+    // The catalog cache stores answers with the tag of their JSON body: no need to hash again.
+    if let Some(tag) = response.headers().get(ETAG).and_then(|v| v.to_str().ok()) {
+        if if_none_match.is_some_and(|header| matches(&header, tag)) {
+            return not_modified(response.into_parts().0);
+        }
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
@@ -87,12 +97,17 @@ pub async fn middleware(request: Request, next: Next) -> Response {
         parts.headers.insert(ETAG, value);
     }
     if if_none_match.is_some_and(|header| matches(&header, &tag)) {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(CONTENT_TYPE);
-        parts.headers.remove(CONTENT_LENGTH);
-        return Response::from_parts(parts, Body::empty());
+        return not_modified(parts);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+fn not_modified(mut parts: axum::http::response::Parts) -> Response {
+    parts.status = StatusCode::NOT_MODIFIED;
+    parts.headers.remove(CONTENT_TYPE);
+    parts.headers.remove(CONTENT_LENGTH);
+    parts.headers.remove(CONTENT_ENCODING);
+    Response::from_parts(parts, Body::empty())
 }
 
 #[cfg(test)]
