@@ -50,6 +50,13 @@ fn never_changes_catalog(path: &str) -> bool {
             && (rest.ends_with("/helpful/") || rest.ends_with("/report/")))
 }
 
+/// Order writes (checkout, cancellation, payment, status changes) change cached catalog reads
+/// only through stock levels, which may lag by `CACHE_STOCK_REFRESH_MS`.
+fn only_moves_stock(path: &str) -> bool {
+    path.strip_prefix("/api/v1/")
+        .is_some_and(|rest| rest.starts_with("orders/"))
+}
+
 /// The query's `&`-separated pairs, sorted by name (stable, so repeated names keep their order).
 pub fn normalised_query(query: Option<&str>) -> String {
     let mut pairs: Vec<&str> = query
@@ -79,17 +86,24 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     {
         return next.run(request).await;
     }
+    let stock_only = only_moves_stock(request.uri().path());
     let response = next.run(request).await;
     // Refused before any work was done: nothing changed. Anything else may have written
     // (a declined payment restocks and answers 4xx), so it invalidates.
-    if !matches!(
+    let nothing_ran = matches!(
         response.status(),
         StatusCode::UNAUTHORIZED
             | StatusCode::FORBIDDEN
             | StatusCode::METHOD_NOT_ALLOWED
             | StatusCode::PAYLOAD_TOO_LARGE
             | StatusCode::TOO_MANY_REQUESTS
-    ) {
+    );
+    if nothing_ran {
+        return response;
+    }
+    if stock_only {
+        cache.bump_after_stock_change().await;
+    } else {
         cache.bump_catalog_version().await;
     }
     response
@@ -314,5 +328,13 @@ mod tests {
         assert!(!never_changes_catalog("/api/v1/orders/"));
         assert!(!never_changes_catalog("/api/v1/reviews/3/hide/"));
         assert!(!never_changes_catalog("/api/v1/products/1/stock/"));
+    }
+
+    #[test]
+    fn order_writes_only_move_stock_and_staff_stock_edits_do_more() {
+        assert!(only_moves_stock("/api/v1/orders/"));
+        assert!(only_moves_stock("/api/v1/orders/7/cancel/"));
+        assert!(!only_moves_stock("/api/v1/products/1/stock/"));
+        assert!(!only_moves_stock("/api/v1/products/1/"));
     }
 }

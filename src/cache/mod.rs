@@ -10,7 +10,10 @@
 pub mod middleware;
 
 use std::{
-    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    },
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -30,6 +33,9 @@ pub struct CacheSettings {
     pub ttl: Duration,
     /// `CACHE_MAX_ENTRIES` for the in-process backend (default 10,000).
     pub max_entries: u64,
+    /// `CACHE_STOCK_REFRESH_MS` (default 1000; 0 = at once): how long stock levels in cached
+    /// catalog reads may lag behind orders (see [`Cache::bump_after_stock_change`]).
+    pub stock_refresh: Duration,
 }
 
 impl CacheSettings {
@@ -59,6 +65,12 @@ impl CacheSettings {
             redis_prefix: var("CACHE_REDIS_PREFIX").unwrap_or_else(|| "nexus:cache:".to_owned()),
             ttl: Duration::from_secs(number("CACHE_TTL_SECONDS", 60)?),
             max_entries: number("CACHE_MAX_ENTRIES", 10_000)?,
+            stock_refresh: match var("CACHE_STOCK_REFRESH_MS") {
+                None => Duration::from_secs(1),
+                Some(v) => v.trim().parse::<u64>().map(Duration::from_millis).with_context(|| {
+                    format!("CACHE_STOCK_REFRESH_MS must be a whole number of milliseconds, not {v:?}")
+                })?,
+            },
         })
     }
 }
@@ -170,6 +182,11 @@ pub struct Cache {
     ttl: Duration,
     hits: AtomicU64,
     misses: AtomicU64,
+    stock_refresh: Duration,
+    /// Unix milliseconds of this instance's last version bump.
+    last_bump_ms: AtomicU64,
+    /// Whether a deferred bump for stock changes is scheduled.
+    stock_bump_pending: AtomicBool,
 }
 
 impl std::fmt::Debug for Cache {
@@ -202,6 +219,9 @@ impl Cache {
             ttl: settings.ttl,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            stock_refresh: settings.stock_refresh,
+            last_bump_ms: AtomicU64::new(0),
+            stock_bump_pending: AtomicBool::new(false),
         })
     }
 
@@ -234,6 +254,7 @@ impl Cache {
 
     /// Makes every cached catalog read stale, on every instance sharing the backend.
     pub async fn bump_catalog_version(&self) {
+        self.last_bump_ms.store(unix_millis(), Ordering::SeqCst);
         match &self.backend {
             Backend::InProcess { version, .. } => {
                 version.fetch_add(1, Ordering::SeqCst);
@@ -244,6 +265,27 @@ impl Cache {
                     .await;
             }
             Backend::Disabled => {}
+        }
+    }
+
+    /// After a write that only moved stock (orders: checkout, cancellation, payment, status
+    /// changes). Cached stock levels may lag by up to `stock_refresh`: the version is bumped at
+    /// once when the last bump is older than that, otherwise one bump is scheduled for the end of
+    /// the interval. Heavy order traffic then costs one bump per interval, not one per order,
+    /// and the cache keeps serving between them. Every bump still follows the writes it covers
+    /// (they committed before their handlers returned), so no stale entry outlives the interval.
+    pub async fn bump_after_stock_change(self: &Arc<Self>) {
+        let due = self.last_bump_ms.load(Ordering::SeqCst) + self.stock_refresh.as_millis() as u64;
+        let now = unix_millis();
+        if now >= due {
+            self.bump_catalog_version().await;
+        } else if !self.stock_bump_pending.swap(true, Ordering::SeqCst) {
+            let cache = Arc::clone(self);
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(due - now)).await;
+                cache.stock_bump_pending.store(false, Ordering::SeqCst);
+                cache.bump_catalog_version().await;
+            });
         }
     }
 
@@ -361,6 +403,49 @@ mod tests {
             (stats.state, stats.hits, stats.misses),
             ("in-process", 1, 2)
         );
+    }
+
+    fn with_stock_refresh(millis: &str) -> Arc<Cache> {
+        let settings = CacheSettings::from_lookup(|k| {
+            (k == "CACHE_STOCK_REFRESH_MS").then(|| millis.to_owned())
+        })
+        .unwrap();
+        Arc::new(Cache::new(&settings).unwrap())
+    }
+
+    #[tokio::test]
+    async fn stock_changes_within_the_interval_share_one_deferred_bump() {
+        let cache = with_stock_refresh("200");
+        cache.bump_catalog_version().await;
+        let v = cache.catalog_version().await.unwrap();
+        for _ in 0..5 {
+            cache.bump_after_stock_change().await;
+        }
+        assert_eq!(
+            cache.catalog_version().await,
+            Some(v),
+            "deferred, not at once"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(
+            cache.catalog_version().await,
+            Some(v + 1),
+            "one bump for all five"
+        );
+        // Once an interval has passed since that bump, the next stock change bumps at once.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        cache.bump_after_stock_change().await;
+        assert_eq!(cache.catalog_version().await, Some(v + 2));
+    }
+
+    #[tokio::test]
+    async fn a_zero_interval_bumps_for_every_stock_change() {
+        let cache = with_stock_refresh("0");
+        let v = cache.catalog_version().await.unwrap();
+        for _ in 0..3 {
+            cache.bump_after_stock_change().await;
+        }
+        assert_eq!(cache.catalog_version().await, Some(v + 3));
     }
 
     #[tokio::test]
