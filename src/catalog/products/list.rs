@@ -114,14 +114,21 @@ pub async fn list(
     page: &PageRequest,
     media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
-    let Some(count_sql) = build(db, query, "SELECT CAST(COUNT(*) AS BIGINT)") else {
+    // No category/brand joins for the count: they never drop a row (the category is required,
+    // the brand join is LEFT), and SQLite would still do two lookups per counted product.
+    let Some(count_sql) = build(db, query, "SELECT CAST(COUNT(*) AS BIGINT) FROM products p")
+    else {
         return page.page(0, Vec::new());
     };
     let count = count_sql.fetch_i64(&db.pool).await?;
     if count == 0 || page.offset() >= count {
         return page.page(count, Vec::new());
     }
-    let Some(mut sql) = build(db, query, &format!("SELECT {PRODUCT_COLUMNS}")) else {
+    let Some(mut sql) = build(
+        db,
+        query,
+        &format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM}"),
+    ) else {
         return page.page(0, Vec::new());
     };
     sql.push(" ORDER BY ").push(&order_by(query));
@@ -134,8 +141,9 @@ pub async fn list(
     page.page(count, products)
 }
 
-/// `SELECT ...` + joins + `WHERE`; `None` when the search text has no searchable word.
-fn build(db: &Db, query: &ListQuery, select: &str) -> Option<SqlBuilder> {
+/// `select_from` (`SELECT ... FROM products p ...`) + the search join + `WHERE`; `None` when the
+/// search text has no searchable word.
+fn build(db: &Db, query: &ListQuery, select_from: &str) -> Option<SqlBuilder> {
     let mut sql = SqlBuilder::new("");
     if let Some(category_id) = query.category_id {
         // The category and all its descendants; UNION (not ALL) so even a cyclic row terminates.
@@ -143,7 +151,7 @@ fn build(db: &Db, query: &ListQuery, select: &str) -> Option<SqlBuilder> {
             .push_bind(category_id)
             .push(" UNION SELECT child.id FROM categories child JOIN scope ON child.parent_id = scope.id) ");
     }
-    sql.push(select).push(PRODUCT_FROM);
+    sql.push(select_from);
     if let Some(text) = &query.filters.search {
         if !search::push_join(&mut sql, db.backend, text) {
             return None;
