@@ -264,11 +264,7 @@ fn migrate_waits_for_an_unreachable_database_like_serve() {
 fn retries_an_unreachable_database_then_gives_up(command: &str) {
     let dir = tempfile::tempdir().unwrap();
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let url = format!("postgres://shop:hunter2@127.0.0.1:{port}/shop");
     let mut server = Server::run(
         command,
@@ -294,6 +290,15 @@ fn retries_an_unreachable_database_then_gives_up(command: &str) {
     server.wait_for("never logged", Duration::from_millis(200));
     let log = format!("{:?}", server.seen);
     assert!(!log.contains("hunter2"), "{log}");
+}
+
+/// A loopback port that was free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// `TEST_DATABASE_URL` with another database name.
@@ -337,11 +342,7 @@ async fn start_waits_for_a_database_that_refuses_connections_then_serves() {
 
     let dir = tempfile::tempdir().unwrap();
     // A fixed port, so "not listening yet" can be observed before the server says where it is.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let bind = format!("127.0.0.1:{port}");
     let mut server = Server::start(
         dir.path(),

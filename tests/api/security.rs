@@ -178,16 +178,20 @@ async fn ssl_redirect_sends_plain_http_requests_to_the_same_url_over_https() {
     }
 }
 
-#[tokio::test]
-async fn ssl_redirect_lets_through_requests_a_trusted_proxy_says_came_over_https() {
-    let app = redirecting_app("127.0.0.1,::1").await;
-    let response = app
-        .client
+/// `GET products/` with `X-Forwarded-Proto: https`, as a TLS proxy would send it.
+async fn products_marked_as_https(app: &TestApp) -> reqwest::Response {
+    app.client
         .get(format!("{}/api/v1/products/", app.address))
         .header("x-forwarded-proto", "https")
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn ssl_redirect_lets_through_requests_a_trusted_proxy_says_came_over_https() {
+    let app = redirecting_app("127.0.0.1,::1").await;
+    let response = products_marked_as_https(&app).await;
     assert_eq!(response.status(), 200);
     assert!(response.headers().contains_key("strict-transport-security"));
 }
@@ -195,13 +199,7 @@ async fn ssl_redirect_lets_through_requests_a_trusted_proxy_says_came_over_https
 #[tokio::test]
 async fn ssl_redirect_ignores_x_forwarded_proto_from_an_untrusted_peer() {
     let app = redirecting_app("10.0.0.0/8").await;
-    let response = app
-        .client
-        .get(format!("{}/api/v1/products/", app.address))
-        .header("x-forwarded-proto", "https")
-        .send()
-        .await
-        .unwrap();
+    let response = products_marked_as_https(&app).await;
     assert_eq!(response.status(), 301);
 }
 
