@@ -132,9 +132,28 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration; on SQLite, then refreshes the planner's statistics.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        migrations::run(self).await
+        migrations::run(self).await?;
+        if self.backend == Backend::Sqlite {
+            self.refresh_planner_statistics().await?;
+        }
+        Ok(())
+    }
+
+    /// `ANALYZE`: without statistics SQLite's planner takes any index on an equality
+    /// (`is_active = TRUE`) over the one that gives the requested order, and sorts every active
+    /// product for a page of 20 (`ordering=-price`: 23 ms -> 1 ms on 10,000 products). SQLite
+    /// never gathers statistics by itself, so this runs at every start (27 ms for 10,000
+    /// products; a sampled `analysis_limit` misjudged `is_active` and kept the bad plan) and
+    /// after `nexus seed`. PostgreSQL's autovacuum keeps its own; the seed refreshes them at
+    /// once after its bulk load.
+    pub async fn refresh_planner_statistics(&self) -> anyhow::Result<()> {
+        self.pool
+            .execute("ANALYZE")
+            .await
+            .context("could not refresh the planner statistics")?;
+        Ok(())
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock up front
