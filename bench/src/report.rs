@@ -44,6 +44,8 @@ pub struct ScenarioResult {
     /// measured run.
     pub peak_rss_kib: u64,
     pub books: Option<Books>,
+    /// 1-minute load average of the machine just before the measured run (after the warm-up).
+    pub load_average: f64,
     pub by_request: Vec<RequestRow>,
 }
 
@@ -65,6 +67,7 @@ impl ScenarioResult {
             orders_per_second: None,
             peak_rss_kib,
             books: None,
+            load_average: 0.0,
             by_request: Vec::new(),
         }
     }
@@ -156,8 +159,8 @@ impl Report {
             self.date, self.backend, self.cache, self.users, self.duration_seconds, self.git_commit
         );
         out.push_str(
-            "| scenario | req/s | × liveness | p50 ms | p95 ms | p99 ms | max ms | errors | orders/s (409s) | peak RSS MiB |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            "| scenario | req/s | × liveness | p50 ms | p95 ms | p99 ms | max ms | errors | orders/s (409s) | peak RSS MiB | load |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for r in &self.results {
             let ratio = r
@@ -168,7 +171,7 @@ impl Report {
                 .map_or("—".to_owned(), |o| format!("{o:.0} ({})", r.conflicts));
             let _ = writeln!(
                 out,
-                "| {} | {:.0} | {ratio} | {} | {} | {} | {} | {} | {orders} | {:.1} |",
+                "| {} | {:.0} | {ratio} | {} | {} | {} | {} | {} | {orders} | {:.1} | {:.1} |",
                 r.scenario,
                 r.requests_per_second,
                 ms(r.p50_us),
@@ -177,6 +180,7 @@ impl Report {
                 ms(r.max_us),
                 r.errors,
                 mib(r.peak_rss_kib),
+                r.load_average,
             );
         }
         for r in &self.results {
