@@ -128,13 +128,19 @@ pub async fn run(
     if !warmup.is_zero() {
         attack(scenario, server.base_url(), users, warmup).await?;
     }
+    let load_before = load_average();
     let metrics = attack(scenario, server.base_url(), users, duration).await?;
-    Ok(summarise(
-        scenario,
-        &metrics,
-        duration,
-        server.peak_rss_kib(),
-    ))
+    let mut result = summarise(scenario, &metrics, duration, server.peak_rss_kib());
+    result.load_average = load_before;
+    Ok(result)
+}
+
+/// The machine's 1-minute load average (`/proc/loadavg`): other work on the machine shows here.
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// One goose attack: all users start at once, then run for `time` (whole seconds).
