@@ -1,0 +1,241 @@
+//! `nexus-bench`: seeds the standard dataset into a fresh database, starts a release `nexus serve`
+//! on it and runs goose load scenarios against it, then writes a JSON and a Markdown report
+//! (docs/PERFORMANCE.md).
+
+mod dataset;
+mod report;
+mod scenarios;
+mod server;
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::{bail, Context};
+use clap::{Parser, ValueEnum};
+
+use crate::{
+    dataset::DatasetSize,
+    report::{Report, ScenarioResult},
+    scenarios::Scenario,
+};
+
+/// Command line of the benchmark harness.
+#[derive(Debug, Parser)]
+#[command(about = "Load benchmarks for Nexus Commerce (docs/PERFORMANCE.md)")]
+struct Args {
+    /// Database engine the server runs on (a fresh database either way).
+    #[arg(long, value_enum, default_value_t = Backend::Postgres)]
+    backend: Backend,
+    /// Catalog cache: Redis, in-process, or off. Default: redis on PostgreSQL, memory on SQLite.
+    #[arg(long, value_enum)]
+    cache: Option<CacheMode>,
+    /// One scenario, or `all` (liveness, list, detail, search, browse-mix, checkout, mixed).
+    #[arg(long, default_value = "all")]
+    scenario: String,
+    /// Measured time per scenario.
+    #[arg(long, default_value = "20s", value_parser = humantime::parse_duration)]
+    duration: Duration,
+    /// Unmeasured warm-up per scenario (same scenario, same users), before the measured run.
+    #[arg(long, default_value = "3s", value_parser = humantime::parse_duration)]
+    warmup: Duration,
+    /// Concurrent simulated users (each a goose user with its own keep-alive connection).
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// PostgreSQL server; the harness drops and re-creates `--database` on it.
+    #[arg(
+        long,
+        env = "BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432"
+    )]
+    postgres_url: String,
+    /// Name of the PostgreSQL database the harness (re)creates.
+    #[arg(long, default_value = "nexus_bench")]
+    database: String,
+    /// Redis server for `--cache redis`.
+    #[arg(
+        long,
+        env = "BENCH_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    redis_url: String,
+    /// A built `nexus` binary to use instead of running `cargo build --release --bin nexus`.
+    #[arg(long)]
+    nexus_bin: Option<PathBuf>,
+    /// Where the JSON and Markdown results are written.
+    #[arg(long, default_value = "bench/results")]
+    out: PathBuf,
+    /// Products to seed (the standard dataset has 10,000; smaller only to try the harness).
+    #[arg(long, default_value_t = 10_000)]
+    products: usize,
+    /// Customers to seed.
+    #[arg(long, default_value_t = 2_000)]
+    users: usize,
+    /// Reviews to seed.
+    #[arg(long, default_value_t = 50_000)]
+    reviews: usize,
+    /// Past orders to seed.
+    #[arg(long, default_value_t = 5_000)]
+    orders: usize,
+}
+
+/// Database engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How the server caches catalog reads (docs/cache.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CacheMode {
+    Redis,
+    Memory,
+    Off,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    fn default_cache(self) -> CacheMode {
+        match self {
+            Backend::Sqlite => CacheMode::Memory,
+            Backend::Postgres => CacheMode::Redis,
+        }
+    }
+}
+
+impl CacheMode {
+    fn name(self) -> &'static str {
+        match self {
+            CacheMode::Redis => "redis",
+            CacheMode::Memory => "memory",
+            CacheMode::Off => "off",
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let scenarios = Scenario::parse_list(&args.scenario)?;
+    let cache = args.cache.unwrap_or(args.backend.default_cache());
+    let workspace = server::workspace_root();
+    let work_dir = workspace.join("target/bench").join(args.backend.name());
+    std::fs::create_dir_all(&work_dir).context("creating target/bench")?;
+
+    let nexus = match &args.nexus_bin {
+        Some(path) => path.clone(),
+        None => server::build_release(&workspace)?,
+    };
+    let size = DatasetSize {
+        products: args.products,
+        users: args.users,
+        reviews: args.reviews,
+        orders: args.orders,
+    };
+    let database_url = match args.backend {
+        Backend::Sqlite => dataset::fresh_sqlite(&work_dir)?,
+        Backend::Postgres => dataset::fresh_postgres(&args.postgres_url, &args.database).await?,
+    };
+    println!("seeding {size} into {}", args.backend.name());
+    dataset::seed(&nexus, &database_url, &size)?;
+    let restocked = dataset::restock(&database_url).await?;
+
+    let config = server::ServerConfig {
+        database_url: database_url.clone(),
+        cache,
+        redis_url: args.redis_url.clone(),
+        work_dir: work_dir.clone(),
+        secret_key: uuid::Uuid::new_v4().simple().to_string().repeat(2),
+    };
+    let (results, books_failures) = run_all(&args, &scenarios, &nexus, &config, restocked).await?;
+
+    let report = Report::new(
+        args.backend.name(),
+        cache.name(),
+        args.connections,
+        args.duration,
+        &size,
+        results,
+    );
+    let suffix = if cache == args.backend.default_cache() {
+        String::new()
+    } else {
+        format!("-cache-{}", cache.name())
+    };
+    let stem = format!(
+        "{}-{}{suffix}",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        args.backend.name()
+    );
+    let markdown = report.markdown();
+    println!("\n{markdown}");
+    report.write(&args.out, &stem)?;
+    println!("wrote {}/{stem}.json and .md", args.out.display());
+    if !books_failures.is_empty() {
+        for failure in &books_failures {
+            eprintln!("BOOKS DO NOT BALANCE: {failure}");
+        }
+        bail!("{} books check(s) failed", books_failures.len());
+    }
+    Ok(())
+}
+
+/// Runs each scenario in turn, each against a freshly started server (so its peak memory and
+/// cache are its own); checks the books after the ones that buy.
+async fn run_all(
+    args: &Args,
+    scenarios: &[Scenario],
+    nexus: &std::path::Path,
+    config: &server::ServerConfig,
+    restocked: Vec<i64>,
+) -> anyhow::Result<(Vec<ScenarioResult>, Vec<String>)> {
+    let mut results = Vec::new();
+    let mut failures = Vec::new();
+    for (i, &scenario) in scenarios.iter().enumerate() {
+        let server = server::Server::start(nexus, config).await?;
+        println!(
+            "\n== {} ({} users, {:?}; nexus serve pid {} on {}, cache {})",
+            scenario.name(),
+            args.connections,
+            args.duration,
+            server.pid(),
+            server.base_url(),
+            config.cache.name(),
+        );
+        if i == 0 {
+            let workload = dataset::Workload::load(
+                &config.database_url,
+                server.base_url(),
+                args.connections,
+                restocked.clone(),
+            )
+            .await
+            .context("reading the workload (ids, slugs, words, users) from the database")?;
+            scenarios::set_workload(workload)?;
+        }
+        let outcome = scenarios::run(
+            scenario,
+            &server,
+            args.connections,
+            args.warmup,
+            args.duration,
+        )
+        .await;
+        server.stop().await;
+        let mut result = outcome?;
+        if scenario.buys() {
+            let books = dataset::check_books(&config.database_url).await?;
+            println!("books: {books}");
+            failures.extend(books.failures());
+            result.books = Some(books);
+        }
+        println!("{}", result.one_line());
+        results.push(result);
+    }
+    Ok((results, failures))
+}

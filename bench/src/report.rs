@@ -1,0 +1,228 @@
+//! Results: one row per scenario, the ratio of each to `liveness`, and the JSON and Markdown
+//! files under `bench/results/`.
+
+use std::{collections::BTreeMap, fmt::Write as _, path::Path, time::Duration};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::dataset::{Books, DatasetSize};
+
+/// One request name's share of a scenario (`list`, `detail`, `cart-add`, `order`…).
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestRow {
+    pub name: String,
+    pub requests: u64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub errors: u64,
+    pub status_codes: BTreeMap<String, u64>,
+}
+
+/// The measured part of one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioResult {
+    pub scenario: String,
+    pub seconds: f64,
+    /// Every request but logins.
+    pub requests: u64,
+    pub requests_per_second: f64,
+    /// This scenario's requests/s over `liveness`'s in the same run.
+    pub ratio_to_liveness: Option<f64>,
+    pub p50_us: u64,
+    pub p95_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+    /// Non-2xx answers (a checkout's `409 insufficient_stock` excepted) and failed requests.
+    pub errors: u64,
+    /// `409` answers to checkout.
+    pub conflicts: u64,
+    /// Orders placed (`201` to `POST orders/`).
+    pub orders: Option<u64>,
+    pub orders_per_second: Option<f64>,
+    /// Peak resident memory (`VmHWM`) of the scenario's own server: start, warm-up and the
+    /// measured run.
+    pub peak_rss_kib: u64,
+    pub books: Option<Books>,
+    /// 1-minute load average of the machine just before the measured run (after the warm-up).
+    pub load_average: f64,
+    pub by_request: Vec<RequestRow>,
+}
+
+impl ScenarioResult {
+    pub fn new(scenario: &str, seconds: f64, peak_rss_kib: u64) -> Self {
+        ScenarioResult {
+            scenario: scenario.to_owned(),
+            seconds,
+            requests: 0,
+            requests_per_second: 0.0,
+            ratio_to_liveness: None,
+            p50_us: 0,
+            p95_us: 0,
+            p99_us: 0,
+            max_us: 0,
+            errors: 0,
+            conflicts: 0,
+            orders: None,
+            orders_per_second: None,
+            peak_rss_kib,
+            books: None,
+            load_average: 0.0,
+            by_request: Vec::new(),
+        }
+    }
+
+    /// Fills the rates and percentiles from merged goose time buckets (bucket floor in µs →
+    /// count; goose's buckets are within 0.8 % of the times they hold).
+    pub fn set_percentiles(&mut self, buckets: &BTreeMap<u64, usize>) {
+        self.requests_per_second = self.requests as f64 / self.seconds;
+        self.orders_per_second = self.orders.map(|orders| orders as f64 / self.seconds);
+        let total: usize = buckets.values().sum();
+        let percentile = |p: f64| {
+            let rank = ((total as f64) * p).ceil().max(1.0) as usize;
+            let mut seen = 0;
+            for (&bucket, &count) in buckets {
+                seen += count;
+                if seen >= rank {
+                    return bucket.min(self.max_us);
+                }
+            }
+            self.max_us
+        };
+        self.p50_us = percentile(0.50);
+        self.p95_us = percentile(0.95);
+        self.p99_us = percentile(0.99);
+    }
+
+    /// A one-line summary printed after each scenario.
+    pub fn one_line(&self) -> String {
+        format!(
+            "{}: {:.0} req/s, p50 {} p95 {} p99 {} max {}, {} errors, peak RSS {:.1} MiB",
+            self.scenario,
+            self.requests_per_second,
+            ms(self.p50_us),
+            ms(self.p95_us),
+            ms(self.p99_us),
+            ms(self.max_us),
+            self.errors,
+            mib(self.peak_rss_kib)
+        )
+    }
+}
+
+/// A whole run: settings, dataset and one result per scenario.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub date: String,
+    pub backend: String,
+    pub cache: String,
+    pub users: usize,
+    pub duration_seconds: u64,
+    pub dataset: DatasetSize,
+    pub git_commit: String,
+    pub results: Vec<ScenarioResult>,
+}
+
+impl Report {
+    pub fn new(
+        backend: &str,
+        cache: &str,
+        users: usize,
+        duration: Duration,
+        dataset: &DatasetSize,
+        mut results: Vec<ScenarioResult>,
+    ) -> Report {
+        let liveness = results
+            .iter()
+            .find(|r| r.scenario == "liveness")
+            .map(|r| r.requests_per_second)
+            .filter(|&rps| rps > 0.0);
+        for result in &mut results {
+            result.ratio_to_liveness = liveness.map(|l| result.requests_per_second / l);
+        }
+        Report {
+            date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            backend: backend.to_owned(),
+            cache: cache.to_owned(),
+            users,
+            duration_seconds: duration.as_secs(),
+            dataset: dataset.clone(),
+            git_commit: git_commit(),
+            results,
+        }
+    }
+
+    /// The results as a Markdown table with a heading line.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "{} · {} · cache {} · {} users · {} s per scenario · commit {}\n\n",
+            self.date, self.backend, self.cache, self.users, self.duration_seconds, self.git_commit
+        );
+        out.push_str(
+            "| scenario | req/s | × liveness | p50 ms | p95 ms | p99 ms | max ms | errors | orders/s (409s) | peak RSS MiB | load |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for r in &self.results {
+            let ratio = r
+                .ratio_to_liveness
+                .map_or("—".to_owned(), |x| format!("{:.0} %", x * 100.0));
+            let orders = r
+                .orders_per_second
+                .map_or("—".to_owned(), |o| format!("{o:.0} ({})", r.conflicts));
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} | {ratio} | {} | {} | {} | {} | {} | {orders} | {:.1} | {:.1} |",
+                r.scenario,
+                r.requests_per_second,
+                ms(r.p50_us),
+                ms(r.p95_us),
+                ms(r.p99_us),
+                ms(r.max_us),
+                r.errors,
+                mib(r.peak_rss_kib),
+                r.load_average,
+            );
+        }
+        for r in &self.results {
+            if let Some(books) = &r.books {
+                let verdict = if books.failures().is_empty() {
+                    "balanced"
+                } else {
+                    "DO NOT BALANCE"
+                };
+                let _ = writeln!(out, "\nBooks after {}: {verdict} — {books}.", r.scenario);
+            }
+        }
+        out
+    }
+
+    /// Writes `<stem>.json` and `<stem>.md` into `dir`.
+    pub fn write(&self, dir: &Path, stem: &str) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::write(
+            dir.join(format!("{stem}.json")),
+            serde_json::to_string_pretty(self)? + "\n",
+        )?;
+        std::fs::write(dir.join(format!("{stem}.md")), self.markdown())?;
+        Ok(())
+    }
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.2}", us as f64 / 1000.0)
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// The short commit of the working tree the run was made from (`unknown` outside git).
+fn git_commit() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
