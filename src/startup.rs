@@ -103,6 +103,7 @@ impl Application {
     /// Serves until SIGINT/SIGTERM, then stops accepting and lets in-flight requests finish for
     /// at most `SHUTDOWN_GRACE_PERIOD`; then closes the database pool.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let shutdown = shutdown_signal();
         tracing::info!(addr = %self.local_addr(), database = ?self.state.settings.database_url, "serving");
         let grace = self.state.settings.shutdown_grace_period;
         let in_flight = self.state.in_flight.clone();
@@ -110,7 +111,7 @@ impl Application {
         let app = http::app(self.state, self.trusted_proxies);
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
-            shutdown_signal().await;
+            shutdown.await;
             let _ = signalled_tx.send(());
         };
         let server = axum::serve(self.listener, app).with_graceful_shutdown(signal);
@@ -147,24 +148,33 @@ impl Application {
 /// How long shutdown waits for the database pool to close its connections.
 const POOL_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Listens for SIGTERM/SIGINT from the moment it is called, not from its first poll: a signal
+/// that arrives before the server first polls it would otherwise meet the default disposition
+/// and kill the process without draining.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut terminate), Ok(mut interrupt)) => {
+                tokio::select! {
+                    _ = terminate.recv() => {},
+                    _ = interrupt.recv() => {},
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutdown signal received; finishing in-flight requests");
     }
-    tracing::info!("shutdown signal received; finishing in-flight requests");
 }

@@ -225,6 +225,24 @@ fn sigterm_lets_an_in_flight_request_finish_refuses_new_connections_and_exits_0(
 }
 
 #[test]
+fn sigterm_right_after_start_still_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nexus.db", dir.path().display());
+    let mut server = Server::start(dir.path(), &[("DATABASE_URL", &url)]);
+    // The moment the server says it is serving, before it has necessarily polled anything.
+    server.address();
+    server.terminate();
+    let exit = server
+        .wait_exit(Duration::from_secs(10))
+        .expect("the process exits");
+    assert!(
+        exit.success(),
+        "killed by the signal instead of draining: {exit:?}"
+    );
+    assert!(server.wait_for("stopped", Duration::from_secs(1)).is_some());
+}
+
+#[test]
 fn the_grace_period_bounds_how_long_shutdown_waits_for_a_stuck_request() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/nexus.db", dir.path().display());
