@@ -5,7 +5,8 @@
 //! The tests share one cluster and run in order (the last one kills an instance), so this binary
 //! runs them with `libtest-mimic` (`harness = false`) on one thread, and always stops the cluster.
 //! They are reported ignored, with the reason, when nginx, psql, curl or openssl is missing or
-//! `TEST_DATABASE_URL` / `TEST_REDIS_URL` is unset.
+//! `TEST_DATABASE_URL` / `TEST_REDIS_URL` is unset — or fail instead when `NEXUS_REQUIRE_CLUSTER=1`
+//! (CI sets it, so a machine without nginx can't pass by skipping them).
 //!
 //! Every simulated client connects from its own loopback address (`127.0.0.x`): nginx and the app
 //! then see distinct client IPs, as they would in production, so per-IP limits don't mix clients.
@@ -111,6 +112,9 @@ struct Shared {
 impl Shared {
     fn run(&self, test: TestFn) -> Result<Completion, Failed> {
         if let Some(reason) = &self.skip {
+            if cluster_required() {
+                return Err(format!("NEXUS_REQUIRE_CLUSTER=1 but {reason}").into());
+            }
             return Ok(Completion::ignored_with(reason));
         }
         let cluster = self
@@ -121,6 +125,11 @@ impl Shared {
         self.runtime.block_on(test(cluster));
         Ok(Completion::Completed)
     }
+}
+
+/// `NEXUS_REQUIRE_CLUSTER=1`: missing prerequisites fail the tests instead of skipping them.
+fn cluster_required() -> bool {
+    std::env::var("NEXUS_REQUIRE_CLUSTER").is_ok_and(|v| v == "1")
 }
 
 /// Why the cluster can't run here, if it can't.
