@@ -73,17 +73,64 @@ pub async fn a_price_edit_through_one_instance_is_visible_at_once_through_the_ot
 pub async fn the_login_rate_limit_is_shared_by_both_instances(cluster: &Cluster) {
     // SPEC 3.8: 5 logins per 5 minutes per IP. Alternating instances, a per-instance limit would
     // let 10 through; the shared one refuses the 6th.
-    let attacker = client(30);
-    let mut statuses = Vec::new();
-    for attempt in 0..8 {
+    let direct = client(30);
+    let statuses = failed_logins(8, |attempt| {
         let instance = cluster.instance(if attempt % 2 == 0 { "A" } else { "B" });
-        let answer = call(&attacker, Method::POST, &format!("{instance}/api/v1/auth/jwt/create/"), None,
-            Some(&json!({"email": format!("nobody{attempt}@cluster.test"), "password": "wrong-password-1"}))).await;
+        (
+            direct.clone(),
+            format!("{instance}/api/v1/auth/jwt/create/"),
+        )
+    })
+    .await;
+    assert_eq!(
+        statuses.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [401, 401, 401, 401, 401, 429, 429, 429]
+    );
+
+    // The same through nginx, from another client address: nginx spreads the attempts over both
+    // instances and passes the client's address in X-Forwarded-For, which they believe.
+    let through_nginx = client(31);
+    let statuses = failed_logins(8, |_| {
+        (
+            through_nginx.clone(),
+            format!("{}/api/v1/auth/jwt/create/", cluster.nginx()),
+        )
+    })
+    .await;
+    assert_eq!(
+        statuses.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [401, 401, 401, 401, 401, 429, 429, 429]
+    );
+    let refused_by: BTreeSet<&str> = statuses[..5]
+        .iter()
+        .map(|(_, upstream)| upstream.as_str())
+        .collect();
+    assert_eq!(
+        refused_by.len(),
+        2,
+        "the five allowed attempts reached both instances: {statuses:?}"
+    );
+}
+
+/// `attempts` failed logins, each sent with the client and URL `target` gives for its number;
+/// the status of each and the instance that answered it (nginx's `X-Upstream`, when present).
+async fn failed_logins(
+    attempts: usize,
+    target: impl Fn(usize) -> (reqwest::Client, String),
+) -> Vec<(u16, String)> {
+    let mut statuses = Vec::new();
+    for attempt in 0..attempts {
+        let (http, url) = target(attempt);
+        let body = json!({"email": format!("nobody{attempt}@cluster.test"), "password": "wrong-password-1"});
+        let answer = call(&http, Method::POST, &url, None, Some(&body)).await;
         if answer.status == 429 {
             assert!(header(&answer, "retry-after").parse::<u64>().unwrap() >= 1);
             assert_eq!(answer.body["code"], "throttled");
         }
-        statuses.push(answer.status.as_u16());
+        statuses.push((
+            answer.status.as_u16(),
+            header(&answer, "x-upstream").to_owned(),
+        ));
     }
-    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    statuses
 }
