@@ -87,10 +87,14 @@ impl SecurityPolicy {
     }
 }
 
-/// Health probes stay reachable over plain HTTP: load balancers and orchestrators probe the
-/// instance directly, not through the TLS-terminating proxy.
+/// Health probes and `/metrics` stay reachable over plain HTTP: load balancers, orchestrators and
+/// Prometheus reach each instance directly, not through the TLS-terminating proxy (which refuses
+/// `/metrics` from outside).
 fn redirect_exempt(path: &str) -> bool {
-    path == "/health" || path.starts_with("/health/") || path.starts_with("/api/v1/health/")
+    path == "/health"
+        || path.starts_with("/health/")
+        || path.starts_with("/api/v1/health/")
+        || path == "/metrics"
 }
 
 /// `301` to the same host and path (as the client sent it, before alias rewriting) over HTTPS.
@@ -238,10 +242,11 @@ mod tests {
             "/health/",
             "/health/readiness/",
             "/api/v1/health/",
+            "/metrics",
         ] {
             assert!(redirect_exempt(path), "{path}");
         }
-        for path in ["/", "/healthz/", "/api/v1/products/", "/metrics"] {
+        for path in ["/", "/healthz/", "/api/v1/products/", "/metrics/x"] {
             assert!(!redirect_exempt(path), "{path}");
         }
     }

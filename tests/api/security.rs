@@ -33,7 +33,22 @@ api_test! {
         assert!(behind_tls.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
     }
 
-    async fn cors_allows_configured_origins_only(app: TestApp) {
+    async fn a_500_carries_the_security_headers_and_no_internals(app: TestApp) {
+        // A broken database (the table is gone) makes the real app fail inside a handler.
+        sqlx::query("ALTER TABLE brands RENAME TO brands_gone").execute(&app.db.pool).await.unwrap();
+        let response = app.get("/api/v1/brands/").await;
+        assert_eq!(response.status, 500, "{}", response.text);
+        for (name, value) in SECURITY_HEADERS {
+            assert_eq!(response.headers[*name], *value, "{name} on a 500");
+        }
+        assert!(response.headers.contains_key("content-security-policy"));
+        assert!(response.headers.contains_key("x-request-id"));
+        assert_eq!(response.body["code"], "server_error", "{}", response.text);
+        assert_eq!(response.body["request_id"], response.headers["x-request-id"].to_str().unwrap());
+        assert!(!response.text.to_lowercase().contains("brands"), "no SQL detail: {}", response.text);
+    }
+
+    async fn cors_refuses_every_origin_when_none_is_configured(app: TestApp) {
         let preflight = |origin: &'static str| {
             app.client.request(reqwest::Method::OPTIONS, format!("{}/api/v1/health/", app.address))
                 .header("origin", origin)
@@ -204,13 +219,14 @@ async fn ssl_redirect_ignores_x_forwarded_proto_from_an_untrusted_peer() {
 }
 
 #[tokio::test]
-async fn ssl_redirect_exempts_health_probes() {
+async fn ssl_redirect_exempts_health_probes_and_metrics() {
     let app = redirecting_app("127.0.0.1,::1").await;
     for path in [
         "/health/",
         "/health/readiness/",
         "/health/liveness/",
         "/api/v1/health/",
+        "/metrics",
     ] {
         assert_eq!(app.get(path).await.status, 200, "{path}");
     }
