@@ -61,7 +61,9 @@ pub async fn run() -> anyhow::Result<()> {
             rows.extend(database(&settings).await);
             rows.push(redis(std::env::var("REDIS_URL").ok().as_deref()).await);
             rows.push(smtp(std::env::var("SMTP_URL").ok().as_deref()).await);
-            rows.push(media(&settings.media_root));
+            rows.push(writable_dir("MEDIA_ROOT", &settings.media_root));
+            // The file mailer is the one that sends (SMTP_URL above is only probed).
+            rows.push(writable_dir("EMAIL_FILE_PATH", &settings.email_dir()));
             rows
         }
         Err(err) => vec![row(Level::Error, "configuration", format!("{err:#}"))],
@@ -89,6 +91,46 @@ pub fn render(rows: &[Row]) -> String {
     out
 }
 
+/// Signing keys must resist guessing: anyone who finds the key can mint tokens for any user.
+/// A weak key is an error in production and a warning in development.
+fn secret_key_row(key: &str, production: bool) -> Row {
+    let weakness = if key == DEFAULT_SECRET_KEY {
+        Some("the default development key".to_owned())
+    } else if ["change-me", "changeme", "change_me"]
+        .iter()
+        .any(|placeholder| key.to_ascii_lowercase().contains(placeholder))
+    {
+        Some("still the example placeholder".to_owned())
+    } else if key.chars().count() < 32 {
+        Some(format!("only {} characters", key.chars().count()))
+    } else if distinct_chars(key) < 8 {
+        Some(format!("only {} distinct characters", distinct_chars(key)))
+    } else {
+        None
+    };
+    match weakness {
+        None => row(
+            Level::Ok,
+            "SECRET_KEY",
+            format!("set ({} characters)", key.chars().count()),
+        ),
+        Some(why) if production => row(
+            Level::Error,
+            "SECRET_KEY",
+            format!("{why}: set at least 32 random characters (openssl rand -hex 32)"),
+        ),
+        Some(why) => row(
+            Level::Warn,
+            "SECRET_KEY",
+            format!("{why}; set at least 32 random characters before production"),
+        ),
+    }
+}
+
+fn distinct_chars(key: &str) -> usize {
+    key.chars().collect::<std::collections::HashSet<_>>().len()
+}
+
 /// The settings-only checks (no I/O).
 pub fn configuration(settings: &Settings) -> Vec<Row> {
     let production = !settings.debug;
@@ -101,18 +143,10 @@ pub fn configuration(settings: &Settings) -> Vec<Row> {
     } else {
         row(Level::Ok, "DEBUG", "false")
     }];
-    let key = settings.secret_key.expose_secret();
-    rows.push(if key == DEFAULT_SECRET_KEY {
-        if production {
-            row(Level::Error, "SECRET_KEY", "the default key with DEBUG=false: the server refuses to start; set a long random value")
-        } else {
-            row(Level::Warn, "SECRET_KEY", "the default development key; set a long random value before production")
-        }
-    } else if key.chars().count() < 32 {
-        row(Level::Warn, "SECRET_KEY", format!("only {} characters; use at least 32 random ones", key.chars().count()))
-    } else {
-        row(Level::Ok, "SECRET_KEY", format!("set ({} characters)", key.chars().count()))
-    });
+    rows.push(secret_key_row(
+        settings.secret_key.expose_secret(),
+        production,
+    ));
     let hosts = settings.allowed_hosts.join(", ");
     rows.push(
         if production && settings.allowed_hosts.iter().any(|h| h == "*") {
@@ -422,22 +456,19 @@ pub async fn smtp(url: Option<&str>) -> Row {
     }
 }
 
-/// `MEDIA_ROOT`: created when missing, then a temporary file is written and removed.
-pub fn media(root: &Path) -> Row {
-    let probe = root.join(format!(".nexus-check-{}", uuid::Uuid::new_v4().simple()));
-    let result = std::fs::create_dir_all(root)
+/// A directory the server writes into (`MEDIA_ROOT`, `EMAIL_FILE_PATH`): created when missing,
+/// then a temporary file is written and removed.
+pub fn writable_dir(name: &'static str, dir: &Path) -> Row {
+    let probe = dir.join(format!(".nexus-check-{}", uuid::Uuid::new_v4().simple()));
+    let result = std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(&probe, b"check"))
         .and_then(|()| std::fs::remove_file(&probe));
     match result {
-        Ok(()) => row(
-            Level::Ok,
-            "MEDIA_ROOT",
-            format!("{} is writable", root.display()),
-        ),
+        Ok(()) => row(Level::Ok, name, format!("{} is writable", dir.display())),
         Err(err) => row(
             Level::Error,
-            "MEDIA_ROOT",
-            format!("{} is not writable: {err}", root.display()),
+            name,
+            format!("{} is not writable: {err}", dir.display()),
         ),
     }
 }
@@ -469,15 +500,29 @@ mod tests {
     }
 
     #[test]
-    fn short_keys_and_plain_http_origins_warn_in_production() {
+    fn weak_keys_are_errors_in_production_and_warnings_in_development() {
+        for weak in [
+            "short",
+            "change-me-to-the-output-of-openssl-rand-hex-32",
+            &"ab".repeat(20),
+        ] {
+            let production = configuration(&settings(&[("DEBUG", "false"), ("SECRET_KEY", weak)]));
+            assert_eq!(level(&production, "SECRET_KEY"), Level::Error, "{weak}");
+            let development = configuration(&settings(&[("DEBUG", "true"), ("SECRET_KEY", weak)]));
+            assert_eq!(level(&development, "SECRET_KEY"), Level::Warn, "{weak}");
+        }
+        let strong = "3f9a1c27e4b85d06a7c2e91f4b3d8a60c5e7f1a2b9d04c6e8f3a1b7c5d2e9f04";
+        let rows = configuration(&settings(&[("DEBUG", "false"), ("SECRET_KEY", strong)]));
+        assert_eq!(level(&rows, "SECRET_KEY"), Level::Ok);
+    }
+
+    #[test]
+    fn plain_http_origins_warn_in_production() {
         let rows = configuration(&settings(&[
             ("DEBUG", "false"),
-            ("SECRET_KEY", "short"),
             ("ALLOWED_HOSTS", "shop.example"),
             ("CORS_ALLOWED_ORIGINS", "https://a.example,http://b.example"),
         ]));
-        assert_eq!(level(&rows, "SECRET_KEY"), Level::Warn);
-        assert_eq!(level(&rows, "ALLOWED_HOSTS"), Level::Ok);
         assert_eq!(level(&rows, "CORS_ALLOWED_ORIGINS"), Level::Warn);
     }
 

@@ -37,7 +37,7 @@ pub struct Settings {
     pub refresh_token_lifetime: Duration,
     pub frontend_url: String,
     pub default_from_email: String,
-    /// Directory the file mailer writes one `.eml` file per message into (console only when unset).
+    /// `EMAIL_FILE_PATH`: where the file mailer writes messages (see [`Settings::email_dir`]).
     pub email_file_path: Option<PathBuf>,
     pub log_level: String,
     pub log_format: LogFormat,
@@ -97,6 +97,13 @@ impl std::fmt::Debug for DatabaseUrl {
 }
 
 impl Settings {
+    /// The directory the file mailer writes one `.eml` file per message into.
+    pub fn email_dir(&self) -> PathBuf {
+        self.email_file_path
+            .clone()
+            .unwrap_or_else(|| "./data/mail".into())
+    }
+
     /// Reads `.env` (when present) and the process environment.
     pub fn from_env() -> anyhow::Result<Self> {
         // A missing .env is normal; a malformed one is reported by the loader.

@@ -61,10 +61,7 @@ impl Application {
         let cache = Arc::new(Cache::new(&settings.cache)?);
         let mailer: Arc<dyn Mailer> = Arc::new(FileMailer {
             from: settings.default_from_email.clone(),
-            dir: settings
-                .email_file_path
-                .clone()
-                .unwrap_or_else(|| "./data/mail".into()),
+            dir: settings.email_dir(),
         });
         let media: Arc<dyn MediaStore> = Arc::new(LocalMediaStore::new(
             settings.media_root.clone(),

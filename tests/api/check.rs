@@ -20,6 +20,7 @@ fn nexus(dir: &Path, command: &str, vars: &[(&str, &str)]) -> Output {
         "REDIS_URL",
         "SMTP_URL",
         "MEDIA_ROOT",
+        "EMAIL_FILE_PATH",
     ] {
         cmd.env_remove(key);
     }
@@ -79,6 +80,7 @@ fn a_healthy_sqlite_setup_passes_with_a_table() {
         "REDIS_URL",
         "SMTP_URL",
         "MEDIA_ROOT",
+        "EMAIL_FILE_PATH",
     ] {
         assert_eq!(status(&table, name), "OK", "{table}");
     }
@@ -97,16 +99,32 @@ fn production_with_the_default_key_is_an_error_row_not_a_crash() {
 }
 
 #[test]
+fn a_weak_key_in_production_fails_the_check() {
+    for weak in [
+        "short-key",
+        "change-me-to-the-output-of-openssl-rand-hex-32",
+    ] {
+        let output = check(&[
+            ("DEBUG", "false"),
+            ("SECRET_KEY", weak),
+            ("ALLOWED_HOSTS", "shop.example"),
+        ]);
+        let table = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{table}");
+        assert_eq!(status(&table, "SECRET_KEY"), "ERROR", "{table}");
+    }
+}
+
+#[test]
 fn production_warnings_do_not_fail() {
     let output = check(&[
         ("DEBUG", "false"),
-        ("SECRET_KEY", "short-key"),
         ("ALLOWED_HOSTS", "shop.example"),
         ("CORS_ALLOWED_ORIGINS", "http://shop.example"),
     ]);
     let table = stdout(&output);
     assert!(output.status.success(), "{table}");
-    assert_eq!(status(&table, "SECRET_KEY"), "WARN");
+    assert_eq!(status(&table, "SECRET_KEY"), "OK");
     assert_eq!(status(&table, "CORS_ALLOWED_ORIGINS"), "WARN");
     assert_eq!(status(&table, "ALLOWED_HOSTS"), "OK");
 }
@@ -180,14 +198,16 @@ fn smtp_needs_a_greeting_server() {
 }
 
 #[test]
-fn an_unwritable_media_root_is_an_error() {
-    let (dir, vars) = healthy();
-    let file = dir.path().join("not-a-dir");
-    std::fs::write(&file, b"x").unwrap();
-    let media = file.join("media").display().to_string();
-    let mut all: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    all.push(("MEDIA_ROOT", &media));
-    let output = nexus(dir.path(), "check", &all);
-    assert_eq!(status(&stdout(&output), "MEDIA_ROOT"), "ERROR");
-    assert_eq!(output.status.code(), Some(1));
+fn unwritable_media_or_mail_directories_are_errors() {
+    for name in ["MEDIA_ROOT", "EMAIL_FILE_PATH"] {
+        let (dir, vars) = healthy();
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, b"x").unwrap();
+        let below_a_file = file.join("sub").display().to_string();
+        let mut all: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        all.push((name, &below_a_file));
+        let output = nexus(dir.path(), "check", &all);
+        assert_eq!(status(&stdout(&output), name), "ERROR", "{name}");
+        assert_eq!(output.status.code(), Some(1), "{name}");
+    }
 }
