@@ -1,6 +1,7 @@
 //! Rate limits (SPEC §3.8): 429 + Retry-After + the DRF body, the login/registration/reset
 //! rules, per-account login limits, trusted-proxy handling, per-user limits, the switch, and
-//! Redis shared across instances (when `TEST_REDIS_URL` is set) or unreachable.
+//! Redis shared across instances (when `TEST_REDIS_URL` is set) or unreachable. Rules that don't
+//! touch the database run on both limiter backends (in-process, and Redis when configured).
 //!
 //! The harness turns rate limiting off; every test here turns it on explicitly.
 
@@ -150,7 +151,15 @@ async fn login_is_limited_per_account_across_ips_postgres() {
 
 #[tokio::test]
 async fn registration_and_password_reset_allow_three_an_hour_per_ip() {
-    let app = spawn(Backend::Sqlite, &[]).await.unwrap();
+    for limiter in limiter_backends() {
+        registration_and_password_reset_allow_three_an_hour_per_ip_with(
+            spawn_limited(&limiter, &[]).await,
+        )
+        .await;
+    }
+}
+
+async fn registration_and_password_reset_allow_three_an_hour_per_ip_with(app: TestApp) {
     for i in 0..3 {
         // Invalid bodies still count: the limit is on attempts.
         let path = if i == 1 {
@@ -208,9 +217,15 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_does_not_bypass() {
 
 #[tokio::test]
 async fn a_forwarded_for_from_a_trusted_proxy_separates_clients() {
-    let app = spawn(Backend::Sqlite, &[("RATE_LIMIT_ANON", "2/minute")])
-        .await
-        .unwrap();
+    for limiter in limiter_backends() {
+        a_forwarded_for_from_a_trusted_proxy_separates_clients_with(
+            spawn_limited(&limiter, &[("RATE_LIMIT_ANON", "2/minute")]).await,
+        )
+        .await;
+    }
+}
+
+async fn a_forwarded_for_from_a_trusted_proxy_separates_clients_with(app: TestApp) {
     let get_from = |ip: &'static str| {
         send(
             app.client
@@ -227,15 +242,22 @@ async fn a_forwarded_for_from_a_trusted_proxy_separates_clients() {
 
 #[tokio::test]
 async fn health_metrics_docs_and_media_are_never_limited() {
-    let app = spawn(
-        Backend::Sqlite,
-        &[
-            ("RATE_LIMIT_ANON", "2/minute"),
-            ("RATE_LIMIT_BURST", "2/minute"),
-        ],
-    )
-    .await
-    .unwrap();
+    for limiter in limiter_backends() {
+        health_metrics_docs_and_media_are_never_limited_with(
+            spawn_limited(
+                &limiter,
+                &[
+                    ("RATE_LIMIT_ANON", "2/minute"),
+                    ("RATE_LIMIT_BURST", "2/minute"),
+                ],
+            )
+            .await,
+        )
+        .await;
+    }
+}
+
+async fn health_metrics_docs_and_media_are_never_limited_with(app: TestApp) {
     for _ in 0..5 {
         for path in [
             "/health/",
@@ -277,15 +299,22 @@ async fn rate_limit_enabled_false_turns_everything_off() {
 
 #[tokio::test]
 async fn authenticated_users_are_limited_per_user_not_per_ip() {
-    let app = spawn(
-        Backend::Sqlite,
-        &[
-            ("RATE_LIMIT_USER", "3/minute"),
-            ("RATE_LIMIT_ANON", "100/minute"),
-        ],
-    )
-    .await
-    .unwrap();
+    for limiter in limiter_backends() {
+        authenticated_users_are_limited_per_user_not_per_ip_with(
+            spawn_limited(
+                &limiter,
+                &[
+                    ("RATE_LIMIT_USER", "3/minute"),
+                    ("RATE_LIMIT_ANON", "100/minute"),
+                ],
+            )
+            .await,
+        )
+        .await;
+    }
+}
+
+async fn authenticated_users_are_limited_per_user_not_per_ip_with(app: TestApp) {
     let alice = app.create_customer().await;
     let bob = app.create_customer().await;
     let me = |token: &str, ip: &str| {
@@ -331,6 +360,27 @@ async fn an_unreachable_redis_degrades_to_in_process_limiting() {
     }
     assert_throttled(&login(&app, "user6@shop.example", None).await, 300);
     assert_eq!(app.get("products/").await.status, StatusCode::OK);
+}
+
+/// The limiter state backends a test runs on: in-process always, and Redis (with a key prefix of
+/// its own) when `TEST_REDIS_URL` is set.
+fn limiter_backends() -> Vec<Vec<(&'static str, String)>> {
+    let mut backends = vec![Vec::new()];
+    if let Some(url) = test_redis_url() {
+        let prefix = format!("nexus-test-{}:", uuid::Uuid::new_v4().simple());
+        backends.push(vec![
+            ("REDIS_URL", url),
+            ("RATE_LIMIT_REDIS_PREFIX", prefix),
+        ]);
+    }
+    backends
+}
+
+/// A SQLite app with rate limiting on, the limiter's backend settings and `extra`.
+async fn spawn_limited(limiter: &[(&'static str, String)], extra: &[(&str, &str)]) -> TestApp {
+    let mut settings: Vec<(&str, &str)> = limiter.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    settings.extend_from_slice(extra);
+    spawn(Backend::Sqlite, &settings).await.unwrap()
 }
 
 fn test_redis_url() -> Option<String> {
