@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     catalog::Shop,
-    helpers::{Backend, TestApp},
+    helpers::{free_port, Backend, TestApp},
     shopping::helpers::place_order,
 };
 
@@ -141,6 +141,88 @@ async fn an_unreachable_redis_serves_uncached_and_reports_degraded() {
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.body["cache"], "degraded");
     assert_eq!(app.get("/health/cache/").await.body["cache"], "degraded");
+}
+
+/// A Redis server of the test's own on a free port (so it can be killed), or `None` when
+/// `TEST_REDIS_URL` is unset (Redis tests are skipped then).
+fn own_redis(port: u16) -> Option<std::process::Child> {
+    std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let child = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server is installed where TEST_REDIS_URL is set");
+    Some(child)
+}
+
+async fn health_cache(app: &TestApp) -> String {
+    app.get("/health/").await.body["cache"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn redis_killed_mid_run_degrades_to_uncached_and_recovers_when_it_returns() {
+    let port = free_port();
+    let Some(mut redis) = own_redis(port) else {
+        eprintln!("TEST_REDIS_URL is not set: skipping this Redis test");
+        return;
+    };
+    let url = format!("redis://127.0.0.1:{port}");
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("REDIS_URL", url.as_str())])
+        .await
+        .unwrap();
+    let shop = Shop::new(&app).await;
+    let category = shop.category("Lamps", None).await;
+    shop.product(&category, json!({"title": "Lamp"})).await;
+    // Up: the second read is a hit (retried while redis-server is still starting).
+    let mut served_from_redis = false;
+    for _ in 0..50 {
+        if cache_header(&app.get("products/").await) == "HIT" {
+            served_from_redis = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(served_from_redis, "the cache never answered from Redis");
+    assert_eq!(health_cache(&app).await, "ok");
+
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    for _ in 0..3 {
+        let list = app.get("products/").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+        assert_eq!(list.body["results"][0]["title"], "Lamp");
+        assert_eq!(cache_header(&list), "", "uncached while Redis is down");
+    }
+    assert_eq!(health_cache(&app).await, "degraded");
+
+    let mut redis = own_redis(port).unwrap();
+    // Redis is retried 5 s after the failure (docs/cache.md); then reads are cached again.
+    let mut recovered = false;
+    for _ in 0..100 {
+        if health_cache(&app).await == "ok" && !cache_header(&app.get("products/").await).is_empty()
+        {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    redis.kill().unwrap();
+    let _ = redis.wait();
+    assert!(recovered, "the cache did not come back with Redis");
 }
 
 #[tokio::test]

@@ -12,6 +12,8 @@ use std::{
 
 use serde_json::Value;
 
+use crate::helpers::free_port;
+
 /// A `nexus serve` child process whose JSON log lines are read as they come.
 struct Server {
     child: Child,
@@ -308,15 +310,6 @@ fn retries_an_unreachable_database_then_gives_up(command: &str) {
     server.wait_for("never logged", Duration::from_millis(200));
     let log = format!("{:?}", server.seen);
     assert!(!log.contains("hunter2"), "{log}");
-}
-
-/// A loopback port that was free a moment ago.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `TEST_DATABASE_URL` with another database name.
