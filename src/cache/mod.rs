@@ -8,6 +8,9 @@
 //! `/health/` reports the cache as `degraded` until Redis answers again.
 
 pub mod middleware;
+mod redis_backend;
+
+use self::redis_backend::RedisCache;
 
 use std::{
     sync::{
@@ -75,74 +78,6 @@ impl CacheSettings {
     }
 }
 
-/// How long Redis is left alone after a failure before it is tried again.
-const REDIS_RETRY_AFTER: Duration = Duration::from_secs(5);
-
-struct RedisCache {
-    connection: redis::aio::ConnectionManager,
-    prefix: String,
-    /// Unix milliseconds before which Redis is skipped (after a failure).
-    down_until_ms: AtomicU64,
-    /// Whether the current outage was logged (and is reported as `degraded`).
-    failing: AtomicBool,
-}
-
-impl RedisCache {
-    fn new(url: &str, prefix: String) -> anyhow::Result<Self> {
-        let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(Duration::from_millis(500)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        // Lazy: the server starts (uncached) even when Redis is down.
-        let connection = redis::aio::ConnectionManager::new_lazy_with_config(client, config)
-            .context("could not set up the Redis connection")?;
-        Ok(Self {
-            connection,
-            prefix,
-            down_until_ms: AtomicU64::new(0),
-            failing: AtomicBool::new(false),
-        })
-    }
-
-    fn version_key(&self) -> String {
-        format!("{}catalog:version", self.prefix)
-    }
-
-    /// Runs `command`; `None` (logged once per outage) when Redis is unavailable.
-    async fn run<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Option<T> {
-        if unix_millis() < self.down_until_ms.load(Ordering::Relaxed) {
-            return None;
-        }
-        let mut connection = self.connection.clone();
-        match command.query_async::<T>(&mut connection).await {
-            Ok(value) => {
-                if self.failing.swap(false, Ordering::Relaxed) {
-                    tracing::info!("Redis cache is available again");
-                    // A version bump may have been lost during the outage: start afresh.
-                    let _: redis::RedisResult<u64> = redis::cmd("INCR")
-                        .arg(self.version_key())
-                        .query_async(&mut connection)
-                        .await;
-                }
-                Some(value)
-            }
-            Err(error) => {
-                self.down_until_ms.store(
-                    unix_millis() + REDIS_RETRY_AFTER.as_millis() as u64,
-                    Ordering::Relaxed,
-                );
-                if !self.failing.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(%error,
-                        "Redis cache failed; serving uncached until it answers again");
-                }
-                None
-            }
-        }
-    }
-}
-
 /// moka expiry: each entry lives for the TTL it was stored with (`Cache::set`'s `ttl`).
 struct PerEntryTtl;
 
@@ -163,7 +98,7 @@ enum Backend {
         entries: moka::future::Cache<String, (Bytes, Duration)>,
         version: AtomicU64,
     },
-    Redis(RedisCache),
+    Redis(Arc<RedisCache>),
     Disabled,
 }
 
@@ -202,10 +137,12 @@ impl Cache {
     pub fn new(settings: &CacheSettings) -> anyhow::Result<Self> {
         let backend = match (&settings.redis_url, settings.enabled) {
             (_, false) => Backend::Disabled,
-            (Some(url), true) => Backend::Redis(RedisCache::new(
+            (Some(url), true) => Backend::Redis(Arc::new(RedisCache::new(
                 url.expose_secret(),
                 settings.redis_prefix.clone(),
-            )?),
+                settings.max_entries,
+                settings.ttl,
+            )?)),
             (None, true) => Backend::InProcess {
                 entries: moka::future::Cache::builder()
                     .max_capacity(settings.max_entries)
@@ -242,12 +179,7 @@ impl Cache {
     pub async fn catalog_version(&self) -> Option<u64> {
         match &self.backend {
             Backend::InProcess { version, .. } => Some(version.load(Ordering::SeqCst)),
-            Backend::Redis(redis) => {
-                let value: Option<Option<u64>> = redis
-                    .run(redis::cmd("GET").arg(redis.version_key()).clone())
-                    .await;
-                value.map(Option::unwrap_or_default)
-            }
+            Backend::Redis(redis) => redis.version().await,
             Backend::Disabled => None,
         }
     }
@@ -259,11 +191,7 @@ impl Cache {
             Backend::InProcess { version, .. } => {
                 version.fetch_add(1, Ordering::SeqCst);
             }
-            Backend::Redis(redis) => {
-                let _: Option<u64> = redis
-                    .run(redis::cmd("INCR").arg(redis.version_key()).clone())
-                    .await;
-            }
+            Backend::Redis(redis) => redis.bump_version().await,
             Backend::Disabled => {}
         }
     }
@@ -298,16 +226,7 @@ impl Cache {
     pub async fn get(&self, key: &str) -> Option<Bytes> {
         let value = match &self.backend {
             Backend::InProcess { entries, .. } => entries.get(key).await.map(|(value, _)| value),
-            Backend::Redis(redis) => {
-                let value: Option<Option<Vec<u8>>> = redis
-                    .run(
-                        redis::cmd("GET")
-                            .arg(format!("{}{key}", redis.prefix))
-                            .clone(),
-                    )
-                    .await;
-                value.flatten().map(Bytes::from)
-            }
+            Backend::Redis(redis) => redis.get(key).await,
             Backend::Disabled => None,
         };
         let (counter, result) = if value.is_some() {
@@ -328,18 +247,7 @@ impl Cache {
             Backend::InProcess { entries, .. } => {
                 entries.insert(key.to_owned(), (value, ttl)).await;
             }
-            Backend::Redis(redis) => {
-                let _: Option<()> = redis
-                    .run(
-                        redis::cmd("SET")
-                            .arg(format!("{}{key}", redis.prefix))
-                            .arg(value.as_ref())
-                            .arg("EX")
-                            .arg(ttl.as_secs().max(1))
-                            .clone(),
-                    )
-                    .await;
-            }
+            Backend::Redis(redis) => redis.set(key, value, ttl).await,
             Backend::Disabled => {}
         }
     }
@@ -350,7 +258,7 @@ impl Cache {
         let state = match &self.backend {
             Backend::Redis(redis) => {
                 let _ = self.catalog_version().await;
-                if redis.failing.load(Ordering::Relaxed) {
+                if redis.is_failing() {
                     "degraded"
                 } else {
                     "redis"
@@ -366,7 +274,7 @@ impl Cache {
     }
 }
 
-fn unix_millis() -> u64 {
+pub(crate) fn unix_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)

@@ -1,0 +1,298 @@
+//! The Redis backend of the catalog cache: entries and the catalog version live in Redis, shared
+//! by every instance.
+//!
+//! Two things keep a cache hit cheap without weakening "an edit is visible everywhere at once":
+//!
+//! * **Local copies of entries.** A key carries the catalog version, so the entry stored under it
+//!   never changes: once fetched, this instance keeps a copy (bounded, same TTL) and a hit needs
+//!   no entry transfer from Redis, only the version.
+//! * **Coalesced version reads.** Every cached read must see the version as it is *after* the
+//!   request arrived (a write that finished before the request must be visible). Concurrent
+//!   readers share one Redis `GET` that started after all of them arrived: callers queue, and one
+//!   background task reads for the whole queue, then for whoever queued meanwhile, and so on. Under
+//!   load Redis sees one version read per round trip instead of one per request; an idle instance
+//!   reads once per request, as before.
+//!
+//! The version never goes back: a Redis that lost its data (restarted without persistence) would
+//! count from zero again and readdress local copies from before, so a missing version starts at
+//! Redis's clock in milliseconds instead (both scripts below), above any version it held before.
+//!
+//! A Redis failure never becomes an error: the caller reads uncached, the failure is logged once,
+//! local copies are dropped, and Redis is left alone for [`RETRY_AFTER`] before it is tried again.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+
+use anyhow::Context;
+use axum::body::Bytes;
+use tokio::sync::oneshot;
+
+use super::unix_millis;
+
+/// How long Redis is left alone after a failure before it is tried again.
+pub const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// Lua that starts a missing version at Redis's clock (ms); shared by both scripts.
+const INIT_VERSION: &str = "if redis.call('EXISTS', KEYS[1]) == 0 then \
+    local now = redis.call('TIME') \
+    redis.call('SET', KEYS[1], now[1] * 1000 + math.floor(now[2] / 1000)) end ";
+
+/// Entries and the version in Redis, with this instance's local copies of entries.
+pub struct RedisCache {
+    connection: redis::aio::ConnectionManager,
+    prefix: String,
+    /// Unix milliseconds before which Redis is skipped (after a failure).
+    down_until_ms: AtomicU64,
+    /// Whether the current outage was logged (and is reported as `degraded`).
+    failing: AtomicBool,
+    /// Entries already read from or written to Redis, by their (versioned) key.
+    local: moka::future::Cache<String, Bytes>,
+    /// Callers waiting for the next version read, and whether a reader task is running.
+    version_queue: Mutex<VersionQueue>,
+    read_version: redis::Script,
+    bump_version: redis::Script,
+}
+
+#[derive(Default)]
+struct VersionQueue {
+    reader_running: bool,
+    waiting: Vec<oneshot::Sender<Option<u64>>>,
+}
+
+impl RedisCache {
+    /// A lazily connected client: the server starts (uncached) even when Redis is down.
+    pub fn new(url: &str, prefix: String, max_entries: u64, ttl: Duration) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_millis(500)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        let connection = redis::aio::ConnectionManager::new_lazy_with_config(client, config)
+            .context("could not set up the Redis connection")?;
+        Ok(Self {
+            connection,
+            prefix,
+            down_until_ms: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
+            local: moka::future::Cache::builder()
+                .max_capacity(max_entries)
+                .time_to_live(ttl)
+                .build(),
+            version_queue: Mutex::new(VersionQueue::default()),
+            read_version: redis::Script::new(&format!(
+                "{INIT_VERSION} return tonumber(redis.call('GET', KEYS[1]))"
+            )),
+            bump_version: redis::Script::new(&format!(
+                "{INIT_VERSION} return redis.call('INCR', KEYS[1])"
+            )),
+        })
+    }
+
+    fn version_key(&self) -> String {
+        format!("{}catalog:version", self.prefix)
+    }
+
+    /// Whether Redis is failing right now (`/health/` reports the cache as `degraded`).
+    pub fn is_failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
+    }
+
+    /// The catalog version as Redis has it after this call began; `None` when Redis is down.
+    pub async fn version(self: &Arc<Self>) -> Option<u64> {
+        let (sender, receiver) = oneshot::channel();
+        let start_reader = {
+            let mut queue = self.version_queue.lock().unwrap_or_else(|e| e.into_inner());
+            queue.waiting.push(sender);
+            !std::mem::replace(&mut queue.reader_running, true)
+        };
+        if start_reader {
+            // A task of its own, so a caller that goes away (client disconnect) can't strand
+            // the others in the queue.
+            tokio::spawn(Arc::clone(self).read_versions_for_queue());
+        }
+        receiver.await.ok().flatten()
+    }
+
+    /// Serves the queue until it is empty: each read starts after every caller it answers
+    /// had queued.
+    async fn read_versions_for_queue(self: Arc<Self>) {
+        loop {
+            let batch = {
+                let mut queue = self.version_queue.lock().unwrap_or_else(|e| e.into_inner());
+                if queue.waiting.is_empty() {
+                    queue.reader_running = false;
+                    return;
+                }
+                std::mem::take(&mut queue.waiting)
+            };
+            let version: Option<u64> = self.run_script(&self.read_version).await;
+            for caller in batch {
+                let _ = caller.send(version);
+            }
+        }
+    }
+
+    /// Makes every entry stored under the current version unreachable, on every instance.
+    pub async fn bump_version(&self) {
+        let _: Option<u64> = self.run_script(&self.bump_version).await;
+    }
+
+    /// The entry under `key`: the local copy, else Redis (then kept locally).
+    pub async fn get(&self, key: &str) -> Option<Bytes> {
+        if let Some(value) = self.local.get(key).await {
+            return Some(value);
+        }
+        let value: Option<Option<Vec<u8>>> = self
+            .run(
+                redis::cmd("GET")
+                    .arg(format!("{}{key}", self.prefix))
+                    .clone(),
+            )
+            .await;
+        let value = Bytes::from(value.flatten()?);
+        self.local.insert(key.to_owned(), value.clone()).await;
+        Some(value)
+    }
+
+    /// Stores `value` in Redis for `ttl` and keeps a local copy; a Redis failure is a no-op.
+    pub async fn set(&self, key: &str, value: Bytes, ttl: Duration) {
+        let stored: Option<()> = self
+            .run(
+                redis::cmd("SET")
+                    .arg(format!("{}{key}", self.prefix))
+                    .arg(value.as_ref())
+                    .arg("EX")
+                    .arg(ttl.as_secs().max(1))
+                    .clone(),
+            )
+            .await;
+        if stored.is_some() {
+            self.local.insert(key.to_owned(), value).await;
+        }
+    }
+
+    /// Runs `command`; `None` (logged once per outage) when Redis is unavailable.
+    async fn run<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Option<T> {
+        let mut connection = self.available()?;
+        let result = command.query_async::<T>(&mut connection).await;
+        self.outcome(result).await
+    }
+
+    /// Runs one of the version scripts on the version key, like [`RedisCache::run`].
+    async fn run_script<T: redis::FromRedisValue>(&self, script: &redis::Script) -> Option<T> {
+        let mut connection = self.available()?;
+        let result = script
+            .key(self.version_key())
+            .invoke_async::<T>(&mut connection)
+            .await;
+        self.outcome(result).await
+    }
+
+    /// A connection, unless Redis failed less than [`RETRY_AFTER`] ago.
+    fn available(&self) -> Option<redis::aio::ConnectionManager> {
+        (unix_millis() >= self.down_until_ms.load(Ordering::Relaxed))
+            .then(|| self.connection.clone())
+    }
+
+    /// Records a command's success or failure (logging a change of state once).
+    async fn outcome<T>(&self, result: redis::RedisResult<T>) -> Option<T> {
+        match result {
+            Ok(value) => {
+                if self.failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!("Redis cache is available again");
+                    // A version bump may have been lost during the outage: start afresh.
+                    let _: Option<u64> = Box::pin(self.run_script(&self.bump_version)).await;
+                }
+                Some(value)
+            }
+            Err(error) => {
+                self.down_until_ms.store(
+                    unix_millis() + RETRY_AFTER.as_millis() as u64,
+                    Ordering::Relaxed,
+                );
+                // Copies made before the outage can't be checked against bumps made during it.
+                self.local.invalidate_all();
+                if !self.failing.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(%error,
+                        "Redis cache failed; serving uncached until it answers again");
+                }
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Against a real Redis (`TEST_REDIS_URL`); skipped with a line when it is unset.
+
+    use super::*;
+
+    fn cache() -> Option<Arc<RedisCache>> {
+        let url = std::env::var("TEST_REDIS_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        let Some(url) = url else {
+            eprintln!("TEST_REDIS_URL is not set: skipping this Redis test");
+            return None;
+        };
+        let prefix = format!("nexus-unit-{}:", uuid::Uuid::new_v4().simple());
+        let cache = RedisCache::new(&url, prefix, 100, Duration::from_secs(30)).unwrap();
+        Some(Arc::new(cache))
+    }
+
+    #[tokio::test]
+    async fn a_missing_version_starts_at_the_redis_clock_and_only_grows() {
+        let Some(cache) = cache() else { return };
+        let first = cache.version().await.unwrap();
+        assert!(
+            first > unix_millis() - 60_000,
+            "{first} is Redis's clock in ms"
+        );
+        cache.bump_version().await;
+        assert_eq!(cache.version().await, Some(first + 1));
+    }
+
+    #[tokio::test]
+    async fn every_read_that_starts_after_a_bump_sees_it() {
+        let Some(cache) = cache() else { return };
+        let mut expected = cache.version().await.unwrap();
+        for _ in 0..5 {
+            cache.bump_version().await;
+            expected += 1;
+            // Many readers at once share reads, but none may answer from a read that began
+            // before the bump returned.
+            let readers: Vec<_> = (0..200)
+                .map(|_| {
+                    tokio::spawn({
+                        let cache = Arc::clone(&cache);
+                        async move { cache.version().await }
+                    })
+                })
+                .collect();
+            for reader in readers {
+                assert_eq!(reader.await.unwrap(), Some(expected));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn entries_are_kept_locally_once_read() {
+        let Some(cache) = cache() else { return };
+        cache
+            .set("k", Bytes::from_static(b"v"), Duration::from_secs(30))
+            .await;
+        // Gone from Redis, still answered from the local copy (the key's version pins it).
+        let _: Option<u64> = cache
+            .run(redis::cmd("DEL").arg(format!("{}k", cache.prefix)).clone())
+            .await;
+        assert_eq!(cache.get("k").await, Some(Bytes::from_static(b"v")));
+        assert_eq!(cache.get("other").await, None);
+    }
+}
