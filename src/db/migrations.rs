@@ -54,6 +54,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "reviews",
         Sql::Shared(include_str!("../../migrations/0005_reviews.sql")),
     ),
+    (
+        6,
+        "cheap stock writes",
+        Sql::PerBackend {
+            sqlite: include_str!("../../migrations/0006_cheap_stock_writes.sqlite.sql"),
+            postgres: include_str!("../../migrations/0006_cheap_stock_writes.postgres.sql"),
+        },
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.
