@@ -5,6 +5,8 @@ use super::{
     model::{ProductView, PRODUCT_COLUMNS, PRODUCT_FROM},
     queries::{attach_images, views, Visibility},
 };
+use sqlx::Row;
+
 use crate::media::MediaUrls;
 use crate::{
     catalog::{search, sql::SqlBuilder},
@@ -114,20 +116,34 @@ pub async fn list(
     page: &PageRequest,
     media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
-    // No category/brand joins for the count: they never drop a row (the category is required,
-    // the brand join is LEFT), and SQLite would still do two lookups per counted product.
-    let Some(count_sql) = build(db, query, "SELECT CAST(COUNT(*) AS BIGINT) FROM products p")
-    else {
-        return page.page(0, Vec::new());
+    // A search ranks every match before it can cut a page, so its count comes with the page
+    // (`COUNT(*) OVER ()`) instead of from a second pass over the matches. A plain list can stop
+    // after one page (an index gives the order), so its count is a query of its own.
+    let searching = query.filters.search.is_some();
+    let known_count = if searching {
+        None
+    } else {
+        // No category/brand joins for the count: they never drop a row (the category is
+        // required, the brand join is LEFT), and SQLite would still do two lookups per product.
+        let Some(count_sql) = build(db, query, "SELECT CAST(COUNT(*) AS BIGINT) FROM products p")
+        else {
+            return page.page(0, Vec::new());
+        };
+        let count = count_sql.fetch_i64(&db.pool).await?;
+        if count == 0 || page.offset() >= count {
+            return page.page(count, Vec::new());
+        }
+        Some(count)
     };
-    let count = count_sql.fetch_i64(&db.pool).await?;
-    if count == 0 || page.offset() >= count {
-        return page.page(count, Vec::new());
-    }
+    let window_count = if searching {
+        ", CAST(COUNT(*) OVER () AS BIGINT) AS total_count"
+    } else {
+        ""
+    };
     let Some(mut sql) = build(
         db,
         query,
-        &format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM}"),
+        &format!("SELECT {PRODUCT_COLUMNS}{window_count}{PRODUCT_FROM}"),
     ) else {
         return page.page(0, Vec::new());
     };
@@ -136,7 +152,16 @@ pub async fn list(
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());
-    let mut products = views(&sql.fetch_all(&db.pool).await?)?;
+    let rows = sql.fetch_all(&db.pool).await?;
+    let count = match known_count {
+        Some(count) => count,
+        // No row: nothing matched, or the page is past the end (a 404 either way after page 1).
+        None => match rows.first() {
+            Some(row) => row.try_get("total_count")?,
+            None => 0,
+        },
+    };
+    let mut products = views(&rows)?;
     attach_images(db, &mut products, media).await?;
     page.page(count, products)
 }
