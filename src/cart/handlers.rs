@@ -113,10 +113,12 @@ pub async fn add_cart_item(
 ) -> Result<(StatusCode, axum::Json<CartItemView>), ApiError> {
     check_quantity(body.quantity)?;
     let mut tx = state.db.begin_write().await?;
-    let Some((stock, true)) = store::product_stock(&mut tx, body.product_id).await? else {
-        return Err(FieldErrors::single("product_id", INVALID_PRODUCT));
+    let product = match store::product_row(&mut tx, body.product_id).await? {
+        Some(product) if product.is_active => product,
+        _ => return Err(FieldErrors::single("product_id", INVALID_PRODUCT)),
     };
-    let (cart_id, ..) = store::ensure_cart(&mut tx, user.id).await?;
+    let stock = product.stock_quantity;
+    let cart_id = store::touch_cart_of(&mut tx, user.id).await?;
     // One atomic upsert: racing adds of the same product add up in one row.
     let (item_id, quantity): (i64, i64) = sqlx::query_as(
         "INSERT INTO cart_items (cart_id, product_id, quantity, created_at) \
@@ -134,10 +136,11 @@ pub async fn add_cart_item(
         tx.rollback().await?;
         return Err(stock_error(stock));
     }
-    store::touch(&mut tx, cart_id).await?;
-    let item = store::load_item(&mut tx, item_id, &media).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(item)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(product.into_item(item_id, quantity, &media)),
+    ))
 }
 
 async fn set_quantity(

@@ -64,21 +64,90 @@ fn item_view(
     (id, quantity, product_id, title, slug, price_cents, stock_quantity, image): ItemRow,
     media: &MediaUrls,
 ) -> CartItemView {
-    let subtotal_cents = price_cents.saturating_mul(quantity);
-    CartItemView {
-        id,
-        product: CartProduct {
-            id: product_id,
+    let product = ProductRow {
+        id: product_id,
+        title,
+        slug,
+        price_cents,
+        stock_quantity,
+        image,
+        is_active: true,
+    };
+    product.into_item(id, quantity, media)
+}
+
+/// A product as a cart shows it, read before it is added (so the answer needs no second read).
+#[derive(Debug)]
+pub struct ProductRow {
+    pub id: i64,
+    title: String,
+    slug: String,
+    price_cents: i64,
+    pub stock_quantity: i64,
+    /// Storage key of the first image.
+    image: Option<String>,
+    pub is_active: bool,
+}
+
+impl ProductRow {
+    /// The cart line holding `quantity` of this product.
+    pub fn into_item(self, item_id: i64, quantity: i64, media: &MediaUrls) -> CartItemView {
+        let subtotal_cents = self.price_cents.saturating_mul(quantity);
+        CartItemView {
+            id: item_id,
+            product: CartProduct {
+                id: self.id,
+                title: self.title,
+                slug: self.slug,
+                price: Money::from_cents(self.price_cents),
+                image: self.image.as_deref().map(|key| media.url(key)),
+                stock_quantity: self.stock_quantity,
+            },
+            quantity,
+            subtotal: Money::from_cents(subtotal_cents),
+            subtotal_cents,
+        }
+    }
+}
+
+/// A product with what its cart line shows, active or not; `None` when it doesn't exist.
+pub async fn product_row(
+    conn: &mut AnyConnection,
+    product_id: i64,
+) -> Result<Option<ProductRow>, sqlx::Error> {
+    type Row = (i64, String, String, i64, i64, Option<String>, Flag);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT p.id, p.title, p.slug, p.price_cents, p.stock_quantity, \
+         (SELECT pi.path FROM product_images pi WHERE pi.product_id = p.id \
+         ORDER BY pi.position, pi.id LIMIT 1), p.is_active FROM products p WHERE p.id = $1",
+    )
+    .bind(product_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(
+        |(id, title, slug, price_cents, stock_quantity, image, Flag(is_active))| ProductRow {
+            id,
             title,
             slug,
-            price: Money::from_cents(price_cents),
-            image: image.as_deref().map(|key| media.url(key)),
+            price_cents,
             stock_quantity,
+            image,
+            is_active,
         },
-        quantity,
-        subtotal: Money::from_cents(subtotal_cents),
-        subtotal_cents,
-    }
+    ))
+}
+
+/// The id of `user_id`'s cart, marked as changed now (created when missing), in one statement:
+/// the UNIQUE constraint on `carts.user_id` makes racing first uses share one cart.
+pub async fn touch_cart_of(conn: &mut AnyConnection, user_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(user_id)
+    .bind(now_micros())
+    .fetch_one(conn)
+    .await
 }
 
 /// The user's cart row `(id, created_at, updated_at)`, created when missing. The UNIQUE
