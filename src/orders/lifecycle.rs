@@ -9,14 +9,15 @@ use crate::{
     inventory::{movements::reason, record_movement, NewMovement},
 };
 
-/// Appends a history row.
+/// Appends a history row; returns its `created_at` (epoch micros).
 pub async fn record_history(
     conn: &mut AnyConnection,
     order_id: i64,
     status: OrderStatus,
     note: &str,
     actor_id: Option<i64>,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
+    let now = now_micros();
     sqlx::query(
         "INSERT INTO order_status_history (order_id, status, note, actor_id, created_at) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -25,10 +26,10 @@ pub async fn record_history(
     .bind(status.as_str())
     .bind(note)
     .bind(actor_id)
-    .bind(now_micros())
+    .bind(now)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(now)
 }
 
 /// Moves the order `from → to` if it is still `from` (the condition is what makes racing

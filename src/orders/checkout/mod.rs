@@ -22,16 +22,20 @@ use self::request::{AddressChoice, CheckoutRequest};
 use super::{
     lifecycle::record_history,
     load,
-    status::OrderStatus,
-    views::{OrderView, ShippingAddress},
+    status::{OrderStatus, PaymentStatus},
+    views::{OrderItemView, OrderView, ShippingAddress, StatusHistoryView},
 };
 use crate::accounts::address_store;
 use crate::{
     cart::store as cart_store,
-    db::now_micros,
+    db::{now_micros, types::format_micros},
     error::{ApiError, FieldErrors},
-    http::{auth::CurrentUser, extract::Json},
+    http::{
+        auth::{AuthUser, CurrentUser},
+        extract::Json,
+    },
     inventory::{movements::reason, record_movement, NewMovement},
+    money::Money,
     state::AppState,
 };
 
@@ -71,13 +75,14 @@ pub async fn create_order(
             return respond(&state, order_id, status, true).await;
         }
     }
-    let (order_id, total_cents) = place(&mut tx, user.id, &request, address.as_ref()).await?;
+    let (order, total_cents) = place(&mut tx, &user, &request, address).await?;
     if let Some(key) = &key {
-        idempotency::complete(&mut tx, user.id, key, order_id, 201).await?;
+        idempotency::complete(&mut tx, user.id, key, order.id, 201).await?;
     }
     tx.commit().await?;
     crate::ops::metrics::record_order(total_cents);
-    respond(&state, order_id, 201, false).await
+    // Built from what was written, so the answer costs no second read.
+    Ok((StatusCode::CREATED, axum::Json(order)).into_response())
 }
 
 async fn respond(
@@ -131,14 +136,16 @@ struct Taken {
     unit_price_cents: i64,
 }
 
-/// Does the whole checkout on `conn` (the write transaction) and returns the new order's id.
-/// Any error leaves the caller to drop the transaction, which undoes everything.
+/// Does the whole checkout on `conn` (the write transaction) and returns the new order as
+/// `GET orders/{id}/` shows it, with its total in cents. Any error leaves the caller to drop the
+/// transaction, which undoes everything.
 async fn place(
     conn: &mut AnyConnection,
-    user_id: i64,
+    user: &AuthUser,
     request: &CheckoutRequest,
-    address: Option<&ShippingAddress>,
-) -> Result<(i64, i64), ApiError> {
+    address: Option<ShippingAddress>,
+) -> Result<(OrderView, i64), ApiError> {
+    let user_id = user.id;
     let cart_items = match &request.lines {
         Some(_) => None,
         None => Some(cart_lines(conn, user_id).await?),
@@ -212,7 +219,9 @@ async fn place(
         .ok_or_else(|| FieldErrors::single("non_field_errors", "The order total is too large."))?;
 
     let now = now_micros();
-    let address_json = address.map(|a| serde_json::to_string(a).unwrap_or_default());
+    let address_json = address
+        .as_ref()
+        .map(|a| serde_json::to_string(a).unwrap_or_default());
     // The number depends on the id, which only exists after the insert: a unique placeholder
     // first, then the real number in the same transaction.
     let order_id: i64 = sqlx::query_scalar(
@@ -228,16 +237,18 @@ async fn place(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
+    let number = order_number(now, order_id);
     sqlx::query("UPDATE orders SET order_number = $1 WHERE id = $2")
-        .bind(order_number(now, order_id))
+        .bind(&number)
         .bind(order_id)
         .execute(&mut *conn)
         .await?;
 
-    for line in &taken {
-        sqlx::query(
+    let mut items = Vec::with_capacity(taken.len());
+    for line in taken {
+        let item_id: i64 = sqlx::query_scalar(
             "INSERT INTO order_items (order_id, product_id, product_title, quantity, \
-             unit_price_cents, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+             unit_price_cents, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(order_id)
         .bind(line.product_id)
@@ -245,7 +256,7 @@ async fn place(
         .bind(line.quantity)
         .bind(line.unit_price_cents)
         .bind(now)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
         record_movement(
             conn,
@@ -258,19 +269,48 @@ async fn place(
             },
         )
         .await?;
+        items.push(OrderItemView {
+            id: item_id,
+            product: line.product_id,
+            product_id: line.product_id,
+            subtotal: Money::from_cents(line.unit_price_cents.saturating_mul(line.quantity)),
+            unit_price: Money::from_cents(line.unit_price_cents),
+            product_title: line.title,
+            quantity: line.quantity,
+        });
     }
-    record_history(
+    let placed_note = "Order placed.";
+    let placed_at = record_history(
         conn,
         order_id,
         OrderStatus::Pending,
-        "Order placed.",
+        placed_note,
         Some(user_id),
     )
     .await?;
-    if let Some(items) = cart_items {
-        empty_ordered_cart_items(conn, user_id, &items).await?;
+    if let Some(cart_items) = cart_items {
+        empty_ordered_cart_items(conn, user_id, &cart_items).await?;
     }
-    Ok((order_id, total_cents))
+    let order = OrderView {
+        id: order_id,
+        order_number: number,
+        user: user_id,
+        user_email: user.email.clone(),
+        status: OrderStatus::Pending,
+        payment_status: PaymentStatus::Unpaid,
+        total_amount: Money::from_cents(total_cents),
+        shipping_address: address,
+        items,
+        status_history: vec![StatusHistoryView {
+            status: OrderStatus::Pending.as_str().to_owned(),
+            note: placed_note.to_owned(),
+            created_at: format_micros(placed_at),
+        }],
+        notes: request.notes.clone(),
+        created_at: format_micros(now),
+        updated_at: format_micros(now),
+    };
+    Ok((order, total_cents))
 }
 
 /// The user's cart as `(item_id, product_id, quantity)`.
@@ -295,16 +335,19 @@ async fn empty_ordered_cart_items(
     items: &[(i64, i64, i64)],
 ) -> Result<(), sqlx::Error> {
     for &(item_id, _, quantity) in items {
-        sqlx::query("DELETE FROM cart_items WHERE id = $1 AND quantity <= $2")
+        let deleted = sqlx::query("DELETE FROM cart_items WHERE id = $1 AND quantity <= $2")
             .bind(item_id)
             .bind(quantity)
             .execute(&mut *conn)
-            .await?;
-        sqlx::query("UPDATE cart_items SET quantity = quantity - $1 WHERE id = $2")
-            .bind(quantity)
-            .bind(item_id)
-            .execute(&mut *conn)
-            .await?;
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            sqlx::query("UPDATE cart_items SET quantity = quantity - $1 WHERE id = $2")
+                .bind(quantity)
+                .bind(item_id)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     sqlx::query("UPDATE carts SET updated_at = $1 WHERE user_id = $2")
         .bind(now_micros())
