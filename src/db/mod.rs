@@ -156,6 +156,23 @@ impl Db {
         Ok(())
     }
 
+    /// After a bulk load (`nexus seed`): fresh planner statistics, and on PostgreSQL a `VACUUM`
+    /// as well: it reclaims the row versions the load's own updates left behind (the rating
+    /// recount rewrites every product, doubling the table) and marks pages all-visible, so
+    /// counts can be answered from indexes alone.
+    pub async fn tidy_after_bulk_load(&self) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Postgres => {
+                self.pool
+                    .execute("VACUUM ANALYZE")
+                    .await
+                    .context("could not vacuum after the bulk load")?;
+                Ok(())
+            }
+            Backend::Sqlite => self.refresh_planner_statistics().await,
+        }
+    }
+
     /// Begins a transaction that will write. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can't be upgraded
     /// while another writer holds the lock and fails with "database is locked" instead of

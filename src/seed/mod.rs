@@ -170,7 +170,7 @@ impl Seed {
         }
         let started = Instant::now();
         let summary = self.write(db).await?;
-        db.refresh_planner_statistics().await?;
+        db.tidy_after_bulk_load().await?;
         println!(
             "Seeded {} categories, {} brands, {} products, {} users, {} reviews, {} orders \
              ({} items), {} stock movements in {:.1}s (seed {}).",
