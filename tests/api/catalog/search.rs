@@ -67,6 +67,25 @@ api_test! {
         assert_eq!(titles(&app.get("products/?search=outdoor").await.body), ["Shelter"]);
     }
 
+    async fn search_pages_count_every_match_and_a_page_past_the_end_is_404(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Misc", None).await;
+        for title in ["Red lamp", "Blue lamp", "Green lamp", "Chair"] {
+            shop.product(&category, json!({"title": title})).await;
+        }
+        let first = app.get("products/?search=lamp&page_size=2").await;
+        assert_eq!((first.body["count"].as_i64(), first.body["results"].as_array().unwrap().len()), (Some(3), 2));
+        assert!(first.body["next"].as_str().unwrap().contains("page=2"));
+        let second = app.get("products/?search=lamp&page_size=2&page=2").await;
+        assert_eq!((second.body["count"].as_i64(), second.body["results"].as_array().unwrap().len()), (Some(3), 1));
+        assert_eq!(second.body["next"], serde_json::Value::Null);
+        let past = app.get("products/?search=lamp&page_size=2&page=3").await;
+        assert_eq!(past.status, 404);
+        assert_eq!(past.detail(), "Invalid page.");
+        let none = app.get("products/?search=trampoline").await;
+        assert_eq!((none.status.as_u16(), none.body["count"].as_i64()), (200, Some(0)));
+    }
+
     async fn search_combines_with_filters(app: TestApp) {
         let shop = Shop::new(&app).await;
         let category = shop.category("Misc", None).await;

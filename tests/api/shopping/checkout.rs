@@ -47,6 +47,23 @@ api_test! {
         assert_eq!(movements[1], (-2, "order".to_owned(), Some(id)));
     }
 
+    async fn the_placed_order_answer_is_the_order_as_read_back(app: TestApp) {
+        // The checkout answer is built from what it wrote, not read back: it must not differ.
+        let user = app.create_customer().await;
+        let lamp = create_product(&app, 1999, 5).await;
+        let address = create_address(&app, &user).await;
+        app.post_as("cart/add/", &user.token, &json!({"product_id": lamp, "quantity": 3})).await;
+        let placed = app.post_as("orders/", &user.token,
+            &json!({"shipping_address_id": address, "notes": "ring twice"})).await;
+        assert_eq!(placed.status, 201, "{}", placed.text);
+        let read = app.get_as(&format!("orders/{}/", placed.body["id"]), &user.token).await;
+        assert_eq!(read.status, 200);
+        assert_eq!(placed.body, read.body);
+        let explicit = place_order(&app, &user, &[(lamp, 1)]).await;
+        let read = app.get_as(&format!("orders/{}/", explicit["id"]), &user.token).await;
+        assert_eq!(explicit, read.body);
+    }
+
     async fn explicit_items_merge_duplicates_and_leave_the_cart_alone(app: TestApp) {
         let user = app.create_customer().await;
         let in_cart = create_product(&app, 100, 10).await;
