@@ -125,18 +125,16 @@ async fn cached_get(cache: &Cache, request: Request, next: Next) -> Response {
     // Entries are stored as sent (compressed for the client's `Accept-Encoding`), so a hit costs
     // no compression; the header is part of the key.
     let accept_encoding = request.headers().get(header::ACCEPT_ENCODING).cloned();
-    let key = Cache::catalog_key(
-        version,
-        &format!(
-            "{origin}{}?{}#{}",
-            request.uri().path(),
-            normalised_query(request.uri().query()),
-            accept_encoding
-                .as_ref()
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-        ),
-    );
+    let path = request.uri().path().to_owned();
+    let query = normalised_query(request.uri().query());
+    let key_for = |path: &str| {
+        let encoding = accept_encoding.as_ref().and_then(|v| v.to_str().ok());
+        Cache::catalog_key(
+            version,
+            &format!("{origin}{path}?{query}#{}", encoding.unwrap_or_default()),
+        )
+    };
+    let key = key_for(&path);
     if let Some(entry) = cache.get(&key).await.and_then(Entry::decode) {
         return entry.into_response("HIT");
     }
@@ -156,7 +154,8 @@ async fn cached_get(cache: &Cache, request: Request, next: Next) -> Response {
     };
     // The tag of the JSON itself, as `http::etag` gives uncached answers.
     let etag = crate::http::etag::tag_of(&json);
-    let sent = compress(json_response(json), accept_encoding).await;
+    let twin = twin_detail_path(&path, &json);
+    let sent = compress(json_response(json), accept_encoding.clone()).await;
     let encoding = sent.headers().get(header::CONTENT_ENCODING).cloned();
     let Some(body) = read_body(sent.into_body()).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -166,8 +165,34 @@ async fn cached_get(cache: &Cache, request: Request, next: Next) -> Response {
         etag,
         body,
     };
-    cache.set(&key, entry.encode(), None).await;
+    let encoded = entry.encode();
+    if let Some(twin) = twin {
+        cache.set(&key_for(&twin), encoded.clone(), None).await;
+    }
+    cache.set(&key, encoded, None).await;
     entry.into_response("MISS")
+}
+
+/// A product's detail is the same JSON at `products/{id}/` and `products/{slug}/`: for one of
+/// them, the other (read from the answer), so one miss fills both entries.
+fn twin_detail_path(path: &str, json: &[u8]) -> Option<String> {
+    let key = path.strip_prefix("/api/v1/products/")?.strip_suffix('/')?;
+    if key.is_empty() || key.contains('/') {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct Keys {
+        id: i64,
+        slug: String,
+    }
+    // Lists (`featured/`, `search/`...) have no top-level id and slug: no twin.
+    let keys: Keys = serde_json::from_slice(json).ok()?;
+    let twin = if key.bytes().all(|b| b.is_ascii_digit()) {
+        keys.slug
+    } else {
+        keys.id.to_string()
+    };
+    Some(format!("/api/v1/products/{twin}/"))
 }
 
 async fn read_body(body: Body) -> Option<Bytes> {
@@ -318,6 +343,23 @@ mod tests {
             assert_eq!(back.body, entry.body);
         }
         assert!(Entry::decode(Bytes::from_static(b"no newline")).is_none());
+    }
+
+    #[test]
+    fn a_product_detail_has_a_twin_path_and_lists_have_none() {
+        let product = br#"{"id": 7, "slug": "desk-lamp", "title": "Desk lamp"}"#;
+        assert_eq!(
+            twin_detail_path("/api/v1/products/7/", product).as_deref(),
+            Some("/api/v1/products/desk-lamp/")
+        );
+        assert_eq!(
+            twin_detail_path("/api/v1/products/desk-lamp/", product).as_deref(),
+            Some("/api/v1/products/7/")
+        );
+        let page = br#"{"count": 0, "next": null, "previous": null, "results": []}"#;
+        assert_eq!(twin_detail_path("/api/v1/products/featured/", page), None);
+        assert_eq!(twin_detail_path("/api/v1/products/", product), None);
+        assert_eq!(twin_detail_path("/api/v1/categories/7/", product), None);
     }
 
     #[test]

@@ -50,6 +50,12 @@ async fn staff_edit_is_visible_at_once(backend: Backend) {
         "the cached bytes are served as they were"
     );
     assert_eq!(cache_counts(&app).await.0, hits_before + 1);
+    // The id read also filled the slug path: the same JSON, cached under both.
+    let by_slug = app
+        .get(&format!("products/{}/", product["slug"].as_str().unwrap()))
+        .await;
+    assert_eq!(cache_header(&by_slug), "HIT");
+    assert_eq!(by_slug.text, first.text);
     // The list, with its query in another order, is one cache entry.
     let list = app.get("products/?page_size=5&ordering=title").await;
     assert_eq!(cache_header(&list), "MISS");
