@@ -146,23 +146,17 @@ async fn place(
     address: Option<ShippingAddress>,
 ) -> Result<(OrderView, i64), ApiError> {
     let user_id = user.id;
-    let cart_items = match &request.lines {
-        Some(_) => None,
-        None => Some(cart_lines(conn, user_id).await?),
+    let from_cart = request.lines.is_none();
+    let lines: BTreeMap<i64, i64> = match &request.lines {
+        Some(lines) => lines.clone(),
+        None => take_cart_lines(conn, user_id).await?,
     };
-    let lines: BTreeMap<i64, i64> = match (&request.lines, &cart_items) {
-        (Some(lines), _) => lines.clone(),
-        (None, Some(items)) if !items.is_empty() => items
-            .iter()
-            .map(|&(_, product, qty)| (product, qty))
-            .collect(),
-        _ => {
-            return Err(FieldErrors::single(
-                "non_field_errors",
-                "Your cart is empty.",
-            ))
-        }
-    };
+    if from_cart && lines.is_empty() {
+        return Err(FieldErrors::single(
+            "non_field_errors",
+            "Your cart is empty.",
+        ));
+    }
 
     let mut taken = Vec::with_capacity(lines.len());
     let mut unknown = Vec::new();
@@ -288,8 +282,12 @@ async fn place(
         Some(user_id),
     )
     .await?;
-    if let Some(cart_items) = cart_items {
-        empty_ordered_cart_items(conn, user_id, &cart_items).await?;
+    if from_cart {
+        sqlx::query("UPDATE carts SET updated_at = $1 WHERE user_id = $2")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
     }
     let order = OrderView {
         id: order_id,
@@ -313,48 +311,22 @@ async fn place(
     Ok((order, total_cents))
 }
 
-/// The user's cart as `(item_id, product_id, quantity)`.
-async fn cart_lines(
+/// Empties the user's cart and returns what was in it (product → quantity), in one statement.
+/// The rows stay locked until the checkout ends: if it fails they come back with the rollback,
+/// and an add racing it is either ordered (it came first) or lands in a new row afterwards, so
+/// units added meanwhile stay in the cart rather than vanish unordered.
+async fn take_cart_lines(
     conn: &mut AnyConnection,
     user_id: i64,
-) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT ci.id, ci.product_id, ci.quantity FROM cart_items ci \
-         JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = $1 ORDER BY ci.product_id",
+) -> Result<BTreeMap<i64, i64>, sqlx::Error> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "DELETE FROM cart_items WHERE cart_id = (SELECT id FROM carts WHERE user_id = $1) \
+         RETURNING product_id, quantity",
     )
     .bind(user_id)
     .fetch_all(conn)
-    .await
-}
-
-/// Removes what was ordered from the cart. Only the ordered quantity goes: units added by a
-/// request that raced this checkout stay in the cart rather than vanish unordered.
-async fn empty_ordered_cart_items(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    items: &[(i64, i64, i64)],
-) -> Result<(), sqlx::Error> {
-    for &(item_id, _, quantity) in items {
-        let deleted = sqlx::query("DELETE FROM cart_items WHERE id = $1 AND quantity <= $2")
-            .bind(item_id)
-            .bind(quantity)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        if deleted == 0 {
-            sqlx::query("UPDATE cart_items SET quantity = quantity - $1 WHERE id = $2")
-                .bind(quantity)
-                .bind(item_id)
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    sqlx::query("UPDATE carts SET updated_at = $1 WHERE user_id = $2")
-        .bind(now_micros())
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 #[cfg(test)]

@@ -45,6 +45,33 @@ api_test! {
         assert_eq!(count_rows(&app, "orders").await, 5);
     }
 
+    async fn cart_adds_racing_a_cart_checkout_are_ordered_or_stay_in_the_cart(app: TestApp) {
+        let user = app.create_customer().await;
+        let product = create_product(&app, 999, 1000).await;
+        app.post_as("cart/add/", &user.token, &json!({"product_id": product, "quantity": 1})).await;
+        let base = app.address.clone();
+        let add = json!({"product_id": product, "quantity": 1});
+        let mut tasks: Vec<_> = (0..10).map(|_| tokio::spawn(race_post(app.client.clone(),
+            format!("{base}/api/v1/cart/add/"), user.token.clone(), add.clone(), None))).collect();
+        tasks.insert(5, tokio::spawn(race_post(app.client.clone(), format!("{base}/api/v1/orders/"),
+            user.token.clone(), json!({}), None)));
+        let mut added = 1;
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            match status.as_u16() {
+                201 if body.get("order_number").is_some() => {}
+                201 => added += 1,
+                s => panic!("unexpected {s}: {body}"),
+            }
+        }
+        let ordered: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM order_items WHERE product_id = $1")
+            .bind(product).fetch_one(&app.db.pool).await.unwrap();
+        let in_cart = app.get_as("cart/count/", &user.token).await.body["count"].as_i64().unwrap();
+        assert!(ordered >= 1, "the checkout took at least the first unit");
+        assert_eq!(ordered + in_cart, added, "every added unit was ordered or is still in the cart");
+    }
+
     async fn ten_concurrent_replays_of_one_key_make_one_order(app: TestApp) {
         let user = app.create_customer().await;
         let product = create_product(&app, 999, 100).await;
