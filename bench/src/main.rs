@@ -28,7 +28,8 @@ struct Args {
     /// Catalog cache: Redis, in-process, or off. Default: redis on PostgreSQL, memory on SQLite.
     #[arg(long, value_enum)]
     cache: Option<CacheMode>,
-    /// One scenario, or `all` (liveness, list, detail, search, browse-mix, checkout, mixed).
+    /// `all`, or scenarios separated by commas (liveness, list, detail, search, browse-mix,
+    /// checkout, mixed), run in the order given.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Measured time per scenario.

@@ -64,13 +64,18 @@ impl Scenario {
         if value == "all" {
             return Ok(Self::ALL.to_vec());
         }
-        match Self::ALL.into_iter().find(|s| s.name() == value) {
-            Some(scenario) => Ok(vec![scenario]),
-            None => bail!(
-                "unknown scenario {value:?}: all, {}",
-                Self::ALL.map(|s| s.name()).join(", ")
-            ),
-        }
+        value
+            .split(',')
+            .map(
+                |name| match Self::ALL.into_iter().find(|s| s.name() == name.trim()) {
+                    Some(scenario) => Ok(scenario),
+                    None => bail!(
+                        "unknown scenario {name:?}: all, or a comma-separated list of {}",
+                        Self::ALL.map(|s| s.name()).join(", ")
+                    ),
+                },
+            )
+            .collect()
     }
 
     pub fn name(self) -> &'static str {
