@@ -156,17 +156,21 @@ impl Db {
         Ok(())
     }
 
-    /// After a bulk load (`nexus seed`): fresh planner statistics, and on PostgreSQL a `VACUUM`
-    /// as well: it reclaims the row versions the load's own updates left behind (the rating
-    /// recount rewrites every product, doubling the table) and marks pages all-visible, so
-    /// counts can be answered from indexes alone.
+    /// After a bulk load (`nexus seed`, a fresh database): fresh planner statistics, and on
+    /// PostgreSQL the tables rewritten compactly first. The load's own updates (the rating
+    /// recount rewrites every product) leave half of `products` dead, and a plain `VACUUM` frees
+    /// that space without shrinking the table, so every scan would still read twice the pages
+    /// (21 MB -> 12 MB for the benchmark dataset). The second, plain `VACUUM` marks the pages
+    /// all-visible, so counts can be answered from indexes alone.
     pub async fn tidy_after_bulk_load(&self) -> anyhow::Result<()> {
         match self.backend {
             Backend::Postgres => {
-                self.pool
-                    .execute("VACUUM ANALYZE")
-                    .await
-                    .context("could not vacuum after the bulk load")?;
+                for statement in ["VACUUM FULL", "VACUUM ANALYZE"] {
+                    self.pool
+                        .execute(statement)
+                        .await
+                        .with_context(|| format!("{statement} after the bulk load failed"))?;
+                }
                 Ok(())
             }
             Backend::Sqlite => self.refresh_planner_statistics().await,
