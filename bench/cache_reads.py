@@ -1,10 +1,11 @@
 """Latency of anonymous catalog reads against a running server (docs/cache.md, "Measured").
 
 Usage: python3 bench/cache_reads.py [BASE_URL] [REQUESTS]
-Sends REQUESTS (2000) sequential GETs spread over 52 catalog URLs of a `nexus seed --demo
---products 1000` database; compare with the server run with CACHE_ENABLED=false, and read the
-hit/miss counts from /health/cache/.
+Sends REQUESTS (2000) sequential GETs spread over 52 catalog URLs of a `nexus seed --demo`
+database (10 list pages, the 40 newest products, the category tree, brands); compare with the
+server run with CACHE_ENABLED=false, and read the hit/miss counts from /health/cache/.
 """
+import json
 import random
 import statistics
 import sys
@@ -14,9 +15,11 @@ import urllib.request
 base = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000").rstrip("/") + "/api/v1/"
 count = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
 random.seed(1)
+with urllib.request.urlopen(base + "products/?page_size=40") as response:
+    newest = [product["id"] for product in json.load(response)["results"]]
 paths = (
     [f"products/?page={p}&page_size=20" for p in range(1, 11)]
-    + [f"products/{i}/" for i in range(1, 41)]
+    + [f"products/{i}/" for i in newest]
     + ["categories/?tree=true", "brands/"]
 )
 latencies = []

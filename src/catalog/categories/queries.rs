@@ -113,6 +113,30 @@ pub async fn resolve(db: &Db, key: &str) -> Result<Option<i64>, ApiError> {
     Ok(query.fetch_optional(&db.pool).await?)
 }
 
+/// The category named by `key` (id or slug) and all its descendants, in one recursive query;
+/// `None` when there is no such category. Product lists filter by these ids as literals rather
+/// than by a recursive CTE in the same statement: the planner can't estimate a CTE's rows and
+/// took a one-leaf filter for a weak one (a price-index scan over thousands of rows, ~7 ms,
+/// instead of the category index).
+pub async fn scope(db: &Db, key: &str) -> Result<Option<Vec<i64>>, ApiError> {
+    let (start, id) = match key.parse::<i64>() {
+        Ok(id) => ("id = $1", Some(id)),
+        Err(_) => ("slug = $1", None),
+    };
+    // UNION (not ALL), so even a cyclic row terminates.
+    let sql = format!(
+        "WITH RECURSIVE scope(id) AS (SELECT id FROM categories WHERE {start} \
+         UNION SELECT child.id FROM categories child JOIN scope ON child.parent_id = scope.id) \
+         SELECT id FROM scope ORDER BY id"
+    );
+    let query = match id {
+        Some(id) => sqlx::query_scalar(&sql).bind(id),
+        None => sqlx::query_scalar(&sql).bind(key),
+    };
+    let ids: Vec<i64> = query.fetch_all(&db.pool).await?;
+    Ok((!ids.is_empty()).then_some(ids))
+}
+
 /// Every category as a forest of roots, by name at each level: one query (categories with their
 /// own active products counts), the tree and the subtree totals built in memory.
 pub async fn tree(db: &Db) -> Result<Vec<CategoryNode>, ApiError> {

@@ -104,7 +104,8 @@ fn parse_ordering(raw: &str) -> Vec<OrderKey> {
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub filters: ProductFilters,
-    pub category_id: Option<i64>,
+    /// The asked category and its descendants.
+    pub category_ids: Option<Vec<i64>>,
     pub brand_id: Option<i64>,
     pub visibility: Visibility,
 }
@@ -170,12 +171,6 @@ pub async fn list(
 /// search text has no searchable word.
 fn build(db: &Db, query: &ListQuery, select_from: &str) -> Option<SqlBuilder> {
     let mut sql = SqlBuilder::new("");
-    if let Some(category_id) = query.category_id {
-        // The category and all its descendants; UNION (not ALL) so even a cyclic row terminates.
-        sql.push("WITH RECURSIVE scope(id) AS (SELECT id FROM categories WHERE id = ")
-            .push_bind(category_id)
-            .push(" UNION SELECT child.id FROM categories child JOIN scope ON child.parent_id = scope.id) ");
-    }
     sql.push(select_from);
     if let Some(text) = &query.filters.search {
         if !search::push_join(&mut sql, db.backend, text) {
@@ -186,8 +181,15 @@ fn build(db: &Db, query: &ListQuery, select_from: &str) -> Option<SqlBuilder> {
     if query.visibility == Visibility::ActiveOnly {
         sql.push(" AND p.is_active = TRUE");
     }
-    if query.category_id.is_some() {
-        sql.push(" AND p.category_id IN (SELECT id FROM scope)");
+    if let Some(ids) = &query.category_ids {
+        sql.push(" AND p.category_id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push_bind(*id);
+        }
+        sql.push(")");
     }
     if let Some(brand_id) = query.brand_id {
         sql.push(" AND p.brand_id = ").push_bind(brand_id);
@@ -246,7 +248,7 @@ mod tests {
     fn query(filters: ProductFilters) -> ListQuery {
         ListQuery {
             filters,
-            category_id: None,
+            category_ids: None,
             brand_id: None,
             visibility: Visibility::ActiveOnly,
         }

@@ -36,10 +36,10 @@ pub async fn list_page(
     media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
     let mut errors = FieldErrors::new();
-    let mut category_id = None;
+    let mut category_ids = None;
     if let Some(key) = &filters.category {
-        category_id = categories::queries::resolve(db, key).await?;
-        if category_id.is_none() {
+        category_ids = categories::queries::scope(db, key).await?;
+        if category_ids.is_none() {
             errors.add("category", INVALID_CHOICE);
         }
     }
@@ -55,7 +55,7 @@ pub async fn list_page(
         db,
         &ListQuery {
             filters,
-            category_id,
+            category_ids,
             brand_id,
             visibility,
         },
@@ -75,7 +75,7 @@ pub async fn category_page(
     page: &PageRequest,
     media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
-    let Some(category_id) = categories::queries::resolve(db, key).await? else {
+    let Some(category_ids) = categories::queries::scope(db, key).await? else {
         return page.page(0, Vec::new());
     };
     filters.category = None;
@@ -88,7 +88,7 @@ pub async fn category_page(
     }
     let query = ListQuery {
         filters,
-        category_id: Some(category_id),
+        category_ids: Some(category_ids),
         brand_id,
         visibility,
     };
