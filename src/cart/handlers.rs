@@ -151,7 +151,8 @@ async fn set_quantity(
     quantity: i64,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let (cart_id, product_id, _) = store::find_own_item(&mut tx, user_id, item_id)
+    store::touch_cart_of(&mut tx, user_id).await?;
+    let (_, product_id, _) = store::find_own_item(&mut tx, user_id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     check_quantity(quantity)?;
@@ -166,7 +167,6 @@ async fn set_quantity(
         .bind(item_id)
         .execute(&mut *tx)
         .await?;
-    store::touch(&mut tx, cart_id).await?;
     let item = store::load_item(&mut tx, item_id, media).await?;
     tx.commit().await?;
     Ok(axum::Json(item))
@@ -213,14 +213,14 @@ pub async fn remove_cart_item(
     Path(item_id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let (cart_id, ..) = store::find_own_item(&mut tx, user.id, item_id)
+    store::touch_cart_of(&mut tx, user.id).await?;
+    store::find_own_item(&mut tx, user.id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     sqlx::query("DELETE FROM cart_items WHERE id = $1")
         .bind(item_id)
         .execute(&mut *tx)
         .await?;
-    store::touch(&mut tx, cart_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -233,12 +233,11 @@ pub async fn clear_cart(
     CurrentUser(user): CurrentUser,
 ) -> Result<StatusCode, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let (cart_id, ..) = store::ensure_cart(&mut tx, user.id).await?;
+    let cart_id = store::touch_cart_of(&mut tx, user.id).await?;
     sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
         .bind(cart_id)
         .execute(&mut *tx)
         .await?;
-    store::touch(&mut tx, cart_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -292,7 +291,8 @@ pub async fn increase_cart_item(
     Path(item_id): Path<i64>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let (cart_id, product_id, _) = store::find_own_item(&mut tx, user.id, item_id)
+    store::touch_cart_of(&mut tx, user.id).await?;
+    let (_, product_id, _) = store::find_own_item(&mut tx, user.id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let (stock, _) = store::product_stock(&mut tx, product_id)
@@ -308,7 +308,6 @@ pub async fn increase_cart_item(
         tx.rollback().await?;
         return Err(stock_error(stock));
     }
-    store::touch(&mut tx, cart_id).await?;
     let item = store::load_item(&mut tx, item_id, &media).await?;
     tx.commit().await?;
     Ok(axum::Json(item))
@@ -326,7 +325,8 @@ pub async fn decrease_cart_item(
     Path(item_id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let (cart_id, ..) = store::find_own_item(&mut tx, user.id, item_id)
+    store::touch_cart_of(&mut tx, user.id).await?;
+    store::find_own_item(&mut tx, user.id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let removed = sqlx::query("DELETE FROM cart_items WHERE id = $1 AND quantity <= 1")
@@ -343,7 +343,6 @@ pub async fn decrease_cart_item(
             .await?;
         axum::Json(store::load_item(&mut tx, item_id, &media).await?).into_response()
     };
-    store::touch(&mut tx, cart_id).await?;
     tx.commit().await?;
     Ok(response)
 }

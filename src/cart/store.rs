@@ -139,6 +139,11 @@ pub async fn product_row(
 
 /// The id of `user_id`'s cart, marked as changed now (created when missing), in one statement:
 /// the UNIQUE constraint on `carts.user_id` makes racing first uses share one cart.
+///
+/// Every cart write and the checkout of a cart call this (or lock the cart row the same way)
+/// *before* touching items: one lock order — cart row, then item rows — so two of them can't
+/// deadlock on PostgreSQL (adds touching the cart after their item, while a checkout held the
+/// item and waited for the cart, did: `cart_adds_racing_a_cart_checkout_...`).
 pub async fn touch_cart_of(conn: &mut AnyConnection, user_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) \
@@ -248,14 +253,4 @@ pub async fn product_stock(
             .fetch_optional(conn)
             .await?;
     Ok(row.map(|(stock, Flag(active))| (stock, active)))
-}
-
-/// Marks the cart as changed now.
-pub async fn touch(conn: &mut AnyConnection, cart_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE carts SET updated_at = $1 WHERE id = $2")
-        .bind(now_micros())
-        .bind(cart_id)
-        .execute(conn)
-        .await?;
-    Ok(())
 }

@@ -146,10 +146,11 @@ async fn place(
     address: Option<ShippingAddress>,
 ) -> Result<(OrderView, i64), ApiError> {
     let user_id = user.id;
+    let now = now_micros();
     let from_cart = request.lines.is_none();
     let lines: BTreeMap<i64, i64> = match &request.lines {
         Some(lines) => lines.clone(),
-        None => take_cart_lines(conn, user_id).await?,
+        None => take_cart_lines(conn, user_id, now).await?,
     };
     if from_cart && lines.is_empty() {
         return Err(FieldErrors::single(
@@ -212,7 +213,6 @@ async fn place(
         })
         .ok_or_else(|| FieldErrors::single("non_field_errors", "The order total is too large."))?;
 
-    let now = now_micros();
     let address_json = address
         .as_ref()
         .map(|a| serde_json::to_string(a).unwrap_or_default());
@@ -282,13 +282,6 @@ async fn place(
         Some(user_id),
     )
     .await?;
-    if from_cart {
-        sqlx::query("UPDATE carts SET updated_at = $1 WHERE user_id = $2")
-            .bind(now)
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
-    }
     let order = OrderView {
         id: order_id,
         order_number: number,
@@ -311,21 +304,31 @@ async fn place(
     Ok((order, total_cents))
 }
 
-/// Empties the user's cart and returns what was in it (product → quantity), in one statement.
-/// The rows stay locked until the checkout ends: if it fails they come back with the rollback,
-/// and an add racing it is either ordered (it came first) or lands in a new row afterwards, so
-/// units added meanwhile stay in the cart rather than vanish unordered.
+/// Empties the user's cart and returns what was in it (product → quantity). The cart row is
+/// marked changed first, then the items are taken with one `DELETE … RETURNING`: the same lock
+/// order as every cart write (`cart::store::touch_cart_of`). The rows stay locked until the
+/// checkout ends: if it fails they come back with the rollback, and an add racing it is either
+/// ordered (it came first) or lands in a new row afterwards, so units added meanwhile stay in
+/// the cart rather than vanish unordered.
 async fn take_cart_lines(
     conn: &mut AnyConnection,
     user_id: i64,
+    now: i64,
 ) -> Result<BTreeMap<i64, i64>, sqlx::Error> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "DELETE FROM cart_items WHERE cart_id = (SELECT id FROM carts WHERE user_id = $1) \
-         RETURNING product_id, quantity",
-    )
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?;
+    let cart_id: Option<i64> =
+        sqlx::query_scalar("UPDATE carts SET updated_at = $1 WHERE user_id = $2 RETURNING id")
+            .bind(now)
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(cart_id) = cart_id else {
+        return Ok(BTreeMap::new());
+    };
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("DELETE FROM cart_items WHERE cart_id = $1 RETURNING product_id, quantity")
+            .bind(cart_id)
+            .fetch_all(conn)
+            .await?;
     Ok(rows.into_iter().collect())
 }
 
