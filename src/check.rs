@@ -293,7 +293,7 @@ async fn database(settings: &Settings) -> Vec<Row> {
             "pending migrations: run `nexus migrate`",
         )
     });
-    db.pool.close().await;
+    db.close().await;
     rows
 }
 

@@ -131,7 +131,7 @@ impl Application {
             }
         }
         // Connections still checked out by abandoned requests would make `close` wait for them.
-        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, db.pool.close())
+        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, db.close())
             .await
             .is_err()
         {

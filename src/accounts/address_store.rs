@@ -150,10 +150,10 @@ where
 /// user's addresses behind this one, and SQLite takes its write lock up front, so two requests
 /// choosing a default can't interleave (the partial unique index stays the final guard).
 pub async fn begin_for_user(
-    pool: &sqlx::AnyPool,
+    db: &crate::db::Db,
     user_id: i64,
 ) -> Result<Transaction<'static, Any>, ApiError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE users SET last_login = last_login WHERE id = $1")
         .bind(user_id)
         .execute(&mut *tx)

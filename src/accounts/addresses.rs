@@ -183,7 +183,7 @@ pub async fn create_address(
     extract::Json(body): extract::Json<AddressRequest>,
 ) -> Result<(StatusCode, Json<AddressResponse>), ApiError> {
     let fields = validate(&body, AddressFields::default(), false)?;
-    let mut tx = address_store::begin_for_user(&state.db.pool, user.id).await?;
+    let mut tx = address_store::begin_for_user(&state.db, user.id).await?;
     let is_first = address_store::count(&mut *tx, user.id).await? == 0;
     let is_default = body.is_default.unwrap_or(false) || is_first;
     if is_default {
@@ -252,7 +252,7 @@ async fn save(
     body: AddressRequest,
     partial: bool,
 ) -> Result<Json<AddressResponse>, ApiError> {
-    let mut tx = address_store::begin_for_user(&state.db.pool, user_id).await?;
+    let mut tx = address_store::begin_for_user(&state.db, user_id).await?;
     let existing = address_store::find(&mut *tx, user_id, id)
         .await?
         .ok_or_else(ApiError::not_found)?;

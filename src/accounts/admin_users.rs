@@ -187,7 +187,7 @@ pub async fn update_user(
         }
         errors.into_result()?;
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let updated = sqlx::query("UPDATE users SET role = COALESCE($1, role), is_active = COALESCE($2, is_active) WHERE id = $3")
         .bind(body.role.map(Role::as_str))
         .bind(body.is_active)

@@ -83,7 +83,7 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(new, state.settings.fast_password_hashing).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     users::set_password_hash(&mut *tx, user.id, &hash).await?;
     refresh_tokens::revoke_all_for_user(&mut *tx, user.id).await?;
     tx.commit().await?;

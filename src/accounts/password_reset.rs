@@ -176,7 +176,7 @@ pub async fn confirm_password_reset(
     }
     let hash = password::hash(new, state.settings.fast_password_hashing).await?;
     let now = now_micros();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     // The conditional update is what makes the link single-use, even for two racing requests.
     let claimed = sqlx::query(
         "UPDATE password_reset_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3",

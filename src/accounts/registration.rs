@@ -96,7 +96,7 @@ pub async fn create_user(
     }
 
     let hash = password::hash(secret, state.settings.fast_password_hashing).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let inserted = sqlx::query_scalar(
         "INSERT INTO users (email, username, password_hash, first_name, last_name, role, is_active, date_joined, last_login) \
          VALUES ($1, $2, $3, $4, $5, 'customer', TRUE, $6, NULL) RETURNING id",

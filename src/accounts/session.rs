@@ -131,7 +131,7 @@ pub async fn refresh_token(
             security_log::token_rejected("refresh", err.message(), None);
             token_not_valid(err.message())
         })?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let Some((user_id, family)) = refresh_tokens::revoke(&mut *tx, &claims.jti).await? else {
         // Signed by us but no longer live: either it was rotated already (a stolen copy being
         // replayed, or the legitimate client after a thief) or its user was deleted.
@@ -213,7 +213,7 @@ pub async fn revoke_token(
     // Someone else's token (or garbage) is not ours to revoke; the answer doesn't say whose it is.
     let mut revoked_now = false;
     if let Some(claims) = claims.filter(|c| c.user_id == user.id) {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin_write().await?;
         revoked_now = refresh_tokens::revoke(&mut *tx, &claims.jti)
             .await?
             .is_some();

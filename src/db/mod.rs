@@ -30,6 +30,11 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
+    /// Where [`Db::begin_write`] takes its connection: on SQLite a pool of one, so writers queue
+    /// in the pool (first come, first served, woken the moment the writer before them commits)
+    /// instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms. On
+    /// PostgreSQL the same pool as `pool`.
+    writer: AnyPool,
     pub backend: Backend,
 }
 
@@ -104,32 +109,28 @@ impl Db {
             Backend::Sqlite => prepare_sqlite_url(url.expose())?,
         };
         let options = AnyConnectOptions::from_str(&raw).context("invalid DATABASE_URL")?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            // Short, so a lost database answers `503` quickly instead of holding requests; pooled
-            // connections are pinged before use (sqlx's default), so ones killed by a database
-            // restart are replaced rather than handed out.
-            .acquire_timeout(acquire_timeout)
-            .test_before_acquire(true)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the single writer; the busy timeout makes a
-                        // writer wait for the lock instead of failing; foreign keys are off by
-                        // default in SQLite and our schema relies on them.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let connect =
+            |max: u32| pool_options(backend, max, acquire_timeout).connect_with(options.clone());
+        let pool = connect(max_connections.max(1))
             .await
             .with_context(|| format!("could not connect to the database at {url:?}"))?;
-        Ok(Self { pool, backend })
+        let writer = match backend {
+            Backend::Sqlite => connect(1)
+                .await
+                .with_context(|| format!("could not connect to the database at {url:?}"))?,
+            Backend::Postgres => pool.clone(),
+        };
+        Ok(Self {
+            pool,
+            writer,
+            backend,
+        })
+    }
+
+    /// Closes the pools (waiting for connections in use to come back).
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Applies every pending migration; on SQLite, then refreshes the planner's statistics.
@@ -184,8 +185,8 @@ impl Db {
     /// conditional updates instead.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
         }
     }
 
@@ -193,6 +194,36 @@ impl Db {
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+/// Pool settings shared by the pool and SQLite's writer pool.
+fn pool_options(
+    backend: Backend,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        // Short, so a lost database answers `503` quickly instead of holding requests; pooled
+        // connections are pinged before use (sqlx's default), so ones killed by a database
+        // restart are replaced rather than handed out.
+        .acquire_timeout(acquire_timeout)
+        .test_before_acquire(true)
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the single writer; the busy timeout makes a
+                    // writer outside `begin_write` wait for the lock instead of failing;
+                    // foreign keys are off by default in SQLite and our schema relies on them.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Opens and closes one connection, giving up after [`PROBE_TIMEOUT`] (a host that drops

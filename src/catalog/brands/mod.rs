@@ -153,7 +153,7 @@ pub async fn update(db: &Db, key: &str, body: Value, partial: bool) -> Result<Br
         sql.push(", description = ").push_bind(description.as_str());
     }
     sql.push(" WHERE id = ").push_bind(id);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sql.query().execute(&mut *tx).await.map_err(write_error)?;
     if changes.name.is_some() {
         search::refresh_for_brand(&mut *tx, id, false).await?;
@@ -165,7 +165,7 @@ pub async fn update(db: &Db, key: &str, body: Value, partial: bool) -> Result<Br
 /// Deletes a brand; its products stay, without a brand (and without its name in their search text).
 pub async fn delete(db: &Db, key: &str) -> Result<(), ApiError> {
     let id = resolve(db, key).await?.ok_or_else(ApiError::not_found)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     search::refresh_for_brand(&mut *tx, id, true).await?;
     // `brand_id` is `ON DELETE SET NULL`.
     let done = sqlx::query("DELETE FROM brands WHERE id = $1")

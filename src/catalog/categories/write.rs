@@ -108,7 +108,7 @@ pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), A
     }
     sql.push(" WHERE id = ").push_bind(id);
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     if changes.parent.is_some() && db.backend == Backend::Postgres {
         // Blocks other writers of categories (not readers) until this transaction ends.
         sqlx::query("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE")
