@@ -112,11 +112,14 @@ pub async fn add_cart_item(
     Json(body): Json<AddCartItem>,
 ) -> Result<(StatusCode, axum::Json<CartItemView>), ApiError> {
     check_quantity(body.quantity)?;
-    let mut tx = state.db.begin_write().await?;
-    let product = match store::product_row(&mut tx, body.product_id).await? {
+    // Read before the write transaction: like the stock check inside one on PostgreSQL, it sees
+    // the committed stock without locking it (checkout is what enforces stock), and SQLite's
+    // single writer stays free for writes.
+    let product = match store::product_row(&state.db.pool, body.product_id).await? {
         Some(product) if product.is_active => product,
         _ => return Err(FieldErrors::single("product_id", INVALID_PRODUCT)),
     };
+    let mut tx = state.db.begin_write().await?;
     let stock = product.stock_quantity;
     let cart_id = store::touch_cart_of(&mut tx, user.id).await?;
     // One atomic upsert: racing adds of the same product add up in one row.

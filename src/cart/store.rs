@@ -111,10 +111,13 @@ impl ProductRow {
 }
 
 /// A product with what its cart line shows, active or not; `None` when it doesn't exist.
-pub async fn product_row(
-    conn: &mut AnyConnection,
+pub async fn product_row<'c, E>(
+    executor: E,
     product_id: i64,
-) -> Result<Option<ProductRow>, sqlx::Error> {
+) -> Result<Option<ProductRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     type Row = (i64, String, String, i64, i64, Option<String>, Flag);
     let row: Option<Row> = sqlx::query_as(
         "SELECT p.id, p.title, p.slug, p.price_cents, p.stock_quantity, \
@@ -122,7 +125,7 @@ pub async fn product_row(
          ORDER BY pi.position, pi.id LIMIT 1), p.is_active FROM products p WHERE p.id = $1",
     )
     .bind(product_id)
-    .fetch_optional(conn)
+    .fetch_optional(executor)
     .await?;
     Ok(row.map(
         |(id, title, slug, price_cents, stock_quantity, image, Flag(is_active))| ProductRow {
