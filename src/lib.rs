@@ -18,6 +18,7 @@ pub mod money;
 pub mod ops;
 pub mod orders;
 pub mod product_images;
+pub mod redis_client;
 pub mod reviews;
 pub mod seed;
 pub mod startup;

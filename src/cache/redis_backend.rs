@@ -28,7 +28,6 @@ use std::{
     time::Duration,
 };
 
-use anyhow::Context;
 use axum::body::Bytes;
 use tokio::sync::oneshot;
 
@@ -67,14 +66,7 @@ struct VersionQueue {
 impl RedisCache {
     /// A lazily connected client: the server starts (uncached) even when Redis is down.
     pub fn new(url: &str, prefix: String, max_entries: u64, ttl: Duration) -> anyhow::Result<Self> {
-        let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(Duration::from_millis(500)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        let connection = redis::aio::ConnectionManager::new_lazy_with_config(client, config)
-            .context("could not set up the Redis connection")?;
+        let connection = crate::redis_client::lazy_connection(url, Duration::from_millis(200))?;
         Ok(Self {
             connection,
             prefix,

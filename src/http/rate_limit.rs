@@ -290,15 +290,8 @@ struct RedisLimiter {
 
 impl RedisLimiter {
     fn new(url: &str, prefix: String, rates: HashMap<Rule, Rate>) -> anyhow::Result<Self> {
-        let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(Duration::from_millis(500)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
         // Lazy: the server starts (and limits in-process) even when Redis is down.
-        let connection = redis::aio::ConnectionManager::new_lazy_with_config(client, config)
-            .context("could not set up the Redis connection")?;
+        let connection = crate::redis_client::lazy_connection(url, Duration::from_millis(500))?;
         Ok(Self {
             connection,
             script: redis::Script::new(GCRA_SCRIPT),

@@ -139,15 +139,10 @@ async fn attach(
     }
     let mut items: HashMap<i64, Vec<OrderItemView>> = HashMap::new();
     for (id, order_id, product_id, title, quantity, unit) in query.fetch_all(&mut *conn).await? {
-        items.entry(order_id).or_default().push(OrderItemView {
-            id,
-            product: product_id,
-            product_id,
-            product_title: title,
-            quantity,
-            unit_price: Money::from_cents(unit),
-            subtotal: Money::from_cents(unit.saturating_mul(quantity)),
-        });
+        items
+            .entry(order_id)
+            .or_default()
+            .push(OrderItemView::new(id, product_id, title, quantity, unit));
     }
 
     let sql = format!(

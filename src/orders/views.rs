@@ -24,6 +24,27 @@ pub struct OrderItemView {
     pub subtotal: Money,
 }
 
+impl OrderItemView {
+    /// A line as stored: `unit_price_cents × quantity` is its subtotal.
+    pub fn new(
+        id: i64,
+        product_id: i64,
+        product_title: String,
+        quantity: i64,
+        unit_price_cents: i64,
+    ) -> Self {
+        Self {
+            id,
+            product: product_id,
+            product_id,
+            product_title,
+            quantity,
+            unit_price: Money::from_cents(unit_price_cents),
+            subtotal: Money::from_cents(unit_price_cents.saturating_mul(quantity)),
+        }
+    }
+}
+
 /// One step of the order's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StatusHistoryView {

@@ -263,15 +263,13 @@ async fn place(
             },
         )
         .await?;
-        items.push(OrderItemView {
-            id: item_id,
-            product: line.product_id,
-            product_id: line.product_id,
-            subtotal: Money::from_cents(line.unit_price_cents.saturating_mul(line.quantity)),
-            unit_price: Money::from_cents(line.unit_price_cents),
-            product_title: line.title,
-            quantity: line.quantity,
-        });
+        items.push(OrderItemView::new(
+            item_id,
+            line.product_id,
+            line.title,
+            line.quantity,
+            line.unit_price_cents,
+        ));
     }
     let placed_note = "Order placed.";
     let placed_at = record_history(
