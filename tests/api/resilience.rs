@@ -76,3 +76,28 @@ async fn a_lost_database_answers_503_until_it_returns_then_service_resumes() {
         .await;
     assert_eq!(login.status, 200, "{}", login.text);
 }
+
+/// Connections the database dropped while they sat in the pool (a restart, an idle timeout on
+/// the way) are found by the ping before use, so the next request gets a fresh one, not a `503`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_killed_while_idle_are_replaced_before_a_request_uses_them() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    let user = app.create_customer().await;
+    assert_eq!(app.get_as("auth/users/me/", &user.token).await.status, 200);
+
+    admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ))
+    .await;
+    // Idle for longer than the pool's ping threshold (one second).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    for _ in 0..5 {
+        let me = app.get_as("auth/users/me/", &user.token).await;
+        assert_eq!(me.status, 200, "{}", me.text);
+    }
+}
