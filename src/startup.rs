@@ -19,7 +19,7 @@ use crate::{
     http::{self, origin::parse_trusted_proxies, rate_limit::RateLimiter},
     mail::{FileMailer, Mailer},
     media::{LocalMediaStore, MediaStore},
-    state::AppState,
+    state::{AppState, Services},
 };
 
 /// A migrated database, a bound listener and the state to serve with.
@@ -67,7 +67,7 @@ impl Application {
             settings.media_root.clone(),
             settings.media_url.clone(),
         ));
-        let state = AppState {
+        let state = AppState::new(Services {
             db,
             settings: Arc::new(settings),
             tokens,
@@ -77,7 +77,7 @@ impl Application {
             cache,
             started_at: Instant::now(),
             in_flight: Default::default(),
-        };
+        });
         Ok(Self {
             listener,
             state,

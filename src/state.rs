@@ -13,9 +13,27 @@ use crate::{
     media::MediaStore,
 };
 
-/// Shared application state, cheap to clone.
+/// Shared application state: one `Arc`, because axum clones the state (and every layer holding
+/// it) for each request, and one reference count is cheaper to bump than one per service.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What the state holds.
+pub struct Services {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
