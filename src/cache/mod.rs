@@ -34,7 +34,11 @@ pub struct CacheSettings {
     pub redis_prefix: String,
     /// `CACHE_TTL_SECONDS` (default 60).
     pub ttl: Duration,
-    /// `CACHE_MAX_ENTRIES` for the in-process backend (default 10,000).
+    /// `CACHE_MAX_ENTRIES` (default 50,000): the in-process backend's entries, or the Redis
+    /// backend's local copies. Every product is two entries (by id and by slug) besides list and
+    /// search pages, and a bound smaller than the catalogue's working set makes moka turn most
+    /// first reads away: 10,000 held half the details of a 10,000-product catalogue
+    /// (docs/PERFORMANCE.md, log 20). An entry is an answer as sent, ~1–3 KB gzipped.
     pub max_entries: u64,
     /// `CACHE_STOCK_REFRESH_MS` (default 1000; 0 = at once): how long stock levels in cached
     /// catalog reads may lag behind orders (see [`Cache::bump_after_stock_change`]).
@@ -67,7 +71,7 @@ impl CacheSettings {
             redis_url: var("REDIS_URL").map(SecretString::from),
             redis_prefix: var("CACHE_REDIS_PREFIX").unwrap_or_else(|| "nexus:cache:".to_owned()),
             ttl: Duration::from_secs(number("CACHE_TTL_SECONDS", 60)?),
-            max_entries: number("CACHE_MAX_ENTRIES", 10_000)?,
+            max_entries: number("CACHE_MAX_ENTRIES", 50_000)?,
             stock_refresh: match var("CACHE_STOCK_REFRESH_MS") {
                 None => Duration::from_secs(1),
                 Some(v) => v.trim().parse::<u64>().map(Duration::from_millis).with_context(|| {
@@ -398,7 +402,7 @@ mod tests {
         let s = CacheSettings::from_lookup(|_| None).unwrap();
         assert_eq!(
             (s.ttl.as_secs(), s.max_entries, s.enabled),
-            (60, 10_000, true)
+            (60, 50_000, true)
         );
     }
 }
