@@ -12,6 +12,15 @@ async fn admin(sql: &str) {
     sqlx::Executor::execute(&mut conn, sql).await.unwrap();
 }
 
+/// Ends every connection to database `name` but this one (the pool's included).
+async fn terminate_connections_to(name: &str) {
+    admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ))
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_database_answers_503_until_it_returns_then_service_resumes() {
     let Some(app) =
@@ -27,11 +36,7 @@ async fn a_lost_database_answers_503_until_it_returns_then_service_resumes() {
         "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false"
     ))
     .await;
-    admin(&format!(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-    ))
-    .await;
+    terminate_connections_to(&name).await;
 
     let started = std::time::Instant::now();
     let me = app.get_as("auth/users/me/", &user.token).await;
@@ -78,7 +83,8 @@ async fn a_lost_database_answers_503_until_it_returns_then_service_resumes() {
 }
 
 /// Connections the database dropped while they sat in the pool (a restart, an idle timeout on
-/// the way) are found by the ping before use, so the next request gets a fresh one, not a `503`.
+/// the way) are found by the ping sqlx sends before handing one out, so the next request gets a
+/// fresh one, not a `503`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_killed_while_idle_are_replaced_before_a_request_uses_them() {
     let Some(app) = TestApp::spawn(Backend::Postgres).await else {
@@ -88,12 +94,8 @@ async fn connections_killed_while_idle_are_replaced_before_a_request_uses_them()
     let user = app.create_customer().await;
     assert_eq!(app.get_as("auth/users/me/", &user.token).await.status, 200);
 
-    admin(&format!(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-    ))
-    .await;
-    // Idle for longer than the pool's ping threshold (one second).
+    terminate_connections_to(&name).await;
+    // As after a restart while the pool sat idle.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
 
     for _ in 0..5 {
