@@ -1,7 +1,7 @@
-//! `Idempotency-Key` for checkout: the key is claimed inside the checkout transaction, so the
-//! claim, the order and the stock changes commit or vanish together, and the unique constraint
-//! on `(user_id, idempotency_key)` makes a racing duplicate wait for the first to finish and
-//! then replay its order. At most one order can ever exist per key.
+//! `Idempotency-Key` for checkout: the key is recorded inside the checkout transaction, with the
+//! order it produced, so the key, the order and the stock changes commit or vanish together,
+//! and the unique constraint on `(user_id, idempotency_key)` makes a racing duplicate wait for
+//! the first to finish and then replay its order. At most one order can ever exist per key.
 
 use axum::http::HeaderMap;
 use serde_json::{Map, Value};
@@ -63,64 +63,58 @@ pub struct StoredKey {
     pub response_status: Option<i64>,
 }
 
-/// Claims `key` for `user_id` on `conn` (the checkout transaction). `None` means this request
-/// owns the key; `Some` is the earlier request's record. On PostgreSQL a concurrent claim of
-/// the same key blocks here until the first transaction ends, then sees its outcome.
-pub async fn claim(
+/// Records `key` for `user_id` as answered by `order_id`, on `conn` (the checkout transaction,
+/// after the order was written). `false` means the key was taken by an earlier request: the
+/// caller rolls back and replays that one ([`find`]). On PostgreSQL a concurrent insert of the
+/// same key waits here, on the unique index, until the first transaction ends.
+pub async fn record(
     conn: &mut AnyConnection,
     user_id: i64,
     key: &str,
     fingerprint: &str,
-) -> Result<Option<StoredKey>, sqlx::Error> {
+    order_id: i64,
+) -> Result<bool, sqlx::Error> {
     let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO idempotency_keys (user_id, idempotency_key, fingerprint, status, created_at) \
-         VALUES ($1, $2, $3, 'in_progress', $4) \
+        "INSERT INTO idempotency_keys \
+         (user_id, idempotency_key, fingerprint, status, order_id, response_status, created_at) \
+         VALUES ($1, $2, $3, 'completed', $4, 201, $5) \
          ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(user_id)
     .bind(key)
     .bind(fingerprint)
+    .bind(order_id)
     .bind(now_micros())
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn)
     .await?;
-    if inserted.is_some() {
-        return Ok(None);
-    }
-    let (fingerprint, status, order_id, response_status) = sqlx::query_as(
+    Ok(inserted.is_some())
+}
+
+/// The stored record of `key` for `user_id`, if a request with it committed.
+pub async fn find<'c, E>(
+    executor: E,
+    user_id: i64,
+    key: &str,
+) -> Result<Option<StoredKey>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let row: Option<(String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
         "SELECT fingerprint, status, order_id, response_status FROM idempotency_keys \
          WHERE user_id = $1 AND idempotency_key = $2",
     )
     .bind(user_id)
     .bind(key)
-    .fetch_one(conn)
+    .fetch_optional(executor)
     .await?;
-    Ok(Some(StoredKey {
-        fingerprint,
-        status,
-        order_id,
-        response_status,
-    }))
-}
-
-/// Records the outcome on the claimed key, in the same transaction as the order.
-pub async fn complete(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    key: &str,
-    order_id: i64,
-    response_status: u16,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE idempotency_keys SET status = 'completed', order_id = $1, response_status = $2 \
-         WHERE user_id = $3 AND idempotency_key = $4",
-    )
-    .bind(order_id)
-    .bind(i64::from(response_status))
-    .bind(user_id)
-    .bind(key)
-    .execute(conn)
-    .await?;
-    Ok(())
+    Ok(row.map(
+        |(fingerprint, status, order_id, response_status)| StoredKey {
+            fingerprint,
+            status,
+            order_id,
+            response_status,
+        },
+    ))
 }
 
 /// What a replay answers: the original order and status code, or a `409`.
@@ -139,7 +133,8 @@ pub fn replay(stored: &StoredKey, fingerprint: &str) -> Result<(i64, u16), ApiEr
         ("completed", Some(order_id), Some(status)) => {
             Ok((order_id, u16::try_from(status).unwrap_or(201)))
         }
-        // Only reachable if a claim were ever committed before its order (checkout never does).
+        // Only a row written by an older version (which claimed first and completed later) can
+        // be anything but completed.
         _ => Err(ApiError::conflict(
             "idempotency_in_progress",
             "A request with this Idempotency-Key is still being processed.",

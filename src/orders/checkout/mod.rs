@@ -28,7 +28,7 @@ use super::{
 use crate::accounts::address_store;
 use crate::{
     cart::store as cart_store,
-    db::{now_micros, types::format_micros},
+    db::{now_micros, types::format_micros, Backend},
     error::{ApiError, FieldErrors},
     http::{
         auth::{AuthUser, CurrentUser},
@@ -40,9 +40,44 @@ use crate::{
 };
 
 /// `NX-YYYYMMDD-000123`: the order's date and its id, so it is unique without a lookup.
+/// [`insert_order_sql`] builds the same number in SQL; this is what the tests check it against.
 pub fn order_number(created_at_micros: i64, id: i64) -> String {
+    format!("{}{id:06}", order_number_prefix(created_at_micros))
+}
+
+/// `NX-YYYYMMDD-`: the part of the order number that doesn't depend on the id.
+fn order_number_prefix(created_at_micros: i64) -> String {
     let date = DateTime::<Utc>::from_timestamp_micros(created_at_micros).unwrap_or_default();
-    format!("NX-{}-{id:06}", date.format("%Y%m%d"))
+    format!("NX-{}-", date.format("%Y%m%d"))
+}
+
+/// The order insert, returning the new id and order number. The number needs the id, so the
+/// id is drawn in the statement itself and both columns are written at once (one round trip
+/// instead of an insert and an update):
+/// * PostgreSQL: `nextval` of the identity sequence (what the default would have drawn).
+/// * SQLite: the next `AUTOINCREMENT` value, `sqlite_sequence`'s + 1, which is what SQLite would
+///   pick; safe because the write transaction (`BEGIN IMMEDIATE`) holds the only write lock.
+///
+/// Binds: `$1` number prefix, `$2` user, `$3` total, `$4` address, `$5` notes, `$6` now.
+fn insert_order_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => {
+            "INSERT INTO orders (id, order_number, user_id, status, payment_status, total_cents, \
+             shipping_address, notes, created_at, updated_at) \
+             SELECT n.id, $1 || CASE WHEN n.id < 1000000 THEN lpad(n.id::text, 6, '0') \
+             ELSE n.id::text END, $2, 'pending', 'unpaid', $3, $4, $5, $6, $6 \
+             FROM (SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id) n \
+             RETURNING id, order_number"
+        }
+        Backend::Sqlite => {
+            "INSERT INTO orders (id, order_number, user_id, status, payment_status, total_cents, \
+             shipping_address, notes, created_at, updated_at) \
+             SELECT n.id, $1 || printf('%06d', n.id), $2, 'pending', 'unpaid', $3, $4, $5, $6, $6 \
+             FROM (SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'orders'), 0) + 1 \
+             AS id) n \
+             RETURNING id, order_number"
+        }
+    }
 }
 
 /// Places an order from the cart (no `items`) or from explicit `items`.
@@ -67,41 +102,57 @@ pub async fn create_order(
     let address = resolve_address(&state, user.id, &request.address).await?;
 
     let mut tx = state.db.begin_write().await?;
-    if let Some(key) = &key {
-        let fingerprint = idempotency::fingerprint(&body);
-        if let Some(stored) = idempotency::claim(&mut tx, user.id, key, &fingerprint).await? {
-            tx.rollback().await?;
-            let (order_id, status) = idempotency::replay(&stored, &fingerprint)?;
-            return respond(&state, order_id, status, true).await;
+    let placed = place(&mut tx, state.db.backend, &user, &request, address).await;
+    let Some(key) = key else {
+        let (order, total_cents) = placed?;
+        tx.commit().await?;
+        return Ok(created(order, total_cents));
+    };
+    // The key is recorded last, with its order: one statement, taken after every other lock
+    // (cart, products), so lock order stays the same for every checkout. A request that finds
+    // the key taken, or fails, may be a replay of an order committed meanwhile (which emptied
+    // the cart or took the stock it now misses): it answers that order instead.
+    let fingerprint = idempotency::fingerprint(&body);
+    let failure = match placed {
+        Ok((order, total_cents)) => {
+            if idempotency::record(&mut tx, user.id, &key, &fingerprint, order.id).await? {
+                tx.commit().await?;
+                return Ok(created(order, total_cents));
+            }
+            None
         }
+        Err(error) => Some(error),
+    };
+    tx.rollback().await?;
+    match idempotency::find(&state.db.pool, user.id, &key).await? {
+        Some(stored) => {
+            let (order_id, status) = idempotency::replay(&stored, &fingerprint)?;
+            replayed(&state, order_id, status).await
+        }
+        None => Err(failure.unwrap_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("idempotency key taken but not stored"))
+        })),
     }
-    let (order, total_cents) = place(&mut tx, &user, &request, address).await?;
-    if let Some(key) = &key {
-        idempotency::complete(&mut tx, user.id, key, order.id, 201).await?;
-    }
-    tx.commit().await?;
-    crate::ops::metrics::record_order(total_cents);
-    // Built from what was written, so the answer costs no second read.
-    Ok((StatusCode::CREATED, axum::Json(order)).into_response())
 }
 
-async fn respond(
-    state: &AppState,
-    order_id: i64,
-    status: u16,
-    replayed: bool,
-) -> Result<Response, ApiError> {
+/// The `201` of a placed order, counted in the metrics. Built from what was written, so the
+/// answer costs no second read.
+fn created(order: OrderView, total_cents: i64) -> Response {
+    crate::ops::metrics::record_order(total_cents);
+    (StatusCode::CREATED, axum::Json(order)).into_response()
+}
+
+/// The answer to a replay: the original order and status code, marked `Idempotent-Replayed`.
+async fn replayed(state: &AppState, order_id: i64, status: u16) -> Result<Response, ApiError> {
     let mut conn = state.db.pool.acquire().await?;
     let order = load::one(&mut conn, order_id)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("order {order_id} vanished")))?;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
     let mut response = (status, axum::Json(order)).into_response();
-    if replayed {
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
 }
 
@@ -141,6 +192,7 @@ struct Taken {
 /// transaction, which undoes everything.
 async fn place(
     conn: &mut AnyConnection,
+    backend: Backend,
     user: &AuthUser,
     request: &CheckoutRequest,
     address: Option<ShippingAddress>,
@@ -216,26 +268,15 @@ async fn place(
     let address_json = address
         .as_ref()
         .map(|a| serde_json::to_string(a).unwrap_or_default());
-    // The number depends on the id, which only exists after the insert: a unique placeholder
-    // first, then the real number in the same transaction.
-    let order_id: i64 = sqlx::query_scalar(
-        "INSERT INTO orders (order_number, user_id, status, payment_status, total_cents, \
-         shipping_address, notes, created_at, updated_at) \
-         VALUES ($1, $2, 'pending', 'unpaid', $3, $4, $5, $6, $6) RETURNING id",
-    )
-    .bind(format!("pending-{}", uuid::Uuid::new_v4().simple()))
-    .bind(user_id)
-    .bind(total_cents)
-    .bind(address_json)
-    .bind(&request.notes)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    let number = order_number(now, order_id);
-    sqlx::query("UPDATE orders SET order_number = $1 WHERE id = $2")
-        .bind(&number)
-        .bind(order_id)
-        .execute(&mut *conn)
+    // One statement: the id is drawn first and the number derived from it in the same insert.
+    let (order_id, number): (i64, String) = sqlx::query_as(insert_order_sql(backend))
+        .bind(order_number_prefix(now))
+        .bind(user_id)
+        .bind(total_cents)
+        .bind(address_json)
+        .bind(&request.notes)
+        .bind(now)
+        .fetch_one(&mut *conn)
         .await?;
 
     let mut items = Vec::with_capacity(taken.len());

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::helpers::*;
-use crate::api_test;
+use crate::{api_test, helpers::Backend};
 
 api_test! {
     async fn ordering_the_cart_takes_stock_snapshots_prices_and_empties_the_cart(app: TestApp) {
@@ -62,6 +62,27 @@ api_test! {
         let explicit = place_order(&app, &user, &[(lamp, 1)]).await;
         let read = app.get_as(&format!("orders/{}/", explicit["id"]), &user.token).await;
         assert_eq!(explicit, read.body);
+    }
+
+    async fn order_numbers_keep_every_digit_past_six_and_follow_the_ids(app: TestApp) {
+        // The insert derives the number from the id it draws; push the id past six digits.
+        let next_id = match app.backend {
+            Backend::Postgres => "SELECT setval(pg_get_serial_sequence('orders', 'id'), 1234566)",
+            Backend::Sqlite => "UPDATE sqlite_sequence SET seq = 1234566 WHERE name = 'orders'",
+        };
+        let user = app.create_customer().await;
+        let pen = create_product(&app, 100, 10).await;
+        let first = place_order(&app, &user, &[(pen, 1)]).await;
+        sqlx::query(next_id).execute(&app.db.pool).await.unwrap();
+        let second = place_order(&app, &user, &[(pen, 1)]).await;
+        let today = chrono::Utc::now().format("%Y%m%d").to_string();
+        let first_id = first["id"].as_i64().unwrap();
+        assert_eq!(first["order_number"], format!("NX-{today}-{first_id:06}"));
+        assert_eq!(second["id"], 1234567);
+        assert_eq!(second["order_number"], format!("NX-{today}-1234567"));
+        let stored: Vec<String> = sqlx::query_scalar("SELECT order_number FROM orders ORDER BY id")
+            .fetch_all(&app.db.pool).await.unwrap();
+        assert_eq!(stored, [first["order_number"].as_str().unwrap(), second["order_number"].as_str().unwrap()]);
     }
 
     async fn explicit_items_merge_duplicates_and_leave_the_cart_alone(app: TestApp) {

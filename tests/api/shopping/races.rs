@@ -94,6 +94,26 @@ api_test! {
         assert_stock(&app, product, 99).await;
     }
 
+    async fn ten_concurrent_replays_of_one_cart_checkout_make_one_order(app: TestApp) {
+        // The losers find the cart emptied by the winner; each must answer the winner's order.
+        let user = app.create_customer().await;
+        let product = create_product(&app, 999, 100).await;
+        app.post_as("cart/add/", &user.token, &json!({"product_id": product, "quantity": 2})).await;
+        let url = format!("{}/api/v1/orders/", app.address);
+        let tasks: Vec<_> = (0..10).map(|_| tokio::spawn(race_post(app.client.clone(), url.clone(),
+            user.token.clone(), json!({}), Some("cart-race-key".into())))).collect();
+        let mut order_ids = Vec::new();
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            assert_eq!(status.as_u16(), 201, "{body}");
+            order_ids.push(body["id"].as_i64().unwrap());
+        }
+        order_ids.dedup();
+        assert_eq!(order_ids.len(), 1, "every 201 is the same order");
+        assert_eq!(count_rows(&app, "orders").await, 1);
+        assert_stock(&app, product, 98).await;
+    }
+
     async fn concurrent_adds_to_a_new_cart_add_up_in_one_row(app: TestApp) {
         let product = create_product(&app, 100, 100).await;
         let mut users = Vec::new();
