@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::store::{self, CartItemView, CartView};
 use crate::{
+    db::now_micros,
     error::{ApiError, FieldErrors},
     http::{
         auth::CurrentUser,
@@ -112,34 +113,29 @@ pub async fn add_cart_item(
     Json(body): Json<AddCartItem>,
 ) -> Result<(StatusCode, axum::Json<CartItemView>), ApiError> {
     check_quantity(body.quantity)?;
-    // Read before the write transaction: like the stock check inside one on PostgreSQL, it sees
-    // the committed stock without locking it (checkout is what enforces stock), and SQLite's
-    // single writer stays free for writes.
-    let product = match store::product_row(&state.db.pool, body.product_id).await? {
-        Some(product) if product.is_active => product,
-        _ => return Err(FieldErrors::single("product_id", INVALID_PRODUCT)),
-    };
-    let mut tx = state.db.begin_write().await?;
+    // Read without locking, like the stock check inside a transaction would on PostgreSQL: it
+    // sees the committed stock (checkout is what enforces stock), and SQLite's single writer
+    // stays free for writes.
+    let (product, cart_id) =
+        match store::product_and_cart(&state.db.pool, body.product_id, user.id).await? {
+            Some((product, cart_id)) if product.is_active => (product, cart_id),
+            _ => return Err(FieldErrors::single("product_id", INVALID_PRODUCT)),
+        };
     let stock = product.stock_quantity;
-    let cart_id = store::touch_cart_of(&mut tx, user.id).await?;
-    // One atomic upsert: racing adds of the same product add up in one row.
-    let (item_id, quantity): (i64, i64) = sqlx::query_as(
-        "INSERT INTO cart_items (cart_id, product_id, quantity, created_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (cart_id, product_id) \
-         DO UPDATE SET quantity = cart_items.quantity + excluded.quantity \
-         RETURNING id, quantity",
-    )
-    .bind(cart_id)
-    .bind(body.product_id)
-    .bind(body.quantity)
-    .bind(crate::db::now_micros())
-    .fetch_one(&mut *tx)
-    .await?;
-    if quantity > stock {
-        tx.rollback().await?;
+    if body.quantity > stock {
         return Err(stock_error(stock));
     }
-    tx.commit().await?;
+    // One write, no transaction: the cart is created only on a first add, and the line's upsert
+    // checks the stock itself.
+    let mut conn = state.db.write_connection().await?;
+    let cart_id = match cart_id {
+        Some(id) => id,
+        None => store::touch_cart_of(&mut conn, user.id).await?,
+    };
+    let (item_id, quantity) =
+        store::add_to_line(&mut conn, cart_id, body.product_id, body.quantity, stock)
+            .await?
+            .ok_or_else(|| stock_error(stock))?;
     Ok((
         StatusCode::CREATED,
         axum::Json(product.into_item(item_id, quantity, &media)),
@@ -165,8 +161,9 @@ async fn set_quantity(
     if quantity > stock {
         return Err(stock_error(stock));
     }
-    sqlx::query("UPDATE cart_items SET quantity = $1 WHERE id = $2")
+    sqlx::query("UPDATE cart_items SET quantity = $1, updated_at = $2 WHERE id = $3")
         .bind(quantity)
+        .bind(now_micros())
         .bind(item_id)
         .execute(&mut *tx)
         .await?;
@@ -302,8 +299,10 @@ pub async fn increase_cart_item(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let quantity: i64 = sqlx::query_scalar(
-        "UPDATE cart_items SET quantity = quantity + 1 WHERE id = $1 RETURNING quantity",
+        "UPDATE cart_items SET quantity = quantity + 1, updated_at = $1 WHERE id = $2 \
+         RETURNING quantity",
     )
+    .bind(now_micros())
     .bind(item_id)
     .fetch_one(&mut *tx)
     .await?;
@@ -340,7 +339,8 @@ pub async fn decrease_cart_item(
     let response = if removed > 0 {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        sqlx::query("UPDATE cart_items SET quantity = quantity - 1 WHERE id = $1")
+        sqlx::query("UPDATE cart_items SET quantity = quantity - 1, updated_at = $1 WHERE id = $2")
+            .bind(now_micros())
             .bind(item_id)
             .execute(&mut *tx)
             .await?;

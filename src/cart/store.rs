@@ -110,43 +110,92 @@ impl ProductRow {
     }
 }
 
-/// A product with what its cart line shows, active or not; `None` when it doesn't exist.
-pub async fn product_row<'c, E>(
+/// A product with what its cart line shows, active or not, and the id of `user_id`'s cart when
+/// they have one: what an add needs to know, in one read. `None` when the product doesn't exist.
+pub async fn product_and_cart<'c, E>(
     executor: E,
     product_id: i64,
-) -> Result<Option<ProductRow>, sqlx::Error>
+    user_id: i64,
+) -> Result<Option<(ProductRow, Option<i64>)>, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    type Row = (i64, String, String, i64, i64, Option<String>, Flag);
+    type Row = (
+        i64,
+        String,
+        String,
+        i64,
+        i64,
+        Option<String>,
+        Flag,
+        Option<i64>,
+    );
     let row: Option<Row> = sqlx::query_as(
         "SELECT p.id, p.title, p.slug, p.price_cents, p.stock_quantity, \
          (SELECT pi.path FROM product_images pi WHERE pi.product_id = p.id \
-         ORDER BY pi.position, pi.id LIMIT 1), p.is_active FROM products p WHERE p.id = $1",
+         ORDER BY pi.position, pi.id LIMIT 1), p.is_active, \
+         (SELECT c.id FROM carts c WHERE c.user_id = $2) FROM products p WHERE p.id = $1",
     )
     .bind(product_id)
+    .bind(user_id)
     .fetch_optional(executor)
     .await?;
     Ok(row.map(
-        |(id, title, slug, price_cents, stock_quantity, image, Flag(is_active))| ProductRow {
-            id,
-            title,
-            slug,
-            price_cents,
-            stock_quantity,
-            image,
-            is_active,
+        |(id, title, slug, price_cents, stock_quantity, image, Flag(is_active), cart_id)| {
+            let product = ProductRow {
+                id,
+                title,
+                slug,
+                price_cents,
+                stock_quantity,
+                image,
+                is_active,
+            };
+            (product, cart_id)
         },
     ))
+}
+
+/// Adds `quantity` of a product to a cart unless the line would then hold more than `stock`:
+/// one upsert, atomic on its own, so it needs no transaction and locks nothing but the line.
+/// Racing adds of the same product add up in one row, each checked against the sum. Returns the
+/// line's `(id, quantity)`, or `None` when the sum would exceed `stock` (nothing written).
+///
+/// A new line is not checked here: the caller has checked `quantity <= stock` already.
+/// Not locking the cart row keeps the one lock order of [`touch_cart_of`] intact: an add waits
+/// for nothing but its line (a checkout taking that line makes it wait, then insert anew).
+pub async fn add_to_line(
+    conn: &mut AnyConnection,
+    cart_id: i64,
+    product_id: i64,
+    quantity: i64,
+    stock: i64,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO cart_items (cart_id, product_id, quantity, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (cart_id, product_id) \
+         DO UPDATE SET quantity = cart_items.quantity + excluded.quantity, \
+         updated_at = excluded.updated_at \
+         WHERE cart_items.quantity + excluded.quantity <= $5 \
+         RETURNING id, quantity",
+    )
+    .bind(cart_id)
+    .bind(product_id)
+    .bind(quantity)
+    .bind(now_micros())
+    .bind(stock)
+    .fetch_optional(conn)
+    .await
 }
 
 /// The id of `user_id`'s cart, marked as changed now (created when missing), in one statement:
 /// the UNIQUE constraint on `carts.user_id` makes racing first uses share one cart.
 ///
-/// Every cart write and the checkout of a cart call this (or lock the cart row the same way)
-/// *before* touching items: one lock order — cart row, then item rows — so two of them can't
-/// deadlock on PostgreSQL (adds touching the cart after their item, while a checkout held the
-/// item and waited for the cart, did: `cart_adds_racing_a_cart_checkout_...`).
+/// Every cart write in a transaction and the checkout of a cart call this (or lock the cart row
+/// the same way) *before* touching items: one lock order — cart row, then item rows — so two of
+/// them can't deadlock on PostgreSQL (adds touching the cart after their item, while a checkout
+/// held the item and waited for the cart, did: `cart_adds_racing_a_cart_checkout_...`). An add
+/// ([`add_to_line`]) calls it only to create a missing cart, on its own, before its line.
 pub async fn touch_cart_of(conn: &mut AnyConnection, user_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) \
@@ -158,20 +207,26 @@ pub async fn touch_cart_of(conn: &mut AnyConnection, user_id: i64) -> Result<i64
     .await
 }
 
-/// The user's cart row `(id, created_at, updated_at)`, created when missing. The UNIQUE
+/// The user's cart row `(id, created_at, updated_at)`, created when missing; `updated_at` is the
+/// latest change of the cart or any of its lines (adds touch only their line). The UNIQUE
 /// constraint on `carts.user_id` plus `ON CONFLICT DO NOTHING` makes racing first uses share
 /// one cart instead of failing or duplicating it.
 pub async fn ensure_cart(
     conn: &mut AnyConnection,
     user_id: i64,
 ) -> Result<(i64, i64, i64), sqlx::Error> {
-    const SELECT: &str = "SELECT id, created_at, updated_at FROM carts WHERE user_id = $1";
+    const SELECT: &str = "SELECT c.id, c.created_at, c.updated_at, \
+         (SELECT MAX(ci.updated_at) FROM cart_items ci WHERE ci.cart_id = c.id) \
+         FROM carts c WHERE c.user_id = $1";
+    let latest = |(id, created_at, updated_at, line_changed): (i64, i64, i64, Option<i64>)| {
+        (id, created_at, updated_at.max(line_changed.unwrap_or(0)))
+    };
     if let Some(cart) = sqlx::query_as(SELECT)
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await?
     {
-        return Ok(cart);
+        return Ok(latest(cart));
     }
     let now = now_micros();
     sqlx::query(
@@ -182,7 +237,8 @@ pub async fn ensure_cart(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query_as(SELECT).bind(user_id).fetch_one(conn).await
+    let cart = sqlx::query_as(SELECT).bind(user_id).fetch_one(conn).await?;
+    Ok(latest(cart))
 }
 
 /// The whole cart of `user_id` (created when missing), items in the order they were added.

@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../../migrations/0006_cheap_stock_writes.postgres.sql"),
         },
     ),
+    (
+        7,
+        "cart item changes",
+        Sql::Shared(include_str!("../../migrations/0007_cart_item_changes.sql")),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

@@ -12,6 +12,7 @@ use std::{path::Path, str::FromStr, time::Duration};
 use anyhow::Context;
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
+    pool::PoolConnection,
     AnyConnection, AnyPool, Connection, Executor,
 };
 
@@ -188,6 +189,13 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.writer.begin().await,
         }
+    }
+
+    /// A connection for a write that is one statement and needs no transaction (it commits on
+    /// its own). On SQLite it is the writer, so it queues behind [`Db::begin_write`]'s
+    /// transactions like they queue behind each other; on PostgreSQL any pooled connection.
+    pub async fn write_connection(&self) -> Result<PoolConnection<sqlx::Any>, sqlx::Error> {
+        self.writer.acquire().await
     }
 
     /// Answers `SELECT 1`: the cheapest proof that the database is reachable.

@@ -99,11 +99,35 @@ api_test! {
             json!({"quantity": ["This product is out of stock."]}));
 
         assert_eq!(add(json!({"product_id": scarce, "quantity": 2})).await.status, 201);
+        let before = app.get_as("cart/", &user.token).await.body;
         let over = add(json!({"product_id": scarce, "quantity": 2})).await;
         assert_eq!(over.status, 400, "2 in the cart + 2 > 3");
         assert_eq!(over.body, json!({"quantity": ["Only 3 left in stock."]}));
         let cart = app.get_as("cart/", &user.token).await.body;
-        assert_eq!(cart["items"][0]["quantity"], 2, "the failed add was rolled back");
+        assert_eq!(cart["items"][0]["quantity"], 2, "the failed add changed nothing");
+        assert_eq!(cart["updated_at"], before["updated_at"], "not even the cart's time");
+    }
+
+    async fn the_carts_updated_at_moves_with_every_change_of_a_line(app: TestApp) {
+        let user = app.create_customer().await;
+        let pen = create_product(&app, 100, 10).await;
+        let updated_at = || async {
+            let cart = app.get_as("cart/", &user.token).await.body;
+            let at = cart["updated_at"].as_str().unwrap().to_owned();
+            (chrono::DateTime::parse_from_rfc3339(&at).unwrap(), cart["items"].clone())
+        };
+        let (created, _) = updated_at().await;
+        let first = app.post_as("cart/add/", &user.token, &json!({"product_id": pen})).await;
+        let (added, _) = updated_at().await;
+        assert!(added > created, "a new line: {created} -> {added}");
+        app.post_as("cart/add/", &user.token, &json!({"product_id": pen})).await;
+        let (merged, items) = updated_at().await;
+        assert!(merged > added, "a merged add: {added} -> {merged}");
+        assert_eq!(items[0]["quantity"], 2);
+        let item = first.body["id"].as_i64().unwrap();
+        app.patch_as(&format!("cart/increase/{item}/"), &user.token, &json!({})).await;
+        let (increased, _) = updated_at().await;
+        assert!(increased > merged, "an increase: {merged} -> {increased}");
     }
 
     async fn update_increase_decrease_remove_and_clear(app: TestApp) {

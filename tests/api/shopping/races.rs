@@ -114,6 +114,30 @@ api_test! {
         assert_stock(&app, product, 98).await;
     }
 
+    async fn racing_adds_of_one_product_never_put_more_than_its_stock_in_the_cart(app: TestApp) {
+        let user = app.create_customer().await;
+        let product = create_product(&app, 100, 5).await;
+        let url = format!("{}/api/v1/cart/add/", app.address);
+        let tasks: Vec<_> = (0..12).map(|_| tokio::spawn(race_post(app.client.clone(), url.clone(),
+            user.token.clone(), json!({"product_id": product, "quantity": 1}), None))).collect();
+        let (mut added, mut refused) = (0, 0);
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            match status.as_u16() {
+                201 => added += 1,
+                400 => {
+                    assert_eq!(body, json!({"quantity": ["Only 5 left in stock."]}));
+                    refused += 1;
+                }
+                s => panic!("unexpected {s}: {body}"),
+            }
+        }
+        assert_eq!((added, refused), (5, 7));
+        let cart = app.get_as("cart/", &user.token).await.body;
+        assert_eq!(cart["items"][0]["quantity"], 5);
+        assert_eq!(count_rows(&app, "cart_items").await, 1);
+    }
+
     async fn concurrent_adds_to_a_new_cart_add_up_in_one_row(app: TestApp) {
         let product = create_product(&app, 100, 100).await;
         let mut users = Vec::new();
