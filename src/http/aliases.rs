@@ -4,6 +4,8 @@
 //! Keeping aliases in one table (rather than registering handlers twice) means a handler has one
 //! route, and the OpenAPI document gets every alias from the same table.
 
+use std::borrow::Cow;
+
 use axum::{
     extract::{OriginalUri, Request},
     http::Uri,
@@ -62,59 +64,68 @@ pub const ALIASES: &[(&str, &str)] = &[
 
 /// Rewrites `request`'s path: appends a missing trailing slash, then maps an alias to its
 /// canonical path. The path the client used stays available as [`OriginalUri`].
+///
+/// Runs on every request, so a path that needs no change (nearly all of them) costs no
+/// allocation: the slash check borrows, and an alias is built only once it has matched.
 pub fn normalise(mut request: Request) -> Request {
-    let uri = request.uri().clone();
+    let uri = request.uri();
     let path = uri.path();
-    let mut new_path = with_trailing_slash(path);
-    if let Some(canonical) = resolve_alias(&new_path) {
-        new_path = canonical;
-    }
-    if new_path != path {
-        let rebuilt = match uri.query() {
-            Some(query) => format!("{new_path}?{query}"),
-            None => new_path,
-        };
-        if let Ok(new_uri) = rebuilt.parse::<Uri>() {
-            request.extensions_mut().insert(OriginalUri(uri));
-            *request.uri_mut() = new_uri;
-        }
+    let slashed = with_trailing_slash(path);
+    let new_path = match resolve_alias(&slashed) {
+        Some(canonical) => canonical,
+        None if matches!(slashed, Cow::Borrowed(_)) => return request,
+        None => slashed.into_owned(),
+    };
+    let rebuilt = match uri.query() {
+        Some(query) => format!("{new_path}?{query}"),
+        None => new_path,
+    };
+    if let Ok(new_uri) = rebuilt.parse::<Uri>() {
+        let original = std::mem::replace(request.uri_mut(), new_uri);
+        request.extensions_mut().insert(OriginalUri(original));
     }
     request
 }
 
 /// `/api/v1/products` → `/api/v1/products/`; files (`/docs/app.js`) and `/metrics` keep their form.
-fn with_trailing_slash(path: &str) -> String {
+fn with_trailing_slash(path: &str) -> Cow<'_, str> {
     let last = path.rsplit('/').next().unwrap_or_default();
     if path.ends_with('/') || last.contains('.') || path == "/metrics" {
-        path.to_owned()
+        Cow::Borrowed(path)
     } else {
-        format!("{path}/")
+        Cow::Owned(format!("{path}/"))
     }
 }
 
 fn resolve_alias(path: &str) -> Option<String> {
+    let segments = segment_count(path);
     ALIASES
         .iter()
+        .filter(|(alias, _)| segment_count(alias) == segments)
         .find_map(|(alias, canonical)| rewrite(path, alias, canonical))
 }
 
-/// Matches `path` against `pattern` and, when it fits, fills the captured segments into `target`.
+fn segment_count(path: &str) -> usize {
+    path.bytes().filter(|&b| b == b'/').count()
+}
+
+/// Matches `path` against `pattern` (with as many segments) and, when it fits, fills the
+/// captured segments into `target`.
 fn rewrite(path: &str, pattern: &str, target: &str) -> Option<String> {
-    let path_segments: Vec<&str> = path.split('/').collect();
-    let pattern_segments: Vec<&str> = pattern.split('/').collect();
-    if path_segments.len() != pattern_segments.len() {
+    let pairs = || path.split('/').zip(pattern.split('/'));
+    let fits = pairs().all(|(segment, expected)| {
+        if expected.starts_with('{') {
+            !segment.is_empty()
+        } else {
+            segment == expected
+        }
+    });
+    if !fits {
         return None;
     }
     let mut target = target.to_owned();
-    for (segment, expected) in path_segments.iter().zip(&pattern_segments) {
-        if expected.starts_with('{') {
-            if segment.is_empty() {
-                return None;
-            }
-            target = target.replacen(expected, segment, 1);
-        } else if segment != expected {
-            return None;
-        }
+    for (segment, expected) in pairs().filter(|(_, expected)| expected.starts_with('{')) {
+        target = target.replacen(expected, segment, 1);
     }
     Some(target)
 }
@@ -193,6 +204,21 @@ mod tests {
             path_of("/api/v1/auth/addresses/default/"),
             "/api/v1/users/addresses/default/"
         );
+    }
+
+    #[test]
+    fn a_rewritten_path_keeps_the_original_and_an_unchanged_one_is_left_alone() {
+        let request = |uri: &str| {
+            let request = Request::builder().uri(uri).body(axum::body::Body::empty());
+            normalise(request.unwrap())
+        };
+        let rewritten = request("/api/v1/orders/create?x=1");
+        assert_eq!(rewritten.uri(), "/api/v1/orders/?x=1");
+        let original = rewritten.extensions().get::<OriginalUri>().unwrap();
+        assert_eq!(original.0, "/api/v1/orders/create?x=1");
+        let unchanged = request("/api/v1/products/12/?page=2");
+        assert_eq!(unchanged.uri(), "/api/v1/products/12/?page=2");
+        assert!(unchanged.extensions().get::<OriginalUri>().is_none());
     }
 
     #[test]
