@@ -125,12 +125,13 @@ pub async fn add_cart_item(
     if body.quantity > stock {
         return Err(stock_error(stock));
     }
-    // One write, no transaction: the cart is created only on a first add, and the line's upsert
+    // One write, no transaction: the cart is created only on a first add (without marking an
+    // existing one changed, should a racing first add have created it), and the line's upsert
     // checks the stock itself.
     let mut conn = state.db.write_connection().await?;
     let cart_id = match cart_id {
         Some(id) => id,
-        None => store::touch_cart_of(&mut conn, user.id).await?,
+        None => store::ensure_cart(&mut conn, user.id).await?.0,
     };
     let (item_id, quantity) =
         store::add_to_line(&mut conn, cart_id, body.product_id, body.quantity, stock)

@@ -195,7 +195,7 @@ pub async fn add_to_line(
 /// the same way) *before* touching items: one lock order — cart row, then item rows — so two of
 /// them can't deadlock on PostgreSQL (adds touching the cart after their item, while a checkout
 /// held the item and waited for the cart, did: `cart_adds_racing_a_cart_checkout_...`). An add
-/// ([`add_to_line`]) calls it only to create a missing cart, on its own, before its line.
+/// ([`add_to_line`]) doesn't: it locks only its line.
 pub async fn touch_cart_of(conn: &mut AnyConnection, user_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) \

@@ -136,6 +136,10 @@ api_test! {
         let cart = app.get_as("cart/", &user.token).await.body;
         assert_eq!(cart["items"][0]["quantity"], 5);
         assert_eq!(count_rows(&app, "cart_items").await, 1);
+        let (cart_changed, line_changed): (i64, i64) = sqlx::query_as(
+            "SELECT c.updated_at, ci.updated_at FROM carts c JOIN cart_items ci ON ci.cart_id = c.id")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert!(cart_changed <= line_changed, "a refused add never marks the cart changed");
     }
 
     async fn concurrent_adds_to_a_new_cart_add_up_in_one_row(app: TestApp) {
