@@ -2,7 +2,7 @@
 //! one `COUNT` and one images query, the same SQL on both engines except the search join.
 
 use super::{
-    model::{ProductView, PRODUCT_COLUMNS, PRODUCT_FROM},
+    model::{ProductView, PRODUCT_COLUMNS, PRODUCT_FROM, PRODUCT_NAME_JOINS},
     queries::{attach_images, views, Visibility},
 };
 use sqlx::Row;
@@ -136,23 +136,34 @@ pub async fn list(
         }
         Some(count)
     };
-    let window_count = if searching {
-        ", CAST(COUNT(*) OVER () AS BIGINT) AS total_count"
+    let order = order_by(query);
+    // A search counts and sorts its matches as bare (id, rank) pairs and cuts the page there;
+    // only the page's rows are then read whole, with their names. Counting and sorting a
+    // thousand matches with every column was most of a search's cost (docs/PERFORMANCE.md,
+    // log 24).
+    let select_from = if searching {
+        format!(
+            "SELECT {PRODUCT_COLUMNS}, s.total_count FROM (SELECT p.id, s.search_rank, \
+             CAST(COUNT(*) OVER () AS BIGINT) AS total_count FROM products p"
+        )
     } else {
-        ""
+        format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM}")
     };
-    let Some(mut sql) = build(
-        db,
-        query,
-        &format!("SELECT {PRODUCT_COLUMNS}{window_count}{PRODUCT_FROM}"),
-    ) else {
+    let Some(mut sql) = build(db, query, &select_from) else {
         return page.page(0, Vec::new());
     };
-    sql.push(" ORDER BY ").push(&order_by(query));
+    sql.push(" ORDER BY ").push(&order);
     sql.push(" LIMIT ")
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());
+    if searching {
+        // The outer `s` carries `search_rank` under the same name, so one ORDER BY serves both.
+        sql.push(") s JOIN products p ON p.id = s.id")
+            .push(PRODUCT_NAME_JOINS)
+            .push(" ORDER BY ")
+            .push(&order);
+    }
     let rows = sql.fetch_all(&db.pool).await?;
     let count = match known_count {
         Some(count) => count,

@@ -86,6 +86,21 @@ api_test! {
         assert_eq!((none.status.as_u16(), none.body["count"].as_i64()), (200, Some(0)));
     }
 
+    async fn a_searchs_pages_keep_its_order_and_never_overlap(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Misc", None).await;
+        // Created in an order that neither ranking follows, so a page in id order would show.
+        shop.product(&category, json!({"title": "Shelf", "description": "Comes with a lamp hook", "price": "20.00"})).await;
+        shop.product(&category, json!({"title": "Desk", "description": "Comes with a lamp holder", "price": "50.00"})).await;
+        shop.product(&category, json!({"title": "Lamp", "price": "5.00"})).await;
+        shop.product(&category, json!({"title": "Chair", "price": "1.00"})).await;
+        // Relevance first; equal ranks newest first.
+        assert_eq!(titles(&app.get("products/?search=lamp&page_size=2").await.body), ["Lamp", "Desk"]);
+        assert_eq!(titles(&app.get("products/?search=lamp&page_size=2&page=2").await.body), ["Shelf"]);
+        assert_eq!(titles(&app.get("products/?search=lamp&page_size=2&ordering=-price").await.body), ["Desk", "Shelf"]);
+        assert_eq!(titles(&app.get("products/?search=lamp&page_size=2&page=2&ordering=-price").await.body), ["Lamp"]);
+    }
+
     async fn search_combines_with_filters(app: TestApp) {
         let shop = Shop::new(&app).await;
         let category = shop.category("Misc", None).await;
