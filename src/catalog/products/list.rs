@@ -2,7 +2,7 @@
 //! one `COUNT` and one images query, the same SQL on both engines except the search join.
 
 use super::{
-    model::{ProductView, PRODUCT_COLUMNS, PRODUCT_FROM, PRODUCT_NAME_JOINS},
+    model::{ProductView, PRODUCT_COLUMNS, PRODUCT_NAME_JOINS},
     queries::{attach_images, views, Visibility},
 };
 use sqlx::Row;
@@ -147,7 +147,7 @@ pub async fn list(
              CAST(COUNT(*) OVER () AS BIGINT) AS total_count FROM products p"
         )
     } else {
-        format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM}")
+        format!("SELECT {PRODUCT_COLUMNS} FROM products p{PRODUCT_NAME_JOINS}")
     };
     let Some(mut sql) = build(db, query, &select_from) else {
         return page.page(0, Vec::new());

@@ -17,13 +17,10 @@ pub const PRODUCT_COLUMNS: &str =
      c.name AS category_name, p.brand_id, b.name AS brand_name, p.stock_quantity, p.is_active, \
      p.is_featured, p.created_at, p.updated_at, p.average_rating, p.reviews_count";
 
-/// The joins that provide [`PRODUCT_COLUMNS`]' names, for a `products p` already in the `FROM`.
+/// The joins that provide [`PRODUCT_COLUMNS`]' names, after a `products p` in the `FROM`
+/// (`FROM products p{PRODUCT_NAME_JOINS}`, or a derived table of ids joined to `products p`).
 pub const PRODUCT_NAME_JOINS: &str =
     " JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id";
-
-/// The `FROM` clause matching [`PRODUCT_COLUMNS`].
-pub const PRODUCT_FROM: &str =
-    " FROM products p JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id";
 
 /// A product in every response that shows one.
 #[derive(Debug, Clone, Serialize, ToSchema)]

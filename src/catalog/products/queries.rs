@@ -3,7 +3,7 @@
 use crate::media::MediaUrls;
 use sqlx::any::AnyRow;
 
-use super::model::{ProductView, PRODUCT_COLUMNS, PRODUCT_FROM};
+use super::model::{ProductView, PRODUCT_COLUMNS, PRODUCT_NAME_JOINS};
 use crate::{catalog::sql::SqlBuilder, db::Db, error::ApiError, product_images};
 
 /// How a product is named in a path: `products/42/` or `products/red-lamp/`.
@@ -46,7 +46,9 @@ pub async fn find(
     visibility: Visibility,
     media: &MediaUrls,
 ) -> Result<ProductView, ApiError> {
-    let mut sql = SqlBuilder::new(&format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM} WHERE "));
+    let mut sql = SqlBuilder::new(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products p{PRODUCT_NAME_JOINS} WHERE "
+    ));
     match key {
         ProductKey::Id(id) => sql.push("p.id = ").push_bind(*id),
         ProductKey::Slug(slug) => sql.push("p.slug = ").push_bind(slug.as_str()),
