@@ -39,18 +39,24 @@ GIVEN_DATABASE_URL="${DATABASE_URL:-}"
 log() { echo "local-cluster: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# A loopback port nothing listens on (picked at random; a race with another process is possible
-# but start fails loudly if a bind fails).
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
+# `count` distinct loopback ports nothing listens on, picked at random below the kernel's
+# ephemeral range: a port that an outgoing connection holds as its local end refuses a listener
+# (nginx failed to start once in CI with the range open to it). A race with another process is
+# still possible, but start fails loudly if a bind fails.
+free_ports() {
+  local count=$1 low picked=() port
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % (low - 20000)))
+    if [[ " ${picked[*]} " != *" $port "* ]] && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      picked+=("$port")
+      if ((${#picked[@]} == count)); then
+        echo "${picked[*]}"
+        return
+      fi
     fi
   done
-  die "no free port found"
+  die "no $count free ports found"
 }
 
 # Running, and not a zombie (an exited child of a finished script may never be reaped by a
@@ -247,9 +253,8 @@ EOF
   "$NEXUS_BIN" check >"$CLUSTER_DIR/check.log" 2>&1 || { cat "$CLUSTER_DIR/check.log" >&2; die "nexus check failed"; }
 
   local a_port b_port http_port https_port plain_port
-  a_port=$(free_port); b_port=$(free_port)
-  while [[ "$b_port" == "$a_port" ]]; do b_port=$(free_port); done
-  http_port=$(free_port); https_port=$(free_port); plain_port=$(free_port)
+  read -r a_port b_port http_port https_port plain_port < <(free_ports 5)
+  [[ -n "$plain_port" ]] || die "no free ports found"
 
   "$NEXUS_BIN" serve --bind "127.0.0.1:$a_port" </dev/null >"$CLUSTER_DIR/a.log" 2>&1 &
   local a_pid=$!
@@ -264,7 +269,8 @@ EOF
   render_nginx "$CLUSTER_DIR" "$http_port" "$https_port" "$plain_port" "127.0.0.1:$a_port" "127.0.0.1:$b_port" "$CLUSTER_DIR/media"
   nginx_test "$CLUSTER_DIR"
   nginx -p "$CLUSTER_DIR" -c "$CLUSTER_DIR/nginx.conf" -e "$CLUSTER_DIR/error.log" \
-    </dev/null >"$CLUSTER_DIR/nginx.out" 2>&1 || die "nginx did not start (see $CLUSTER_DIR/error.log)"
+    </dev/null >"$CLUSTER_DIR/nginx.out" 2>&1 \
+    || die "nginx did not start: $(tail -n 5 "$CLUSTER_DIR/error.log" "$CLUSTER_DIR/nginx.out" 2>/dev/null)"
   local nginx_pid=""
   for _ in $(seq 1 50); do
     [[ -s "$CLUSTER_DIR/nginx.pid" ]] && { nginx_pid=$(cat "$CLUSTER_DIR/nginx.pid"); break; }
