@@ -2,4 +2,5 @@
 //! limits and ids. Every case is a 4xx with a clear error and changes nothing.
 
 mod null_characters;
+mod numeric_bounds;
 mod pagination;
