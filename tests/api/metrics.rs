@@ -138,6 +138,8 @@ async fn a_fresh_server_exports_every_family_at_zero() {
         "user",
         "burst",
         "login_ip",
+        "login_ip_account",
+        "login_account",
         "register",
         "password_reset",
     ] {
