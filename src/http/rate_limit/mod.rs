@@ -106,6 +106,7 @@ impl RateLimiter {
         })
     }
 
+    /// Whether requests are limited at all (`RATE_LIMIT_ENABLED`).
     pub fn enabled(&self) -> bool {
         self.enabled
     }
@@ -134,6 +135,8 @@ impl RateLimiter {
         self.enforce_with(rule, key, false).await
     }
 
+    /// [`RateLimiter::enforce`], or with `dry_run` a refusal only when nothing is left (nothing
+    /// spent either way).
     async fn enforce_with(&self, rule: Rule, key: &str, dry_run: bool) -> Result<(), ApiError> {
         self.check_with(rule, key, dry_run).await.map_err(|throttled| {
             crate::http::security_log::throttled(rule.name(), key, throttled.retry_after_secs());
