@@ -24,3 +24,4 @@ mod security;
 mod security_log;
 mod seed;
 mod shopping;
+mod test_counts;
