@@ -3,12 +3,12 @@
 //! stock adjustments, restarted on the same database, and the clients go on. After several
 //! rounds with random kill points the database is read directly: every order a client saw `201`
 //! for exists whole, every acknowledged adjustment is recorded, the books balance, nothing is
-//! orphaned, and no `Idempotency-Key` has more than one order (docs/operations.md, "Crash test").
+//! orphaned, and no `Idempotency-Key` has more than one order (docs/orders.md, "Crash safety").
 //!
 //! This covers process crashes (a kill, an OOM kill, a panic abort), not power loss: SQLite in
-//! WAL mode loses nothing a process kill interrupts even with `synchronous=NORMAL`, because
-//! committed pages are in the operating system's cache; only an OS crash or power loss can lose
-//! them, and that needs `synchronous=FULL` (docs/operations.md), which no test here can show.
+//! WAL mode loses nothing to a process kill even with `synchronous=NORMAL`, because a commit has
+//! written its pages to the operating system before it returns; only an OS crash or power loss
+//! can lose them (what `synchronous=FULL` guards against), and no test here can cause one.
 //!
 //! Runs on SQLite always and on a fresh PostgreSQL database when `TEST_DATABASE_URL` is set
 //! (ignored otherwise, with the reason). The seed of the random choices and kill points is

@@ -256,7 +256,8 @@ impl Customer {
                 .send(Method::POST, "cart/add/", &self.token, &body, None)
                 .await
             {
-                Ok((status, _, _)) if status.is_success() || status == 400 => {}
+                // 400: not that many left; 503: the writer queue was full (both leave no row).
+                Ok((status, _, _)) if status.is_success() || status == 400 || status == 503 => {}
                 Ok((status, _, body)) => self.violations.push(format!(
                     "round {}: cart add answered {status}: {body}",
                     round.number
@@ -345,8 +346,9 @@ impl Customer {
             }
             Ok((StatusCode::SERVICE_UNAVAILABLE, _, _)) => {}
             Ok((status, replayed, again)) => self.violations.push(format!(
-                "round {}: replay of key {} (order {}) answered {status} (replayed: {replayed}): {again}",
-                round.number, entry.key, order["id"]
+                "round {}: replay of key {} (order {}) answered {status} with order {} \
+                 (replayed: {replayed}) {}",
+                round.number, entry.key, order["id"], again["id"], again["code"]
             )),
             Err(error) => {
                 if self.errors.no_answer(round, &error, "replay") != NoAnswer::Retry {
