@@ -19,6 +19,7 @@ mod server;
 mod workload;
 
 use std::{
+    io::Write,
     path::Path,
     sync::{atomic::Ordering, Once},
     time::{Duration, Instant},
@@ -80,7 +81,10 @@ async fn crash_rounds(engine: &str, dir: &Path, database_url: &str) {
         .ok()
         .map(|s| s.parse().expect("NEXUS_CRASH_SEED is a number"))
         .unwrap_or_else(rand::random::<u64>);
-    println!("crash test on {engine}: seed {seed} (NEXUS_CRASH_SEED={seed} repeats it)");
+    let _ = writeln!(
+        std::io::stderr(),
+        "crash test on {engine}: seed {seed} (NEXUS_CRASH_SEED={seed} repeats it)"
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
 
     let mut server = start(dir, database_url);
@@ -309,28 +313,28 @@ fn report(
         })
         .collect();
     let slowest_start = start_times.iter().max().unwrap();
-    println!(
+    let numbers = format!(
         "crash test on {engine}, seed {seed}: {} rounds in {:.1} s (orders/adjustments/cut \
-         requests @ kill time per round: {})",
-        rounds.len(),
-        elapsed.as_secs_f64(),
-        per_round.join(", ")
-    );
-    println!(
-        "  orders acknowledged {placed}, found after restart {}; adjustments acknowledged \
+         requests @ kill time per round: {})\n  \
+         orders acknowledged {placed}, found after restart {}; adjustments acknowledged \
          {acknowledged_adjustments}, found {} (cut by a kill {cut_adjustments}, of those \
-         recorded {})",
-        findings.orders_found, findings.adjustments_found, findings.cut_adjustments_recorded
-    );
-    println!(
-        "  requests cut in flight {interrupted}; checkouts cut {}: committed before the kill \
+         recorded {})\n  \
+         requests cut in flight {interrupted}; checkouts cut {}: committed before the kill \
          (replayed) {cut_committed}, placed on retry {cut_placed_on_retry}, refused on retry \
          {cut_refused}; replays answered with the same order {replays}; slowest start to serving \
-         {:.2} s; violations {}",
+         {:.2} s; violations {}\n",
+        rounds.len(),
+        elapsed.as_secs_f64(),
+        per_round.join(", "),
+        findings.orders_found,
+        findings.adjustments_found,
+        findings.cut_adjustments_recorded,
         cut.len(),
         slowest_start.as_secs_f64(),
         violations.len()
     );
+    // Straight to the stream, past libtest's capture: the numbers show in every run (CI's log).
+    let _ = std::io::stderr().write_all(numbers.as_bytes());
     assert!(
         violations.is_empty(),
         "crash test on {engine} (seed {seed}):\n{}",
