@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     catalog::Shop,
-    helpers::{free_port, Backend, TestApp},
+    helpers::{free_port, test_redis_url, Backend, TestApp, POSTGRES_UNSET},
     shopping::helpers::place_order,
 };
 
@@ -31,9 +31,7 @@ fn cache_header(response: &crate::helpers::TestResponse) -> &str {
 }
 
 async fn staff_edit_is_visible_at_once(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
+    let app = TestApp::spawn(backend).await.expect(POSTGRES_UNSET);
     let shop = Shop::new(&app).await;
     let category = shop.category("Lamps", None).await;
     let product = shop.product(&category, json!({"title": "Old lamp"})).await;
@@ -82,6 +80,7 @@ async fn a_staff_edit_is_visible_to_anonymous_readers_at_once_sqlite() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
 async fn a_staff_edit_is_visible_to_anonymous_readers_at_once_postgres() {
     staff_edit_is_visible_at_once(Backend::Postgres).await;
 }
@@ -149,13 +148,10 @@ async fn an_unreachable_redis_serves_uncached_and_reports_degraded() {
     assert_eq!(app.get("/health/cache/").await.body["cache"], "degraded");
 }
 
-/// A Redis server of the test's own on a free port (so it can be killed), or `None` when
-/// `TEST_REDIS_URL` is unset (Redis tests are skipped then).
-fn own_redis(port: u16) -> Option<std::process::Child> {
-    std::env::var("TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
-    let child = std::process::Command::new("redis-server")
+/// A Redis server of the test's own on a free port (so it can be killed); `redis-server` is
+/// installed where `TEST_REDIS_URL` is set.
+fn own_redis(port: u16) -> std::process::Child {
+    std::process::Command::new("redis-server")
         .args([
             "--port",
             &port.to_string(),
@@ -168,8 +164,7 @@ fn own_redis(port: u16) -> Option<std::process::Child> {
         ])
         .stdout(std::process::Stdio::null())
         .spawn()
-        .expect("redis-server is installed where TEST_REDIS_URL is set");
-    Some(child)
+        .expect("redis-server is installed where TEST_REDIS_URL is set")
 }
 
 async fn health_cache(app: &TestApp) -> String {
@@ -180,12 +175,10 @@ async fn health_cache(app: &TestApp) -> String {
 }
 
 #[tokio::test]
+#[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
 async fn redis_killed_mid_run_degrades_to_uncached_and_recovers_when_it_returns() {
     let port = free_port();
-    let Some(mut redis) = own_redis(port) else {
-        eprintln!("TEST_REDIS_URL is not set: skipping this Redis test");
-        return;
-    };
+    let mut redis = own_redis(port);
     let url = format!("redis://127.0.0.1:{port}");
     let app = TestApp::spawn_with(Backend::Sqlite, &[("REDIS_URL", url.as_str())])
         .await
@@ -215,7 +208,7 @@ async fn redis_killed_mid_run_degrades_to_uncached_and_recovers_when_it_returns(
     }
     assert_eq!(health_cache(&app).await, "degraded");
 
-    let mut redis = own_redis(port).unwrap();
+    let mut redis = own_redis(port);
     // Redis is retried 5 s after the failure (docs/cache.md); then reads are cached again.
     let mut recovered = false;
     for _ in 0..100 {
@@ -279,14 +272,9 @@ async fn get_via(client: &reqwest::Client, base: &str, path: &str) -> (String, V
 }
 
 #[tokio::test]
+#[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
 async fn two_instances_sharing_redis_share_entries_and_invalidation() {
-    let Some(redis_url) = std::env::var("TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("TEST_REDIS_URL is not set: skipping this Redis test");
-        return;
-    };
+    let redis_url = test_redis_url();
     let prefix = format!("nexus-cache-test-{}:", uuid::Uuid::new_v4().simple());
     let settings = [
         ("REDIS_URL", redis_url.as_str()),

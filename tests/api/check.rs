@@ -163,14 +163,9 @@ fn an_unreachable_redis_is_an_error() {
 }
 
 #[test]
+#[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
 fn a_reachable_redis_is_ok() {
-    let Some(url) = std::env::var("TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("TEST_REDIS_URL is not set: skipping the Redis check");
-        return;
-    };
+    let url = crate::helpers::test_redis_url();
     let output = check(&[("REDIS_URL", &url)]);
     let table = stdout(&output);
     assert!(output.status.success(), "{table}");

@@ -12,7 +12,8 @@ use reqwest::{header::HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
 /// Runs each test body once per backend: `mod name { fn sqlite(); fn postgres(); }`.
-/// The PostgreSQL variant passes without running when `TEST_DATABASE_URL` is unset (and says so).
+/// The PostgreSQL variant is compiled as ignored, with the reason, when `TEST_DATABASE_URL` is
+/// unset (build.rs), so the closing line counts it as ignored rather than passed.
 #[macro_export]
 macro_rules! api_test {
     ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
@@ -30,13 +31,31 @@ macro_rules! api_test {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
             async fn postgres() {
-                if let Some(app) = TestApp::spawn(Backend::Postgres).await {
-                    run(app).await
-                }
+                run(TestApp::spawn(Backend::Postgres).await.expect(POSTGRES_UNSET)).await
             }
         }
     )*};
+}
+
+/// Why a PostgreSQL test that was built to run has no database: the variable was unset after the
+/// build (running the test binary directly). Tests that need PostgreSQL carry
+/// `#[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]` and
+/// `.expect(POSTGRES_UNSET)` the app, so they are either ignored or run, never silently passed.
+pub const POSTGRES_UNSET: &str =
+    "TEST_DATABASE_URL was set when this test was built but is not set now";
+
+/// The same for Redis (`nexus_test_redis`, `TEST_REDIS_URL`).
+pub const REDIS_UNSET: &str = "TEST_REDIS_URL was set when this test was built but is not set now";
+
+/// `TEST_REDIS_URL`, for tests compiled with
+/// `#[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]`.
+pub fn test_redis_url() -> String {
+    std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .expect(REDIS_UNSET)
 }
 
 /// A loopback port that was free a moment ago.
@@ -110,7 +129,8 @@ pub struct TestApp {
 static LOGGING: Once = Once::new();
 
 impl TestApp {
-    /// Starts a server on a fresh database; `None` for PostgreSQL when it isn't configured.
+    /// Starts a server on a fresh database; `None` for PostgreSQL when `TEST_DATABASE_URL` is
+    /// unset (a test that needs it is compiled as ignored then: see [`POSTGRES_UNSET`]).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         Self::spawn_with(backend, &[]).await
     }
@@ -122,15 +142,9 @@ impl TestApp {
         let (database_url, postgres_cleanup) = match backend {
             Backend::Sqlite => (format!("sqlite://{}/nexus.db", temp.path().display()), None),
             Backend::Postgres => {
-                let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
+                let admin_url = std::env::var("TEST_DATABASE_URL")
                     .ok()
-                    .filter(|url| !url.is_empty())
-                else {
-                    eprintln!(
-                        "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"
-                    );
-                    return None;
-                };
+                    .filter(|url| !url.is_empty())?;
                 let name = format!("nexus_test_{}", uuid::Uuid::new_v4().simple());
                 create_postgres_database(&admin_url, &name).await;
                 (

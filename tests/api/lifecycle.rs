@@ -325,14 +325,12 @@ fn with_database(admin_url: &str, name: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
 async fn start_waits_for_a_database_that_refuses_connections_then_serves() {
-    let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
+    let admin_url = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
-    else {
-        eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL start-up test");
-        return;
-    };
+        .expect(crate::helpers::POSTGRES_UNSET);
     let name = format!("nexus_test_{}", uuid::Uuid::new_v4().simple());
     let admin = |sql: String| {
         let admin_url = admin_url.clone();

@@ -25,3 +25,4 @@ mod security;
 mod security_log;
 mod seed;
 mod shopping;
+mod test_counts;

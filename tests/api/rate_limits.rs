@@ -9,7 +9,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, TestResponse};
+use crate::helpers::{test_redis_url, Backend, TestApp, TestResponse, POSTGRES_UNSET};
 
 async fn spawn(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
     let mut settings = vec![("RATE_LIMIT_ENABLED", "true")];
@@ -72,9 +72,7 @@ fn assert_throttled(response: &TestResponse, max_wait: u64) {
 }
 
 async fn sixth_login_from_one_ip_is_throttled(backend: Backend) {
-    let Some(app) = spawn(backend, &[]).await else {
-        return;
-    };
+    let app = spawn(backend, &[]).await.expect(POSTGRES_UNSET);
     // Different accounts, so only the per-IP rule can refuse; aliases count with the canonical path.
     for i in 0..5 {
         let response = if i % 2 == 0 {
@@ -105,6 +103,7 @@ async fn sixth_login_from_one_ip_is_throttled_sqlite() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
 async fn sixth_login_from_one_ip_is_throttled_postgres() {
     sixth_login_from_one_ip_is_throttled(Backend::Postgres).await
 }
@@ -504,7 +503,8 @@ async fn an_unreachable_redis_degrades_to_in_process_limiting() {
 /// its own) when `TEST_REDIS_URL` is set.
 fn limiter_backends() -> Vec<Vec<(&'static str, String)>> {
     let mut backends = vec![Vec::new()];
-    if let Some(url) = test_redis_url() {
+    if cfg!(nexus_test_redis) {
+        let url = test_redis_url();
         let prefix = format!("nexus-test-{}:", uuid::Uuid::new_v4().simple());
         backends.push(vec![
             ("REDIS_URL", url),
@@ -521,21 +521,10 @@ async fn spawn_limited(limiter: &[(&'static str, String)], extra: &[(&str, &str)
     spawn(Backend::Sqlite, &settings).await.unwrap()
 }
 
-fn test_redis_url() -> Option<String> {
-    let url = std::env::var("TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    if url.is_none() {
-        eprintln!("TEST_REDIS_URL is not set: skipping this Redis test");
-    }
-    url
-}
-
 #[tokio::test]
+#[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
 async fn two_instances_sharing_redis_share_the_login_limit() {
-    let Some(redis_url) = test_redis_url() else {
-        return;
-    };
+    let redis_url = test_redis_url();
     let prefix = format!("nexus-test-{}:", uuid::Uuid::new_v4().simple());
     let settings = [
         ("REDIS_URL", redis_url.as_str()),
@@ -571,10 +560,9 @@ async fn two_instances_sharing_redis_share_the_login_limit() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
 async fn redis_keys_expire_once_the_bucket_is_full_again() {
-    let Some(redis_url) = test_redis_url() else {
-        return;
-    };
+    let redis_url = test_redis_url();
     let prefix = format!("nexus-test-{}:", uuid::Uuid::new_v4().simple());
     let app = spawn(
         Backend::Sqlite,

@@ -1,7 +1,7 @@
 //! A database lost while the server runs: `503` with the SPEC body, readiness `503`, and service
 //! resuming by itself when the database comes back (PostgreSQL only: SQLite can't go away).
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, POSTGRES_UNSET};
 
 /// Runs `sql` on the administrative database of `TEST_DATABASE_URL`.
 async fn admin(sql: &str) {
@@ -22,12 +22,11 @@ async fn terminate_connections_to(name: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
 async fn a_lost_database_answers_503_until_it_returns_then_service_resumes() {
-    let Some(app) =
-        TestApp::spawn_with(Backend::Postgres, &[("DATABASE_ACQUIRE_TIMEOUT", "1")]).await
-    else {
-        return;
-    };
+    let app = TestApp::spawn_with(Backend::Postgres, &[("DATABASE_ACQUIRE_TIMEOUT", "1")])
+        .await
+        .expect(POSTGRES_UNSET);
     let name = app.database_url.rsplit('/').next().unwrap().to_owned();
     let user = app.create_customer().await;
     assert_eq!(app.get_as("auth/users/me/", &user.token).await.status, 200);
@@ -86,10 +85,11 @@ async fn a_lost_database_answers_503_until_it_returns_then_service_resumes() {
 /// the way) are found by the ping sqlx sends before handing one out, so the next request gets a
 /// fresh one, not a `503`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
 async fn connections_killed_while_idle_are_replaced_before_a_request_uses_them() {
-    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
-        return;
-    };
+    let app = TestApp::spawn(Backend::Postgres)
+        .await
+        .expect(POSTGRES_UNSET);
     let name = app.database_url.rsplit('/').next().unwrap().to_owned();
     let user = app.create_customer().await;
     assert_eq!(app.get_as("auth/users/me/", &user.token).await.status, 200);

@@ -1,0 +1,22 @@
+//! Compile-time switches for the test suites. libtest can't mark a test ignored at run time, so a
+//! test that needs PostgreSQL or Redis carries
+//! `#[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]` (or the Redis
+//! twin), and this script turns the cfg on when the variable is set. Cargo reruns it whenever
+//! either variable changes, so setting or unsetting one rebuilds what depends on it.
+
+/// (environment variable, cfg it turns on).
+const SERVICES: [(&str, &str); 2] = [
+    ("TEST_DATABASE_URL", "nexus_test_postgres"),
+    ("TEST_REDIS_URL", "nexus_test_redis"),
+];
+
+fn main() {
+    println!("cargo::rerun-if-changed=build.rs");
+    for (variable, cfg) in SERVICES {
+        println!("cargo::rerun-if-env-changed={variable}");
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        if std::env::var(variable).is_ok_and(|value| !value.is_empty()) {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
+}
