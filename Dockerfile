@@ -26,8 +26,12 @@ RUN apt-get update \
 COPY --from=builder /usr/local/bin/nexus /usr/local/bin/nexus
 
 # Container defaults; everything else comes from the environment (docs/DEPLOYMENT.md). The
-# embedded SQLite default lives in the /data volume; production sets DATABASE_URL to PostgreSQL.
-ENV BIND_ADDR=0.0.0.0:8000 \
+# image runs in production mode: no signing key is baked in, and `serve` refuses to start until
+# SECRET_KEY (a strong one), ALLOWED_HOSTS and PAYMENT_PROVIDER are given, saying which is
+# missing. Pass DEBUG=true only for a local try-out. The embedded SQLite default lives in the
+# /data volume; production sets DATABASE_URL to PostgreSQL.
+ENV DEBUG=false \
+    BIND_ADDR=0.0.0.0:8000 \
     DATABASE_URL=sqlite:///data/nexus.db \
     MEDIA_ROOT=/data/media \
     EMAIL_FILE_PATH=/data/mail \

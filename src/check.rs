@@ -12,7 +12,7 @@ use tokio::{
 };
 
 use crate::{
-    config::{Settings, DEFAULT_SECRET_KEY},
+    config::{secret_key_weakness, PaymentProviderName, Settings, SqliteSynchronous},
     db::{migrations, Db},
 };
 
@@ -92,23 +92,10 @@ pub fn render(rows: &[Row]) -> String {
 }
 
 /// Signing keys must resist guessing: anyone who finds the key can mint tokens for any user.
-/// A weak key is an error in production and a warning in development.
+/// A weak key ([`secret_key_weakness`], the rule `serve` refuses by) is an error in production
+/// and a warning in development.
 fn secret_key_row(key: &str, production: bool) -> Row {
-    let weakness = if key == DEFAULT_SECRET_KEY {
-        Some("the default development key".to_owned())
-    } else if ["change-me", "changeme", "change_me"]
-        .iter()
-        .any(|placeholder| key.to_ascii_lowercase().contains(placeholder))
-    {
-        Some("still the example placeholder".to_owned())
-    } else if key.chars().count() < 32 {
-        Some(format!("only {} characters", key.chars().count()))
-    } else if distinct_chars(key) < 8 {
-        Some(format!("only {} distinct characters", distinct_chars(key)))
-    } else {
-        None
-    };
-    match weakness {
+    match secret_key_weakness(key) {
         None => row(
             Level::Ok,
             "SECRET_KEY",
@@ -117,18 +104,80 @@ fn secret_key_row(key: &str, production: bool) -> Row {
         Some(why) if production => row(
             Level::Error,
             "SECRET_KEY",
-            format!("{why}: set at least 32 random characters (openssl rand -hex 32)"),
+            format!("weak ({why}): set at least 32 random characters (openssl rand -hex 32)"),
         ),
         Some(why) => row(
             Level::Warn,
             "SECRET_KEY",
-            format!("{why}; set at least 32 random characters before production"),
+            format!("weak ({why}); set at least 32 random characters before production"),
         ),
     }
 }
 
-fn distinct_chars(key: &str) -> usize {
-    key.chars().collect::<std::collections::HashSet<_>>().len()
+/// `ALLOWED_HOSTS`: unset is refused in production; `*` is accepted there but warned about.
+fn allowed_hosts_row(settings: &Settings) -> Row {
+    let production = !settings.debug;
+    if settings.allowed_hosts.is_empty() && production {
+        row(
+            Level::Error,
+            "ALLOWED_HOSTS",
+            "not set: production refuses to start; list your domains (and localhost for probes)",
+        )
+    } else if settings.allowed_hosts.is_empty() {
+        row(
+            Level::Warn,
+            "ALLOWED_HOSTS",
+            "empty: every request will be refused",
+        )
+    } else if production && settings.allowed_hosts.iter().any(|h| h == "*") {
+        row(
+            Level::Warn,
+            "ALLOWED_HOSTS",
+            "\"*\" accepts any Host header in production; list your domains",
+        )
+    } else {
+        row(
+            Level::Ok,
+            "ALLOWED_HOSTS",
+            settings.allowed_hosts.join(", "),
+        )
+    }
+}
+
+/// `PAYMENT_PROVIDER`: production must set it; the test provider never takes real money.
+fn payment_provider_row(settings: &Settings) -> Row {
+    match settings.payment_provider {
+        None if !settings.debug => row(
+            Level::Error,
+            "PAYMENT_PROVIDER",
+            "not set: production refuses to start; set it explicitly (test is the only provider so far)",
+        ),
+        None => row(
+            Level::Warn,
+            "PAYMENT_PROVIDER",
+            "not set (development uses test): payments are approved without moving money",
+        ),
+        Some(PaymentProviderName::Test) => row(
+            Level::Warn,
+            "PAYMENT_PROVIDER",
+            "test: payments are approved without moving money",
+        ),
+    }
+}
+
+/// `SQLITE_SYNCHRONOUS` on SQLite: `normal` may lose acknowledged orders on power loss.
+fn sqlite_synchronous_row(settings: &Settings) -> Option<Row> {
+    if settings.database_url.is_postgres() {
+        return None;
+    }
+    Some(match settings.sqlite_synchronous {
+        SqliteSynchronous::Full => row(Level::Ok, "SQLITE_SYNCHRONOUS", "full"),
+        SqliteSynchronous::Normal => row(
+            Level::Warn,
+            "SQLITE_SYNCHRONOUS",
+            "normal: the last commits (answered orders) can be lost on power loss or an OS crash",
+        ),
+    })
 }
 
 /// The settings-only checks (no I/O).
@@ -147,24 +196,8 @@ pub fn configuration(settings: &Settings) -> Vec<Row> {
         settings.secret_key.expose_secret(),
         production,
     ));
-    let hosts = settings.allowed_hosts.join(", ");
-    rows.push(
-        if production && settings.allowed_hosts.iter().any(|h| h == "*") {
-            row(
-                Level::Warn,
-                "ALLOWED_HOSTS",
-                "\"*\" accepts any Host header in production; list your domains",
-            )
-        } else if settings.allowed_hosts.is_empty() {
-            row(
-                Level::Warn,
-                "ALLOWED_HOSTS",
-                "empty: every request will be refused",
-            )
-        } else {
-            row(Level::Ok, "ALLOWED_HOSTS", hosts)
-        },
-    );
+    rows.push(allowed_hosts_row(settings));
+    rows.push(payment_provider_row(settings));
     let insecure: Vec<&str> = settings
         .cors_allowed_origins
         .iter()
@@ -204,6 +237,7 @@ pub fn configuration(settings: &Settings) -> Vec<Row> {
         },
     ));
     rows.push(ssl_redirect(settings));
+    rows.extend(sqlite_synchronous_row(settings));
     rows
 }
 
@@ -495,8 +529,73 @@ mod tests {
     fn production_with_the_default_key_is_an_error_row() {
         let rows = configuration(&settings(&[("DEBUG", "false")]));
         assert_eq!(level(&rows, "SECRET_KEY"), Level::Error);
-        assert_eq!(level(&rows, "ALLOWED_HOSTS"), Level::Warn);
+        assert_eq!(level(&rows, "ALLOWED_HOSTS"), Level::Error);
+        assert_eq!(level(&rows, "PAYMENT_PROVIDER"), Level::Error);
         assert_eq!(level(&rows, "DEBUG"), Level::Ok);
+    }
+
+    #[test]
+    fn every_production_refusal_of_serve_is_an_error_row() {
+        let cases: [&[(&str, &str)]; 4] = [
+            &[("DEBUG", "false")],
+            &[
+                ("DEBUG", "false"),
+                (
+                    "SECRET_KEY",
+                    "change-me-to-the-output-of-openssl-rand-hex-32",
+                ),
+            ],
+            &[("DEBUG", "false"), ("ALLOWED_HOSTS", "shop.example")],
+            &[
+                ("DEBUG", "false"),
+                ("PAYMENT_PROVIDER", "test"),
+                ("ALLOWED_HOSTS", "*"),
+            ],
+        ];
+        for pairs in cases {
+            let settings = settings(pairs);
+            let errors: Vec<&str> = configuration(&settings)
+                .into_iter()
+                .filter(|r| r.level == Level::Error)
+                .map(|r| r.name)
+                .collect();
+            let refused: Vec<String> = settings.production_problems();
+            assert_eq!(
+                errors.len(),
+                refused.len(),
+                "{pairs:?}: {errors:?} / {refused:?}"
+            );
+            for name in errors {
+                assert!(
+                    refused.iter().any(|p| p.starts_with(name)),
+                    "{name}: {refused:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_star_host_list_and_the_test_provider_warn_in_production() {
+        let strong = "3f9a1c27e4b85d06a7c2e91f4b3d8a60c5e7f1a2b9d04c6e8f3a1b7c5d2e9f04";
+        let rows = configuration(&settings(&[
+            ("DEBUG", "false"),
+            ("SECRET_KEY", strong),
+            ("ALLOWED_HOSTS", "*"),
+            ("PAYMENT_PROVIDER", "test"),
+        ]));
+        assert_eq!(level(&rows, "ALLOWED_HOSTS"), Level::Warn);
+        assert_eq!(level(&rows, "PAYMENT_PROVIDER"), Level::Warn);
+        assert_eq!(level(&rows, "SECRET_KEY"), Level::Ok);
+        let development = configuration(&settings(&[]));
+        assert_eq!(level(&development, "PAYMENT_PROVIDER"), Level::Warn);
+    }
+
+    #[test]
+    fn sqlite_synchronous_normal_warns() {
+        let rows = configuration(&settings(&[]));
+        assert_eq!(level(&rows, "SQLITE_SYNCHRONOUS"), Level::Ok);
+        let rows = configuration(&settings(&[("SQLITE_SYNCHRONOUS", "normal")]));
+        assert_eq!(level(&rows, "SQLITE_SYNCHRONOUS"), Level::Warn);
     }
 
     #[test]

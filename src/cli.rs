@@ -97,6 +97,7 @@ async fn command_db(settings: &Settings) -> anyhow::Result<Db> {
         1,
         settings.database_acquire_timeout,
         settings.database_connect_timeout,
+        settings.sqlite_synchronous,
     )
     .await
 }

@@ -12,6 +12,103 @@ use secrecy::{ExposeSecret, SecretString};
 /// The signing key used when none is configured; refused when `DEBUG=false`.
 pub const DEFAULT_SECRET_KEY: &str = "nexus-insecure-development-key-change-me";
 
+/// The placeholder `deploy/nexus.env.example` ships in place of a key.
+pub const EXAMPLE_SECRET_KEY: &str = "change-me-to-the-output-of-openssl-rand-hex-32";
+
+/// The shortest signing key accepted in production (SPEC §3.8).
+pub const MIN_SECRET_KEY_CHARS: usize = 32;
+
+/// The fewest distinct characters a production signing key may have (SPEC §3.8).
+pub const MIN_SECRET_KEY_DISTINCT_CHARS: usize = 8;
+
+/// Why `key` is too weak to sign tokens with, or `None` when it is strong enough (SPEC §3.8):
+/// the built-in default, a documented placeholder, fewer than 32 characters or fewer than 8
+/// distinct ones. Anyone who knows or guesses the key can mint a token for any user, so `serve`
+/// refuses such a key in production and `nexus check` reports it; both ask this one function.
+pub fn secret_key_weakness(key: &str) -> Option<String> {
+    let lowered = key.to_ascii_lowercase();
+    let chars = key.chars().count();
+    let distinct = key.chars().collect::<std::collections::HashSet<_>>().len();
+    if key == DEFAULT_SECRET_KEY {
+        Some("it is the built-in development key".to_owned())
+    } else if key == EXAMPLE_SECRET_KEY
+        || ["change-me", "changeme", "change_me"]
+            .iter()
+            .any(|placeholder| lowered.contains(placeholder))
+    {
+        Some("it is still the example file's placeholder".to_owned())
+    } else if chars < MIN_SECRET_KEY_CHARS {
+        Some(format!(
+            "it has only {chars} characters (at least {MIN_SECRET_KEY_CHARS} are needed)"
+        ))
+    } else if distinct < MIN_SECRET_KEY_DISTINCT_CHARS {
+        Some(format!(
+            "it has only {distinct} distinct characters (at least {MIN_SECRET_KEY_DISTINCT_CHARS} are needed)"
+        ))
+    } else {
+        None
+    }
+}
+
+/// `PAYMENT_PROVIDER`: which payment service takes the money. Only the built-in test provider
+/// exists so far; the setting makes choosing it explicit in production.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentProviderName {
+    /// Approves every payment except one test card; no money moves (SPEC §5).
+    Test,
+}
+
+impl PaymentProviderName {
+    /// Every accepted value, for error messages.
+    pub const ALLOWED: &'static [&'static str] = &["test"];
+
+    /// Parses the setting's value.
+    pub fn parse(value: &str) -> anyhow::Result<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "test" => Ok(Self::Test),
+            _ => bail!(
+                "PAYMENT_PROVIDER must be one of: {} (not {value:?})",
+                Self::ALLOWED.join(", ")
+            ),
+        }
+    }
+
+    /// The setting's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Test => "test",
+        }
+    }
+}
+
+/// `SQLITE_SYNCHRONOUS`: when SQLite waits for the disk. `full` (the default) makes a commit
+/// durable before it is answered; `normal` (in WAL mode) may lose the last commits on power loss
+/// or an OS crash, never corrupting the file (docs/PERFORMANCE.md has the measured cost).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    #[default]
+    Full,
+    Normal,
+}
+
+impl SqliteSynchronous {
+    fn parse(value: &str) -> anyhow::Result<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "full" => Ok(Self::Full),
+            "normal" => Ok(Self::Normal),
+            _ => bail!("SQLITE_SYNCHRONOUS must be full or normal, not {value:?}"),
+        }
+    }
+
+    /// The value of SQLite's `PRAGMA synchronous`.
+    pub fn pragma_value(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
+        }
+    }
+}
+
 /// Every setting the server reads.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -19,6 +116,8 @@ pub struct Settings {
     pub secret_key: SecretString,
     pub database_url: DatabaseUrl,
     pub database_max_connections: u32,
+    /// `SQLITE_SYNCHRONOUS` (ignored on PostgreSQL).
+    pub sqlite_synchronous: SqliteSynchronous,
     /// How long a request waits for a pooled connection before answering `503`.
     pub database_acquire_timeout: Duration,
     /// How long `serve` keeps retrying an unreachable database at start before giving up.
@@ -28,7 +127,12 @@ pub struct Settings {
     /// Redirect plain-HTTP requests (health probes excepted) to `https://` with `301`.
     pub secure_ssl_redirect: bool,
     pub bind_addr: SocketAddr,
+    /// `Host` values served. Unset means `*` in development and nothing in production, where
+    /// start-up refuses it.
     pub allowed_hosts: Vec<String>,
+    /// `PAYMENT_PROVIDER` when set; development falls back to the test provider, production
+    /// refuses to start without it (see [`Settings::payment_provider`]).
+    pub payment_provider: Option<PaymentProviderName>,
     /// Browser origins allowed to call the API with credentials (CORS).
     pub cors_allowed_origins: Vec<String>,
     /// Peers whose `X-Forwarded-*` headers are believed (IPs or CIDR blocks).
@@ -155,6 +259,10 @@ impl Settings {
                 .transpose()
                 .context("DATABASE_MAX_CONNECTIONS")?
                 .unwrap_or(16),
+            sqlite_synchronous: var("SQLITE_SYNCHRONOUS")
+                .map(|v| SqliteSynchronous::parse(&v))
+                .transpose()?
+                .unwrap_or_default(),
             database_acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT", 3)?,
             database_connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT", 60)?,
             shutdown_grace_period: seconds("SHUTDOWN_GRACE_PERIOD", 30)?,
@@ -164,9 +272,15 @@ impl Settings {
                 .unwrap_or_else(|| "127.0.0.1:8000".to_owned())
                 .parse()
                 .context("BIND_ADDR must be an address like 127.0.0.1:8000")?,
-            allowed_hosts: var("ALLOWED_HOSTS")
-                .map(|v| split_list(&v))
-                .unwrap_or_else(|| vec!["*".to_owned()]),
+            // Production gets no default: an unset list is refused at start-up.
+            allowed_hosts: match var("ALLOWED_HOSTS") {
+                Some(hosts) => split_list(&hosts),
+                None if debug => vec!["*".to_owned()],
+                None => Vec::new(),
+            },
+            payment_provider: var("PAYMENT_PROVIDER")
+                .map(|v| PaymentProviderName::parse(&v))
+                .transpose()?,
             cors_allowed_origins: split_list(&var("CORS_ALLOWED_ORIGINS").unwrap_or_default()),
             trusted_proxies: split_list(
                 &var("TRUSTED_PROXIES").unwrap_or_else(|| "127.0.0.1,::1".to_owned()),
@@ -193,10 +307,57 @@ impl Settings {
         Ok(settings)
     }
 
-    /// `DEBUG=false` means production: the well-known default key would let anyone mint tokens.
+    /// The payment provider to use: the configured one, or the test provider in development.
+    pub fn payment_provider(&self) -> PaymentProviderName {
+        self.payment_provider.unwrap_or(PaymentProviderName::Test)
+    }
+
+    /// True while the built-in development key signs tokens (start-up logs a warning).
+    pub fn uses_development_key(&self) -> bool {
+        self.secret_key.expose_secret() == DEFAULT_SECRET_KEY
+    }
+
+    /// Every reason production (`DEBUG=false`) must not start with these settings, one line each
+    /// naming the variable (SPEC §3.8); empty in development.
+    pub fn production_problems(&self) -> Vec<String> {
+        if self.debug {
+            return Vec::new();
+        }
+        let mut problems = Vec::new();
+        if let Some(why) = secret_key_weakness(self.secret_key.expose_secret()) {
+            problems.push(format!(
+                "SECRET_KEY is too weak: {why}. Anyone who knows or guesses the key can sign \
+                 tokens as any user; set at least {MIN_SECRET_KEY_CHARS} random characters \
+                 (openssl rand -hex 32)"
+            ));
+        }
+        if self.allowed_hosts.is_empty() {
+            problems.push(
+                "ALLOWED_HOSTS is not set: list the host names this server answers for \
+                 (e.g. shop.example.com,localhost), so requests with a forged Host header are \
+                 refused; `*` accepts any host explicitly"
+                    .to_owned(),
+            );
+        }
+        if self.payment_provider.is_none() {
+            problems.push(format!(
+                "PAYMENT_PROVIDER is not set: production must choose how orders are paid \
+                 explicitly ({}); `test` approves payments without moving money",
+                PaymentProviderName::ALLOWED.join(", ")
+            ));
+        }
+        problems
+    }
+
+    /// `DEBUG=false` means production: refuse what would make it unsafe (see
+    /// [`Settings::production_problems`]).
     fn refuse_insecure_production(&self) -> anyhow::Result<()> {
-        if !self.debug && self.secret_key.expose_secret() == DEFAULT_SECRET_KEY {
-            bail!("DEBUG=false requires SECRET_KEY to be set to a long random value (refusing to start with the default key)");
+        let problems = self.production_problems();
+        if !problems.is_empty() {
+            bail!(
+                "refusing to start with DEBUG=false (production):\n  - {}",
+                problems.join("\n  - ")
+            );
         }
         Ok(())
     }
@@ -283,11 +444,124 @@ mod tests {
         assert!(settings(&[("SHUTDOWN_GRACE_PERIOD", "soon")]).is_err());
     }
 
+    const STRONG_KEY: &str = "3f9a1c27e4b85d06a7c2e91f4b3d8a60c5e7f1a2b9d04c6e8f3a1b7c5d2e9f04";
+
+    /// A complete production configuration with `pairs` replacing or removing (empty) values.
+    fn production<'a>(pairs: &[(&'a str, &'a str)]) -> anyhow::Result<Settings> {
+        let mut all: Vec<(&'a str, &'a str)> = vec![
+            ("DEBUG", "false"),
+            ("SECRET_KEY", STRONG_KEY),
+            ("ALLOWED_HOSTS", "shop.example"),
+            ("PAYMENT_PROVIDER", "test"),
+        ];
+        all.retain(|(k, _)| !pairs.iter().any(|(key, _)| key == k));
+        all.extend_from_slice(pairs);
+        settings(&all)
+    }
+
     #[test]
-    fn production_refuses_the_default_secret_key() {
-        let err = settings(&[("DEBUG", "false")]).unwrap_err();
-        assert!(err.to_string().contains("SECRET_KEY"));
-        assert!(settings(&[("DEBUG", "false"), ("SECRET_KEY", "a-real-secret")]).is_ok());
+    fn weak_keys_are_the_default_the_placeholder_short_or_repetitive_ones() {
+        for weak in [
+            DEFAULT_SECRET_KEY,
+            EXAMPLE_SECRET_KEY,
+            "a-real-secret",
+            "0123456789abcdef0123456789abcde",
+            &"ab".repeat(40),
+            "0123456-CHANGEME-0123456789abcdef0123456789",
+        ] {
+            assert!(secret_key_weakness(weak).is_some(), "{weak}");
+        }
+        for strong in [STRONG_KEY, "0123456789abcdef0123456789abcdef"] {
+            assert_eq!(secret_key_weakness(strong), None, "{strong}");
+        }
+    }
+
+    #[test]
+    fn production_refuses_a_weak_secret_key_naming_the_variable() {
+        for weak in [
+            "",
+            EXAMPLE_SECRET_KEY,
+            "short-but-random-9f2c",
+            &"xy".repeat(32),
+        ] {
+            let err = production(&[("SECRET_KEY", weak)]).unwrap_err().to_string();
+            assert!(err.contains("SECRET_KEY is too weak"), "{weak}: {err}");
+            assert!(
+                !err.contains("ALLOWED_HOSTS") && !err.contains("PAYMENT_PROVIDER"),
+                "{err}"
+            );
+        }
+        assert!(production(&[]).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_unset_allowed_hosts_but_accepts_an_explicit_star() {
+        let err = production(&[("ALLOWED_HOSTS", "")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("ALLOWED_HOSTS is not set"), "{err}");
+        assert_eq!(
+            production(&[("ALLOWED_HOSTS", "*")]).unwrap().allowed_hosts,
+            ["*"]
+        );
+        assert_eq!(settings(&[]).unwrap().allowed_hosts, ["*"], "development");
+    }
+
+    #[test]
+    fn production_refuses_an_implicit_payment_provider() {
+        let err = production(&[("PAYMENT_PROVIDER", "")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("PAYMENT_PROVIDER is not set"), "{err}");
+        let s = production(&[]).unwrap();
+        assert_eq!(s.payment_provider(), PaymentProviderName::Test);
+        let dev = settings(&[]).unwrap();
+        assert_eq!(dev.payment_provider, None);
+        assert_eq!(dev.payment_provider(), PaymentProviderName::Test);
+    }
+
+    #[test]
+    fn an_unknown_payment_provider_is_an_error_naming_the_allowed_values() {
+        let err = settings(&[("PAYMENT_PROVIDER", "stripe")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("PAYMENT_PROVIDER must be one of: test"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn production_lists_every_problem_at_once() {
+        let err = settings(&[("DEBUG", "false")]).unwrap_err().to_string();
+        for name in ["SECRET_KEY", "ALLOWED_HOSTS", "PAYMENT_PROVIDER"] {
+            assert!(err.contains(name), "{name}: {err}");
+        }
+        assert!(
+            !err.contains(DEFAULT_SECRET_KEY),
+            "the key itself is never shown"
+        );
+    }
+
+    #[test]
+    fn development_never_refuses_but_knows_when_it_signs_with_the_development_key() {
+        let s = settings(&[("DEBUG", "true")]).unwrap();
+        assert!(s.uses_development_key());
+        assert!(s.production_problems().is_empty());
+        assert!(!settings(&[("SECRET_KEY", STRONG_KEY)])
+            .unwrap()
+            .uses_development_key());
+    }
+
+    #[test]
+    fn sqlite_is_synchronous_full_unless_told_otherwise() {
+        assert_eq!(
+            settings(&[]).unwrap().sqlite_synchronous,
+            SqliteSynchronous::Full
+        );
+        let s = settings(&[("SQLITE_SYNCHRONOUS", "normal")]).unwrap();
+        assert_eq!(s.sqlite_synchronous, SqliteSynchronous::Normal);
+        assert!(settings(&[("SQLITE_SYNCHRONOUS", "off")]).is_err());
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::{
     http::{self, origin::parse_trusted_proxies, rate_limit::RateLimiter},
     mail::{FileMailer, Mailer},
     media::{LocalMediaStore, MediaStore},
+    orders,
     state::{AppState, Services},
 };
 
@@ -32,11 +33,13 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, then binds `settings.bind_addr` (port 0 picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        warn_of_development_settings(&settings);
         let db = Db::connect_patiently(
             &settings.database_url,
             settings.database_max_connections,
             settings.database_acquire_timeout,
             settings.database_connect_timeout,
+            settings.sqlite_synchronous,
         )
         .await?;
         db.migrate().await.context("database migration failed")?;
@@ -67,6 +70,7 @@ impl Application {
             settings.media_root.clone(),
             settings.media_url.clone(),
         ));
+        let payment = orders::payment::from_setting(settings.payment_provider());
         let state = AppState::new(Services {
             db,
             settings: Arc::new(settings),
@@ -75,6 +79,7 @@ impl Application {
             media,
             rate_limiter,
             cache,
+            payment,
             started_at: Instant::now(),
             in_flight: Default::default(),
         });
@@ -139,6 +144,18 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Says loudly when tokens are signed with the public development key: fine on a laptop, a
+/// forgeable admin token anywhere reachable. (Production refuses that key before getting here.)
+fn warn_of_development_settings(settings: &Settings) {
+    if settings.uses_development_key() {
+        tracing::warn!(
+            debug = settings.debug,
+            "SECRET_KEY is not set: tokens are signed with the built-in development key, so anyone \
+             can forge them; set SECRET_KEY (openssl rand -hex 32) and DEBUG=false in production"
+        );
     }
 }
 

@@ -11,6 +11,7 @@ use crate::{
     http::{in_flight::InFlight, rate_limit::RateLimiter},
     mail::Mailer,
     media::MediaStore,
+    orders::payment::SharedProvider,
 };
 
 /// Shared application state: one `Arc`, because axum clones the state (and every layer holding
@@ -44,6 +45,8 @@ pub struct Services {
     pub rate_limiter: Arc<RateLimiter>,
     /// The catalog read cache (docs/cache.md).
     pub cache: Arc<Cache>,
+    /// The payment provider chosen by `PAYMENT_PROVIDER`.
+    pub payment: SharedProvider,
     pub started_at: Instant,
     /// Requests being served now (shutdown reports the ones its grace period cuts off).
     pub in_flight: InFlight,

@@ -74,6 +74,7 @@ impl Server {
             .env("DEBUG", "false")
             .env("SECRET_KEY", &config.secret_key)
             .env("ALLOWED_HOSTS", "127.0.0.1,localhost")
+            .env("PAYMENT_PROVIDER", "test")
             .env("RATE_LIMIT_ENABLED", "false")
             // One access line per request would be most of the work of a liveness probe.
             .env("LOG_LEVEL", "warn")

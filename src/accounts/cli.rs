@@ -1,7 +1,9 @@
 //! `nexus createsuperuser`: creates an admin, from flags (`--no-input`) or by prompting.
 //!
-//! Idempotent, so deployment scripts can run it on every start: when the email already
-//! belongs to a user, that user is made an active admin and the command succeeds.
+//! An existing account (same email or username) is refused: anyone can register an address
+//! before the operator runs the command, and promoting that account would hand admin rights to
+//! whoever registered it. `--promote-existing` makes such an account an active admin *and* sets
+//! the given password, ending the sessions and reset links the previous password opened.
 
 use std::io::{BufRead, Write};
 
@@ -11,7 +13,7 @@ use crate::{
     accounts::{
         fields, password,
         password_rules::{self, UserAttributes},
-        users,
+        refresh_tokens, users,
     },
     db::{now_micros, Db},
     error::FieldErrors,
@@ -32,6 +34,10 @@ pub struct CreateSuperuser {
     /// Never prompt: every value must come from flags (or the environment).
     #[arg(long)]
     no_input: bool,
+    /// When the email already has an account, make it an active admin with the given password
+    /// (its sessions and reset links are revoked) instead of refusing.
+    #[arg(long)]
+    promote_existing: bool,
 }
 
 /// The text of the first error recorded for `field`, if any.
@@ -128,14 +134,23 @@ impl CreateSuperuser {
                 }
             },
         };
-        if promote_existing(db, &email).await? {
-            println!("User {email} already exists; it is now an active admin.");
-            return Ok(());
+        if let Some(existing) = users::find_by_email(&db.pool, &email)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        {
+            return self.promote(db, existing).await;
         }
         let username = match &self.username {
-            Some(raw) => parse_username(db, raw)
-                .await?
-                .map_err(|e| anyhow::anyhow!("--username: {e}"))?,
+            Some(raw) => parse_username(db, raw).await?.map_err(|e| {
+                if e == users::duplicate_message("username") {
+                    anyhow::anyhow!(
+                        "--username: {e} It was not made an admin: choose another username, or \
+                         pass that account's own email with --promote-existing"
+                    )
+                } else {
+                    anyhow::anyhow!("--username: {e}")
+                }
+            })?,
             None => loop {
                 match parse_username(db, &prompt("Username")?).await? {
                     Ok(username) => break username,
@@ -143,26 +158,7 @@ impl CreateSuperuser {
                 }
             },
         };
-        let secret = match self.password {
-            Some(secret) => {
-                check_password(&secret, &email, &username)
-                    .map_err(|e| anyhow::anyhow!("--password: {e}"))?;
-                secret
-            }
-            None => loop {
-                let first = rpassword::prompt_password("Password: ")
-                    .context("could not read the password")?;
-                let again = rpassword::prompt_password("Password (again): ")
-                    .context("could not read the password")?;
-                if first != again {
-                    eprintln!("Error: Your passwords didn't match.");
-                } else if let Err(e) = check_password(&first, &email, &username) {
-                    eprintln!("Error: {e}");
-                } else {
-                    break first;
-                }
-            },
-        };
+        let secret = read_password(self.password, &email, &username)?;
         // createsuperuser is an operator command: always the production hashing cost.
         let hash = password::hash(secret, false).await?;
         sqlx::query(
@@ -181,13 +177,80 @@ impl CreateSuperuser {
     }
 }
 
-/// Makes the user with `email` an active admin; false when there is no such user.
-async fn promote_existing(db: &Db, email: &str) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE users SET role = 'admin', is_active = TRUE WHERE LOWER(email) = LOWER($1)",
-    )
-    .bind(email)
-    .execute(&db.pool)
-    .await?;
-    Ok(done.rows_affected() > 0)
+/// The password from the flag (checked against the rules) or prompted for twice.
+fn read_password(flag: Option<String>, email: &str, username: &str) -> anyhow::Result<String> {
+    if let Some(secret) = flag {
+        check_password(&secret, email, username).map_err(|e| anyhow::anyhow!("--password: {e}"))?;
+        return Ok(secret);
+    }
+    loop {
+        let first =
+            rpassword::prompt_password("Password: ").context("could not read the password")?;
+        let again = rpassword::prompt_password("Password (again): ")
+            .context("could not read the password")?;
+        if first != again {
+            eprintln!("Error: Your passwords didn't match.");
+        } else if let Err(e) = check_password(&first, email, username) {
+            eprintln!("Error: {e}");
+        } else {
+            return Ok(first);
+        }
+    }
+}
+
+impl CreateSuperuser {
+    /// The email already has an account: refused, unless `--promote-existing`, which makes it an
+    /// active admin with the given password and ends what the old password opened.
+    async fn promote(self, db: &Db, existing: users::User) -> anyhow::Result<()> {
+        if !self.promote_existing {
+            bail!(
+                "an account with the email {} already exists (username {:?}); it was not made an \
+                 admin. Pass --promote-existing to make it an active admin with the given \
+                 password (its sessions are ended), or use another email",
+                existing.email,
+                existing.username
+            );
+        }
+        if let Some(raw) = &self.username {
+            let mut errors = FieldErrors::new();
+            let given = fields::username(&mut errors, "username", Some(raw));
+            if given.as_deref() != Some(existing.username.as_str()) {
+                bail!(
+                    "--username {raw:?} is not the username of the account with the email {} \
+                     ({:?}); nothing was changed",
+                    existing.email,
+                    existing.username
+                );
+            }
+        }
+        let secret = read_password(self.password, &existing.email, &existing.username)?;
+        let hash = password::hash(secret, false).await?;
+        let mut tx = db.begin_write().await?;
+        sqlx::query("UPDATE users SET role = 'admin', is_active = TRUE WHERE id = $1")
+            .bind(existing.id)
+            .execute(&mut *tx)
+            .await?;
+        users::set_password_hash(&mut *tx, existing.id, &hash)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // Whoever held the account before must not keep a way in: their refresh tokens and any
+        // reset link they requested would otherwise outlive the new password.
+        refresh_tokens::revoke_all_for_user(&mut *tx, existing.id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        sqlx::query(
+            "UPDATE password_reset_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        )
+        .bind(now_micros())
+        .bind(existing.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        println!(
+            "User {} already existed; it is now an active admin with the given password, and its \
+             sessions were ended.",
+            existing.email
+        );
+        Ok(())
+    }
 }

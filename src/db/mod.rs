@@ -16,7 +16,7 @@ use sqlx::{
     AnyConnection, AnyPool, Connection, Executor,
 };
 
-use crate::config::DatabaseUrl;
+use crate::config::{DatabaseUrl, SqliteSynchronous};
 
 pub use types::{now_micros, Flag};
 
@@ -51,7 +51,13 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 impl Db {
     /// Opens a pool; for SQLite the file (and its directory) is created when missing.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
-        Self::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+        Self::connect_with(
+            url,
+            max_connections,
+            DEFAULT_ACQUIRE_TIMEOUT,
+            SqliteSynchronous::default(),
+        )
+        .await
     }
 
     /// Like [`Db::connect_with`], but a PostgreSQL server that can't be reached yet (still
@@ -63,6 +69,7 @@ impl Db {
         max_connections: u32,
         acquire_timeout: Duration,
         patience: Duration,
+        synchronous: SqliteSynchronous,
     ) -> anyhow::Result<Self> {
         if url.is_postgres() {
             let started = std::time::Instant::now();
@@ -90,14 +97,16 @@ impl Db {
                 attempt += 1;
             }
         }
-        Self::connect_with(url, max_connections, acquire_timeout).await
+        Self::connect_with(url, max_connections, acquire_timeout, synchronous).await
     }
 
-    /// Opens a pool whose requests wait at most `acquire_timeout` for a connection.
+    /// Opens a pool whose requests wait at most `acquire_timeout` for a connection; SQLite
+    /// connections use `synchronous` (ignored on PostgreSQL).
     pub async fn connect_with(
         url: &DatabaseUrl,
         max_connections: u32,
         acquire_timeout: Duration,
+        synchronous: SqliteSynchronous,
     ) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.is_postgres() {
@@ -110,8 +119,9 @@ impl Db {
             Backend::Sqlite => prepare_sqlite_url(url.expose())?,
         };
         let options = AnyConnectOptions::from_str(&raw).context("invalid DATABASE_URL")?;
-        let connect =
-            |max: u32| pool_options(backend, max, acquire_timeout).connect_with(options.clone());
+        let connect = |max: u32| {
+            pool_options(backend, max, acquire_timeout, synchronous).connect_with(options.clone())
+        };
         let pool = connect(max_connections.max(1))
             .await
             .with_context(|| format!("could not connect to the database at {url:?}"))?;
@@ -209,7 +219,15 @@ fn pool_options(
     backend: Backend,
     max_connections: u32,
     acquire_timeout: Duration,
+    synchronous: SqliteSynchronous,
 ) -> AnyPoolOptions {
+    // FULL (the default) syncs the WAL at every commit, so an answered write survives power
+    // loss or an OS crash; NORMAL syncs only at checkpoints and may lose the last commits.
+    let sqlite_setup = format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; \
+         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        synchronous.pragma_value()
+    );
     AnyPoolOptions::new()
         .max_connections(max_connections)
         // Short, so a lost database answers `503` quickly instead of holding requests; pooled
@@ -218,16 +236,13 @@ fn pool_options(
         .acquire_timeout(acquire_timeout)
         .test_before_acquire(true)
         .after_connect(move |conn, _meta| {
+            let sqlite_setup = sqlite_setup.clone();
             Box::pin(async move {
                 if backend == Backend::Sqlite {
                     // WAL lets readers run beside the single writer; the busy timeout makes a
                     // writer outside `begin_write` wait for the lock instead of failing;
                     // foreign keys are off by default in SQLite and our schema relies on them.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                    )
-                    .await?;
+                    conn.execute(sqlite_setup.as_str()).await?;
                 }
                 Ok(())
             })
@@ -326,6 +341,31 @@ pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `PRAGMA synchronous` of a connection from the shared pool and of the writer.
+    async fn synchronous_levels(db: &Db) -> (i64, i64) {
+        let read = |pool: AnyPool| async move {
+            sqlx::query_scalar::<_, i64>("PRAGMA synchronous")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        (read(db.pool.clone()).await, read(db.writer.clone()).await)
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_sync_every_commit_by_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::new(format!("sqlite://{}/nexus.db", dir.path().display()));
+        let db = Db::connect(&url, 2).await.unwrap();
+        // 2 is FULL: a commit is on disk before it is answered.
+        assert_eq!(synchronous_levels(&db).await, (2, 2));
+        db.close().await;
+        let db = Db::connect_with(&url, 2, DEFAULT_ACQUIRE_TIMEOUT, SqliteSynchronous::Normal)
+            .await
+            .unwrap();
+        assert_eq!(synchronous_levels(&db).await, (1, 1));
+    }
 
     #[test]
     fn sqlite_urls_get_create_mode() {

@@ -10,22 +10,13 @@ pub mod staff;
 pub mod status;
 pub mod views;
 
-use std::sync::Arc;
-
-use axum::Extension;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use self::payment::{SharedProvider, TestPaymentProvider};
 use crate::state::AppState;
 
-/// Every order route under `/api/v1`, paying through the built-in test provider.
+/// Every order route under `/api/v1`. Payments go through the provider in the state
+/// ([`payment::from_setting`] picks it from `PAYMENT_PROVIDER`), so no handler names one.
 pub fn router() -> OpenApiRouter<AppState> {
-    router_with_provider(Arc::new(TestPaymentProvider))
-}
-
-/// Every order route, paying through `provider`. The provider travels as a request extension
-/// of these routes only, so choosing another one never touches a handler.
-pub fn router_with_provider(provider: SharedProvider) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(handlers::list_orders, checkout::create_order))
         .routes(routes!(
@@ -39,5 +30,4 @@ pub fn router_with_provider(provider: SharedProvider) -> OpenApiRouter<AppState>
         .routes(routes!(payment::handlers::pay_order))
         .routes(routes!(payment::handlers::confirm_payment))
         .routes(routes!(staff::list_all_orders))
-        .layer(Extension(provider))
 }

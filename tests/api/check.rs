@@ -16,6 +16,8 @@ fn nexus(dir: &Path, command: &str, vars: &[(&str, &str)]) -> Output {
         "SECRET_KEY",
         "DATABASE_URL",
         "ALLOWED_HOSTS",
+        "PAYMENT_PROVIDER",
+        "SQLITE_SYNCHRONOUS",
         "CORS_ALLOWED_ORIGINS",
         "REDIS_URL",
         "SMTP_URL",
@@ -94,7 +96,8 @@ fn production_with_the_default_key_is_an_error_row_not_a_crash() {
     let table = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{table}");
     assert_eq!(status(&table, "SECRET_KEY"), "ERROR");
-    assert_eq!(status(&table, "ALLOWED_HOSTS"), "WARN");
+    assert_eq!(status(&table, "ALLOWED_HOSTS"), "ERROR");
+    assert_eq!(status(&table, "PAYMENT_PROVIDER"), "ERROR");
     assert_eq!(status(&table, "database"), "OK");
 }
 
@@ -120,6 +123,7 @@ fn production_warnings_do_not_fail() {
     let output = check(&[
         ("DEBUG", "false"),
         ("ALLOWED_HOSTS", "shop.example"),
+        ("PAYMENT_PROVIDER", "test"),
         ("CORS_ALLOWED_ORIGINS", "http://shop.example"),
     ]);
     let table = stdout(&output);
@@ -127,6 +131,7 @@ fn production_warnings_do_not_fail() {
     assert_eq!(status(&table, "SECRET_KEY"), "OK");
     assert_eq!(status(&table, "CORS_ALLOWED_ORIGINS"), "WARN");
     assert_eq!(status(&table, "ALLOWED_HOSTS"), "OK");
+    assert_eq!(status(&table, "PAYMENT_PROVIDER"), "WARN");
 }
 
 #[test]

@@ -18,6 +18,7 @@ mod log_capture;
 mod metrics;
 mod openapi;
 mod product_images;
+mod production;
 mod rate_limits;
 mod resilience;
 mod reviews;

@@ -119,7 +119,8 @@ impl Cluster {
     }
 
     /// An admin's access token (created with `nexus createsuperuser --no-input`, logged in
-    /// through instance A from its own address).
+    /// through instance A from its own address). Tests share the cluster, so a later call finds
+    /// the admin there: `--promote-existing` re-asserts it, as a deploy script would.
     pub async fn staff_token(&self) -> String {
         self.nexus(
             &[
@@ -129,6 +130,7 @@ impl Cluster {
                 "--username",
                 "ops",
                 "--no-input",
+                "--promote-existing",
             ],
             &[("NEXUS_SUPERUSER_PASSWORD", STAFF_PASSWORD)],
         );

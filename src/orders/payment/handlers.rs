@@ -1,13 +1,13 @@
 //! `POST orders/{id}/payment/` and `POST orders/{id}/payment/confirm/` (owner only).
 
-use axum::{extract::State, http::StatusCode, Extension};
+use axum::{extract::State, http::StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::{
     settle::{release_claim, settle, Settled},
-    PaymentMethod, PaymentOutcome, PaymentRequest, SharedProvider,
+    PaymentMethod, PaymentOutcome, PaymentRequest,
 };
 use crate::{
     db::{is_unique_violation, now_micros},
@@ -129,7 +129,6 @@ async fn answer(
 pub async fn pay_order(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Extension(provider): Extension<SharedProvider>,
     Path(order_id): Path<i64>,
     Json(body): Json<PayOrder>,
 ) -> Answer {
@@ -179,7 +178,7 @@ pub async fn pay_order(
         details: body.payment_details.unwrap_or(Value::Null),
     };
     // No transaction is open across the provider call: a slow provider must not hold locks.
-    let outcome = match provider.authorize(&request).await {
+    let outcome = match state.payment.authorize(&request).await {
         Ok(outcome) => outcome,
         Err(err) => {
             tracing::warn!(%err, order_id, "payment provider unavailable");
@@ -232,7 +231,6 @@ pub async fn pay_order(
 pub async fn confirm_payment(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Extension(provider): Extension<SharedProvider>,
     Path(order_id): Path<i64>,
 ) -> Answer {
     own_order(&state, &user, order_id).await?;
@@ -249,7 +247,8 @@ pub async fn confirm_payment(
         )
     };
     let (payment_id, reference) = pending.ok_or_else(no_pending)?;
-    let outcome = provider
+    let outcome = state
+        .payment
         .confirm(reference.as_deref().unwrap_or_default())
         .await
         .map_err(|err| {

@@ -11,6 +11,8 @@ use std::{fmt, sync::Arc};
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
+use crate::config::PaymentProviderName;
+
 pub use test_provider::TestPaymentProvider;
 
 /// The methods the API accepts.
@@ -104,3 +106,10 @@ pub trait PaymentProvider: Send + Sync {
 
 /// The provider the order routes use.
 pub type SharedProvider = Arc<dyn PaymentProvider>;
+
+/// The provider `PAYMENT_PROVIDER` names; the state is built with it at start-up.
+pub fn from_setting(name: PaymentProviderName) -> SharedProvider {
+    match name {
+        PaymentProviderName::Test => Arc::new(TestPaymentProvider),
+    }
+}

@@ -1,4 +1,5 @@
-//! `nexus createsuperuser`, run as the built binary against a temporary SQLite database.
+//! `nexus createsuperuser`, run as the built binary against a temporary SQLite database or a
+//! test server's database (both backends).
 
 use std::{
     io::Write,
@@ -6,6 +7,10 @@ use std::{
 };
 
 use nexus::{config::DatabaseUrl, db::Db};
+use serde_json::json;
+
+use super::{login, new_user, register, reset_link, wait_for_emails, STRONG};
+use crate::{api_test, helpers::TestApp};
 
 fn run(database_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nexus"))
@@ -17,6 +22,8 @@ fn run(database_url: &str, args: &[&str]) -> Output {
             std::env::temp_dir().join("nexus-createsuperuser-mail"),
         )
         .env_remove("NEXUS_SUPERUSER_PASSWORD")
+        .env_remove("DEBUG")
+        .env("LOG_LEVEL", "warn")
         .output()
         .expect("the binary runs")
 }
@@ -40,7 +47,7 @@ const ARGS: &[&str] = &[
 ];
 
 #[tokio::test]
-async fn createsuperuser_creates_an_admin_and_is_idempotent() {
+async fn createsuperuser_creates_an_admin_with_an_argon2_hash() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/nexus.db", dir.path().display());
     let first = run(&url, ARGS);
@@ -50,15 +57,6 @@ async fn createsuperuser_creates_an_admin_and_is_idempotent() {
     let db = Db::connect(&DatabaseUrl::new(url.clone()), 1)
         .await
         .unwrap();
-    // Someone demotes and deactivates the admin; running the command again restores it.
-    sqlx::query("UPDATE users SET role = 'customer', is_active = FALSE")
-        .execute(&db.pool)
-        .await
-        .unwrap();
-    let second = run(&url, ARGS);
-    assert!(second.status.success(), "{}", text(&second));
-    assert!(text(&second).contains("already exists"));
-
     let rows: Vec<(String, String, String, nexus::db::Flag)> =
         sqlx::query_as("SELECT email, username, role, is_active FROM users")
             .fetch_all(&db.pool)
@@ -75,6 +73,108 @@ async fn createsuperuser_creates_an_admin_and_is_idempotent() {
         .await
         .unwrap();
     assert!(hash.starts_with("$argon2id$"));
+}
+
+/// Runs `nexus createsuperuser` against the test server's database, off the async runtime.
+async fn run_against(app: &TestApp, args: &[&str]) -> Output {
+    let url = app.database_url.clone();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&url, &args)
+    })
+    .await
+    .unwrap()
+}
+
+/// The admin's flags for `email` and `username`, with `extra` appended.
+fn admin_args<'a>(email: &'a str, username: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "--no-input",
+        "--email",
+        email,
+        "--username",
+        username,
+        "--password",
+        ADMIN_PASSWORD,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+const ADMIN_PASSWORD: &str = "Sturdy-Admin-Pass-42";
+
+async fn role_of(app: &TestApp, email: &str) -> String {
+    sqlx::query_scalar("SELECT role FROM users WHERE LOWER(email) = LOWER($1)")
+        .bind(email)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+api_test! {
+    async fn an_account_registered_first_with_the_admins_email_is_refused_and_left_alone(app: TestApp) {
+        let squatter = register(&app, &new_user("root")).await;
+        assert_eq!(squatter.status, 201, "{}", squatter.text);
+        let output = run_against(&app, &admin_args("ROOT@shop.example", "root", &[])).await;
+        assert!(!output.status.success(), "{}", text(&output));
+        let message = text(&output);
+        assert!(message.contains("already exists") && message.contains("--promote-existing"), "{message}");
+        assert_eq!(role_of(&app, "root@shop.example").await, "customer");
+        assert_eq!(login(&app, "root@shop.example", STRONG).await.status, 200, "its password is unchanged");
+        assert_eq!(login(&app, "root@shop.example", ADMIN_PASSWORD).await.status, 401);
+    }
+
+    async fn promote_existing_sets_the_password_and_ends_the_old_owners_sessions_and_reset_links(app: TestApp) {
+        register(&app, &new_user("root")).await;
+        let old_login = login(&app, "root@shop.example", STRONG).await;
+        let old_refresh = old_login.body["refresh"].as_str().unwrap().to_owned();
+        app.post("auth/password/reset/", &json!({"email": "root@shop.example"})).await;
+        let (uid, token) = reset_link(&wait_for_emails(&app, 1).await[0]);
+
+        let output = run_against(&app, &admin_args("root@shop.example", "root", &["--promote-existing"])).await;
+        assert!(output.status.success(), "{}", text(&output));
+        assert!(text(&output).contains("now an active admin"), "{}", text(&output));
+
+        assert_eq!(role_of(&app, "root@shop.example").await, "admin");
+        assert_eq!(login(&app, "root@shop.example", STRONG).await.status, 401, "the old password is gone");
+        let admin = login(&app, "root@shop.example", ADMIN_PASSWORD).await;
+        assert_eq!(admin.status, 200, "{}", admin.text);
+        let refreshed = app.post("auth/jwt/refresh/", &json!({"refresh": old_refresh})).await;
+        assert_eq!(refreshed.status, 401, "the old owner's session ended: {}", refreshed.text);
+        let body = json!({"uid": uid, "token": token, "new_password": STRONG, "new_password_confirm": STRONG});
+        let reset = app.post("auth/password/reset/confirm/", &body).await;
+        assert_eq!(reset.status, 400, "the old owner's reset link is dead: {}", reset.text);
+        assert_eq!(login(&app, "root@shop.example", ADMIN_PASSWORD).await.status, 200);
+    }
+
+    async fn running_the_same_command_again_is_refused_unless_promote_existing(app: TestApp) {
+        let args = admin_args("ops@shop.example", "ops", &[]);
+        let first = run_against(&app, &args).await;
+        assert!(first.status.success(), "{}", text(&first));
+        let again = run_against(&app, &args).await;
+        assert!(!again.status.success(), "{}", text(&again));
+        assert!(text(&again).contains("--promote-existing"), "{}", text(&again));
+        let promoted = run_against(&app, &admin_args("ops@shop.example", "ops", &["--promote-existing"])).await;
+        assert!(promoted.status.success(), "{}", text(&promoted));
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(count, 1);
+        assert_eq!(role_of(&app, "ops@shop.example").await, "admin");
+    }
+
+    async fn a_username_taken_by_another_account_is_refused_even_with_promote_existing(app: TestApp) {
+        register(&app, &new_user("root")).await;
+        for extra in [&[][..], &["--promote-existing"][..]] {
+            let output = run_against(&app, &admin_args("admin@shop.example", "root", extra)).await;
+            assert!(!output.status.success(), "{}", text(&output));
+            assert!(text(&output).contains("A user with that username already exists."), "{}", text(&output));
+        }
+        let output = run_against(&app, &admin_args("root@shop.example", "someone-else", &["--promote-existing"])).await;
+        assert!(!output.status.success(), "a mismatched username: {}", text(&output));
+        assert_eq!(role_of(&app, "root@shop.example").await, "customer");
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(count, 1);
+    }
 }
 
 #[tokio::test]
