@@ -40,7 +40,7 @@ async fn page_of(
 }
 
 /// A product's visible reviews (an unknown product has none, as the Django backend answers).
-#[utoipa::path(get, path = "/reviews/product/{id}/", tag = "reviews",
+#[utoipa::path(get, path = "/reviews/product/{id}/", tag = "reviews", security((), ("bearer" = [])),
     params(("id" = i64, Path), ("ordering" = Option<String>, Query), ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = Page<ReviewView>), (status = 404, description = "page past the end")))]
 pub async fn list_product_reviews(
@@ -58,7 +58,7 @@ pub async fn list_product_reviews(
 }
 
 /// Totals, average and distribution of a product's visible reviews.
-#[utoipa::path(get, path = "/reviews/product/{id}/stats/", tag = "reviews", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/reviews/product/{id}/stats/", tag = "reviews", security((), ("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = ReviewStats), (status = 404, description = "no such product, or inactive")))]
 pub async fn get_product_review_stats(
     State(state): State<AppState>,
@@ -120,7 +120,7 @@ pub async fn list_own_reviews(
 }
 
 /// A user's visible reviews.
-#[utoipa::path(get, path = "/reviews/user/{id}/", tag = "reviews",
+#[utoipa::path(get, path = "/reviews/user/{id}/", tag = "reviews", security((), ("bearer" = [])),
     params(("id" = i64, Path), ("ordering" = Option<String>, Query), ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = Page<ReviewView>), (status = 404, description = "page past the end")))]
 pub async fn list_user_reviews(
