@@ -68,10 +68,13 @@ fuzz() { # database-name database-url
     MEDIA_ROOT="$work/$name/media" EMAIL_FILE_PATH="$work/$name/mail" LOG_LEVEL=warn \
     ALLOWED_HOSTS='*' REDIS_URL=
   unset REDIS_URL
-  "$NEXUS_BIN" migrate >/dev/null
-  "$NEXUS_BIN" seed --demo --products 50 --users 5 --reviews 40 --orders 10 --seed 7 >/dev/null
-  NEXUS_SUPERUSER_PASSWORD='Harbor-Violet-93' "$NEXUS_BIN" createsuperuser --no-input \
-    --email staff@fuzz.example.com --username fuzzstaff >/dev/null
+  # (This function runs in an `||` list, where `set -e` is off: each step checks itself.)
+  local setup="$work/$name-setup.log"
+  { "$NEXUS_BIN" migrate &&
+    "$NEXUS_BIN" seed --demo --products 50 --users 5 --reviews 40 --orders 10 --seed 7 &&
+    NEXUS_SUPERUSER_PASSWORD='Harbor-Violet-93' "$NEXUS_BIN" createsuperuser --no-input \
+      --email staff@fuzz.example.com --username fuzzstaff; } >"$setup" 2>&1 ||
+    { cat "$setup"; return 1; }
   port=$(free_port)
   base="http://127.0.0.1:$port"
   "$NEXUS_BIN" serve --bind "127.0.0.1:$port" >"$work/$name-server.log" 2>&1 &
