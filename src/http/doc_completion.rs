@@ -370,3 +370,59 @@ fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
     .into_iter()
     .filter_map(Option::as_ref)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statuses(doc: &OpenApi, path: &str, method: &str) -> Vec<String> {
+        let value = serde_json::to_value(doc).unwrap();
+        let responses = value["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap();
+        responses.keys().cloned().collect()
+    }
+
+    #[test]
+    fn facts_imply_statuses_and_probes_get_none() {
+        let mut doc: OpenApi = serde_json::from_value(json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/v1/things/{id}/": {"put": {
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                    "security": [{"bearer": ["staff"]}],
+                    "responses": {"200": {"description": "ok"}, "409": {"description": "state"}}
+                }},
+                "/api/v1/things/": {"get": {
+                    "parameters": [{"name": "page", "in": "query", "required": false, "schema": {"type": "integer"}}],
+                    "security": [{}, {"bearer": []}],
+                    "responses": {"200": {"description": "ok"}}
+                }},
+                "/health/": {"get": {"responses": {"200": {"description": "ok"}}}}
+            }
+        }))
+        .unwrap();
+        add_statuses(&mut doc);
+        assert_eq!(
+            statuses(&doc, "/api/v1/things/{id}/", "put"),
+            ["200", "400", "401", "403", "404", "409", "413", "415", "429", "503"]
+        );
+        assert_eq!(
+            statuses(&doc, "/api/v1/things/", "get"),
+            ["200", "400", "401", "404", "429", "503"]
+        );
+        assert_eq!(statuses(&doc, "/health/", "get"), ["200"]);
+        let value = serde_json::to_value(&doc).unwrap();
+        let conflict = &value["paths"]["/api/v1/things/{id}/"]["put"]["responses"]["409"];
+        assert_eq!(
+            conflict["description"], "state",
+            "an annotation's description stays"
+        );
+        assert_eq!(
+            conflict["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody"
+        );
+    }
+}
