@@ -18,6 +18,9 @@ pub const MAX_DIGITS: u32 = 10;
 /// Digits after the decimal point (DRF `decimal_places`).
 pub const DECIMAL_PLACES: u32 = 2;
 
+/// Largest exponent magnitude read from `1e…` text; far beyond anything within the limits.
+const MAX_EXPONENT: i64 = 1_000;
+
 /// An amount of money in minor units (cents).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(i64);
@@ -59,7 +62,9 @@ impl Money {
                 let exponent = unsigned[at + 1..]
                     .parse::<i64>()
                     .map_err(|_| MoneyError::Invalid)?;
-                (&unsigned[..at], exponent)
+                // Any exponent this large fails the digit limits below; clamping it keeps the
+                // arithmetic there in range (`1000e-9223372036854775808` once wrapped to 1000).
+                (&unsigned[..at], exponent.clamp(-MAX_EXPONENT, MAX_EXPONENT))
             }
             None => (unsigned, 0),
         };
@@ -196,6 +201,14 @@ mod tests {
         );
         assert_eq!(Money::parse("1e400"), Err(MoneyError::TooManyDigits));
         assert_eq!(Money::parse("1e-400"), Err(MoneyError::TooManyDigits));
+        assert_eq!(
+            Money::parse("1000e-9223372036854775808"),
+            Err(MoneyError::TooManyDigits)
+        );
+        assert_eq!(
+            Money::parse("1e9223372036854775807"),
+            Err(MoneyError::TooManyDigits)
+        );
         assert_eq!(Money::parse("0001.25").unwrap().cents(), 125);
     }
 

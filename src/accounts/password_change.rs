@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::{
     accounts::{
-        fields, password,
+        fields, password, password_reset,
         password_rules::{self, UserAttributes},
         refresh_tokens, users,
     },
@@ -37,7 +37,8 @@ pub struct PasswordChanged {
 const CHANGED: &str = "Password changed successfully.";
 
 /// Changes the caller's password and ends all their sessions (every refresh token is revoked:
-/// a request carries no session id, so "the others" can't be told apart from the current one).
+/// a request carries no session id, so "the others" can't be told apart from the current one);
+/// reset links asked for before the change stop working.
 #[utoipa::path(post, path = "/auth/password/change/", tag = "accounts", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses((status = 200, body = PasswordChanged), (status = 400, description = "wrong old password or rule failures"),
@@ -85,6 +86,7 @@ pub async fn change_password(
     let hash = password::hash(new, state.settings.fast_password_hashing).await?;
     let mut tx = state.db.begin_write().await?;
     users::set_password_hash(&mut *tx, user.id, &hash).await?;
+    password_reset::void_reset_links(&mut tx, user.id).await?;
     refresh_tokens::revoke_all_for_user(&mut *tx, user.id).await?;
     tx.commit().await?;
     send_security_email(&state, &user.email).await;

@@ -9,6 +9,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 use crate::{
@@ -191,13 +192,7 @@ pub async fn confirm_password_reset(
     }
     users::set_password_hash(&mut *tx, user.id, &hash).await?;
     // Any other outstanding link for this account is void now too.
-    sqlx::query(
-        "UPDATE password_reset_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(user.id)
-    .execute(&mut *tx)
-    .await?;
+    void_reset_links(&mut tx, user.id).await?;
     refresh_tokens::revoke_all_for_user(&mut *tx, user.id).await?;
     tx.commit().await?;
     send_security_email(&state, &user.email).await;
@@ -207,6 +202,19 @@ pub async fn confirm_password_reset(
 }
 
 const INVALID_TOKEN: &str = "Invalid or expired token.";
+
+/// Marks every unused reset link of `user_id` as used: a new password (set by a reset or a
+/// change) voids the links asked for before it (SPEC §5), so a leaked reset email can't undo it.
+pub async fn void_reset_links(conn: &mut AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE password_reset_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+    )
+    .bind(now_micros())
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
 
 /// The active user a live, unused token for `uid` belongs to.
 async fn redeemable_user(

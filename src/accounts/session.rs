@@ -1,8 +1,7 @@
 //! Sessions: log in (`auth/jwt/create/`), rotate (`auth/jwt/refresh/`), verify and log out.
 
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{extract::State, http::StatusCode, Extension, Json};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::{
@@ -14,7 +13,12 @@ use crate::{
     },
     db::{now_micros, Flag},
     error::{ApiError, FieldErrors},
-    http::{auth::CurrentUser, extract, rate_limit::Rule, security_log},
+    http::{
+        auth::CurrentUser,
+        extract,
+        rate_limit::{ClientKey, LoginBudget},
+        security_log,
+    },
     state::AppState,
 };
 
@@ -73,6 +77,7 @@ fn token_not_valid(detail: &str) -> ApiError {
         (status = 429, description = "too many attempts for this IP or account")))]
 pub async fn create_token(
     State(state): State<AppState>,
+    client: Option<Extension<ClientKey>>,
     extract::Json(body): extract::Json<LoginRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
     let mut errors = FieldErrors::new();
@@ -80,13 +85,12 @@ pub async fn create_token(
     let secret = fields::required_password(&mut errors, "password", body.password.as_deref());
     errors.into_result()?;
     let (email, secret) = (email.unwrap_or_default(), secret.unwrap_or_default());
-    // Per account, whichever IPs the attempts come from (the per-IP rule is in the middleware).
-    // The key is a digest, so limiter state (Redis included) holds no email addresses.
-    let account_key = hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()));
-    state
-        .rate_limiter
-        .enforce(Rule::LoginAccount, &account_key)
-        .await?;
+    // The per-IP rule (every attempt) is in the middleware, which also put the client's key here
+    // (absent only when rate limiting is off). The account budgets are checked before the
+    // password is, and spent only when it was wrong (SPEC §5).
+    let client = client.map_or_else(|| ClientKey::of(None), |Extension(key)| key);
+    let budget = LoginBudget::new(&client, &email);
+    state.rate_limiter.check_login(&budget).await?;
     let user = users::find_by_email(&state.db.pool, &email).await?;
     // Unknown emails still pay for one verification, so timing doesn't reveal which accounts exist.
     let matches = match &user {
@@ -99,7 +103,8 @@ pub async fn create_token(
     let user = match user {
         Some(user) if matches && user.is_active => user,
         _ => {
-            security_log::login_failed(&account_key);
+            state.rate_limiter.spend_failed_login(&budget).await;
+            security_log::login_failed(budget.account_digest());
             return Err(ApiError::authentication_failed(BAD_CREDENTIALS));
         }
     };

@@ -3,8 +3,9 @@
 //! version once the handler has finished (after its transaction committed).
 //!
 //! Doing both here rather than in each handler means a new write route can't forget to
-//! invalidate: every `POST`/`PUT`/`PATCH`/`DELETE` outside the few route groups that can't touch
-//! the catalog (`auth/`, `cart/`, `users/`, review votes and reports) bumps the version.
+//! invalidate: every successful `POST`/`PUT`/`PATCH`/`DELETE` outside the few route groups that
+//! can't touch the catalog (`auth/`, `cart/`, `users/`, review votes and reports) bumps the
+//! version; a rejected one leaves the cache alone.
 
 use axum::{
     body::{Body, Bytes},
@@ -57,6 +58,14 @@ fn only_moves_stock(path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with("orders/"))
 }
 
+/// Whether a write that answered `status` may have changed a cached read (SPEC §5: only a
+/// successful write does). A rejected write changed nothing, and letting it bump would let anyone
+/// empty the shared cache with `POST reviews/ {}`. The one failure that writes is a declined
+/// payment (`402` on an order route): the order fails and its stock is restored.
+fn changed_the_catalog(status: StatusCode, stock_only: bool) -> bool {
+    status.is_success() || (stock_only && status == StatusCode::PAYMENT_REQUIRED)
+}
+
 /// The query's `&`-separated pairs, sorted by name (stable, so repeated names keep their order).
 pub fn normalised_query(query: Option<&str>) -> String {
     let mut pairs: Vec<&str> = query
@@ -88,17 +97,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     }
     let stock_only = only_moves_stock(request.uri().path());
     let response = next.run(request).await;
-    // Refused before any work was done: nothing changed. Anything else may have written
-    // (a declined payment restocks and answers 4xx), so it invalidates.
-    let nothing_ran = matches!(
-        response.status(),
-        StatusCode::UNAUTHORIZED
-            | StatusCode::FORBIDDEN
-            | StatusCode::METHOD_NOT_ALLOWED
-            | StatusCode::PAYLOAD_TOO_LARGE
-            | StatusCode::TOO_MANY_REQUESTS
-    );
-    if nothing_ran {
+    if !changed_the_catalog(response.status(), stock_only) {
         return response;
     }
     if stock_only {
@@ -370,6 +369,20 @@ mod tests {
         assert!(!never_changes_catalog("/api/v1/orders/"));
         assert!(!never_changes_catalog("/api/v1/reviews/3/hide/"));
         assert!(!never_changes_catalog("/api/v1/products/1/stock/"));
+    }
+
+    #[test]
+    fn only_successful_writes_and_declined_payments_change_the_catalog() {
+        for status in [StatusCode::OK, StatusCode::CREATED, StatusCode::NO_CONTENT] {
+            assert!(changed_the_catalog(status, false), "{status}");
+        }
+        for status in [400, 401, 403, 404, 405, 409, 413, 429, 500, 503] {
+            let status = StatusCode::from_u16(status).unwrap();
+            assert!(!changed_the_catalog(status, false), "{status}");
+            assert!(!changed_the_catalog(status, true), "{status}");
+        }
+        assert!(changed_the_catalog(StatusCode::PAYMENT_REQUIRED, true));
+        assert!(!changed_the_catalog(StatusCode::PAYMENT_REQUIRED, false));
     }
 
     #[test]

@@ -22,8 +22,9 @@ use crate::{
     state::AppState,
 };
 
-/// Largest quantity one request may ask for; keeps quantity sums far from overflow.
-const MAX_QUANTITY: i64 = 1_000_000;
+/// Largest quantity of a cart line (SPEC §5: a cart or order line holds 1–10000 units), the
+/// same as an order line's, so a cart can always be ordered as it is.
+const MAX_QUANTITY: i64 = crate::orders::checkout::request::MAX_QUANTITY;
 /// Unknown and inactive products get the same answer, so hidden products can't be probed.
 const INVALID_PRODUCT: &str = "Invalid product.";
 
@@ -68,12 +69,16 @@ fn check_quantity(quantity: i64) -> Result<(), ApiError> {
         ));
     }
     if quantity > MAX_QUANTITY {
-        return Err(FieldErrors::single(
-            "quantity",
-            format!("Ensure this value is less than or equal to {MAX_QUANTITY}."),
-        ));
+        return Err(too_many_units());
     }
     Ok(())
+}
+
+fn too_many_units() -> ApiError {
+    FieldErrors::single(
+        "quantity",
+        format!("Ensure this value is less than or equal to {MAX_QUANTITY}."),
+    )
 }
 
 fn stock_error(stock: i64) -> ApiError {
@@ -133,10 +138,19 @@ pub async fn add_cart_item(
         Some(id) => id,
         None => store::ensure_cart(&mut conn, user.id).await?.0,
     };
+    // The line may hold neither more than the stock nor more than a line's maximum; when the
+    // maximum is the lower of the two, it is what the sum broke.
+    let limit = stock.min(MAX_QUANTITY);
     let (item_id, quantity) =
-        store::add_to_line(&mut conn, cart_id, body.product_id, body.quantity, stock)
+        store::add_to_line(&mut conn, cart_id, body.product_id, body.quantity, limit)
             .await?
-            .ok_or_else(|| stock_error(stock))?;
+            .ok_or_else(|| {
+                if stock > MAX_QUANTITY {
+                    too_many_units()
+                } else {
+                    stock_error(stock)
+                }
+            })?;
     Ok((
         StatusCode::CREATED,
         axum::Json(product.into_item(item_id, quantity, &media)),
@@ -307,9 +321,13 @@ pub async fn increase_cart_item(
     .bind(item_id)
     .fetch_one(&mut *tx)
     .await?;
-    if quantity > stock {
+    if quantity > stock || quantity > MAX_QUANTITY {
         tx.rollback().await?;
-        return Err(stock_error(stock));
+        return Err(if quantity > stock {
+            stock_error(stock)
+        } else {
+            too_many_units()
+        });
     }
     let item = store::load_item(&mut tx, item_id, &media).await?;
     tx.commit().await?;

@@ -4,6 +4,8 @@
 //! PUT and POST bodies are complete: a missing required field is an error. PATCH bodies are
 //! partial: a missing field means "leave it as it is".
 
+use std::ops::RangeInclusive;
+
 use serde_json::{Map, Value};
 
 use crate::{
@@ -88,8 +90,13 @@ impl Form {
             .ok()
     }
 
-    /// An integer field, at least `min` when given.
-    pub fn integer(&mut self, name: &str, required: bool, min: Option<i64>) -> Option<i64> {
+    /// An integer field within `range` (both ends inclusive), with DRF's messages for each end.
+    pub fn integer(
+        &mut self,
+        name: &str,
+        required: bool,
+        range: RangeInclusive<i64>,
+    ) -> Option<i64> {
         let value = self.take(name, required)?;
         if value.is_null() {
             return self.fail(name, NOT_NULL);
@@ -97,12 +104,24 @@ impl Form {
         let Some(number) = as_integer(&value) else {
             return self.fail(name, "A valid integer is required.");
         };
-        match min {
-            Some(min) if number < min => self.fail(
+        if number < *range.start() {
+            self.fail(
                 name,
-                format!("Ensure this value is greater than or equal to {min}."),
-            ),
-            _ => Some(number),
+                format!(
+                    "Ensure this value is greater than or equal to {}.",
+                    range.start()
+                ),
+            )
+        } else if number > *range.end() {
+            self.fail(
+                name,
+                format!(
+                    "Ensure this value is less than or equal to {}.",
+                    range.end()
+                ),
+            )
+        } else {
+            Some(number)
         }
     }
 
@@ -212,7 +231,7 @@ mod tests {
         .unwrap();
         form.text("title", true, false, Some(10));
         form.money("price", true);
-        form.integer("stock_quantity", false, Some(0));
+        form.integer("stock_quantity", false, 0..=10);
         form.reference("category", true, false);
         form.reference("brand", false, true);
         assert_eq!(
@@ -222,6 +241,20 @@ mod tests {
                 "price": ["A valid number is required."],
                 "stock_quantity": ["Ensure this value is greater than or equal to 0."],
                 "category": ["Incorrect type. Expected pk value, received str."],
+            })
+        );
+    }
+
+    #[test]
+    fn integers_above_the_range_use_drfs_message() {
+        let mut form = Form::new(json!({"n": 11, "m": "1e30"}), false).unwrap();
+        form.integer("n", true, 0..=10);
+        form.integer("m", true, 0..=10);
+        assert_eq!(
+            errors(form),
+            json!({
+                "n": ["Ensure this value is less than or equal to 10."],
+                "m": ["A valid integer is required."],
             })
         );
     }

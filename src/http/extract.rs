@@ -46,7 +46,42 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             }
             None => return Err(ApiError::unsupported_media_type("")),
         };
+        if let Some(field) = null_character_field(&value) {
+            return Err(FieldErrors::single(&field, NULL_CHARACTERS));
+        }
         from_value(value).map(Json)
+    }
+}
+
+/// DRF's message for text holding U+0000 (its `ProhibitNullCharactersValidator`). PostgreSQL
+/// can't store that character in text, so it is refused at the edge on both engines (SPEC §5).
+pub const NULL_CHARACTERS: &str = "Null characters are not allowed.";
+
+/// Where a JSON document holds U+0000, in any key or string at any depth: the top-level field
+/// it sits under, or `non_field_errors` for a top-level key or a body that isn't an object.
+fn null_character_field(value: &Value) -> Option<String> {
+    match value {
+        Value::Object(map) => map.iter().find_map(|(key, value)| {
+            if key.contains('\0') {
+                Some("non_field_errors".to_owned())
+            } else {
+                has_null_character(value).then(|| key.clone())
+            }
+        }),
+        other => has_null_character(other).then(|| "non_field_errors".to_owned()),
+    }
+}
+
+/// True when U+0000 appears in any key or string of `value`. Recursion is bounded: serde_json
+/// refuses documents nested deeper than 128 levels.
+fn has_null_character(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(has_null_character),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains('\0') || has_null_character(value)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
     }
 }
 
@@ -242,6 +277,31 @@ mod tests {
             from_value::<Body>(serde_json::json!([1])),
             Err(ApiError::Validation(_))
         ));
+    }
+
+    #[test]
+    fn null_characters_are_found_anywhere_and_named_by_their_top_level_field() {
+        use serde_json::json;
+        assert_eq!(
+            null_character_field(&json!({"a": "fine", "b": [1, {"c": "x\0"}]})).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            null_character_field(&json!({"a": {"k\0": 1}})).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            null_character_field(&json!({"k\0": 1})).as_deref(),
+            Some("non_field_errors")
+        );
+        assert_eq!(
+            null_character_field(&json!(["\0"])).as_deref(),
+            Some("non_field_errors")
+        );
+        assert_eq!(
+            null_character_field(&json!({"a": "\\0 spelled out", "n": 0})),
+            None
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod etag;
 pub mod extract;
 pub mod in_flight;
+pub mod null_characters;
 pub mod origin;
 pub mod pagination;
 pub mod rate_limit;
@@ -93,11 +94,14 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
     let cors = security::cors(&state.settings.cors_allowed_origins);
     let files = media::files_router(&state.settings);
     let limiter = state.rate_limiter.clone();
-    // Inside the rate limits: cached answers still count against them.
-    let api = api.layer(middleware::from_fn_with_state(
-        state.clone(),
-        crate::cache::middleware::layer,
-    ));
+    // Inside the rate limits: cached answers still count against them. Outside the cache: a
+    // URL holding U+0000 is refused before it can be looked up or stored.
+    let api = api
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::cache::middleware::layer,
+        ))
+        .layer(middleware::from_fn(null_characters::reject));
     with_edge_layers(
         api.merge(docs::router(openapi)).merge(files),
         policy,

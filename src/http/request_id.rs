@@ -111,8 +111,10 @@ pub async fn assign(request: Request, next: Next) -> Response {
         );
     });
     crate::ops::metrics::record_request(
-        method.as_str(),
-        route.as_deref().unwrap_or("unmatched"),
+        &method,
+        route
+            .as_deref()
+            .unwrap_or(crate::ops::metrics::UNMATCHED_ROUTE),
         response.status().as_u16(),
         started.elapsed(),
     );

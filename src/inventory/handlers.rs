@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::movements::{self, record_movement, MovementView, NewMovement};
+use super::{
+    movements::{self, record_movement, MovementView, NewMovement},
+    MAX_STOCK,
+};
 use crate::{
     db::now_micros,
     error::{ApiError, FieldErrors},
@@ -17,8 +20,8 @@ use crate::{
     state::AppState,
 };
 
-/// Largest single adjustment; keeps `stock + delta` far from integer overflow.
-const MAX_DELTA: i64 = 1_000_000_000;
+/// Largest single adjustment either way (SPEC §5): no adjustment can cross the stock range.
+const MAX_DELTA: i64 = MAX_STOCK;
 const MAX_REASON_CHARS: usize = 255;
 
 /// `POST products/{id}/stock/` body.
@@ -40,12 +43,18 @@ pub struct StockAdjusted {
 
 fn validate(body: &StockAdjustment) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
+    // Compared as written, never negated: `-i64::MIN` doesn't exist.
     if body.delta == 0 {
         errors.add("delta", "Ensure this value is not 0.");
-    } else if body.delta.abs() > MAX_DELTA {
+    } else if body.delta < -MAX_DELTA {
         errors.add(
             "delta",
-            format!("Ensure this value is between -{MAX_DELTA} and {MAX_DELTA}."),
+            format!("Ensure this value is greater than or equal to -{MAX_DELTA}."),
+        );
+    } else if body.delta > MAX_DELTA {
+        errors.add(
+            "delta",
+            format!("Ensure this value is less than or equal to {MAX_DELTA}."),
         );
     }
     if body.reason.trim().is_empty() {
@@ -92,13 +101,18 @@ pub async fn adjust_stock(
     validate(&body)?;
     let mut tx = state.db.begin_write().await?;
     // The condition is the guard: a concurrent checkout can't slip between a check and the write.
+    // It keeps the result at or above 0 and an increase at or below MAX_STOCK, written so that
+    // nothing in it can overflow whatever the stored stock (`$4 - $1` and `0 - stock` are in
+    // range); the sum in SET is only computed for a row that passed it.
     let stock: Option<i64> = sqlx::query_scalar(
         "UPDATE products SET stock_quantity = stock_quantity + $1, updated_at = $2 \
-         WHERE id = $3 AND stock_quantity + $1 >= 0 RETURNING stock_quantity",
+         WHERE id = $3 AND $1 >= 0 - stock_quantity AND ($1 < 0 OR stock_quantity <= $4 - $1) \
+         RETURNING stock_quantity",
     )
     .bind(body.delta)
     .bind(now_micros())
     .bind(product_id)
+    .bind(MAX_STOCK)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(stock_quantity) = stock else {
@@ -107,6 +121,16 @@ pub async fn adjust_stock(
                 .bind(product_id)
                 .fetch_one(&mut *tx)
                 .await?;
+        if body.delta > 0 {
+            // Above the range is bad input (400); below 0 is the stock conflict (409, SPEC §5).
+            return Err(FieldErrors::single(
+                "delta",
+                format!(
+                    "Ensure this value is less than or equal to {}.",
+                    MAX_STOCK.saturating_sub(available).max(0)
+                ),
+            ));
+        }
         return Err(ApiError::conflict(
             "insufficient_stock",
             format!("Insufficient stock: only {available} available."),

@@ -12,6 +12,11 @@ use crate::state::AppState;
 
 pub use movements::{reason, record_movement, set_level, MovementView, NewMovement};
 
+/// Most units a product's stock may be set or adjusted to through the API (SPEC §5). Units
+/// coming back from a cancelled or failed order are the exception: they return whole
+/// (`orders::lifecycle`), so stock equals the sum of its movements.
+pub const MAX_STOCK: i64 = 1_000_000_000;
+
 /// Every inventory route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(

@@ -5,12 +5,17 @@
 //! every app renders the same registry. Request counts and latencies are recorded by the access
 //! log middleware (`http::request_id`), rate-limit rejections by `http::rate_limit`, orders and
 //! revenue by checkout, and the pool gauges are refreshed here at scrape time.
+//!
+//! Every label value comes from a closed set (SPEC §5), so no request can add series: the method
+//! is one of the standard ones or `OTHER`, the route is a template or `unmatched`, the status a
+//! number. Every family is registered at zero when the recorder is installed, so alerts can be
+//! written against series that exist before the first event.
 
 use std::{sync::OnceLock, time::Duration};
 
 use axum::{
     extract::State,
-    http::{header, HeaderValue},
+    http::{header, HeaderValue, Method},
     response::{IntoResponse, Response},
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -53,6 +58,7 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             match built {
                 Ok(handle) => {
                     describe();
+                    register_at_zero();
                     // Histogram samples are buffered until upkeep drains them; without a scraper
                     // they would grow without bound.
                     let upkeep = handle.clone();
@@ -93,13 +99,63 @@ fn describe() {
     metrics::describe_gauge!(DB_POOL_CONNECTIONS, "Database pool connections by state");
 }
 
-/// Records one served request.
-pub fn record_request(method: &str, route: &str, status: u16, elapsed: Duration) {
-    let labels = [
-        ("method", method.to_owned()),
+/// The `route` label of a request no route matched.
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// Creates every family's series whose labels are known in advance, at zero. The request
+/// families get the scrape's own series (`GET /metrics 200`), which the first scrape then counts.
+fn register_at_zero() {
+    metrics::counter!(
+        HTTP_REQUESTS_TOTAL,
+        &request_labels(&Method::GET, "/metrics", 200)
+    )
+    .increment(0);
+    // A histogram handle with no samples renders as zero buckets, sum and count.
+    drop(metrics::histogram!(
+        HTTP_REQUEST_DURATION,
+        &request_labels(&Method::GET, "/metrics", 200)
+    ));
+    for rule in crate::http::rate_limit::Rule::ALL {
+        metrics::counter!(RATE_LIMIT_REJECTIONS_TOTAL, "rule" => rule.name()).increment(0);
+    }
+    for result in ["hit", "miss"] {
+        metrics::counter!(CACHE_LOOKUPS_TOTAL, "result" => result).increment(0);
+    }
+    metrics::counter!(ORDERS_CREATED_TOTAL).increment(0);
+    metrics::counter!(REVENUE_CENTS_TOTAL).increment(0);
+    for state in ["idle", "active"] {
+        metrics::gauge!(DB_POOL_CONNECTIONS, "state" => state).increment(0.0);
+    }
+}
+
+/// The `method` label: a standard method's name, or `OTHER` (any token is a valid HTTP method,
+/// so the raw value would let each request add a series).
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "OTHER",
+    }
+}
+
+fn request_labels(method: &Method, route: &str, status: u16) -> [(&'static str, String); 3] {
+    [
+        ("method", method_label(method).to_owned()),
         ("route", route.to_owned()),
         ("status", status.to_string()),
-    ];
+    ]
+}
+
+/// Records one served request; `route` is the matched template or [`UNMATCHED_ROUTE`].
+pub fn record_request(method: &Method, route: &str, status: u16, elapsed: Duration) {
+    let labels = request_labels(method, route, status);
     metrics::counter!(HTTP_REQUESTS_TOTAL, &labels).increment(1);
     metrics::histogram!(HTTP_REQUEST_DURATION, &labels).record(elapsed.as_secs_f64());
 }
@@ -134,4 +190,45 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_outside_the_standard_set_are_other() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::DELETE), "DELETE");
+        for token in ["FOO", "get", "PROPFIND", "X-1"] {
+            let method = Method::from_bytes(token.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "OTHER", "{token}");
+        }
+    }
+
+    #[test]
+    fn every_family_is_rendered_before_any_event() {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, register_at_zero);
+        let text = handle.render();
+        for family in [
+            HTTP_REQUESTS_TOTAL,
+            HTTP_REQUEST_DURATION,
+            RATE_LIMIT_REJECTIONS_TOTAL,
+            ORDERS_CREATED_TOTAL,
+            REVENUE_CENTS_TOTAL,
+            DB_POOL_CONNECTIONS,
+            CACHE_LOOKUPS_TOTAL,
+        ] {
+            assert!(
+                text.contains(&format!("\n{family}")) || text.starts_with(family),
+                "{family} missing:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("rate_limit_rejections_total{rule=\"login_ip\"} 0"),
+            "{text}"
+        );
+    }
 }

@@ -101,7 +101,9 @@ fn validate(
         Some(Ok(bytes)) => bytes,
     };
     let alt_text = alt_text.unwrap_or_default().trim().to_owned();
-    if alt_text.chars().count() > MAX_ALT_TEXT_CHARS {
+    if alt_text.contains('\0') {
+        errors.add("alt_text", crate::http::extract::NULL_CHARACTERS);
+    } else if alt_text.chars().count() > MAX_ALT_TEXT_CHARS {
         errors.add(
             "alt_text",
             format!("Ensure this field has no more than {MAX_ALT_TEXT_CHARS} characters."),

@@ -64,6 +64,7 @@ fn check_comment(comment: &str, errors: &mut FieldErrors) {
         (status = 404, description = "page past the end")))]
 pub async fn list_reviews(
     State(state): State<AppState>,
+    MaybeUser(viewer): MaybeUser,
     query: QueryPairs,
     page: PageRequest,
 ) -> Result<axum::Json<Page<ReviewView>>, ApiError> {
@@ -76,6 +77,10 @@ pub async fn list_reviews(
     };
     let mut conn = state.db.pool.acquire().await?;
     let (count, reviews) = model::list(&mut conn, &filter, page.limit(), page.offset()).await?;
+    let reviews = reviews
+        .into_iter()
+        .map(|review| review.seen_by(viewer.as_ref()))
+        .collect();
     Ok(axum::Json(page.page(count, reviews)?))
 }
 
@@ -152,9 +157,8 @@ pub async fn get_review(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<ReviewView>, ApiError> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(axum::Json(
-        model::visible(&mut conn, id, user.as_ref()).await?,
-    ))
+    let review = model::visible(&mut conn, id, user.as_ref()).await?;
+    Ok(axum::Json(review.seen_by(user.as_ref())))
 }
 
 /// Applies `changes` to the caller's own review; `rating_required` for PUT.

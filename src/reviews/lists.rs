@@ -12,7 +12,7 @@ use crate::{
     db::Flag,
     error::ApiError,
     http::{
-        auth::CurrentUser,
+        auth::{AuthUser, CurrentUser, MaybeUser},
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
@@ -29,13 +29,19 @@ pub struct ReviewStats {
     pub rating_distribution: BTreeMap<String, i64>,
 }
 
+/// One page of `filter`'s reviews as `viewer` sees them (emails masked unless theirs or staff).
 async fn page_of(
     state: &AppState,
     filter: ReviewFilter,
     page: &PageRequest,
+    viewer: Option<&AuthUser>,
 ) -> Result<axum::Json<Page<ReviewView>>, ApiError> {
     let mut conn = state.db.pool.acquire().await?;
     let (count, reviews) = model::list(&mut conn, &filter, page.limit(), page.offset()).await?;
+    let reviews = reviews
+        .into_iter()
+        .map(|review| review.seen_by(viewer))
+        .collect();
     Ok(axum::Json(page.page(count, reviews)?))
 }
 
@@ -45,6 +51,7 @@ async fn page_of(
     responses((status = 200, body = Page<ReviewView>), (status = 404, description = "page past the end")))]
 pub async fn list_product_reviews(
     State(state): State<AppState>,
+    MaybeUser(viewer): MaybeUser,
     Path(product_id): Path<i64>,
     query: QueryPairs,
     page: PageRequest,
@@ -54,11 +61,11 @@ pub async fn list_product_reviews(
         order: model::ordering(query.get("ordering")),
         ..ReviewFilter::default()
     };
-    page_of(&state, filter, &page).await
+    page_of(&state, filter, &page, viewer.as_ref()).await
 }
 
 /// Totals, average and distribution of a product's visible reviews.
-#[utoipa::path(get, path = "/reviews/product/{id}/stats/", tag = "reviews", security((), ("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/reviews/product/{id}/stats/", tag = "reviews", params(("id" = i64, Path)),
     responses((status = 200, body = ReviewStats), (status = 404, description = "no such product, or inactive")))]
 pub async fn get_product_review_stats(
     State(state): State<AppState>,
@@ -116,7 +123,7 @@ pub async fn list_own_reviews(
         order: model::ordering(query.get("ordering")),
         ..ReviewFilter::default()
     };
-    page_of(&state, filter, &page).await
+    page_of(&state, filter, &page, Some(&user)).await
 }
 
 /// A user's visible reviews.
@@ -125,6 +132,7 @@ pub async fn list_own_reviews(
     responses((status = 200, body = Page<ReviewView>), (status = 404, description = "page past the end")))]
 pub async fn list_user_reviews(
     State(state): State<AppState>,
+    MaybeUser(viewer): MaybeUser,
     Path(user_id): Path<i64>,
     query: QueryPairs,
     page: PageRequest,
@@ -134,5 +142,5 @@ pub async fn list_user_reviews(
         order: model::ordering(query.get("ordering")),
         ..ReviewFilter::default()
     };
-    page_of(&state, filter, &page).await
+    page_of(&state, filter, &page, viewer.as_ref()).await
 }

@@ -60,10 +60,32 @@ impl ReviewView {
         })
     }
 
+    /// The review as `viewer` sees it (SPEC §5): the author's email whole for the author and
+    /// staff, masked (`a***@example.org`) for everyone else, so public lists can't be mined for
+    /// addresses nor `?user=` map ids to them.
+    pub fn seen_by(mut self, viewer: Option<&AuthUser>) -> Self {
+        if !viewer.is_some_and(|u| u.id == self.user || u.role.is_staff()) {
+            self.user_email = mask_email(&self.user_email);
+        }
+        self
+    }
+
     /// Whether `viewer` may see this review: visible ones to anyone, hidden ones to their author
     /// and staff.
     pub fn visible_to(&self, viewer: Option<&AuthUser>) -> bool {
         !self.is_hidden || viewer.is_some_and(|u| u.id == self.user || u.role.is_staff())
+    }
+}
+
+/// `a***@example.org`: the first character of the local part, three stars, and the domain
+/// (everything from the last `@`). Three stars whatever the length, so the mask doesn't tell it.
+pub fn mask_email(email: &str) -> String {
+    let (local, domain) = email.rsplit_once('@').unwrap_or((email, ""));
+    let first: String = local.chars().take(1).collect();
+    if domain.is_empty() {
+        format!("{first}***")
+    } else {
+        format!("{first}***@{domain}")
     }
 }
 
@@ -198,4 +220,22 @@ pub async fn refresh_product_rating(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_email;
+
+    #[test]
+    fn emails_are_masked_to_the_first_character_and_the_domain() {
+        assert_eq!(mask_email("alice@example.org"), "a***@example.org");
+        assert_eq!(mask_email("a@example.org"), "a***@example.org");
+        assert_eq!(
+            mask_email("\u{e9}lo\u{ef}se@exemple.fr"),
+            "\u{e9}***@exemple.fr"
+        );
+        assert_eq!(mask_email("odd\"@\"name@host.test"), "o***@host.test");
+        assert_eq!(mask_email("nodomain"), "n***");
+        assert_eq!(mask_email(""), "***");
+    }
 }

@@ -328,3 +328,45 @@ async fn two_instances_sharing_redis_share_entries_and_invalidation() {
         "the edit on A is visible on B at once"
     );
 }
+
+crate::api_test! {
+    async fn rejected_writes_leave_cached_reads_cached_and_a_successful_one_invalidates(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let category = shop.category("Desks", None).await;
+        let product = shop
+            .product(&category, json!({"title": "Oak desk", "stock_quantity": 2}))
+            .await;
+        let id = product["id"].as_i64().unwrap();
+        let detail = format!("products/{id}/");
+        let customer = app.create_customer().await;
+        assert_eq!(cache_header(&app.get(&detail).await), "MISS");
+        assert_eq!(cache_header(&app.get(&detail).await), "HIT");
+
+        let stock = format!("products/{id}/stock/");
+        let rejected = [
+            // 400: a customer's empty review (anyone could send it).
+            app.post_as("reviews/", &customer.token, &json!({})).await,
+            // 401 and 403: not allowed to write the catalog.
+            app.patch_as(&detail, "not-a-token", &json!({"title": "x"})).await,
+            app.patch_as(&detail, &customer.token, &json!({"title": "x"})).await,
+            // 404: no such product.
+            app.patch_as("products/999999/", &shop.staff.token, &json!({"title": "x"})).await,
+            // 409: a stock adjustment below zero.
+            app.post_as(&stock, &shop.staff.token, &json!({"delta": -5, "reason": "x"})).await,
+            // 400 from staff: an invalid edit.
+            app.patch_as(&detail, &shop.staff.token, &json!({"price": "-1"})).await,
+        ];
+        let statuses: Vec<u16> = rejected.iter().map(|r| r.status.as_u16()).collect();
+        assert_eq!(statuses, [400, 401, 403, 404, 409, 400], "{:?}",
+            rejected.iter().map(|r| &r.text).collect::<Vec<_>>());
+        let still = app.get(&detail).await;
+        assert_eq!(cache_header(&still), "HIT", "a rejected write kept the cache");
+        assert_eq!(still.body["title"], "Oak desk");
+
+        let edit = app.patch_as(&detail, &shop.staff.token, &json!({"title": "Walnut desk"})).await;
+        assert_eq!(edit.status, StatusCode::OK, "{}", edit.text);
+        let after = app.get(&detail).await;
+        assert_eq!(cache_header(&after), "MISS", "a successful write invalidates");
+        assert_eq!(after.body["title"], "Walnut desk");
+    }
+}

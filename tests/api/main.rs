@@ -12,6 +12,7 @@ mod compression;
 mod etag;
 mod health;
 mod http_conventions;
+mod input;
 mod lifecycle;
 mod log_capture;
 mod metrics;

@@ -1,12 +1,202 @@
-//! `/metrics` (SPEC §3.8): Prometheus text with route-template labels, never raw ids.
+//! `/metrics` (SPEC §3.8, §5): Prometheus text with label values from closed sets (route
+//! templates, never raw ids; standard methods or `OTHER`) and every family present from start-up.
 //!
 //! The recorder is process-wide and tests run in parallel, so counters are compared before and
-//! after (they only grow) rather than against absolute values.
+//! after (they only grow) rather than against absolute values. What a *fresh* server shows is
+//! read from the real binary, started on its own.
+
+use std::{
+    collections::BTreeSet,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
 
 use serde_json::json;
 
 use crate::api_test;
+use crate::helpers::free_port;
 use crate::shopping::helpers::create_product;
+
+/// Every family the server exports (docs/observability.md).
+const FAMILIES: [&str; 7] = [
+    "http_requests_total",
+    "http_request_duration_seconds",
+    "db_pool_connections",
+    "rate_limit_rejections_total",
+    "orders_created_total",
+    "revenue_cents_total",
+    "cache_lookups_total",
+];
+
+/// A `nexus serve` process of its own (so its metrics registry is fresh), killed on drop.
+struct FreshServer {
+    child: Child,
+    base: String,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl FreshServer {
+    async fn start() -> FreshServer {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_nexus"))
+            .arg("serve")
+            .current_dir(dir.path())
+            .env_remove("REDIS_URL")
+            .env("DEBUG", "true")
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/nexus.db", dir.path().display()),
+            )
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env(
+                "SECRET_KEY",
+                "a-test-secret-key-that-is-long-enough-0123456789",
+            )
+            .env("MEDIA_ROOT", dir.path().join("media"))
+            .env("EMAIL_FILE_PATH", dir.path().join("mail"))
+            .env("RATE_LIMIT_ENABLED", "false")
+            .env("LOG_LEVEL", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let server = FreshServer {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            _dir: dir,
+        };
+        let started = Instant::now();
+        while server
+            .client
+            .get(format!("{}/health/liveness/", server.base))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server never answered"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        server
+    }
+
+    async fn metrics(&self) -> String {
+        let response = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap()
+    }
+
+    /// One request with a method nobody has used before, to `path`; the status is ignored.
+    async fn random_method(&self, path: &str) {
+        let token = format!("X{}", uuid::Uuid::new_v4().simple()).to_uppercase();
+        let method = reqwest::Method::from_bytes(token.as_bytes()).unwrap();
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+impl Drop for FreshServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The series of a scrape: its sample lines without their values.
+fn series(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| line.rsplit_once(' ').map(|(series, _)| series.to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_fresh_server_exports_every_family_at_zero() {
+    let server = FreshServer::start().await;
+    let text = server.metrics().await;
+    for family in FAMILIES {
+        assert!(
+            text.lines().any(|line| line.starts_with(family)),
+            "{family} is missing from a fresh server's /metrics:\n{text}"
+        );
+    }
+    for rule in [
+        "anon",
+        "user",
+        "burst",
+        "login_ip",
+        "login_ip_account",
+        "login_account",
+        "register",
+        "password_reset",
+    ] {
+        assert_eq!(
+            sample(
+                &text,
+                &format!("rate_limit_rejections_total{{rule=\"{rule}\"}}")
+            ),
+            Some(0.0),
+            "{rule}:\n{text}"
+        );
+    }
+    assert_eq!(sample(&text, "orders_created_total"), Some(0.0), "{text}");
+    assert_eq!(
+        sample(&text, "cache_lookups_total{result=\"hit\"}"),
+        Some(0.0),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn requests_with_made_up_methods_add_no_series() {
+    let server = FreshServer::start().await;
+    let paths = [
+        "/api/v1/products/",
+        "/api/v1/products/1/",
+        "/no/such/path/",
+        "/metrics",
+    ];
+    for i in 0..300 {
+        server.random_method(paths[i % paths.len()]).await;
+    }
+    let first = server.metrics().await;
+    for i in 0..300 {
+        server.random_method(paths[i % paths.len()]).await;
+    }
+    let second = server.metrics().await;
+    assert_eq!(
+        series(&first),
+        series(&second),
+        "300 new methods added series"
+    );
+    assert!(
+        second.len() < 64 * 1024,
+        "/metrics is {} bytes",
+        second.len()
+    );
+    let methods: BTreeSet<&str> = second
+        .lines()
+        .filter_map(|line| line.split("method=\"").nth(1)?.split('"').next())
+        .collect();
+    let standard = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "OTHER",
+    ];
+    assert!(methods.iter().all(|m| standard.contains(m)), "{methods:?}");
+    assert!(methods.contains("OTHER"), "{methods:?}");
+}
 
 /// The value of the sample line that starts with `series` (name plus labels), if present.
 fn sample(text: &str, series: &str) -> Option<f64> {

@@ -308,4 +308,14 @@ api_test! {
         assert_eq!(ids, [&first.body["id"], &second.body["id"]]);
         assert_eq!(detail.body["images"][0], first.body, "the same object the upload answered");
     }
+
+    async fn an_alt_text_holding_nul_is_a_400(app: TestApp) {
+        let staff = app.create_staff().await;
+        let product = create_product(&app).await;
+        let png = encode(photo(80, 60), ImageFormat::Png);
+        let response = upload(&app, product, Some(&staff.token), Some(("front.png", "image/png", png)), &[("alt_text", "Front\0view")]).await;
+        assert_eq!(response.status, 400, "{}", response.text);
+        assert_eq!(response.body, json!({"alt_text": ["Null characters are not allowed."]}));
+        assert_eq!(image_rows(&app, product).await, 0);
+    }
 }

@@ -1,5 +1,6 @@
-//! Rate limits (SPEC §3.8): 429 + Retry-After + the DRF body, the login/registration/reset
-//! rules, per-account login limits, trusted-proxy handling, per-user limits, the switch, and
+//! Rate limits (SPEC §3.8, §5): 429 + Retry-After + the DRF body, the login/registration/reset
+//! rules, the login account budgets spent only by failures, IPv6 clients per /64,
+//! trusted-proxy handling, per-user limits, the switch, and
 //! Redis shared across instances (when `TEST_REDIS_URL` is set) or unreachable. Rules that don't
 //! touch the database run on both limiter backends (in-process, and Redis when configured).
 //!
@@ -108,45 +109,182 @@ async fn sixth_login_from_one_ip_is_throttled_postgres() {
     sixth_login_from_one_ip_is_throttled(Backend::Postgres).await
 }
 
-async fn login_is_limited_per_account_across_ips(backend: Backend) {
-    let Some(app) = spawn(backend, &[]).await else {
-        return;
-    };
-    let user = app.create_customer().await;
-    // 127.0.0.1 is a trusted proxy by default, so each attempt comes from a different client IP.
-    for i in 1..=5 {
-        let email = if i % 2 == 0 {
-            user.email.to_uppercase()
-        } else {
-            user.email.clone()
-        };
-        let response = login(&app, &email, Some(&format!("203.0.113.{i}"))).await;
-        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
-    }
-    let sixth = login(&app, &user.email, Some("203.0.113.99")).await;
-    assert_throttled(&sixth, 300);
-    // Even the right password is refused now: the account is being guessed at.
-    let right = send(
+/// `POST auth/jwt/create/` with `password`, from the client IP `ip` (through the trusted proxy).
+async fn login_from(app: &TestApp, email: &str, password: &str, ip: &str) -> TestResponse {
+    send(
         app.client
             .post(format!("{}/api/v1/auth/jwt/create/", app.address))
-            .header("x-forwarded-for", "203.0.113.100")
-            .json(&json!({"email": user.email, "password": crate::helpers::PASSWORD})),
+            .header("x-forwarded-for", ip)
+            .json(&json!({"email": email, "password": password})),
     )
-    .await;
-    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
-    // Another account from a fresh IP is unaffected.
-    let other = login(&app, "other@shop.example", Some("203.0.113.101")).await;
-    assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+    .await
+}
+
+/// Every limiter backend, with the per-IP login rule out of the way (so only the account
+/// budgets can refuse) and `extra`.
+async fn account_budget_apps(extra: &[(&str, &str)]) -> Vec<TestApp> {
+    let mut settings = vec![("RATE_LIMIT_LOGIN", "100/5minutes")];
+    settings.extend_from_slice(extra);
+    let mut apps = Vec::new();
+    for limiter in limiter_backends() {
+        apps.push(spawn_limited(&limiter, &settings).await);
+    }
+    apps
 }
 
 #[tokio::test]
-async fn login_is_limited_per_account_across_ips_sqlite() {
-    login_is_limited_per_account_across_ips(Backend::Sqlite).await
+async fn wrong_guesses_from_one_ip_lock_that_ip_out_of_the_account_but_not_the_owner() {
+    for app in account_budget_apps(&[]).await {
+        let owner = app.create_customer().await;
+        let attacker = "203.0.113.66";
+        for i in 1..=5 {
+            let email = if i % 2 == 0 {
+                owner.email.to_uppercase()
+            } else {
+                owner.email.clone()
+            };
+            let response = login_from(&app, &email, "Wrong-Password-123", attacker).await;
+            assert_eq!(response.status, StatusCode::UNAUTHORIZED, "guess {i}");
+        }
+        // The attacker's IP is locked out of this account, even with the right password...
+        assert_throttled(
+            &login_from(&app, &owner.email, "Wrong-Password-123", attacker).await,
+            300,
+        );
+        let right = login_from(&app, &owner.email, crate::helpers::PASSWORD, attacker).await;
+        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+        // ...but not out of other accounts (it is not the per-IP rule)...
+        let other = login_from(&app, "other@shop.example", "Wrong-Password-123", attacker).await;
+        assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+        // ...and the owner, on their own IP, logs in.
+        let owner_login =
+            login_from(&app, &owner.email, crate::helpers::PASSWORD, "198.51.100.7").await;
+        assert_eq!(owner_login.status, StatusCode::OK, "{}", owner_login.text);
+    }
 }
 
 #[tokio::test]
-async fn login_is_limited_per_account_across_ips_postgres() {
-    login_is_limited_per_account_across_ips(Backend::Postgres).await
+async fn successful_logins_spend_no_account_budget() {
+    for app in account_budget_apps(&[]).await {
+        let user = app.create_customer().await;
+        let ip = "203.0.113.20";
+        for _ in 0..4 {
+            let wrong = login_from(&app, &user.email, "Wrong-Password-123", ip).await;
+            assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        }
+        for i in 0..6 {
+            let right = login_from(&app, &user.email, crate::helpers::PASSWORD, ip).await;
+            assert_eq!(right.status, StatusCode::OK, "success {i}: {}", right.text);
+        }
+        // The fifth failure is still allowed: the six successes spent nothing.
+        let fifth = login_from(&app, &user.email, "Wrong-Password-123", ip).await;
+        assert_eq!(fifth.status, StatusCode::UNAUTHORIZED, "{}", fifth.text);
+        assert_throttled(
+            &login_from(&app, &user.email, crate::helpers::PASSWORD, ip).await,
+            300,
+        );
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_from_all_ips_share_an_hourly_account_budget() {
+    for app in account_budget_apps(&[("RATE_LIMIT_LOGIN_ACCOUNT", "3/hour")]).await {
+        let user = app.create_customer().await;
+        for i in 1..=3 {
+            let response = login_from(
+                &app,
+                &user.email,
+                "Wrong-Password-123",
+                &format!("203.0.113.{i}"),
+            )
+            .await;
+            assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        // A fourth IP, even with the right password: the account is being guessed at.
+        let right = login_from(&app, &user.email, crate::helpers::PASSWORD, "203.0.113.100").await;
+        assert_throttled(&right, 3600);
+        let other = login_from(
+            &app,
+            "other@shop.example",
+            "Wrong-Password-123",
+            "203.0.113.101",
+        )
+        .await;
+        assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn the_global_account_budget_defaults_to_fifty_failures_an_hour() {
+    let app = account_budget_apps(&[]).await.remove(0);
+    let user = app.create_customer().await;
+    // Ten IPs, five failures each: no single IP's budget is exceeded.
+    for n in 0..50 {
+        let ip = format!("203.0.113.{}", n / 5 + 1);
+        let response = login_from(&app, &user.email, "Wrong-Password-123", &ip).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "failure {n}");
+    }
+    let right = login_from(&app, &user.email, crate::helpers::PASSWORD, "203.0.113.200").await;
+    assert_throttled(&right, 3600);
+}
+
+#[tokio::test]
+async fn ipv6_clients_share_a_limit_per_64() {
+    for limiter in limiter_backends() {
+        let app = spawn_limited(&limiter, &[("RATE_LIMIT_ANON", "2/minute")]).await;
+        let get_from = |ip: &'static str| {
+            send(
+                app.client
+                    .get(format!("{}/api/v1/products/", app.address))
+                    .header("x-forwarded-for", ip),
+            )
+        };
+        assert_eq!(get_from("2001:db8:1:2::1").await.status, StatusCode::OK);
+        assert_eq!(
+            get_from("2001:db8:1:2:ffff::9").await.status,
+            StatusCode::OK
+        );
+        // A third address in the same /64 is the same client.
+        assert_throttled(&get_from("2001:db8:1:2::abcd").await, 60);
+        // Another /64 is another client.
+        assert_eq!(get_from("2001:db8:1:3::1").await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn ipv6_login_attempts_are_limited_per_64() {
+    for limiter in limiter_backends() {
+        let app = spawn_limited(&limiter, &[]).await;
+        for i in 1..=5 {
+            let ip = format!("2001:db8:7:7::{i:x}");
+            let response = login_from(
+                &app,
+                &format!("u{i}@shop.example"),
+                "Wrong-Password-123",
+                &ip,
+            )
+            .await;
+            assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        assert_throttled(
+            &login_from(
+                &app,
+                "u6@shop.example",
+                "Wrong-Password-123",
+                "2001:db8:7:7::ff",
+            )
+            .await,
+            300,
+        );
+        let elsewhere = login_from(
+            &app,
+            "u7@shop.example",
+            "Wrong-Password-123",
+            "2001:db8:7:8::1",
+        )
+        .await;
+        assert_eq!(elsewhere.status, StatusCode::UNAUTHORIZED);
+    }
 }
 
 #[tokio::test]
@@ -402,6 +540,7 @@ async fn two_instances_sharing_redis_share_the_login_limit() {
     let settings = [
         ("REDIS_URL", redis_url.as_str()),
         ("RATE_LIMIT_REDIS_PREFIX", prefix.as_str()),
+        ("RATE_LIMIT_LOGIN_ACCOUNT", "5/hour"),
     ];
     let first = spawn(Backend::Sqlite, &settings).await.unwrap();
     let second = spawn(Backend::Sqlite, &settings).await.unwrap();
@@ -414,7 +553,8 @@ async fn two_instances_sharing_redis_share_the_login_limit() {
     assert_throttled(&login(&second, "user6@shop.example", None).await, 300);
     assert_throttled(&login(&first, "user7@shop.example", None).await, 300);
 
-    // The per-account rule is shared too (different client IPs through the trusted proxy).
+    // The per-account failure budget is shared too (different client IPs through the trusted
+    // proxy).
     for i in 1..=5 {
         let app = if i % 2 == 0 { &first } else { &second };
         let response = login(app, "target@shop.example", Some(&format!("203.0.113.{i}"))).await;
@@ -426,7 +566,7 @@ async fn two_instances_sharing_redis_share_the_login_limit() {
     }
     assert_throttled(
         &login(&first, "target@shop.example", Some("203.0.113.50")).await,
-        300,
+        3600,
     );
 }
 

@@ -1,6 +1,8 @@
-//! Staff writes on categories: body rules, unique slugs, no cycles, guarded delete.
+//! Staff writes on categories: body rules, unique slugs, no cycles, at most ten levels, guarded
+//! delete.
 
 use serde_json::Value;
+use sqlx::AnyConnection;
 
 use crate::{
     catalog::{
@@ -16,6 +18,46 @@ use crate::{
 const DUPLICATE_SLUG: &str = "category with this slug already exists.";
 const OWN_PARENT: &str = "A category cannot be its own parent.";
 const OWN_ANCESTOR: &str = "A category cannot be its own ancestor.";
+
+/// Most levels a category tree may have, a root being level 1 (SPEC §5).
+pub const MAX_DEPTH: i64 = 10;
+
+fn too_deep() -> ApiError {
+    FieldErrors::single(
+        "parent",
+        format!("Categories can be nested at most {MAX_DEPTH} levels deep."),
+    )
+}
+
+/// The level of category `id` (a root is 1), counted up to `MAX_DEPTH + 1` at most so even a
+/// corrupt, cyclic chain ends.
+async fn level_of(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE up(id, level) AS (SELECT parent_id, 1 FROM categories WHERE id = $1 \
+         UNION ALL SELECT c.parent_id, up.level + 1 FROM categories c JOIN up ON c.id = up.id \
+         WHERE up.level <= $2) \
+         SELECT CAST(COALESCE(MAX(level), 0) AS BIGINT) FROM up",
+    )
+    .bind(id)
+    .bind(MAX_DEPTH)
+    .fetch_one(conn)
+    .await
+}
+
+/// Levels in the subtree under `id`, itself included (a leaf has 1), counted up to
+/// `MAX_DEPTH + 1` at most.
+async fn height_of(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE down(id, level) AS (SELECT id, 1 FROM categories WHERE id = $1 \
+         UNION ALL SELECT c.id, down.level + 1 FROM categories c JOIN down ON c.parent_id = down.id \
+         WHERE down.level <= $2) \
+         SELECT CAST(COALESCE(MAX(level), 0) AS BIGINT) FROM down",
+    )
+    .bind(id)
+    .bind(MAX_DEPTH)
+    .fetch_one(conn)
+    .await
+}
 
 /// The writable fields a request set (`None` = not sent; `parent: Some(None)` = make it a root).
 #[derive(Debug, Clone, Default)]
@@ -55,8 +97,15 @@ impl CategoryChanges {
     }
 }
 
-/// Inserts a category and returns its id (a new row can't close a cycle).
+/// Inserts a category and returns its id (a new row can't close a cycle); one that would sit
+/// deeper than [`MAX_DEPTH`] is refused.
 pub async fn create(db: &Db, changes: &CategoryChanges) -> Result<i64, ApiError> {
+    if let Some(Some(parent)) = changes.parent {
+        let mut conn = db.pool.acquire().await?;
+        if level_of(&mut conn, parent).await? + 1 > MAX_DEPTH {
+            return Err(too_deep());
+        }
+    }
     let name = changes.name.clone().unwrap_or_default();
     let insert = |slug: String| {
         let name = name.clone();
@@ -131,6 +180,10 @@ pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), A
         if loops > 0 {
             // Dropping the transaction rolls the update back.
             return Err(FieldErrors::single("parent", OWN_ANCESTOR));
+        }
+        // Without a loop, the moved subtree's deepest level is its new level plus its height.
+        if level_of(&mut tx, id).await? + height_of(&mut tx, id).await? - 1 > MAX_DEPTH {
+            return Err(too_deep());
         }
     }
     if changes.name.is_some() {

@@ -16,7 +16,7 @@ use crate::{
         extract::QueryPairs,
         pagination::{Page, PageRequest},
     },
-    money::Money,
+    money::{Money, MoneyError},
 };
 
 /// What the caller asked for, parsed; category and brand are still as given (id or slug).
@@ -53,9 +53,8 @@ impl ProductFilters {
         let mut errors = FieldErrors::new();
         let mut price = |name: &str| {
             let raw = query.get(name)?;
-            // django-filter's message for a number filter that isn't one.
-            Money::parse(raw)
-                .map_err(|_| errors.add(name, "Enter a number."))
+            price_filter(raw)
+                .map_err(|message| errors.add(name, message))
                 .ok()
         };
         let filters = Self {
@@ -74,6 +73,26 @@ impl ProductFilters {
         errors.into_result()?;
         Ok(filters)
     }
+}
+
+/// A price bound as plain decimal text (`10`, `10.5`, `10.50`): no sign, no exponent, at most
+/// 2 places and within the price range (SPEC §5), with django-filter's (Django forms') messages.
+/// Exponents are refused rather than read: `1000e-9223372036854775808` must not mean 1000.
+fn price_filter(raw: &str) -> Result<Money, String> {
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = raw.strip_prefix('-') {
+        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err("Ensure this value is greater than or equal to 0.".to_owned());
+        }
+    }
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+        return Err("Enter a number.".to_owned());
+    }
+    Money::parse(raw).map_err(|err| match err {
+        MoneyError::Invalid => "Enter a number.".to_owned(),
+        limit => limit.to_string(),
+    })
 }
 
 /// `-price,title` → the known fields in order; unknown fields and repeats are ignored.
@@ -290,6 +309,37 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(order_by(&query(filters)), "s.search_rank DESC, p.id DESC");
+    }
+
+    #[test]
+    fn price_filters_are_plain_decimals_within_the_price_range() {
+        assert_eq!(price_filter("10").unwrap().cents(), 1_000);
+        assert_eq!(price_filter("10.5").unwrap().cents(), 1_050);
+        assert_eq!(price_filter("0.99").unwrap().cents(), 99);
+        assert_eq!(price_filter("99999999.99").unwrap().cents(), 9_999_999_999);
+        for raw in [
+            "1000e-9223372036854775808",
+            "1e2",
+            "abc",
+            ".",
+            "1.2.3",
+            "+5",
+            " 5",
+        ] {
+            assert_eq!(price_filter(raw).unwrap_err(), "Enter a number.", "{raw}");
+        }
+        assert_eq!(
+            price_filter("1.234").unwrap_err(),
+            "Ensure that there are no more than 2 decimal places."
+        );
+        assert_eq!(
+            price_filter("100000000").unwrap_err(),
+            "Ensure that there are no more than 8 digits before the decimal point."
+        );
+        assert_eq!(
+            price_filter("-5").unwrap_err(),
+            "Ensure this value is greater than or equal to 0."
+        );
     }
 
     #[test]

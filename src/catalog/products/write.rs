@@ -11,6 +11,7 @@ use crate::{
     },
     db::{self, now_micros, Db},
     error::{ApiError, FieldErrors},
+    inventory,
     money::Money,
 };
 
@@ -44,7 +45,7 @@ impl ProductChanges {
             price: form.money("price", true),
             category: form.reference("category", true, false).flatten(),
             brand: form.reference("brand", false, true),
-            stock_quantity: form.integer("stock_quantity", false, Some(0)),
+            stock_quantity: form.integer("stock_quantity", false, 0..=inventory::MAX_STOCK),
             is_active: form.boolean("is_active"),
             is_featured: form.boolean("is_featured"),
         };

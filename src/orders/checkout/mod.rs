@@ -210,6 +210,23 @@ async fn place(
             "Your cart is empty.",
         ));
     }
+    // Explicit items were bounded when parsed; a cart is bounded here (carts filled before the
+    // bounds existed may exceed them), and the rollback puts it back as it was.
+    if from_cart
+        && (lines.len() > request::MAX_LINES
+            || lines
+                .values()
+                .any(|&quantity| quantity > request::MAX_QUANTITY))
+    {
+        return Err(FieldErrors::single(
+            "non_field_errors",
+            format!(
+                "An order can have at most {} lines of at most {} units each;                  remove some from your cart.",
+                request::MAX_LINES,
+                request::MAX_QUANTITY
+            ),
+        ));
+    }
 
     let mut taken = Vec::with_capacity(lines.len());
     let mut unknown = Vec::new();

@@ -12,8 +12,16 @@ use crate::{
     orders::views::ShippingAddress,
 };
 
-/// Largest quantity of one product in one order; keeps totals far from overflow.
-pub const MAX_QUANTITY: i64 = 1_000_000;
+/// Largest quantity of one product in one order (SPEC §5), duplicates in `items` merged.
+pub const MAX_QUANTITY: i64 = 10_000;
+/// Most lines one order may have (SPEC §5). Checked on the request's list before anything else,
+/// so a body with thousands of items costs no database work.
+pub const MAX_LINES: usize = 100;
+
+/// DRF's `ListField(max_length=…)` message, for items and for an oversized cart.
+pub fn too_many_lines() -> String {
+    format!("Ensure this field has no more than {MAX_LINES} elements.")
+}
 const MAX_NOTES_CHARS: usize = 2000;
 
 /// Where the shipping address comes from.
@@ -121,6 +129,10 @@ fn collect_lines(items: &Value, messages: &mut Vec<String>) -> Option<BTreeMap<i
     };
     if list.is_empty() {
         add("This list may not be empty.".into());
+        return None;
+    }
+    if list.len() > MAX_LINES {
+        add(too_many_lines());
         return None;
     }
     let mut lines = BTreeMap::new();
@@ -250,6 +262,23 @@ mod tests {
         assert_eq!(
             errors_of(json!({"items": [{"product_id": 1, "quantity": 0}]})),
             json!({"items": ["Quantity must be greater than 0."]})
+        );
+    }
+
+    #[test]
+    fn quantities_and_line_counts_are_bounded() {
+        let line = |id: i64, quantity: i64| json!({"product_id": id, "quantity": quantity});
+        assert_eq!(
+            errors_of(json!({"items": [line(1, 6_000), line(1, 4_001)]})),
+            json!({"items": ["Ensure each quantity is less than or equal to 10000."]})
+        );
+        assert!(parse(json!({"items": [line(1, 10_000)]}).as_object().unwrap()).is_ok());
+        let hundred: Vec<Value> = (1..=100).map(|id| line(id, 1)).collect();
+        assert!(parse(json!({"items": hundred}).as_object().unwrap()).is_ok());
+        let too_many: Vec<Value> = (1..=24_000).map(|id| line(id, 1)).collect();
+        assert_eq!(
+            errors_of(json!({"items": too_many})),
+            json!({"items": ["Ensure this field has no more than 100 elements."]})
         );
     }
 

@@ -135,4 +135,20 @@ api_test! {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         assert!(app.sent_emails().is_empty());
     }
+
+    async fn a_password_change_voids_reset_links_asked_for_before_it(app: TestApp) {
+        let user = app.create_customer().await;
+        app.post("auth/password/reset/", &json!({"email": user.email})).await;
+        let (uid, token) = reset_link(&wait_for_emails(&app, 1).await[0]);
+        let changed = app.post_as("auth/password/change/", &user.token, &json!({
+            "old_password": PASSWORD, "new_password": NEW, "new_password_confirm": NEW,
+        })).await;
+        assert_eq!(changed.status, 200, "{}", changed.text);
+        let replay = app.post("auth/password/reset/confirm/", &json!({
+            "uid": uid, "token": token, "new_password": "Attacker-Chosen-42", "new_password_confirm": "Attacker-Chosen-42",
+        })).await;
+        assert_eq!(replay.status, 400);
+        assert_eq!(replay.body, json!({"token": ["Invalid or expired token."]}));
+        assert_eq!(login(&app, &user.email, NEW).await.status, 200, "the changed password stands");
+    }
 }

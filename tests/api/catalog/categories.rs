@@ -207,4 +207,51 @@ api_test! {
         assert_eq!(response.status, 200);
         assert_eq!(response.body, json!({"count": 0, "next": null, "previous": null, "results": []}));
     }
+
+    async fn a_category_tree_is_at_most_ten_levels_deep(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let mut chain = vec![shop.category("Level 1", None).await];
+        for level in 2..=10 {
+            let parent = chain.last().unwrap()["id"].as_i64();
+            chain.push(shop.category(&format!("Level {level}"), parent).await);
+        }
+        let too_deep = json!({"parent": ["Categories can be nested at most 10 levels deep."]});
+        let eleventh = app.post_as("categories/", &shop.staff.token, &json!({"name": "Level 11", "parent": chain[9]["id"]})).await;
+        assert_eq!(eleventh.status, 400);
+        assert_eq!(eleventh.body, too_deep);
+        // Moving a two-level branch under level 9 would make 11 levels; under level 8 it fits.
+        let branch = shop.category("Branch", None).await;
+        shop.category("Leaf", branch["id"].as_i64()).await;
+        let path = format!("categories/{}/", branch["id"]);
+        let moved = app.patch_as(&path, &shop.staff.token, &json!({"parent": chain[8]["id"]})).await;
+        assert_eq!(moved.status, 400);
+        assert_eq!(moved.body, too_deep);
+        assert_eq!(app.get(&path).await.body["parent"], json!(null), "nothing changed");
+        let fits = app.patch_as(&path, &shop.staff.token, &json!({"parent": chain[7]["id"]})).await;
+        assert_eq!(fits.status, 200, "{}", fits.text);
+        assert_eq!(app.get("categories/?page_size=100").await.body["count"], 12);
+    }
+
+    async fn the_tree_renders_a_chain_far_deeper_than_allowed(app: TestApp) {
+        // Written straight to the database, as legacy data could be: the API refuses it.
+        let depth = 20_000;
+        sqlx::query(
+            "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $1) \
+             INSERT INTO categories (id, name, slug, parent_id, created_at) \
+             SELECT n, 'c' || n, 'c-' || n, CASE WHEN n = 1 THEN NULL ELSE n - 1 END, 0 FROM seq",
+        )
+        .bind(depth)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+        let tree = app.get("categories/?tree=true").await;
+        assert_eq!(tree.status, 200, "{}", &tree.text[..tree.text.len().min(300)]);
+        let mut node = &tree.body[0];
+        for _ in 1..10 {
+            assert_eq!(node["children"].as_array().unwrap().len(), 1);
+            node = &node["children"][0];
+        }
+        assert_eq!(node["id"], 10);
+        assert_eq!(node["children"].as_array().unwrap().len(), depth as usize - 10, "everything below is listed under level 10");
+    }
 }

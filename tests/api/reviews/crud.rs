@@ -32,9 +32,13 @@ api_test! {
         let keys: Vec<&str> = review.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(keys.len(), 12, "{keys:?}");
 
-        let fetched = app.get(&format!("reviews/{}/", review["id"])).await;
+        let fetched = app.get_as(&format!("reviews/{}/", review["id"]), &customer.token).await;
         assert_eq!(fetched.status, 200);
         assert_eq!(&fetched.body, review);
+        let public = app.get(&format!("reviews/{}/", review["id"])).await;
+        assert_eq!(public.status, 200);
+        assert_ne!(public.body["user_email"], review["user_email"], "masked for others");
+        assert_eq!(public.body["rating"], review["rating"]);
         assert_eq!(app.get("reviews/999999/").await.status, 404);
         assert_eq!(app.get("reviews/abc/").await.status, 404);
     }

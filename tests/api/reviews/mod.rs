@@ -4,6 +4,7 @@ mod crud;
 mod feedback;
 mod lists;
 mod moderation;
+mod privacy;
 mod ratings;
 
 use serde_json::{json, Value};
