@@ -51,7 +51,7 @@ enum Bind {
 }
 
 /// Every user, newest first; `search` matches email or username (case-insensitive substring).
-#[utoipa::path(get, path = "/admin/users/", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/users/", tag = "accounts", security(("bearer" = ["admin"])),
     params(("search" = Option<String>, Query), ("role" = Option<Role>, Query), ("is_active" = Option<bool>, Query),
         ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = Page<AdminUserResponse>), (status = 400, description = "bad filter value"),
@@ -149,7 +149,7 @@ fn parse_role(value: &str) -> Result<Role, ApiError> {
 }
 
 /// One user.
-#[utoipa::path(get, path = "/admin/users/{id}/", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/users/{id}/", tag = "accounts", security(("bearer" = ["admin"])),
     params(("id" = i64, Path)),
     responses((status = 200, body = AdminUserResponse), (status = 401, description = "not signed in"),
         (status = 403, description = "not an admin"), (status = 404, description = "no such user")))]
@@ -166,7 +166,7 @@ pub async fn get_user(
 
 /// Changes a user's role or active flag; takes effect on their very next request. An admin can't
 /// demote or deactivate themselves, so the shop can't lose its last admin by accident.
-#[utoipa::path(patch, path = "/admin/users/{id}/", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/admin/users/{id}/", tag = "accounts", security(("bearer" = ["admin"])),
     params(("id" = i64, Path)), request_body = AdminUserUpdate,
     responses((status = 200, body = AdminUserResponse), (status = 400, description = "invalid role, or a change to yourself"),
         (status = 401, description = "not signed in"), (status = 403, description = "not an admin"),

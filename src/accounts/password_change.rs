@@ -19,11 +19,11 @@ use crate::{
 /// `POST auth/password/change/` body.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub old_password: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub new_password: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub new_password_confirm: Option<String>,
 }
 

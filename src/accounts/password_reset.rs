@@ -33,20 +33,20 @@ const TOKEN_LIFETIME_MICROS: i64 = 3600 * 1_000_000;
 /// `POST auth/password/reset/` body.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetRequest {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub email: Option<String>,
 }
 
 /// `POST auth/password/reset/confirm/` body: `uid` and `token` exactly as the link carried them.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetConfirmRequest {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub uid: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub token: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub new_password: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub new_password_confirm: Option<String>,
 }
 

@@ -21,11 +21,11 @@ use crate::{
 /// always a customer.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub email: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub username: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub password: Option<String>,
     /// Must equal `password` when given.
     pub password_confirm: Option<String>,

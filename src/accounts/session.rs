@@ -26,16 +26,16 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// Matched ignoring case.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub email: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub password: Option<String>,
 }
 
 /// `POST auth/jwt/refresh/` body.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub refresh: Option<String>,
 }
 
@@ -43,7 +43,7 @@ pub struct RefreshRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VerifyRequest {
     /// An access or refresh token.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String)]
     pub token: Option<String>,
 }
 

@@ -37,7 +37,7 @@ pub struct AdminIndex {
 }
 
 /// The staff router's index.
-#[utoipa::path(get, path = "/admin/", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/", tag = "catalog", security(("bearer" = ["staff"])),
     responses((status = 200, body = AdminIndex), (status = 401), (status = 403)))]
 pub async fn admin_index(_staff: Staff, origin: RequestOrigin) -> Json<AdminIndex> {
     let base = origin.base_url();
@@ -48,7 +48,7 @@ pub async fn admin_index(_staff: Staff, origin: RequestOrigin) -> Json<AdminInde
 }
 
 /// All products, inactive included, with the public list's filters.
-#[utoipa::path(get, path = "/admin/products/", tag = "catalog", params(ProductListParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/products/", tag = "catalog", params(ProductListParams), security(("bearer" = ["staff"])),
     responses((status = 200, body = Page<ProductView>), (status = 400), (status = 401), (status = 403)))]
 pub async fn admin_list_products(
     State(state): State<AppState>,
@@ -64,7 +64,7 @@ pub async fn admin_list_products(
 }
 
 /// Create a product.
-#[utoipa::path(post, path = "/admin/products/", tag = "catalog", request_body = ProductWrite, security(("bearer" = [])),
+#[utoipa::path(post, path = "/admin/products/", tag = "catalog", request_body = ProductWrite, security(("bearer" = ["staff"])),
     responses((status = 201, body = ProductView), (status = 400), (status = 401), (status = 403)))]
 pub async fn admin_create_product(
     State(state): State<AppState>,
@@ -79,7 +79,7 @@ pub async fn admin_create_product(
 }
 
 /// One product, active or not.
-#[utoipa::path(get, path = "/admin/products/{id}/", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/products/{id}/", tag = "catalog", security(("bearer" = ["staff"])),
     params(("id" = String, Path, description = "product id or slug")),
     responses((status = 200, body = ProductView), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_get_product(
@@ -96,7 +96,7 @@ pub async fn admin_get_product(
 
 /// Replace a product's writable fields.
 #[utoipa::path(put, path = "/admin/products/{id}/", tag = "catalog", request_body = ProductWrite,
-    params(("id" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "product id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_update_product(
     State(state): State<AppState>,
@@ -112,7 +112,7 @@ pub async fn admin_update_product(
 
 /// Change some of a product's fields.
 #[utoipa::path(patch, path = "/admin/products/{id}/", tag = "catalog", request_body = ProductWrite,
-    params(("id" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "product id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_patch_product(
     State(state): State<AppState>,
@@ -128,7 +128,7 @@ pub async fn admin_patch_product(
 
 /// Delete a product (deactivated instead when it appears in orders).
 #[utoipa::path(delete, path = "/admin/products/{id}/", tag = "catalog",
-    params(("id" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "product id or slug")), security(("bearer" = ["staff"])),
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_delete_product(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub async fn admin_delete_product(
 }
 
 /// Categories by name, or `?tree=true` for the tree.
-#[utoipa::path(get, path = "/admin/categories/", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/categories/", tag = "catalog", security(("bearer" = ["staff"])),
     params(("tree" = Option<bool>, Query), ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = CategoryList), (status = 401), (status = 403)))]
 pub async fn admin_list_categories(
@@ -156,7 +156,7 @@ pub async fn admin_list_categories(
 
 /// Create a category.
 #[utoipa::path(post, path = "/admin/categories/", tag = "catalog", request_body = CategoryWrite,
-    security(("bearer" = [])),
+    security(("bearer" = ["staff"])),
     responses((status = 201, body = CategoryView), (status = 400), (status = 401), (status = 403)))]
 pub async fn admin_create_category(
     State(state): State<AppState>,
@@ -170,7 +170,7 @@ pub async fn admin_create_category(
 }
 
 /// One category.
-#[utoipa::path(get, path = "/admin/categories/{id}/", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/categories/{id}/", tag = "catalog", security(("bearer" = ["staff"])),
     params(("id" = String, Path, description = "category id or slug")),
     responses((status = 200, body = CategoryView), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_get_category(
@@ -183,7 +183,7 @@ pub async fn admin_get_category(
 
 /// Replace a category's writable fields.
 #[utoipa::path(put, path = "/admin/categories/{id}/", tag = "catalog", request_body = CategoryWrite,
-    params(("id" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "category id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = CategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_update_category(
     State(state): State<AppState>,
@@ -196,7 +196,7 @@ pub async fn admin_update_category(
 
 /// Change some of a category's fields.
 #[utoipa::path(patch, path = "/admin/categories/{id}/", tag = "catalog", request_body = CategoryWrite,
-    params(("id" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "category id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = CategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn admin_patch_category(
     State(state): State<AppState>,
@@ -209,7 +209,7 @@ pub async fn admin_patch_category(
 
 /// Delete a category (`409` while it has products or subcategories).
 #[utoipa::path(delete, path = "/admin/categories/{id}/", tag = "catalog",
-    params(("id" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "category id or slug")), security(("bearer" = ["staff"])),
     responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn admin_delete_category(
     State(state): State<AppState>,

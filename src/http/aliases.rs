@@ -12,6 +12,8 @@ use axum::{
 };
 use utoipa::openapi::OpenApi;
 
+use super::doc_completion::{operations_mut, ALIAS_TAG};
+
 /// `(alias, canonical)` path patterns under `/api/v1`; `{x}` matches one path segment.
 /// (The staff router `admin/...` is not an alias: its routes need staff rights, so it has handlers.)
 pub const ALIASES: &[(&str, &str)] = &[
@@ -130,40 +132,29 @@ fn rewrite(path: &str, pattern: &str, target: &str) -> Option<String> {
     Some(target)
 }
 
-/// Adds every alias to the OpenAPI document as a copy of its canonical path, with operation ids
-/// suffixed so they stay unique.
+/// Adds every alias to the OpenAPI document as a copy of its canonical path, under the
+/// `aliases` tag, each operation summarised as the alias of its canonical one and with its
+/// operation id suffixed so ids stay unique.
 pub fn document(openapi: &mut OpenApi) {
     for (n, (alias, canonical)) in ALIASES.iter().enumerate() {
         let Some(item) = openapi.paths.paths.get(*canonical).cloned() else {
             continue;
         };
         let mut item = item;
-        for operation in operations_mut(&mut item) {
+        for (method, operation) in operations_mut(&mut item) {
             if let Some(id) = &operation.operation_id {
                 operation.operation_id = Some(format!("{id}_alias_{n}"));
             }
+            let method = method.to_uppercase();
+            operation.summary = Some(format!("Alias of `{method} {canonical}`"));
             operation.description = Some(format!(
-                "Alias of `{canonical}`, served for Django-backend compatibility."
+                "Alias of `{method} {canonical}`, served for Django-backend compatibility: \
+                 the same handler, answers and rules."
             ));
+            operation.tags = Some(vec![ALIAS_TAG.to_owned()]);
         }
         openapi.paths.paths.insert((*alias).to_owned(), item);
     }
-}
-
-fn operations_mut(
-    item: &mut utoipa::openapi::PathItem,
-) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
-    [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.patch,
-        &mut item.head,
-        &mut item.options,
-    ]
-    .into_iter()
-    .filter_map(Option::as_mut)
 }
 
 #[cfg(test)]

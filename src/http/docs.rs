@@ -2,10 +2,11 @@
 //! `/api/v1/redoc/`), with their assets compiled into the binary so they work offline.
 
 use axum::{
+    body::Bytes,
     http::{header, HeaderValue},
     response::{Html, IntoResponse, Response},
     routing::get,
-    Json, Router,
+    Router,
 };
 use utoipa::{
     openapi::{
@@ -82,11 +83,18 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
 
 /// `/api/v1/schema/`, `/api/v1/docs/` and `/api/v1/redoc/` with their assets.
 pub fn router(openapi: OpenApiDocument) -> Router<AppState> {
-    let schema = serde_json::to_value(&openapi).expect("the OpenAPI document serialises");
+    // Serialised from utoipa's own types (not through `serde_json::Value`, whose maps are
+    // sorted) so the paths keep the documentation's order (`doc_completion::order`).
+    let schema: Bytes = openapi
+        .to_json()
+        .expect("the OpenAPI document serialises")
+        .into();
     Router::new()
         .route(
             "/api/v1/schema/",
-            get(move || async move { Json(schema.clone()) }),
+            get(move || async move {
+                ([(header::CONTENT_TYPE, "application/json")], schema.clone())
+            }),
         )
         .route("/api/v1/docs/", get(|| async { Html(SWAGGER_PAGE) }))
         .route(

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use crate::error::ApiError;
 
 /// Route templates whose anonymous `GET` answers carry an `ETag`.
-const TAGGED_ROUTES: &[&str] = &[
+pub(crate) const TAGGED_ROUTES: &[&str] = &[
     "/api/v1/products/",
     "/api/v1/products/search/",
     "/api/v1/products/featured/",

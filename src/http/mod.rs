@@ -3,6 +3,7 @@
 
 pub mod aliases;
 pub mod auth;
+pub mod doc_completion;
 pub mod docs;
 pub mod etag;
 pub mod extract;
@@ -64,7 +65,9 @@ pub fn api() -> (Router<AppState>, OpenApi) {
         .nest("/api/v1", v1)
         .merge(ops::router())
         .split_for_parts();
+    doc_completion::add_statuses(&mut openapi);
     aliases::document(&mut openapi);
+    doc_completion::order(&mut openapi);
     (router, openapi)
 }
 

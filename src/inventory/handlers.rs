@@ -78,7 +78,7 @@ async fn product_exists(state: &AppState, id: i64) -> Result<bool, ApiError> {
 
 /// Adjusts a product's stock and records the movement; stock never goes below 0.
 #[utoipa::path(post, path = "/products/{id}/stock/", tag = "inventory",
-    security(("bearer" = [])),
+    security(("bearer" = ["staff"])),
     params(("id" = i64, Path, description = "Product id")),
     request_body = StockAdjustment,
     responses(
@@ -87,7 +87,7 @@ async fn product_exists(state: &AppState, id: i64) -> Result<bool, ApiError> {
         (status = 401, description = "not signed in"),
         (status = 403, description = "not staff"),
         (status = 404, description = "no such product"),
-        (status = 409, description = "would take stock below 0 (`insufficient_stock`, with `available`)"),
+        (status = 409, body = crate::http::doc_completion::StockConflict, description = "would take stock below 0 (`insufficient_stock`, with `available`)"),
     ))]
 pub async fn adjust_stock(
     State(state): State<AppState>,
@@ -161,7 +161,7 @@ pub async fn adjust_stock(
 
 /// A product's stock movements, newest first.
 #[utoipa::path(get, path = "/products/{id}/stock/", tag = "inventory",
-    security(("bearer" = [])),
+    security(("bearer" = ["staff"])),
     params(("id" = i64, Path, description = "Product id"),
         ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses(

@@ -67,21 +67,21 @@ async fn report(state: &AppState) -> (StatusCode, Json<HealthReport>) {
 }
 
 /// Overall health: database and cache.
-#[utoipa::path(get, path = "/health/", tag = "ops",
+#[utoipa::path(get, path = "/health/", tag = "operations",
     responses((status = 200, body = HealthReport), (status = 503, description = "database unreachable", body = HealthReport)))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<HealthReport>) {
     report(&state).await
 }
 
 /// Overall health under the API prefix.
-#[utoipa::path(get, path = "/health/", tag = "ops",
+#[utoipa::path(get, path = "/health/", tag = "operations",
     responses((status = 200, body = HealthReport), (status = 503, body = HealthReport)))]
 pub async fn api_health(State(state): State<AppState>) -> (StatusCode, Json<HealthReport>) {
     report(&state).await
 }
 
 /// The process is up (no dependency is checked).
-#[utoipa::path(get, path = "/health/liveness/", tag = "ops", responses((status = 200, body = ProbeReport)))]
+#[utoipa::path(get, path = "/health/liveness/", tag = "operations", responses((status = 200, body = ProbeReport)))]
 pub async fn liveness() -> Json<ProbeReport> {
     Json(ProbeReport {
         status: "alive",
@@ -91,7 +91,7 @@ pub async fn liveness() -> Json<ProbeReport> {
 }
 
 /// Ready for traffic: migrations applied and the database answering.
-#[utoipa::path(get, path = "/health/readiness/", tag = "ops",
+#[utoipa::path(get, path = "/health/readiness/", tag = "operations",
     responses((status = 200, body = ProbeReport), (status = 503, body = ProbeReport)))]
 pub async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<ProbeReport>) {
     let ready = migrations::is_up_to_date(&state.db).await;
@@ -118,7 +118,7 @@ pub async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<Probe
 }
 
 /// The database answers `SELECT 1`.
-#[utoipa::path(get, path = "/health/db/", tag = "ops",
+#[utoipa::path(get, path = "/health/db/", tag = "operations",
     responses((status = 200, body = ProbeReport), (status = 503, body = ProbeReport)))]
 pub async fn database(State(state): State<AppState>) -> (StatusCode, Json<ProbeReport>) {
     if state.db.ping().await {
@@ -143,7 +143,7 @@ pub async fn database(State(state): State<AppState>) -> (StatusCode, Json<ProbeR
 }
 
 /// The cache layer's state.
-#[utoipa::path(get, path = "/health/cache/", tag = "ops", responses((status = 200, body = CacheReport)))]
+#[utoipa::path(get, path = "/health/cache/", tag = "operations", responses((status = 200, body = CacheReport)))]
 pub async fn cache(State(state): State<AppState>) -> Json<CacheReport> {
     let stats = state.cache.stats().await;
     Json(CacheReport {

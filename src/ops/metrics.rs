@@ -167,7 +167,7 @@ pub fn record_order(total_cents: i64) {
 }
 
 /// Prometheus metrics (text exposition format 0.0.4).
-#[utoipa::path(get, path = "/metrics", tag = "ops",
+#[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let size = state.db.pool.size();

@@ -90,7 +90,7 @@ async fn change_status(
 }
 
 /// Moves an order along the status machine (staff); cancelling or failing restocks it.
-#[utoipa::path(put, path = "/orders/{id}/", tag = "orders", security(("bearer" = [])),
+#[utoipa::path(put, path = "/orders/{id}/", tag = "orders", security(("bearer" = ["staff"])),
     params(("id" = i64, Path)), request_body = StatusChange,
     responses((status = 200, body = OrderView), (status = 400, description = "unknown status"),
         (status = 401, description = "not signed in"), (status = 403, description = "not staff"),
@@ -106,7 +106,7 @@ pub async fn replace_order_status(
 }
 
 /// Moves an order along the status machine (staff; same as `PUT`).
-#[utoipa::path(patch, path = "/orders/{id}/", tag = "orders", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/orders/{id}/", tag = "orders", security(("bearer" = ["staff"])),
     params(("id" = i64, Path)), request_body = StatusChange,
     responses((status = 200, body = OrderView), (status = 400, description = "unknown status"),
         (status = 401, description = "not signed in"), (status = 403, description = "not staff"),
@@ -142,7 +142,7 @@ fn day_start(query: &QueryPairs, key: &str, next_day: bool) -> Result<Option<i64
 
 /// Every order (staff), newest first; filters `status`, `user` (id), `date_from`/`date_to`
 /// (`YYYY-MM-DD`, inclusive, UTC).
-#[utoipa::path(get, path = "/orders/admin/all/", tag = "orders", security(("bearer" = [])),
+#[utoipa::path(get, path = "/orders/admin/all/", tag = "orders", security(("bearer" = ["staff"])),
     params(("status" = Option<OrderStatus>, Query), ("user" = Option<i64>, Query),
         ("date_from" = Option<String>, Query), ("date_to" = Option<String>, Query),
         ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),

@@ -56,7 +56,7 @@ pub struct ImageUploadForm {
         (status = 413, description = "The file (or the request) is over 5 MB"),
         (status = 415, description = "The body is not multipart/form-data"),
     ),
-    security(("bearer" = [])))]
+    security(("bearer" = ["staff"])))]
 pub async fn upload_product_image(
     _staff: Staff,
     State(state): State<AppState>,
@@ -185,7 +185,7 @@ async fn insert_row(
         (status = 403, description = "Not staff"),
         (status = 404, description = "No such image for this product"),
     ),
-    security(("bearer" = [])))]
+    security(("bearer" = ["staff"])))]
 pub async fn delete_product_image(
     _staff: Staff,
     State(state): State<AppState>,

@@ -56,7 +56,7 @@ fn check_comment(comment: &str, errors: &mut FieldErrors) {
 }
 
 /// Visible reviews, newest first unless `ordering` says otherwise.
-#[utoipa::path(get, path = "/reviews/", tag = "reviews",
+#[utoipa::path(get, path = "/reviews/", tag = "reviews", security((), ("bearer" = [])),
     params(("product" = Option<i64>, Query), ("user" = Option<i64>, Query), ("rating" = Option<i64>, Query),
         ("ordering" = Option<String>, Query, description = "`created_at`, `rating` or `helpful_count`, optionally with `-`"),
         ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
@@ -149,7 +149,7 @@ pub async fn create_review(
 }
 
 /// One review; a hidden one only for its author and staff.
-#[utoipa::path(get, path = "/reviews/{id}/", tag = "reviews", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/reviews/{id}/", tag = "reviews", security((), ("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = ReviewView), (status = 404, description = "no such review, or hidden")))]
 pub async fn get_review(
     State(state): State<AppState>,

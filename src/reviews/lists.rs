@@ -46,7 +46,7 @@ async fn page_of(
 }
 
 /// A product's visible reviews (an unknown product has none, as the Django backend answers).
-#[utoipa::path(get, path = "/reviews/product/{id}/", tag = "reviews",
+#[utoipa::path(get, path = "/reviews/product/{id}/", tag = "reviews", security((), ("bearer" = [])),
     params(("id" = i64, Path), ("ordering" = Option<String>, Query), ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = Page<ReviewView>), (status = 404, description = "page past the end")))]
 pub async fn list_product_reviews(
@@ -127,7 +127,7 @@ pub async fn list_own_reviews(
 }
 
 /// A user's visible reviews.
-#[utoipa::path(get, path = "/reviews/user/{id}/", tag = "reviews",
+#[utoipa::path(get, path = "/reviews/user/{id}/", tag = "reviews", security((), ("bearer" = [])),
     params(("id" = i64, Path), ("ordering" = Option<String>, Query), ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = Page<ReviewView>), (status = 404, description = "page past the end")))]
 pub async fn list_user_reviews(

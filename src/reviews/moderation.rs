@@ -34,7 +34,7 @@ pub struct ReportView {
 type ReportRow = (i64, i64, i64, String, String, String, i64);
 
 /// Every report, newest first.
-#[utoipa::path(get, path = "/reviews/reports/", tag = "reviews", security(("bearer" = [])),
+#[utoipa::path(get, path = "/reviews/reports/", tag = "reviews", security(("bearer" = ["staff"])),
     params(("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = Page<ReportView>), (status = 401, description = "not signed in"),
         (status = 403, description = "not staff"), (status = 404, description = "page past the end")))]
@@ -94,7 +94,7 @@ async fn set_hidden(state: &AppState, id: i64, hidden: bool) -> Result<ReviewVie
 }
 
 /// Hides a review from everyone but its author and staff.
-#[utoipa::path(post, path = "/reviews/{id}/hide/", tag = "reviews", security(("bearer" = [])),
+#[utoipa::path(post, path = "/reviews/{id}/hide/", tag = "reviews", security(("bearer" = ["staff"])),
     params(("id" = i64, Path)),
     responses((status = 200, body = ReviewView), (status = 401, description = "not signed in"),
         (status = 403, description = "not staff"), (status = 404, description = "no such review")))]
@@ -107,7 +107,7 @@ pub async fn hide_review(
 }
 
 /// Makes a hidden review public again.
-#[utoipa::path(post, path = "/reviews/{id}/unhide/", tag = "reviews", security(("bearer" = [])),
+#[utoipa::path(post, path = "/reviews/{id}/unhide/", tag = "reviews", security(("bearer" = ["staff"])),
     params(("id" = i64, Path)),
     responses((status = 200, body = ReviewView), (status = 401, description = "not signed in"),
         (status = 403, description = "not staff"), (status = 404, description = "no such review")))]

@@ -29,7 +29,7 @@ pub struct BrandWrite {
 }
 
 /// List brands by name.
-#[utoipa::path(get, path = "/brands/", tag = "catalog",
+#[utoipa::path(get, path = "/brands/", tag = "catalog", security((), ("bearer" = [])),
     params(("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = Page<BrandView>), (status = 404, description = "Invalid page.")))]
 pub async fn list_brands(
@@ -41,7 +41,7 @@ pub async fn list_brands(
 }
 
 /// Create a brand (staff).
-#[utoipa::path(post, path = "/brands/", tag = "catalog", request_body = BrandWrite, security(("bearer" = [])),
+#[utoipa::path(post, path = "/brands/", tag = "catalog", request_body = BrandWrite, security(("bearer" = ["staff"])),
     responses((status = 201, body = BrandView), (status = 400), (status = 401), (status = 403)))]
 pub async fn create_brand(
     State(state): State<AppState>,
@@ -55,7 +55,7 @@ pub async fn create_brand(
 }
 
 /// One brand by id or slug.
-#[utoipa::path(get, path = "/brands/{key}/", tag = "catalog",
+#[utoipa::path(get, path = "/brands/{key}/", tag = "catalog", security((), ("bearer" = [])),
     params(("key" = String, Path, description = "brand id or slug")),
     responses((status = 200, body = BrandView), (status = 404)))]
 pub async fn get_brand(
@@ -68,7 +68,7 @@ pub async fn get_brand(
 
 /// Replace a brand's writable fields (staff).
 #[utoipa::path(put, path = "/brands/{key}/", tag = "catalog", request_body = BrandWrite,
-    params(("key" = String, Path, description = "brand id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "brand id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = BrandView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn update_brand(
     State(state): State<AppState>,
@@ -81,7 +81,7 @@ pub async fn update_brand(
 
 /// Change some of a brand's fields (staff).
 #[utoipa::path(patch, path = "/brands/{key}/", tag = "catalog", request_body = BrandWrite,
-    params(("key" = String, Path, description = "brand id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "brand id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = BrandView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn patch_brand(
     State(state): State<AppState>,
@@ -94,7 +94,7 @@ pub async fn patch_brand(
 
 /// Delete a brand (staff); its products stay, without a brand.
 #[utoipa::path(delete, path = "/brands/{key}/", tag = "catalog",
-    params(("key" = String, Path, description = "brand id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "brand id or slug")), security(("bearer" = ["staff"])),
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn delete_brand(
     State(state): State<AppState>,

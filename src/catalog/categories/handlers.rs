@@ -35,7 +35,7 @@ pub struct CategoryWrite {
 }
 
 /// List categories by name, or `?tree=true` for the nested tree (a bare list of roots).
-#[utoipa::path(get, path = "/categories/", tag = "catalog",
+#[utoipa::path(get, path = "/categories/", tag = "catalog", security((), ("bearer" = [])),
     params(("tree" = Option<bool>, Query, description = "`true`: nested tree instead of a page"),
         ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
     responses((status = 200, body = CategoryList), (status = 404, description = "Invalid page.")))]
@@ -52,7 +52,7 @@ pub async fn list_categories(
 
 /// Create a category (staff).
 #[utoipa::path(post, path = "/categories/", tag = "catalog", request_body = CategoryWrite,
-    security(("bearer" = [])),
+    security(("bearer" = ["staff"])),
     responses((status = 201, body = CategoryView), (status = 400), (status = 401), (status = 403)))]
 pub async fn create_category(
     State(state): State<AppState>,
@@ -66,7 +66,7 @@ pub async fn create_category(
 }
 
 /// One category by id or slug.
-#[utoipa::path(get, path = "/categories/{key}/", tag = "catalog",
+#[utoipa::path(get, path = "/categories/{key}/", tag = "catalog", security((), ("bearer" = [])),
     params(("key" = String, Path, description = "category id or slug")),
     responses((status = 200, body = CategoryView), (status = 404)))]
 pub async fn get_category(
@@ -79,7 +79,7 @@ pub async fn get_category(
 
 /// Replace a category's writable fields (staff).
 #[utoipa::path(put, path = "/categories/{key}/", tag = "catalog", request_body = CategoryWrite,
-    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = CategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn update_category(
     State(state): State<AppState>,
@@ -92,7 +92,7 @@ pub async fn update_category(
 
 /// Change some of a category's fields (staff).
 #[utoipa::path(patch, path = "/categories/{key}/", tag = "catalog", request_body = CategoryWrite,
-    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = CategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn patch_category(
     State(state): State<AppState>,
@@ -105,7 +105,7 @@ pub async fn patch_category(
 
 /// Delete a category (staff); `409 category_not_empty` while it has products or subcategories.
 #[utoipa::path(delete, path = "/categories/{key}/", tag = "catalog",
-    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "category id or slug")), security(("bearer" = ["staff"])),
     responses((status = 204), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "the category still has products or subcategories")))]
 pub async fn delete_category(
@@ -118,7 +118,7 @@ pub async fn delete_category(
 }
 
 /// The products of a category and its descendants (an unknown category is an empty page).
-#[utoipa::path(get, path = "/categories/{key}/products/", tag = "catalog",
+#[utoipa::path(get, path = "/categories/{key}/products/", tag = "catalog", security((), ("bearer" = [])),
     params(("key" = String, Path, description = "category id or slug"), ProductListParams),
     responses((status = 200, body = Page<ProductView>)))]
 pub async fn list_category_products(

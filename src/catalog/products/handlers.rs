@@ -77,7 +77,7 @@ pub(crate) fn visibility(user: &MaybeUser) -> Visibility {
 }
 
 /// List products, filtered, searched and ordered.
-#[utoipa::path(get, path = "/products/", tag = "catalog", params(ProductListParams),
+#[utoipa::path(get, path = "/products/", tag = "catalog", security((), ("bearer" = [])), params(ProductListParams),
     responses((status = 200, body = Page<ProductView>), (status = 400, description = "malformed filter"),
         (status = 404, description = "Invalid page.")))]
 pub async fn list_products(
@@ -94,7 +94,7 @@ pub async fn list_products(
 }
 
 /// Search products by `q` (an empty `q` is an empty page).
-#[utoipa::path(get, path = "/products/search/", tag = "catalog",
+#[utoipa::path(get, path = "/products/search/", tag = "catalog", security((), ("bearer" = [])),
     params(("q" = Option<String>, Query, description = "search words"), ProductListParams),
     responses((status = 200, body = Page<ProductView>)))]
 pub async fn search_products(
@@ -115,7 +115,7 @@ pub async fn search_products(
 }
 
 /// Featured products, newest first.
-#[utoipa::path(get, path = "/products/featured/", tag = "catalog", params(ProductListParams),
+#[utoipa::path(get, path = "/products/featured/", tag = "catalog", security((), ("bearer" = [])), params(ProductListParams),
     responses((status = 200, body = Page<ProductView>)))]
 pub async fn featured_products(
     State(state): State<AppState>,
@@ -132,7 +132,7 @@ pub async fn featured_products(
 }
 
 /// The newest products.
-#[utoipa::path(get, path = "/products/latest/", tag = "catalog", params(ProductListParams),
+#[utoipa::path(get, path = "/products/latest/", tag = "catalog", security((), ("bearer" = [])), params(ProductListParams),
     responses((status = 200, body = Page<ProductView>)))]
 pub async fn latest_products(
     State(state): State<AppState>,
@@ -150,7 +150,7 @@ pub async fn latest_products(
 
 /// Create a product (staff).
 #[utoipa::path(post, path = "/products/", tag = "catalog", request_body = ProductWrite,
-    security(("bearer" = [])),
+    security(("bearer" = ["staff"])),
     responses((status = 201, body = ProductView), (status = 400, description = "validation errors"),
         (status = 401), (status = 403)))]
 pub async fn create_product(
@@ -166,7 +166,7 @@ pub async fn create_product(
 }
 
 /// One product by id or slug; inactive ones only for staff.
-#[utoipa::path(get, path = "/products/{key}/", tag = "catalog",
+#[utoipa::path(get, path = "/products/{key}/", tag = "catalog", security((), ("bearer" = [])),
     params(("key" = String, Path, description = "product id or slug")),
     responses((status = 200, body = ProductView), (status = 404)))]
 pub async fn get_product(
@@ -187,7 +187,7 @@ pub async fn get_product(
 
 /// Replace a product's writable fields (staff).
 #[utoipa::path(put, path = "/products/{key}/", tag = "catalog", request_body = ProductWrite,
-    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn update_product(
     State(state): State<AppState>,
@@ -203,7 +203,7 @@ pub async fn update_product(
 
 /// Change some of a product's fields (staff).
 #[utoipa::path(patch, path = "/products/{key}/", tag = "catalog", request_body = ProductWrite,
-    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = ["staff"])),
     responses((status = 200, body = ProductView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn patch_product(
     State(state): State<AppState>,
@@ -219,7 +219,7 @@ pub async fn patch_product(
 
 /// Delete a product (staff); one that appears in orders is deactivated instead.
 #[utoipa::path(delete, path = "/products/{key}/", tag = "catalog",
-    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = [])),
+    params(("key" = String, Path, description = "product id or slug")), security(("bearer" = ["staff"])),
     responses((status = 204, description = "deleted, or deactivated when ordered before"), (status = 401),
         (status = 403), (status = 404)))]
 pub async fn delete_product(

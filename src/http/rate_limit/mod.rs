@@ -148,7 +148,7 @@ impl RateLimiter {
 }
 
 /// Paths never limited: health, metrics, documentation and media files.
-fn is_exempt(path: &str) -> bool {
+pub(crate) fn is_exempt(path: &str) -> bool {
     path == "/health"
         || path.starts_with("/health/")
         || path == "/metrics"

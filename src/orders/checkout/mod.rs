@@ -89,7 +89,7 @@ fn insert_order_sql(backend: Backend) -> &'static str {
         (status = 201, body = OrderView, description = "placed (or replayed, with `Idempotent-Replayed: true`)"),
         (status = 400, description = "validation failed, empty cart, or unknown/inactive products"),
         (status = 401, description = "not signed in"),
-        (status = 409, description = "`insufficient_stock` (with `items: [{product_id, available}]`), `idempotency_key_reused` or `idempotency_in_progress`"),
+        (status = 409, body = crate::http::doc_completion::CheckoutConflict, description = "`insufficient_stock` (with `items: [{product_id, available}]`), `idempotency_key_reused` or `idempotency_in_progress`"),
     ))]
 pub async fn create_order(
     State(state): State<AppState>,
