@@ -3,7 +3,8 @@
 //! An existing account (same email or username) is refused: anyone can register an address
 //! before the operator runs the command, and promoting that account would hand admin rights to
 //! whoever registered it. `--promote-existing` makes such an account an active admin *and* sets
-//! the given password, ending the sessions and reset links the previous password opened.
+//! the given password, ending the sessions (access tokens included) and reset links the previous
+//! password opened.
 
 use std::io::{BufRead, Write};
 
@@ -11,7 +12,7 @@ use anyhow::{bail, Context};
 
 use crate::{
     accounts::{
-        fields, password,
+        fields, password, password_reset,
         password_rules::{self, UserAttributes},
         refresh_tokens, users,
     },
@@ -225,11 +226,18 @@ impl CreateSuperuser {
         }
         let secret = read_password(self.password, &existing.email, &existing.username)?;
         let hash = password::hash(secret, false).await?;
+        // Access tokens are stateless: refusing every token issued in or before this second
+        // (JWT `iat` is whole seconds) is what ends the ones the previous holder already has,
+        // which would otherwise act with admin rights until they expire.
         let mut tx = db.begin_write().await?;
-        sqlx::query("UPDATE users SET role = 'admin', is_active = TRUE WHERE id = $1")
-            .bind(existing.id)
-            .execute(&mut *tx)
-            .await?;
+        let tokens_valid_after = chrono::Utc::now().timestamp() + 1;
+        sqlx::query(
+            "UPDATE users SET role = 'admin', is_active = TRUE, tokens_valid_after = $1 WHERE id = $2",
+        )
+        .bind(tokens_valid_after)
+        .bind(existing.id)
+        .execute(&mut *tx)
+        .await?;
         users::set_password_hash(&mut *tx, existing.id, &hash)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -238,14 +246,15 @@ impl CreateSuperuser {
         refresh_tokens::revoke_all_for_user(&mut *tx, existing.id)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        sqlx::query(
-            "UPDATE password_reset_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-        )
-        .bind(now_micros())
-        .bind(existing.id)
-        .execute(&mut *tx)
-        .await?;
+        password_reset::void_reset_links(&mut tx, existing.id).await?;
         tx.commit().await?;
+        // A login still within the cutoff second would get a token that is refused at once; wait
+        // (under a second) until the clock passes it, so a script that promotes and then signs
+        // in gets a token that works.
+        let wait_ms = tokens_valid_after * 1000 - chrono::Utc::now().timestamp_millis();
+        if let Ok(wait_ms) = u64::try_from(wait_ms) {
+            tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+        }
         println!(
             "User {} already existed; it is now an active admin with the given password, and its \
              sessions were ended.",

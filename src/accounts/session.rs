@@ -150,11 +150,22 @@ pub async fn refresh_token(
         security_log::refresh_token_reused(claims.user_id, revoked);
         return Err(token_not_valid("Token is blacklisted"));
     };
-    let active: Option<Flag> = sqlx::query_scalar("SELECT is_active FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if !matches!(active, Some(Flag(true))) {
+    let user: Option<(Flag, Option<i64>)> =
+        sqlx::query_as("SELECT is_active, tokens_valid_after FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if user
+        .as_ref()
+        .is_some_and(|(_, after)| claims.issued_before(*after))
+    {
+        // Promotion revokes the stored tokens too; this also catches one minted by a login that
+        // raced the promotion. The token stays revoked.
+        tx.commit().await?;
+        security_log::token_rejected("refresh", "issued before tokens_valid_after", Some(user_id));
+        return Err(token_not_valid(TokenError::Invalid.message()));
+    }
+    if !matches!(user, Some((Flag(true), _))) {
         tx.commit().await?;
         return Err(ApiError::client(
             StatusCode::UNAUTHORIZED,
@@ -184,6 +195,16 @@ pub async fn verify_token(
         && refresh_tokens::is_revoked(&state.db.pool, &claims.jti).await?
     {
         return Err(token_not_valid("Token is blacklisted"));
+    }
+    // A token the API would refuse (issued before the account's sessions were ended) must not
+    // verify either.
+    let valid_after: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT tokens_valid_after FROM users WHERE id = $1")
+            .bind(claims.user_id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    if claims.issued_before(valid_after.flatten()) {
+        return Err(token_not_valid(TokenError::Invalid.message()));
     }
     Ok(Json(Empty {}))
 }

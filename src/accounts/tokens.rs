@@ -28,6 +28,14 @@ pub struct Claims {
     pub user_id: i64,
 }
 
+impl Claims {
+    /// Whether the token was issued before its user's `tokens_valid_after` (epoch seconds, set
+    /// when `createsuperuser --promote-existing` ends every earlier session), so it is refused.
+    pub fn issued_before(&self, tokens_valid_after: Option<i64>) -> bool {
+        tokens_valid_after.is_some_and(|cutoff| self.iat < cutoff)
+    }
+}
+
 /// Why a token was refused, in SimpleJWT's words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenError {
@@ -127,6 +135,14 @@ mod tests {
             Duration::from_secs(900),
             Duration::from_secs(3600),
         )
+    }
+
+    #[test]
+    fn a_token_is_refused_only_when_issued_before_the_cutoff() {
+        let (_, claims) = keys().issue(TokenType::Access, 7);
+        assert!(!claims.issued_before(None));
+        assert!(!claims.issued_before(Some(claims.iat)));
+        assert!(claims.issued_before(Some(claims.iat + 1)));
     }
 
     #[test]

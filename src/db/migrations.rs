@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "cart item changes",
         Sql::Shared(include_str!("../../migrations/0007_cart_item_changes.sql")),
     ),
+    (
+        8,
+        "tokens valid after",
+        Sql::Shared(include_str!("../../migrations/0008_tokens_valid_after.sql")),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

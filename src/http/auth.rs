@@ -1,7 +1,8 @@
 //! Extractors that say who may call a handler: [`CurrentUser`], [`MaybeUser`], [`Staff`], [`Admin`].
 //!
-//! The user row is read on every authenticated request, so a deactivated user or a changed role
-//! takes effect immediately rather than when the access token expires.
+//! The user row is read on every authenticated request, so a deactivated user, a changed role or
+//! ended sessions (`users.tokens_valid_after`) take effect immediately rather than when the
+//! access token expires.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use serde_json::json;
@@ -78,11 +79,12 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser
             security_log::token_rejected("access", error.message(), None);
             token_not_valid(error)
         })?;
-    let row: Option<(i64, String, String, String, Flag)> =
-        sqlx::query_as("SELECT id, email, username, role, is_active FROM users WHERE id = $1")
-            .bind(claims.user_id)
-            .fetch_optional(&state.db.pool)
-            .await?;
+    let row: Option<(i64, String, String, String, Flag, Option<i64>)> = sqlx::query_as(
+        "SELECT id, email, username, role, is_active, tokens_valid_after FROM users WHERE id = $1",
+    )
+    .bind(claims.user_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
     let user_id = Some(claims.user_id);
     match row {
         None => {
@@ -93,7 +95,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser
                 "User not found",
             ))
         }
-        Some((.., Flag(false))) => {
+        Some((.., Flag(false), _)) => {
             security_log::token_rejected("access", "user inactive", user_id);
             Err(ApiError::client(
                 axum::http::StatusCode::UNAUTHORIZED,
@@ -101,7 +103,13 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser
                 "User is inactive",
             ))
         }
-        Some((id, email, username, role, _)) => Ok(Some(AuthUser {
+        // Issued before `createsuperuser --promote-existing` ended the account's sessions: the
+        // previous holder's token must not act with the role the promotion just granted.
+        Some((.., valid_after)) if claims.issued_before(valid_after) => {
+            security_log::token_rejected("access", "issued before tokens_valid_after", user_id);
+            Err(token_not_valid(TokenError::Invalid))
+        }
+        Some((id, email, username, role, ..)) => Ok(Some(AuthUser {
             id,
             email,
             username,

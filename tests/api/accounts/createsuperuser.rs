@@ -148,6 +148,33 @@ api_test! {
         assert_eq!(login(&app, "root@shop.example", ADMIN_PASSWORD).await.status, 200);
     }
 
+    async fn promote_existing_ends_the_old_owners_access_tokens_and_a_login_right_after_is_an_admin(app: TestApp) {
+        register(&app, &new_user("root")).await;
+        let old_access = login(&app, "root@shop.example", STRONG).await.body["access"].as_str().unwrap().to_owned();
+        assert_eq!(app.get_as("auth/users/me/", &old_access).await.status, 200);
+
+        let output = run_against(&app, &admin_args("root@shop.example", "root", &["--promote-existing"])).await;
+        assert!(output.status.success(), "{}", text(&output));
+
+        for path in ["auth/users/me/", "admin/users/"] {
+            let refused = app.get_as(path, &old_access).await;
+            assert_eq!(refused.status, 401, "the old owner's access token on {path}: {}", refused.text);
+            assert_eq!(refused.body["code"], "token_not_valid", "{}", refused.text);
+        }
+        let verified = app.post("auth/jwt/verify/", &json!({"token": old_access})).await;
+        assert_eq!(verified.status, 401, "verify agrees: {}", verified.text);
+
+        // Straight after the command returns, as a deploy script would.
+        let admin = login(&app, "root@shop.example", ADMIN_PASSWORD).await;
+        assert_eq!(admin.status, 200, "{}", admin.text);
+        let access = admin.body["access"].as_str().unwrap();
+        let users = app.get_as("admin/users/", access).await;
+        assert_eq!(users.status, 200, "the new admin's token works: {}", users.text);
+        assert_eq!(app.post("auth/jwt/verify/", &json!({"token": access})).await.status, 200);
+        let refreshed = app.post("auth/jwt/refresh/", &json!({"refresh": admin.body["refresh"]})).await;
+        assert_eq!(refreshed.status, 200, "{}", refreshed.text);
+    }
+
     async fn running_the_same_command_again_is_refused_unless_promote_existing(app: TestApp) {
         let args = admin_args("ops@shop.example", "ops", &[]);
         let first = run_against(&app, &args).await;
