@@ -1,31 +1,12 @@
 //! `nexus check`, run as the built binary with settings in its environment.
 
-use std::{
-    io::Write,
-    net::TcpListener,
-    path::Path,
-    process::{Command, Output},
-};
+use std::{io::Write, net::TcpListener, path::Path, process::Output};
 
-/// Runs `nexus <command>` in `dir` (so no stray `.env` is read) with only the given settings.
+use crate::nexus_process;
+
+/// Runs `nexus <command>` in a clean environment with only `vars` and warnings-only logs.
 fn nexus(dir: &Path, command: &str, vars: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nexus"));
-    cmd.arg(command).current_dir(dir);
-    for key in [
-        "DEBUG",
-        "SECRET_KEY",
-        "DATABASE_URL",
-        "ALLOWED_HOSTS",
-        "PAYMENT_PROVIDER",
-        "SQLITE_SYNCHRONOUS",
-        "CORS_ALLOWED_ORIGINS",
-        "REDIS_URL",
-        "SMTP_URL",
-        "MEDIA_ROOT",
-        "EMAIL_FILE_PATH",
-    ] {
-        cmd.env_remove(key);
-    }
+    let mut cmd = nexus_process::clean(dir, command);
     cmd.envs(vars.iter().copied()).env("LOG_LEVEL", "warn");
     cmd.output().expect("the binary runs")
 }
@@ -52,10 +33,7 @@ fn healthy() -> (tempfile::TempDir, Vec<(&'static str, String)>) {
             format!("sqlite://{}/nexus.db", dir.path().display()),
         ),
         ("MEDIA_ROOT", dir.path().join("media").display().to_string()),
-        (
-            "SECRET_KEY",
-            "a-test-secret-key-that-is-long-enough-0123456789".to_owned(),
-        ),
+        ("SECRET_KEY", nexus_process::TEST_SECRET_KEY.to_owned()),
     ];
     let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert!(nexus(dir.path(), "migrate", &borrowed).status.success());

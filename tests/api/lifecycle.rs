@@ -2,133 +2,24 @@
 //! and a start that waits for an unreachable PostgreSQL instead of crashing.
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::{SocketAddr, TcpStream},
     path::Path,
-    process::{Child, Command, ExitStatus, Stdio},
-    sync::mpsc,
     time::{Duration, Instant},
 };
 
-use serde_json::Value;
-
 use crate::helpers::free_port;
+use crate::nexus_process::{nexus, Server, TEST_SECRET_KEY};
 
-/// A `nexus serve` child process whose JSON log lines are read as they come.
-struct Server {
-    child: Child,
-    lines: mpsc::Receiver<Value>,
-    seen: Vec<Value>,
+/// `nexus <command>` in `dir` with a test signing key and `vars` on top.
+fn run(command: &str, dir: &Path, vars: &[(&str, &str)]) -> Server {
+    let vars = [&[("SECRET_KEY", TEST_SECRET_KEY)][..], vars].concat();
+    Server::spawn(nexus(dir, command, &vars))
 }
 
-impl Server {
-    /// Starts `nexus serve` in `dir` with JSON logs and only the given settings.
-    fn start(dir: &Path, vars: &[(&str, &str)]) -> Server {
-        Self::run("serve", dir, vars)
-    }
-
-    /// Starts `nexus <command>` the same way.
-    fn run(command: &str, dir: &Path, vars: &[(&str, &str)]) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nexus"));
-        cmd.arg(command).current_dir(dir);
-        for key in [
-            "RUST_LOG",
-            "DEBUG",
-            "DATABASE_URL",
-            "ALLOWED_HOSTS",
-            "REDIS_URL",
-            "SHUTDOWN_GRACE_PERIOD",
-            "DATABASE_CONNECT_TIMEOUT",
-        ] {
-            cmd.env_remove(key);
-        }
-        cmd.env("BIND_ADDR", "127.0.0.1:0")
-            .env(
-                "SECRET_KEY",
-                "a-test-secret-key-that-is-long-enough-0123456789",
-            )
-            .env("MEDIA_ROOT", dir.join("media"))
-            .env("EMAIL_FILE_PATH", dir.join("mail"))
-            .env("LOG_FORMAT", "json")
-            .env("LOG_LEVEL", "info")
-            .envs(vars.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("the binary starts");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let value = serde_json::from_str(&line).unwrap_or(Value::String(line));
-                if tx.send(value).is_err() {
-                    break;
-                }
-            }
-        });
-        Server {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// The first log line (seen before or arriving within `timeout`) whose message starts with
-    /// `message`.
-    fn wait_for(&mut self, message: &str, timeout: Duration) -> Option<Value> {
-        let matches = |line: &Value| {
-            line["message"]
-                .as_str()
-                .is_some_and(|m| m.starts_with(message))
-        };
-        if let Some(line) = self.seen.iter().find(|l| matches(l)) {
-            return Some(line.clone());
-        }
-        let deadline = Instant::now() + timeout;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            let Ok(line) = self.lines.recv_timeout(left) else {
-                break;
-            };
-            self.seen.push(line.clone());
-            if matches(&line) {
-                return Some(line);
-            }
-        }
-        None
-    }
-
-    /// The address from the "serving" line.
-    fn address(&mut self) -> SocketAddr {
-        let line = self
-            .wait_for("serving", Duration::from_secs(60))
-            .unwrap_or_else(|| panic!("the server never served; log: {:?}", self.seen));
-        line["addr"].as_str().unwrap().parse().unwrap()
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `nexus serve` the same way.
+fn start(dir: &Path, vars: &[(&str, &str)]) -> Server {
+    run("serve", dir, vars)
 }
 
 /// A registration whose body is only half sent: the request is in flight until the rest comes.
@@ -193,7 +84,7 @@ fn connections_are_refused(address: SocketAddr) -> bool {
 fn sigterm_lets_an_in_flight_request_finish_refuses_new_connections_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/nexus.db", dir.path().display());
-    let mut server = Server::start(dir.path(), &[("DATABASE_URL", &url)]);
+    let mut server = start(dir.path(), &[("DATABASE_URL", &url)]);
     let address = server.address();
     let (mut stream, rest) = half_sent_registration(address);
     // Let the server read the head, so the request is being served when the signal comes.
@@ -230,7 +121,7 @@ fn sigterm_lets_an_in_flight_request_finish_refuses_new_connections_and_exits_0(
 fn sigterm_right_after_start_still_shuts_down_gracefully() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/nexus.db", dir.path().display());
-    let mut server = Server::start(dir.path(), &[("DATABASE_URL", &url)]);
+    let mut server = start(dir.path(), &[("DATABASE_URL", &url)]);
     // The moment the server says it is serving, before it has necessarily polled anything.
     server.address();
     server.terminate();
@@ -248,7 +139,7 @@ fn sigterm_right_after_start_still_shuts_down_gracefully() {
 fn the_grace_period_bounds_how_long_shutdown_waits_for_a_stuck_request() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/nexus.db", dir.path().display());
-    let mut server = Server::start(
+    let mut server = start(
         dir.path(),
         &[("DATABASE_URL", &url), ("SHUTDOWN_GRACE_PERIOD", "1")],
     );
@@ -286,7 +177,7 @@ fn retries_an_unreachable_database_then_gives_up(command: &str) {
     // A port nothing listens on.
     let port = free_port();
     let url = format!("postgres://shop:hunter2@127.0.0.1:{port}/shop");
-    let mut server = Server::run(
+    let mut server = run(
         command,
         dir.path(),
         &[("DATABASE_URL", &url), ("DATABASE_CONNECT_TIMEOUT", "2")],
@@ -353,7 +244,7 @@ async fn start_waits_for_a_database_that_refuses_connections_then_serves() {
     // A fixed port, so "not listening yet" can be observed before the server says where it is.
     let port = free_port();
     let bind = format!("127.0.0.1:{port}");
-    let mut server = Server::start(
+    let mut server = start(
         dir.path(),
         &[
             ("DATABASE_URL", &with_database(&admin_url, &name)),

@@ -16,6 +16,7 @@ mod input;
 mod lifecycle;
 mod log_capture;
 mod metrics;
+mod nexus_process;
 mod openapi;
 mod product_images;
 mod production;

@@ -7,7 +7,6 @@
 
 use std::{
     collections::BTreeSet,
-    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -15,6 +14,7 @@ use serde_json::json;
 
 use crate::api_test;
 use crate::helpers::free_port;
+use crate::nexus_process::{nexus, Server, TEST_SECRET_KEY};
 use crate::shopping::helpers::create_product;
 
 /// Every family the server exports (docs/observability.md).
@@ -30,41 +30,33 @@ const FAMILIES: [&str; 7] = [
 
 /// A `nexus serve` process of its own (so its metrics registry is fresh), killed on drop.
 struct FreshServer {
-    child: Child,
+    _server: Server,
     base: String,
     client: reqwest::Client,
     _dir: tempfile::TempDir,
 }
 
 impl FreshServer {
+    /// Starts it on a port chosen here and waits until it answers (its logs are warnings only,
+    /// so there is no "serving" line to read the port from).
     async fn start() -> FreshServer {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_nexus"))
-            .arg("serve")
-            .current_dir(dir.path())
-            .env_remove("REDIS_URL")
-            .env("DEBUG", "true")
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}/nexus.db", dir.path().display()),
-            )
-            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-            .env(
-                "SECRET_KEY",
-                "a-test-secret-key-that-is-long-enough-0123456789",
-            )
-            .env("MEDIA_ROOT", dir.path().join("media"))
-            .env("EMAIL_FILE_PATH", dir.path().join("mail"))
-            .env("RATE_LIMIT_ENABLED", "false")
-            .env("LOG_LEVEL", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the binary starts");
+        let bind = format!("127.0.0.1:{port}");
+        let server = Server::spawn(nexus(
+            dir.path(),
+            "serve",
+            &[
+                ("DEBUG", "true"),
+                ("BIND_ADDR", &bind),
+                ("SECRET_KEY", TEST_SECRET_KEY),
+                ("RATE_LIMIT_ENABLED", "false"),
+                ("LOG_LEVEL", "warn"),
+            ],
+        ));
         let server = FreshServer {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
+            _server: server,
+            base: format!("http://{bind}"),
             client: reqwest::Client::new(),
             _dir: dir,
         };
@@ -105,13 +97,6 @@ impl FreshServer {
             .send()
             .await
             .unwrap();
-    }
-}
-
-impl Drop for FreshServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -4,10 +4,8 @@
 //! refused there, while a development server (which warns about that key) would accept it.
 
 use std::{
-    io::{BufRead, BufReader},
     path::Path,
-    process::{Child, Command, Output, Stdio},
-    sync::mpsc,
+    process::{Command, Output, Stdio},
     time::{Duration, Instant},
 };
 
@@ -18,36 +16,15 @@ use nexus::{
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
+use crate::nexus_process::{self, Server};
+
 const STRONG_KEY: &str = "3f9a1c27e4b85d06a7c2e91f4b3d8a60c5e7f1a2b9d04c6e8f3a1b7c5d2e9f04";
 
-/// `nexus <command>` in `dir` (no stray `.env`) on a SQLite file there, with only the given
-/// settings among those production checks.
+/// `nexus <command>` in `dir` with rate limiting off and `vars` on top (no `SECRET_KEY` unless
+/// `vars` sets one).
 fn nexus(dir: &Path, command: &str, vars: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nexus"));
-    cmd.arg(command).current_dir(dir);
-    for key in [
-        "DEBUG",
-        "SECRET_KEY",
-        "ALLOWED_HOSTS",
-        "PAYMENT_PROVIDER",
-        "REDIS_URL",
-        "RUST_LOG",
-        "NEXUS_SUPERUSER_PASSWORD",
-    ] {
-        cmd.env_remove(key);
-    }
-    cmd.env(
-        "DATABASE_URL",
-        format!("sqlite://{}/nexus.db", dir.display()),
-    )
-    .env("BIND_ADDR", "127.0.0.1:0")
-    .env("MEDIA_ROOT", dir.join("media"))
-    .env("EMAIL_FILE_PATH", dir.join("mail"))
-    .env("RATE_LIMIT_ENABLED", "false")
-    .env("LOG_FORMAT", "json")
-    .env("LOG_LEVEL", "info")
-    .envs(vars.iter().copied());
-    cmd
+    let vars = [&[("RATE_LIMIT_ENABLED", "false")][..], vars].concat();
+    nexus_process::nexus(dir, command, &vars)
 }
 
 /// A complete production configuration with `changes` applied (an empty value unsets).
@@ -137,67 +114,6 @@ fn an_unknown_payment_provider_is_refused_naming_the_allowed_values() {
     }
 }
 
-/// A `nexus serve` child whose JSON log lines are collected; killed when dropped.
-struct Server {
-    child: Child,
-    lines: mpsc::Receiver<Value>,
-    seen: Vec<Value>,
-}
-
-impl Server {
-    fn start(dir: &Path, vars: &[(&str, &str)]) -> Server {
-        let mut child = nexus(dir, "serve", vars)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let value = serde_json::from_str(&line).unwrap_or(Value::String(line));
-                if tx.send(value).is_err() {
-                    break;
-                }
-            }
-        });
-        Server {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// The base URL from the "serving" line; every line before it is kept in `seen`.
-    fn base_url(&mut self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            let Ok(line) = self.lines.recv_timeout(left) else {
-                break;
-            };
-            self.seen.push(line.clone());
-            if line["message"] == "serving" {
-                return format!("http://{}", line["addr"].as_str().unwrap());
-            }
-        }
-        panic!("the server never served; log: {:?}", self.seen)
-    }
-
-    /// True when a line before "serving" was a warning mentioning `text`.
-    fn warned(&self, text: &str) -> bool {
-        self.seen.iter().any(|line| {
-            line["level"] == "WARN" && line["message"].as_str().is_some_and(|m| m.contains(text))
-        })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// What `GET /api/v1/admin/users/` answers with `token`.
 async fn admin_users_status(base_url: &str, token: &str) -> u16 {
     reqwest::Client::new()
@@ -238,7 +154,7 @@ async fn a_complete_production_setup_starts_and_refuses_tokens_forged_with_the_d
     );
     let (forged, _) = forger.issue(TokenType::Access, 1);
 
-    let mut server = Server::start(dir.path(), &vars);
+    let mut server = Server::spawn(nexus(dir.path(), "serve", &vars));
     let base_url = server.base_url();
     assert!(!server.warned("development key"), "{:?}", server.seen);
     assert_eq!(admin_users_status(&base_url, &forged).await, 401);
@@ -256,7 +172,11 @@ async fn a_complete_production_setup_starts_and_refuses_tokens_forged_with_the_d
 
     // The same database served in development mode, without SECRET_KEY: the forged token is an
     // admin's there, which is what the start-up warning is about.
-    let mut development = Server::start(dir.path(), &[("ALLOWED_HOSTS", "127.0.0.1")]);
+    let mut development = Server::spawn(nexus(
+        dir.path(),
+        "serve",
+        &[("ALLOWED_HOSTS", "127.0.0.1")],
+    ));
     let base_url = development.base_url();
     assert!(
         development.warned("development key"),
