@@ -4,6 +4,7 @@
 //! accept. The few places where the dialects must differ (full-text search, some DDL) ask
 //! [`Db::backend`] and keep both variants side by side.
 
+mod constraint;
 pub mod migrations;
 pub mod types;
 
@@ -18,6 +19,9 @@ use sqlx::{
 
 use crate::config::{DatabaseUrl, SqliteSynchronous};
 
+pub use constraint::{
+    is_foreign_key_violation, is_unique_violation, unique_constraint, ResultExt, Violation,
+};
 pub use types::{now_micros, Flag};
 
 /// Which database engine is behind the pool.
@@ -323,19 +327,6 @@ pub fn connection_error_kind(err: &sqlx::Error) -> String {
         sqlx::Error::PoolTimedOut => "pool timed out".to_owned(),
         other => other.to_string(),
     }
-}
-
-/// True when the error is a unique-constraint violation (on either engine).
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// True when the error is a foreign-key violation (on either engine).
-pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation()
-        // SQLite refuses an `ON DELETE RESTRICT` delete with SQLITE_CONSTRAINT_TRIGGER (1811)
-        // rather than SQLITE_CONSTRAINT_FOREIGNKEY, under the same message.
-        || (db.code().as_deref() == Some("1811") && db.message().contains("FOREIGN KEY constraint failed")))
 }
 
 #[cfg(test)]
