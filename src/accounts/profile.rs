@@ -12,6 +12,7 @@ use crate::{
         fields,
         users::{self, UserResponse},
     },
+    db::ResultExt,
     error::{ApiError, FieldErrors},
     http::{auth::CurrentUser, extract},
     state::AppState,
@@ -97,11 +98,6 @@ async fn save(
     .bind(user_id)
     .execute(&state.db.pool)
     .await;
-    if let Err(err) = updated {
-        return Err(match users::violated_field(&err) {
-            Some(field) => FieldErrors::single(field, users::duplicate_message(field)),
-            None => err.into(),
-        });
-    }
+    updated.on_constraint(users::duplicate)?;
     current(state, user_id).await
 }

@@ -11,7 +11,7 @@ use crate::{
         refresh_tokens::{self, TokenPair},
         users::{self, UserResponse},
     },
-    db::now_micros,
+    db::{now_micros, ResultExt},
     error::{ApiError, FieldErrors},
     http::extract,
     state::AppState,
@@ -109,14 +109,8 @@ pub async fn create_user(
     .bind(now_micros())
     .fetch_one(&mut *tx)
     .await;
-    let id: i64 = match inserted {
-        Ok(id) => id,
-        Err(err) => match users::violated_field(&err) {
-            // Lost a race with a concurrent registration of the same email or username.
-            Some(field) => return Err(FieldErrors::single(field, users::duplicate_message(field))),
-            None => return Err(err.into()),
-        },
-    };
+    // Lost a race with a concurrent registration of the same email or username.
+    let id: i64 = inserted.on_constraint(users::duplicate)?;
     let tokens = refresh_tokens::issue_pair(&mut *tx, &state.tokens, id, None).await?;
     tx.commit().await?;
     let user = users::find_by_id(&state.db.pool, id)

@@ -5,8 +5,8 @@ use utoipa::ToSchema;
 
 use crate::{
     accounts::role::Role,
-    db::{types::format_micros, Flag},
-    error::ApiError,
+    db::{types::format_micros, unique_constraint, Flag, Violation},
+    error::{ApiError, FieldErrors},
 };
 
 /// One row of `users`.
@@ -148,21 +148,26 @@ pub async fn email_taken(pool: &sqlx::AnyPool, email: &str) -> Result<bool, ApiE
 }
 
 /// Which unique constraint of `users` an insert or update broke: `"email"` or `"username"`.
-/// PostgreSQL names the index; SQLite names the column or the index in its message.
 pub fn violated_field(err: &sqlx::Error) -> Option<&'static str> {
-    let sqlx::Error::Database(db) = err else {
+    unique_field(&unique_constraint(err)?)
+}
+
+/// The field error for a unique constraint of `users` a write broke (a lost race with a
+/// concurrent registration or rename), for [`crate::db::ResultExt::on_constraint`].
+pub fn duplicate(violation: Violation<'_>) -> Option<ApiError> {
+    let Violation::Unique(name) = violation else {
         return None;
     };
-    if !db.is_unique_violation() {
-        return None;
-    }
-    let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
-    if text.contains("email") {
-        Some("email")
-    } else if text.contains("username") {
-        Some("username")
-    } else {
-        None
+    let field = unique_field(name)?;
+    Some(FieldErrors::single(field, duplicate_message(field)))
+}
+
+/// The field a unique constraint of `users` guards (names from migrations/0001_accounts.sql).
+fn unique_field(constraint: &str) -> Option<&'static str> {
+    match constraint {
+        "users_email_lower_key" => Some("email"),
+        "users_username_key" => Some("username"),
+        _ => None,
     }
 }
 

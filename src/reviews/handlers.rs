@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::model::{self, ReviewFilter, ReviewView};
 use crate::{
-    db::{self, now_micros, Flag},
+    db::{now_micros, Flag, ResultExt, Violation},
     error::{ApiError, FieldErrors},
     http::{
         auth::{CurrentUser, MaybeUser},
@@ -133,13 +133,10 @@ pub async fn create_review(
     .bind(now)
     .fetch_one(&mut *tx)
     .await;
-    let id = match inserted {
-        Ok(id) => id,
-        Err(err) if db::is_unique_violation(&err) => {
-            return Err(FieldErrors::single("non_field_errors", DUPLICATE))
-        }
-        Err(err) => return Err(err.into()),
-    };
+    let id = inserted.on_constraint(|violation| {
+        (violation == Violation::Unique("reviews_user_id_product_id_key"))
+            .then(|| FieldErrors::single("non_field_errors", DUPLICATE))
+    })?;
     model::refresh_product_rating(&mut tx, body.product).await?;
     let review = model::one(&mut tx, id)
         .await?

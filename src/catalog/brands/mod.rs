@@ -14,7 +14,7 @@ use crate::{
         slugs::{self, SlugTable},
         sql::SqlBuilder,
     },
-    db::{self, now_micros, Db},
+    db::{now_micros, Db, ResultExt, Violation},
     error::{ApiError, FieldErrors},
     http::pagination::{Page, PageRequest},
 };
@@ -133,7 +133,7 @@ pub async fn create(db: &Db, body: Value) -> Result<BrandView, ApiError> {
             slugs::insert_with_unique_slug(&db.pool, SlugTable::Brands, &base, insert).await
         }
     };
-    let id = result.map_err(write_error)?;
+    let id = result.on_constraint(write_error)?;
     get(db, &id.to_string()).await
 }
 
@@ -154,7 +154,10 @@ pub async fn update(db: &Db, key: &str, body: Value, partial: bool) -> Result<Br
     }
     sql.push(" WHERE id = ").push_bind(id);
     let mut tx = db.begin_write().await?;
-    sql.query().execute(&mut *tx).await.map_err(write_error)?;
+    sql.query()
+        .execute(&mut *tx)
+        .await
+        .on_constraint(write_error)?;
     if changes.name.is_some() {
         search::refresh_for_brand(&mut *tx, id, false).await?;
     }
@@ -179,10 +182,8 @@ pub async fn delete(db: &Db, key: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn write_error(err: sqlx::Error) -> ApiError {
-    if db::is_unique_violation(&err) {
-        FieldErrors::single("slug", DUPLICATE_SLUG)
-    } else {
-        err.into()
-    }
+/// A slug taken by another brand is the client's `400`.
+fn write_error(violation: Violation<'_>) -> Option<ApiError> {
+    (violation == Violation::Unique("brands_slug_key"))
+        .then(|| FieldErrors::single("slug", DUPLICATE_SLUG))
 }

@@ -11,7 +11,7 @@ use crate::{
         slugs::{self, SlugTable},
         sql::SqlBuilder,
     },
-    db::{self, now_micros, Backend, Db},
+    db::{self, now_micros, Backend, Db, ResultExt, Violation},
     error::{ApiError, FieldErrors},
 };
 
@@ -130,7 +130,7 @@ pub async fn create(db: &Db, changes: &CategoryChanges) -> Result<i64, ApiError>
             slugs::insert_with_unique_slug(&db.pool, SlugTable::Categories, &base, insert).await
         }
     };
-    result.map_err(write_error)
+    result.on_constraint(write_error)
 }
 
 /// Applies a PUT/PATCH. A new parent is checked for cycles after the row is updated, inside the
@@ -164,7 +164,11 @@ pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), A
             .execute(&mut *tx)
             .await?;
     }
-    let updated = sql.query().execute(&mut *tx).await.map_err(write_error)?;
+    let updated = sql
+        .query()
+        .execute(&mut *tx)
+        .await
+        .on_constraint(write_error)?;
     if updated.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }
@@ -211,12 +215,16 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), ApiError> {
     }
 }
 
-fn write_error(err: sqlx::Error) -> ApiError {
-    if db::is_unique_violation(&err) {
-        FieldErrors::single("slug", DUPLICATE_SLUG)
-    } else if db::is_foreign_key_violation(&err) {
-        FieldErrors::single("parent", "The parent category no longer exists.")
-    } else {
-        err.into()
+/// A slug taken by another category, or a parent deleted meanwhile, is the client's `400`.
+fn write_error(violation: Violation<'_>) -> Option<ApiError> {
+    match violation {
+        Violation::Unique("categories_slug_key") => {
+            Some(FieldErrors::single("slug", DUPLICATE_SLUG))
+        }
+        Violation::ForeignKey => Some(FieldErrors::single(
+            "parent",
+            "The parent category no longer exists.",
+        )),
+        Violation::Unique(_) => None,
     }
 }

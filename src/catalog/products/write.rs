@@ -9,7 +9,7 @@ use crate::{
         slugs::{self, SlugTable},
         sql::SqlBuilder,
     },
-    db::{self, now_micros, Db},
+    db::{self, now_micros, Db, ResultExt, Violation},
     error::{ApiError, FieldErrors},
     inventory,
     money::Money,
@@ -118,7 +118,7 @@ pub async fn create(db: &Db, changes: &ProductChanges) -> Result<i64, ApiError> 
             slugs::insert_with_unique_slug(&db.pool, SlugTable::Products, &base, insert).await
         }
     };
-    result.map_err(write_error)
+    result.on_constraint(write_error)
 }
 
 /// Applies the fields a PUT/PATCH sent; `404` when the product is gone.
@@ -162,7 +162,7 @@ pub async fn update(db: &Db, id: i64, changes: &ProductChanges) -> Result<(), Ap
         ));
     }
     sql.push(" WHERE id = ").push_bind(id);
-    match sql.execute(&db.pool).await.map_err(write_error)? {
+    match sql.execute(&db.pool).await.on_constraint(write_error)? {
         0 => Err(ApiError::not_found()),
         _ => Ok(()),
     }
@@ -205,12 +205,13 @@ pub enum Removal {
 
 /// A slug taken by someone else is the client's `400`; a category or brand deleted between the
 /// check and the write is too. Anything else is ours.
-fn write_error(err: sqlx::Error) -> ApiError {
-    if db::is_unique_violation(&err) {
-        FieldErrors::single("slug", DUPLICATE_SLUG)
-    } else if db::is_foreign_key_violation(&err) {
-        FieldErrors::single("category", "The category or brand no longer exists.")
-    } else {
-        err.into()
+fn write_error(violation: Violation<'_>) -> Option<ApiError> {
+    match violation {
+        Violation::Unique("products_slug_key") => Some(FieldErrors::single("slug", DUPLICATE_SLUG)),
+        Violation::ForeignKey => Some(FieldErrors::single(
+            "category",
+            "The category or brand no longer exists.",
+        )),
+        Violation::Unique(_) => None,
     }
 }
