@@ -49,7 +49,7 @@ impl Cli {
     async fn execute(self) -> anyhow::Result<()> {
         let command = self.command.unwrap_or(Command::Serve { bind: None });
         if let Command::Openapi = command {
-            let (_, openapi) = crate::http::api();
+            let (_, openapi) = crate::startup::api();
             println!("{}", serde_json::to_string_pretty(&openapi)?);
             return Ok(());
         }

@@ -115,7 +115,7 @@ fn register_at_zero() {
         HTTP_REQUEST_DURATION,
         &request_labels(&Method::GET, "/metrics", 200)
     ));
-    for rule in crate::http::rate_limit::Rule::ALL {
+    for rule in crate::config::rate_limit::Rule::ALL {
         metrics::counter!(RATE_LIMIT_REJECTIONS_TOTAL, "rule" => rule.name()).increment(0);
     }
     for result in ["hit", "miss"] {

@@ -44,7 +44,7 @@ fn the_openapi_command_prints_the_served_document() {
         .unwrap();
     assert!(output.status.success());
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let (_, built) = nexus::http::api();
+    let (_, built) = nexus::startup::api();
     assert_eq!(printed, serde_json::to_value(built).unwrap());
     assert_eq!(
         printed["openapi"].as_str().unwrap().chars().next(),
@@ -82,9 +82,9 @@ fn routes_are_only_registered_through_documented_routers() {
 
 api_test! {
     async fn every_documented_operation_is_served(app: TestApp) {
-        let (_, doc) = nexus::http::api();
+        let (_, doc) = nexus::startup::api();
         let doc = serde_json::to_value(doc).unwrap();
-        let router = nexus::http::router(app.state().clone(), TrustedProxies(Vec::new()));
+        let router = nexus::startup::router(app.state().clone(), TrustedProxies(Vec::new()));
         let mut missing = Vec::new();
         for (method, path) in operations(&doc) {
             let request = Request::builder().method(method.as_str()).uri(concrete(&path)).body(Body::empty()).unwrap();
@@ -122,7 +122,7 @@ api_test! {
 
 /// The served document as JSON.
 fn document() -> Value {
-    serde_json::to_value(nexus::http::api().1).unwrap()
+    serde_json::to_value(nexus::startup::api().1).unwrap()
 }
 
 /// Every operation of the document: `(METHOD, path, operation)`.
@@ -282,7 +282,7 @@ fn tags_come_in_area_order_and_the_paths_follow_them() {
         ]
     );
     // The order is the document's own (JSON maps in these tests are sorted).
-    let (_, ordered) = nexus::http::api();
+    let (_, ordered) = nexus::startup::api();
     let mut last = 0;
     for path in ordered.paths.paths.keys() {
         for (method, operation) in doc["paths"][path].as_object().unwrap() {

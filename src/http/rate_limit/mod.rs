@@ -12,7 +12,6 @@ mod local;
 mod login;
 mod rate;
 mod redis;
-mod settings;
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -24,10 +23,10 @@ use axum::{
 };
 use secrecy::ExposeSecret;
 
+pub use crate::config::rate_limit::{Rate, RateLimitSettings, Rule};
 pub use client::ClientKey;
 pub use login::LoginBudget;
-pub use rate::{Rate, Throttled};
-pub use settings::{RateLimitSettings, Rule};
+pub use rate::Throttled;
 
 use self::{local::LocalLimiter, redis::RedisLimiter};
 use crate::{

@@ -1,5 +1,10 @@
 //! Building and running the application: connect (waiting for the database), migrate, bind,
-//! serve until a shutdown signal, then drain in-flight requests within the grace period.
+//! serve until a shutdown signal, then drain in-flight requests within the grace period. The
+//! router itself is assembled in `router.rs` (every feature's routes plus the `http` layers).
+
+mod router;
+
+pub use router::{api, app, router, NormalisedRouter};
 
 use std::{
     future::IntoFuture,
@@ -16,7 +21,7 @@ use crate::{
     cache::Cache,
     config::Settings,
     db::Db,
-    http::{self, origin::parse_trusted_proxies, rate_limit::RateLimiter},
+    http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
     mail::{FileMailer, Mailer},
     media::{LocalMediaStore, MediaStore},
     orders,
@@ -27,7 +32,7 @@ use crate::{
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    trusted_proxies: http::origin::TrustedProxies,
+    trusted_proxies: crate::http::origin::TrustedProxies,
 }
 
 impl Application {
@@ -110,7 +115,7 @@ impl Application {
         let grace = self.state.settings.shutdown_grace_period;
         let in_flight = self.state.in_flight.clone();
         let db = self.state.db.clone();
-        let app = http::app(self.state, self.trusted_proxies);
+        let app = app(self.state, self.trusted_proxies);
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
             shutdown.await;

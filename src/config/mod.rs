@@ -3,6 +3,13 @@
 //! Names follow the Django backend's settings where one existed, so operators can reuse their
 //! environment files. Secrets are wrapped in [`SecretString`] so they never appear in `Debug` output
 //! or logs.
+//!
+//! `config` depends on no feature: the settings a feature reads live here (`cache`,
+//! `rate_limit`) and the feature re-exports them, rather than `config` importing the feature's
+//! types. Plain settings types in one place were simpler than copying values between two structs.
+
+pub mod cache;
+pub mod rate_limit;
 
 use std::{env, net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -153,9 +160,9 @@ pub struct Settings {
     /// Cheaper Argon2 parameters; only for test suites, never in production.
     pub fast_password_hashing: bool,
     /// `RATE_LIMIT_*` and `REDIS_URL`.
-    pub rate_limit: crate::http::rate_limit::RateLimitSettings,
+    pub rate_limit: rate_limit::RateLimitSettings,
     /// `CACHE_*` and `REDIS_URL`.
-    pub cache: crate::cache::CacheSettings,
+    pub cache: cache::CacheSettings,
 }
 
 /// Output format of the logs.
@@ -301,8 +308,8 @@ impl Settings {
             ),
             media_url: parse_media_url(var("MEDIA_URL").as_deref().unwrap_or("/media/"))?,
             fast_password_hashing: false,
-            cache: crate::cache::CacheSettings::from_lookup(var)?,
-            rate_limit: crate::http::rate_limit::RateLimitSettings::from_lookup(var)?,
+            cache: cache::CacheSettings::from_lookup(var)?,
+            rate_limit: rate_limit::RateLimitSettings::from_lookup(var)?,
         };
         Ok(settings)
     }
