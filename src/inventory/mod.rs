@@ -13,8 +13,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
-pub use movements::{reason, set_level, MovementView};
-pub use stock::{adjust, put_back, take, Refused, Take, Taken};
+pub use movements::{reason, MovementView};
+pub use stock::{adjust, put_back, set_level, take, Refused, Take, Taken};
 
 /// Most units a product's stock may be set or adjusted to through the API (SPEC §5). Units
 /// coming back from a cancelled or failed order are the exception: they return whole
