@@ -6,11 +6,11 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{
-    movements::{self, record_movement, MovementView, NewMovement},
+    movements::{self, MovementView},
+    stock::{self, Refused},
     MAX_STOCK,
 };
 use crate::{
-    db::now_micros,
     error::{ApiError, FieldErrors},
     http::{
         auth::Staff,
@@ -100,28 +100,17 @@ pub async fn adjust_stock(
     }
     validate(&body)?;
     let mut tx = state.db.begin_write().await?;
-    // The condition is the guard: a concurrent checkout can't slip between a check and the write.
-    // It keeps the result at or above 0 and an increase at or below MAX_STOCK, written so that
-    // nothing in it can overflow whatever the stored stock (`$4 - $1` and `0 - stock` are in
-    // range); the sum in SET is only computed for a row that passed it.
-    let stock: Option<i64> = sqlx::query_scalar(
-        "UPDATE products SET stock_quantity = stock_quantity + $1, updated_at = $2 \
-         WHERE id = $3 AND $1 >= 0 - stock_quantity AND ($1 < 0 OR stock_quantity <= $4 - $1) \
-         RETURNING stock_quantity",
+    let adjusted = stock::adjust(
+        &mut tx,
+        product_id,
+        body.delta,
+        body.reason.trim(),
+        staff.id,
     )
-    .bind(body.delta)
-    .bind(now_micros())
-    .bind(product_id)
-    .bind(MAX_STOCK)
-    .fetch_optional(&mut *tx)
     .await?;
-    let Some(stock_quantity) = stock else {
-        let available: i64 =
-            sqlx::query_scalar("SELECT stock_quantity FROM products WHERE id = $1")
-                .bind(product_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if body.delta > 0 {
+    let (movement, stock_quantity) = match adjusted {
+        Ok(done) => done,
+        Err(Refused { available }) if body.delta > 0 => {
             // Above the range is bad input (400); below 0 is the stock conflict (409, SPEC §5).
             return Err(FieldErrors::single(
                 "delta",
@@ -131,24 +120,15 @@ pub async fn adjust_stock(
                 ),
             ));
         }
-        return Err(ApiError::conflict(
-            "insufficient_stock",
-            format!("Insufficient stock: only {available} available."),
-        )
-        .with_extra("product_id", json!(product_id))
-        .with_extra("available", json!(available)));
+        Err(Refused { available }) => {
+            return Err(ApiError::conflict(
+                "insufficient_stock",
+                format!("Insufficient stock: only {available} available."),
+            )
+            .with_extra("product_id", json!(product_id))
+            .with_extra("available", json!(available)));
+        }
     };
-    let movement = record_movement(
-        &mut tx,
-        NewMovement {
-            product_id,
-            delta: body.delta,
-            reason: body.reason.trim(),
-            actor_id: Some(staff.id),
-            order_id: None,
-        },
-    )
-    .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,

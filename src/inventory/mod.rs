@@ -1,16 +1,20 @@
 //! Inventory: the stock-movement log and staff stock adjustments (SPEC §3.2, §5).
 //!
 //! Every change to `products.stock_quantity` goes with one `stock_movements` row written in the
-//! same transaction, so a product's stock always equals the sum of its movements.
+//! same transaction, so a product's stock always equals the sum of its movements. This module is
+//! the only one that changes stock: checkout [`take`]s, cancels and fails [`put_back`], staff
+//! [`adjust`] and the product form [`set_level`]s (the seed's bulk insert writes its own rows).
 
 mod handlers;
-pub mod movements;
+mod movements;
+mod stock;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
-pub use movements::{reason, record_movement, set_level, MovementView, NewMovement};
+pub use movements::{reason, MovementView};
+pub use stock::{adjust, put_back, set_level, take, Refused, Take, Taken};
 
 /// Most units a product's stock may be set or adjusted to through the API (SPEC §5). Units
 /// coming back from a cancelled or failed order are the exception: they return whole

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
-use crate::db::{now_micros, types::format_micros, Db};
+use crate::db::{now_micros, types::format_micros};
 
 /// Why stock moved; stored as the lowercase name.
 pub mod reason {
@@ -59,58 +59,6 @@ pub async fn record_movement(
         order: movement.order_id,
         created_at: format_micros(created_at),
     })
-}
-
-/// Sets a product's stock to `target` and records the difference as one movement, in one write
-/// transaction, so stock keeps equalling the sum of its movements when staff type a number into
-/// the product form. Returns the movement, or `None` when the level was already `target` or the
-/// product is gone.
-pub async fn set_level(
-    db: &Db,
-    product_id: i64,
-    target: i64,
-    reason: &str,
-    actor_id: Option<i64>,
-) -> Result<Option<MovementView>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    // Reading then writing is safe here: SQLite's BEGIN IMMEDIATE holds the write lock, and on
-    // PostgreSQL the update only applies if no checkout moved the stock in between (the
-    // statement then changes no row and we read again).
-    loop {
-        let current: Option<i64> =
-            sqlx::query_scalar("SELECT stock_quantity FROM products WHERE id = $1")
-                .bind(product_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(current) = current else {
-            return Ok(None);
-        };
-        if current == target {
-            return Ok(None);
-        }
-        let changed = sqlx::query(
-            "UPDATE products SET stock_quantity = $1, updated_at = $2 WHERE id = $3 AND stock_quantity = $4",
-        )
-        .bind(target)
-        .bind(now_micros())
-        .bind(product_id)
-        .bind(current)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 1 {
-            let movement = NewMovement {
-                product_id,
-                delta: target - current,
-                reason,
-                actor_id,
-                order_id: None,
-            };
-            let view = record_movement(&mut tx, movement).await?;
-            tx.commit().await?;
-            return Ok(Some(view));
-        }
-    }
 }
 
 /// A stock movement as the API shows it.

@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use super::status::OrderStatus;
 use crate::{
     db::now_micros,
-    inventory::{movements::reason, record_movement, NewMovement},
+    inventory::{self, reason},
 };
 
 /// Appends a history row; returns its `created_at` (epoch micros).
@@ -93,14 +93,9 @@ pub async fn transition(
     Ok(true)
 }
 
-/// Puts every line of the order back on the shelf, one movement per product. Products are
-/// touched in id order, the same order checkout locks them in, so the two can't deadlock.
-///
-/// The rule (docs/orders.md "Restocking"): the units an order took come back whole, even past
-/// `inventory::MAX_STOCK`, which bounds what staff set, not what returns; so stock keeps equalling
-/// the sum of its movements. A stock so large that the sum would leave `BIGINT` (possible only
-/// by writing the database directly) is left as it is, with no movement and a logged warning:
-/// a cancel never fails on arithmetic, and stock minus its movements stays what it was.
+/// Puts every line of the order back on the shelf, one movement per product, by the rule of
+/// `inventory::put_back` (docs/orders.md "Restocking"). Products are touched in id order, the same
+/// order checkout locks them in, so the two can't deadlock.
 async fn restock(
     conn: &mut AnyConnection,
     order_id: i64,
@@ -115,38 +110,7 @@ async fn restock(
     .fetch_all(&mut *conn)
     .await?;
     for (product_id, quantity) in lines {
-        // The guard `stock <= MAX - q` can't overflow, and the sum is only computed for a row
-        // that passed it.
-        let restocked = sqlx::query(
-            "UPDATE products SET stock_quantity = stock_quantity + $1 \
-             WHERE id = $2 AND stock_quantity <= $3 - $1",
-        )
-        .bind(quantity)
-        .bind(product_id)
-        .bind(i64::MAX)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if restocked == 0 {
-            tracing::warn!(
-                product_id,
-                order_id,
-                quantity,
-                "stock too close to the integer limit to take the units back: left as it is"
-            );
-            continue;
-        }
-        record_movement(
-            conn,
-            NewMovement {
-                product_id,
-                delta: quantity,
-                reason: why,
-                actor_id,
-                order_id: Some(order_id),
-            },
-        )
-        .await?;
+        inventory::put_back(conn, product_id, quantity, why, actor_id, order_id).await?;
     }
     Ok(())
 }

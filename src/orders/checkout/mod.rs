@@ -1,8 +1,8 @@
 //! `POST orders/`: turning a cart or a list of items into an order in one write transaction.
 //!
-//! Stock is taken with conditional updates (`stock_quantity >= q`), never read-then-written, so
-//! racing buyers can't oversell on either engine; lines are processed in product-id order so two
-//! checkouts lock rows in the same order and can't deadlock on PostgreSQL.
+//! Stock is taken through `inventory::take`, a conditional update (`stock_quantity >= q`), never
+//! read-then-written, so racing buyers can't oversell on either engine; lines are processed in
+//! product-id order so two checkouts lock rows in the same order and can't deadlock on PostgreSQL.
 
 pub mod idempotency;
 pub mod request;
@@ -27,14 +27,13 @@ use super::{
 };
 use crate::accounts::address_store;
 use crate::{
-    cart::store as cart_store,
     db::{now_micros, types::format_micros, Backend},
     error::{ApiError, FieldErrors},
     http::{
         auth::{AuthUser, CurrentUser},
         extract::Json,
     },
-    inventory::{movements::reason, record_movement, NewMovement},
+    inventory::{self, Take},
     money::Money,
     state::AppState,
 };
@@ -179,14 +178,6 @@ async fn resolve_address(
     Ok(Some(address.fields))
 }
 
-/// One line taken from stock: product, quantity, and the title and price snapshot.
-struct Taken {
-    product_id: i64,
-    quantity: i64,
-    title: String,
-    unit_price_cents: i64,
-}
-
 /// Does the whole checkout on `conn` (the write transaction) and returns the new order as
 /// `GET orders/{id}/` shows it, with its total in cents. Any error leaves the caller to drop the
 /// transaction, which undoes everything.
@@ -232,30 +223,12 @@ async fn place(
     let mut unknown = Vec::new();
     let mut short = Vec::new();
     for (&product_id, &quantity) in &lines {
-        // The condition is the stock check: it can't be outrun by a concurrent checkout, and
-        // RETURNING snapshots the title and price of the row as it was taken.
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "UPDATE products SET stock_quantity = stock_quantity - $1 \
-             WHERE id = $2 AND is_active = TRUE AND stock_quantity >= $1 \
-             RETURNING title, price_cents",
-        )
-        .bind(quantity)
-        .bind(product_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        match row {
-            Some((title, unit_price_cents)) => taken.push(Taken {
-                product_id,
-                quantity,
-                title,
-                unit_price_cents,
-            }),
-            None => match cart_store::product_stock(conn, product_id).await? {
-                Some((available, true)) => {
-                    short.push(json!({"product_id": product_id, "available": available}))
-                }
-                _ => unknown.push(product_id),
-            },
+        match inventory::take(conn, product_id, quantity).await? {
+            Take::Taken(line) => taken.push(line),
+            Take::Short { available } => {
+                short.push(json!({"product_id": product_id, "available": available}))
+            }
+            Take::Unknown => unknown.push(product_id),
         }
     }
     if !unknown.is_empty() {
@@ -310,17 +283,7 @@ async fn place(
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
-        record_movement(
-            conn,
-            NewMovement {
-                product_id: line.product_id,
-                delta: -line.quantity,
-                reason: reason::ORDER,
-                actor_id: Some(user_id),
-                order_id: Some(order_id),
-            },
-        )
-        .await?;
+        line.record(conn, order_id, user_id).await?;
         items.push(OrderItemView::new(
             item_id,
             line.product_id,

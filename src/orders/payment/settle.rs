@@ -5,7 +5,7 @@
 use super::PaymentOutcome;
 use crate::{
     db::{now_micros, Db},
-    inventory::movements::reason,
+    inventory::reason,
     orders::{lifecycle, status::OrderStatus},
 };
 
