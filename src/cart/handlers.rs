@@ -12,7 +12,6 @@ use utoipa::ToSchema;
 
 use super::store::{self, CartItemView, CartView};
 use crate::{
-    db::now_micros,
     error::{ApiError, FieldErrors},
     http::{
         auth::CurrentUser,
@@ -22,9 +21,9 @@ use crate::{
     state::AppState,
 };
 
-/// Largest quantity of a cart line (SPEC §5: a cart or order line holds 1–10000 units), the
-/// same as an order line's, so a cart can always be ordered as it is.
-const MAX_QUANTITY: i64 = crate::orders::checkout::request::MAX_QUANTITY;
+/// Largest quantity of a cart line, the same as an order line's (both from `inventory`), so a
+/// cart can always be ordered as it is.
+const MAX_QUANTITY: i64 = crate::inventory::MAX_LINE_QUANTITY;
 /// Unknown and inactive products get the same answer, so hidden products can't be probed.
 const INVALID_PRODUCT: &str = "Invalid product.";
 
@@ -176,12 +175,7 @@ async fn set_quantity(
     if quantity > stock {
         return Err(stock_error(stock));
     }
-    sqlx::query("UPDATE cart_items SET quantity = $1, updated_at = $2 WHERE id = $3")
-        .bind(quantity)
-        .bind(now_micros())
-        .bind(item_id)
-        .execute(&mut *tx)
-        .await?;
+    store::set_line_quantity(&mut tx, item_id, quantity).await?;
     let item = store::load_item(&mut tx, item_id, media).await?;
     tx.commit().await?;
     Ok(axum::Json(item))
@@ -232,10 +226,7 @@ pub async fn remove_cart_item(
     store::find_own_item(&mut tx, user.id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    sqlx::query("DELETE FROM cart_items WHERE id = $1")
-        .bind(item_id)
-        .execute(&mut *tx)
-        .await?;
+    store::remove_line(&mut tx, item_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -249,10 +240,7 @@ pub async fn clear_cart(
 ) -> Result<StatusCode, ApiError> {
     let mut tx = state.db.begin_write().await?;
     let cart_id = store::touch_cart_of(&mut tx, user.id).await?;
-    sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
-        .bind(cart_id)
-        .execute(&mut *tx)
-        .await?;
+    store::clear_lines(&mut tx, cart_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -264,13 +252,7 @@ pub async fn count_cart_items(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<axum::Json<CartCount>, ApiError> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(ci.quantity), 0) AS BIGINT) FROM cart_items ci \
-         JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = $1",
-    )
-    .bind(user.id)
-    .fetch_one(&state.db.pool)
-    .await?;
+    let count = store::count_units(&state.db.pool, user.id).await?;
     Ok(axum::Json(CartCount { count }))
 }
 
@@ -281,14 +263,7 @@ pub async fn total_cart(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<axum::Json<CartTotal>, ApiError> {
-    let cents: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(ci.quantity * p.price_cents), 0) AS BIGINT) FROM cart_items ci \
-         JOIN carts c ON c.id = ci.cart_id JOIN products p ON p.id = ci.product_id \
-         WHERE c.user_id = $1",
-    )
-    .bind(user.id)
-    .fetch_one(&state.db.pool)
-    .await?;
+    let cents = store::total_cents(&state.db.pool, user.id).await?;
     Ok(axum::Json(CartTotal {
         total: Money::from_cents(cents),
     }))
@@ -313,14 +288,7 @@ pub async fn increase_cart_item(
     let (stock, _) = store::product_stock(&mut tx, product_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let quantity: i64 = sqlx::query_scalar(
-        "UPDATE cart_items SET quantity = quantity + 1, updated_at = $1 WHERE id = $2 \
-         RETURNING quantity",
-    )
-    .bind(now_micros())
-    .bind(item_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let quantity = store::increment_line(&mut tx, item_id).await?;
     if quantity > stock || quantity > MAX_QUANTITY {
         tx.rollback().await?;
         return Err(if quantity > stock {
@@ -350,19 +318,10 @@ pub async fn decrease_cart_item(
     store::find_own_item(&mut tx, user.id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let removed = sqlx::query("DELETE FROM cart_items WHERE id = $1 AND quantity <= 1")
-        .bind(item_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let response = if removed > 0 {
+    let response = if store::remove_last_unit(&mut tx, item_id).await? {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        sqlx::query("UPDATE cart_items SET quantity = quantity - 1, updated_at = $1 WHERE id = $2")
-            .bind(now_micros())
-            .bind(item_id)
-            .execute(&mut *tx)
-            .await?;
+        store::decrement_line(&mut tx, item_id).await?;
         axum::Json(store::load_item(&mut tx, item_id, &media).await?).into_response()
     };
     tx.commit().await?;

@@ -313,3 +313,101 @@ pub async fn product_stock(
             .await?;
     Ok(row.map(|(stock, Flag(active))| (stock, active)))
 }
+
+/// Sets a line's quantity (the caller has checked it against the bound and the stock).
+pub async fn set_line_quantity(
+    conn: &mut AnyConnection,
+    item_id: i64,
+    quantity: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cart_items SET quantity = $1, updated_at = $2 WHERE id = $3")
+        .bind(quantity)
+        .bind(now_micros())
+        .bind(item_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds one unit to a line and returns its new quantity. Unchecked: the caller compares the
+/// result with the stock and rolls back when it is broken, so the check sees the written sum.
+pub async fn increment_line(conn: &mut AnyConnection, item_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE cart_items SET quantity = quantity + 1, updated_at = $1 WHERE id = $2 \
+         RETURNING quantity",
+    )
+    .bind(now_micros())
+    .bind(item_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Removes a line if it holds its last unit; `true` when it did. Conditional in the statement
+/// itself, so the quantity it decides on is the one it sees under the lock.
+pub async fn remove_last_unit(conn: &mut AnyConnection, item_id: i64) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query("DELETE FROM cart_items WHERE id = $1 AND quantity <= 1")
+        .bind(item_id)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(removed > 0)
+}
+
+/// Takes one unit off a line (the caller has seen [`remove_last_unit`] leave it, so it holds 2+).
+pub async fn decrement_line(conn: &mut AnyConnection, item_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cart_items SET quantity = quantity - 1, updated_at = $1 WHERE id = $2")
+        .bind(now_micros())
+        .bind(item_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a line.
+pub async fn remove_line(conn: &mut AnyConnection, item_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM cart_items WHERE id = $1")
+        .bind(item_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes every line of a cart.
+pub async fn clear_lines(conn: &mut AnyConnection, cart_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
+        .bind(cart_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Units in `user_id`'s cart (0 without one). A read that creates nothing, so it runs on the
+/// pool rather than the writer.
+pub async fn count_units<'c, E>(executor: E, user_id: i64) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(ci.quantity), 0) AS BIGINT) FROM cart_items ci \
+         JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(executor)
+    .await
+}
+
+/// `user_id`'s cart total in cents at current prices (0 without a cart), on the pool like
+/// [`count_units`].
+pub async fn total_cents<'c, E>(executor: E, user_id: i64) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(ci.quantity * p.price_cents), 0) AS BIGINT) FROM cart_items ci \
+         JOIN carts c ON c.id = ci.cart_id JOIN products p ON p.id = ci.product_id \
+         WHERE c.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(executor)
+    .await
+}

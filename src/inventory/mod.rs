@@ -21,6 +21,11 @@ pub use stock::{adjust, put_back, set_level, take, Refused, Take, Taken};
 /// (`orders::lifecycle`), so stock equals the sum of its movements.
 pub const MAX_STOCK: i64 = 1_000_000_000;
 
+/// Most units of one product a cart line or an order line holds (SPEC §5: 1–10000). Kept here,
+/// beside the stock bound, because both the cart and checkout enforce it: the cart so that a cart
+/// can always be ordered as it is, checkout for explicit items and carts filled before the bound.
+pub const MAX_LINE_QUANTITY: i64 = 10_000;
+
 /// Every inventory route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(

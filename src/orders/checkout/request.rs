@@ -12,8 +12,9 @@ use crate::{
     orders::views::ShippingAddress,
 };
 
-/// Largest quantity of one product in one order (SPEC §5), duplicates in `items` merged.
-pub const MAX_QUANTITY: i64 = 10_000;
+/// Largest quantity of one product in one order (SPEC §5), duplicates in `items` merged: the
+/// bound every cart line keeps too, so a cart can always be ordered as it is.
+pub const MAX_QUANTITY: i64 = crate::inventory::MAX_LINE_QUANTITY;
 /// Most lines one order may have (SPEC §5). Checked on the request's list before anything else,
 /// so a body with thousands of items costs no database work.
 pub const MAX_LINES: usize = 100;
