@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::helpers::*;
 use crate::api_test;
+use crate::fixtures::*;
 
 api_test! {
     async fn history_is_own_newest_first_paginated_and_filterable(app: TestApp) {

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::helpers::*;
 use crate::api_test;
+use crate::fixtures::*;
 
 api_test! {
     async fn every_cart_endpoint_requires_a_user(app: TestApp) {

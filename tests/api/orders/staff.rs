@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::helpers::*;
 use crate::api_test;
+use crate::fixtures::*;
 
 api_test! {
     async fn staff_move_orders_along_the_machine_and_nowhere_else(app: TestApp) {

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::helpers::*;
 use crate::api_test;
+use crate::fixtures::*;
 
 api_test! {
     async fn only_staff_see_and_adjust_stock(app: TestApp) {

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::helpers::*;
 use crate::api_test;
+use crate::fixtures::*;
 
 api_test! {
     async fn a_replayed_key_returns_the_original_order_and_creates_nothing(app: TestApp) {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::helpers::*;
+use crate::fixtures::*;
 use crate::{api_test, helpers::Backend};
 
 api_test! {
