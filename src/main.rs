@@ -4,8 +4,8 @@
 use clap::Parser;
 
 /// mimalloc instead of glibc's allocator: it hands freed memory back to the system (glibc kept
-/// the 19 MiB Argon2 buffers of a login burst: ~290 MiB resident afterwards) and is faster for
-/// many small short-lived allocations (docs/PERFORMANCE.md).
+/// the Argon2 buffers of a login burst resident afterwards) and is faster for many small
+/// short-lived allocations (docs/PERFORMANCE.md, log 13).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

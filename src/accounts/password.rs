@@ -2,7 +2,7 @@
 //!
 //! At most one hash per core runs at a time ([`HASH_SLOTS`]): each takes 19 MiB, so a burst of
 //! 64 logins would otherwise hold over 1 GiB at once, and more hashes than cores finish no
-//! sooner. The others wait their turn (docs/PERFORMANCE.md).
+//! sooner. The others wait their turn (docs/PERFORMANCE.md, log 3).
 //!
 //! Production uses the argon2 crate's defaults (OWASP's recommended Argon2id parameters);
 //! `fast_password_hashing` (test suites only) swaps in tiny parameters. Verification reads the

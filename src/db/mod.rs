@@ -159,10 +159,9 @@ impl Db {
 
     /// `ANALYZE`: without statistics SQLite's planner takes any index on an equality
     /// (`is_active = TRUE`) over the one that gives the requested order, and sorts every active
-    /// product for a page of 20 (`ordering=-price`: 23 ms -> 1 ms on 10,000 products). SQLite
-    /// never gathers statistics by itself, so this runs at every start (27 ms for 10,000
-    /// products; a sampled `analysis_limit` misjudged `is_active` and kept the bad plan) and
-    /// after `nexus seed`. PostgreSQL's autovacuum keeps its own; the seed refreshes them at
+    /// product for a page of 20 (docs/PERFORMANCE.md, log 7). SQLite never gathers statistics by
+    /// itself, so this runs at every start (a sampled `analysis_limit` misjudged `is_active` and
+    /// kept the bad plan) and after `nexus seed`. PostgreSQL's autovacuum keeps its own; the seed refreshes them at
     /// once after its bulk load.
     pub async fn refresh_planner_statistics(&self) -> anyhow::Result<()> {
         self.pool
@@ -176,7 +175,7 @@ impl Db {
     /// PostgreSQL the tables rewritten compactly first. The load's own updates (the rating
     /// recount rewrites every product) leave half of `products` dead, and a plain `VACUUM` frees
     /// that space without shrinking the table, so every scan would still read twice the pages
-    /// (21 MB -> 12 MB for the benchmark dataset). The second, plain `VACUUM` marks the pages
+    /// (docs/PERFORMANCE.md, log 14). The second, plain `VACUUM` marks the pages
     /// all-visible, so counts can be answered from indexes alone.
     pub async fn tidy_after_bulk_load(&self) -> anyhow::Result<()> {
         match self.backend {

@@ -35,8 +35,8 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Response compression: gzip or brotli as the client accepts, for bodies of at least
 /// [`COMPRESSION_MIN_SIZE`] bytes except images. Quality 4 rather than the codecs' defaults:
-/// brotli's default (11) took ~0.5 ms of CPU per 12 KB product page, for a few percent smaller
-/// bodies (docs/PERFORMANCE.md). The catalog cache compresses with the same layer before storing.
+/// brotli's default (11) costs far more CPU per response for bodies only a few percent smaller
+/// (docs/PERFORMANCE.md, log 4). The catalog cache compresses with the same layer before storing.
 pub fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new()
         .quality(CompressionLevel::Precise(4))

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use crate::{
     catalog::Shop,
+    fixtures::place_order,
     helpers::{free_port, test_redis_url, Backend, TestApp, POSTGRES_UNSET},
-    shopping::helpers::place_order,
 };
 
 async fn cache_counts(app: &TestApp) -> (u64, u64) {

@@ -4,8 +4,8 @@
 use std::io::Read;
 
 use crate::api_test;
+use crate::fixtures::create_product;
 use crate::helpers::TestApp;
-use crate::shopping::helpers::create_product;
 
 async fn get_with_encoding(app: &TestApp, path: &str, encoding: &str) -> reqwest::Response {
     app.client

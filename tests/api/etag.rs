@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use crate::api_test;
+use crate::fixtures::create_product;
 use crate::helpers::TestApp;
-use crate::shopping::helpers::create_product;
 
 async fn get_if_none_match(app: &TestApp, path: &str, tag: &str) -> reqwest::Response {
     app.client

@@ -1,11 +1,13 @@
 //! Black-box HTTP tests: each test starts the real server on a random port with a fresh database
 //! (a temporary SQLite file, and a fresh PostgreSQL database when `TEST_DATABASE_URL` is set).
 
+mod fixtures;
 mod helpers;
 
 mod access_log;
 mod accounts;
 mod cache;
+mod cart;
 mod catalog;
 mod check;
 mod compression;
@@ -13,11 +15,13 @@ mod etag;
 mod health;
 mod http_conventions;
 mod input;
+mod inventory;
 mod lifecycle;
 mod log_capture;
 mod metrics;
 mod nexus_process;
 mod openapi;
+mod orders;
 mod product_images;
 mod production;
 mod rate_limits;
@@ -26,5 +30,4 @@ mod reviews;
 mod security;
 mod security_log;
 mod seed;
-mod shopping;
 mod test_counts;

@@ -13,9 +13,9 @@ use std::{
 use serde_json::json;
 
 use crate::api_test;
+use crate::fixtures::create_product;
 use crate::helpers::free_port;
 use crate::nexus_process::{nexus, Server, TEST_SECRET_KEY};
-use crate::shopping::helpers::create_product;
 
 /// Every family the server exports (docs/observability.md).
 const FAMILIES: [&str; 7] = [

@@ -116,8 +116,8 @@ pub async fn resolve(db: &Db, key: &str) -> Result<Option<i64>, ApiError> {
 /// The category named by `key` (id or slug) and all its descendants, in one recursive query;
 /// `None` when there is no such category. Product lists filter by these ids as literals rather
 /// than by a recursive CTE in the same statement: the planner can't estimate a CTE's rows and
-/// took a one-leaf filter for a weak one (a price-index scan over thousands of rows, ~7 ms,
-/// instead of the category index).
+/// took a one-leaf filter for a weak one (a price-index scan over thousands of rows instead of
+/// the category index; docs/PERFORMANCE.md, log 15).
 pub async fn scope(db: &Db, key: &str) -> Result<Option<Vec<i64>>, ApiError> {
     let (start, id) = match key.parse::<i64>() {
         Ok(id) => ("id = $1", Some(id)),

@@ -3,6 +3,7 @@
 mod brands;
 mod categories;
 mod product_filters;
+mod product_history;
 mod products;
 mod search;
 mod staff_router;

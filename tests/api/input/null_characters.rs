@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::{
     api_test,
-    shopping::helpers::{count_rows, create_product},
+    fixtures::{count_rows, create_product},
 };
 
 const NUL: &str = "Null characters are not allowed.";

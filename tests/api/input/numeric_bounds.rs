@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::{
     api_test,
     catalog::Shop,
-    shopping::helpers::{assert_stock, count_rows, create_product, place_order, stock_of},
+    fixtures::{assert_stock, count_rows, create_product, place_order, stock_of},
 };
 
 const HUGE_ID: i64 = i64::MAX;

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::{api_test, helpers::TestApp, shopping::helpers::create_product};
+use crate::{api_test, fixtures::create_product, helpers::TestApp};
 
 /// Every paginated list, with a token that may read it.
 async fn list_endpoints(app: &TestApp) -> Vec<(String, String)> {

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::{api_test, shopping::helpers::create_product, shopping::helpers::create_product_with};
+use crate::{api_test, fixtures::create_product, fixtures::create_product_with};
 
 api_test! {
     async fn a_customer_reviews_a_product_and_gets_the_full_object(app: TestApp) {

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::*;
 use crate::{
     api_test,
-    shopping::helpers::{count_rows, create_product, race_post},
+    fixtures::{count_rows, create_product, race_post},
 };
 
 api_test! {

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::{api_test, shopping::helpers::create_product};
+use crate::{api_test, fixtures::create_product};
 
 api_test! {
     async fn the_list_is_public_newest_first_filterable_and_orderable(app: TestApp) {
@@ -89,7 +89,7 @@ api_test! {
         let missing = app.get("reviews/product/999999/stats/").await;
         assert_eq!(missing.status, 404);
         assert_eq!(missing.body["code"], "not_found");
-        let inactive = crate::shopping::helpers::create_product_with(&app, 1000, 5, false).await;
+        let inactive = crate::fixtures::create_product_with(&app, 1000, 5, false).await;
         assert_eq!(app.get(&format!("reviews/product/{inactive}/stats/")).await.status, 404, "like its product page");
     }
 }

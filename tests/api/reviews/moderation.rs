@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::{api_test, shopping::helpers::create_product};
+use crate::{api_test, fixtures::create_product};
 
 api_test! {
     async fn only_staff_hide_and_unhide(app: TestApp) {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::*;
-use crate::{api_test, shopping::helpers::create_product};
+use crate::{api_test, fixtures::create_product};
 
 /// `alice@example.com` → `a***@example.com`.
 fn masked(email: &str) -> String {

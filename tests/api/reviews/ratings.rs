@@ -6,7 +6,7 @@ use serde_json::json;
 use super::*;
 use crate::{
     api_test,
-    shopping::helpers::{create_product, place_order, race_post},
+    fixtures::{create_product, place_order, race_post},
 };
 
 async fn rendered(app: &TestApp, product: i64) -> (serde_json::Value, serde_json::Value) {

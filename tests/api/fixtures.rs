@@ -1,5 +1,5 @@
-//! Shopping fixtures inserted straight into the database (the catalog endpoints live on another
-//! branch), and small request helpers the shared harness doesn't have.
+//! Fixtures inserted straight into the database (faster than the catalog endpoints and
+//! independent of them), and small request helpers the shared harness doesn't have.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,8 +1,8 @@
 //! Products that were ordered outlive a staff delete: they are deactivated, and order history
 //! keeps showing their lines.
 
-use super::helpers::*;
 use crate::api_test;
+use crate::fixtures::*;
 
 api_test! {
     async fn deleting_a_product_that_was_ordered_deactivates_it(app: TestApp) {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::helpers::*;
+use crate::fixtures::*;
 use crate::{api_test, helpers::Backend};
 
 api_test! {
@@ -10,10 +10,26 @@ api_test! {
         let user = app.create_customer().await;
         let pen = create_product(&app, 1062, 10).await;
         let ink = create_product(&app, 500, 5).await;
-        app.post_as("cart/add/", &user.token, &json!({"product_id": pen, "quantity": 2})).await;
-        app.post_as("cart/add/", &user.token, &json!({"product_id": ink, "quantity": 1})).await;
+        app.post_as(
+            "cart/add/",
+            &user.token,
+            &json!({"product_id": pen, "quantity": 2}),
+        )
+        .await;
+        app.post_as(
+            "cart/add/",
+            &user.token,
+            &json!({"product_id": ink, "quantity": 1}),
+        )
+        .await;
 
-        let response = app.post_as("orders/", &user.token, &json!({"notes": " leave at the door "})).await;
+        let response = app
+            .post_as(
+                "orders/",
+                &user.token,
+                &json!({"notes": " leave at the door "}),
+            )
+            .await;
         assert_eq!(response.status, 201, "{}", response.text);
         let order = &response.body;
         let id = order["id"].as_i64().unwrap();
@@ -30,7 +46,10 @@ api_test! {
         assert_eq!(items.len(), 2);
         assert_eq!(items[0]["product"], pen);
         assert_eq!(items[0]["product_id"], pen);
-        assert!(items[0]["product_title"].as_str().unwrap().starts_with("Product "));
+        assert!(items[0]["product_title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Product "));
         assert_eq!(items[0]["quantity"], 2);
         assert_eq!(items[0]["unit_price"], "10.62");
         assert_eq!(items[0]["subtotal"], "21.24");
@@ -40,10 +59,17 @@ api_test! {
 
         assert_stock(&app, pen, 8).await;
         assert_stock(&app, ink, 4).await;
-        assert_eq!(app.get_as("cart/", &user.token).await.body["items"], json!([]));
+        assert_eq!(
+            app.get_as("cart/", &user.token).await.body["items"],
+            json!([])
+        );
         let movements: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
-            "SELECT delta, reason, order_id FROM stock_movements WHERE product_id = $1 ORDER BY id")
-            .bind(pen).fetch_all(&app.db.pool).await.unwrap();
+            "SELECT delta, reason, order_id FROM stock_movements WHERE product_id = $1 ORDER BY id",
+        )
+        .bind(pen)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
         assert_eq!(movements[1], (-2, "order".to_owned(), Some(id)));
     }
 
@@ -52,15 +78,29 @@ api_test! {
         let user = app.create_customer().await;
         let lamp = create_product(&app, 1999, 5).await;
         let address = create_address(&app, &user).await;
-        app.post_as("cart/add/", &user.token, &json!({"product_id": lamp, "quantity": 3})).await;
-        let placed = app.post_as("orders/", &user.token,
-            &json!({"shipping_address_id": address, "notes": "ring twice"})).await;
+        app.post_as(
+            "cart/add/",
+            &user.token,
+            &json!({"product_id": lamp, "quantity": 3}),
+        )
+        .await;
+        let placed = app
+            .post_as(
+                "orders/",
+                &user.token,
+                &json!({"shipping_address_id": address, "notes": "ring twice"}),
+            )
+            .await;
         assert_eq!(placed.status, 201, "{}", placed.text);
-        let read = app.get_as(&format!("orders/{}/", placed.body["id"]), &user.token).await;
+        let read = app
+            .get_as(&format!("orders/{}/", placed.body["id"]), &user.token)
+            .await;
         assert_eq!(read.status, 200);
         assert_eq!(placed.body, read.body);
         let explicit = place_order(&app, &user, &[(lamp, 1)]).await;
-        let read = app.get_as(&format!("orders/{}/", explicit["id"]), &user.token).await;
+        let read = app
+            .get_as(&format!("orders/{}/", explicit["id"]), &user.token)
+            .await;
         assert_eq!(explicit, read.body);
     }
 
@@ -81,25 +121,49 @@ api_test! {
         assert_eq!(second["id"], 1234567);
         assert_eq!(second["order_number"], format!("NX-{today}-1234567"));
         let stored: Vec<String> = sqlx::query_scalar("SELECT order_number FROM orders ORDER BY id")
-            .fetch_all(&app.db.pool).await.unwrap();
-        assert_eq!(stored, [first["order_number"].as_str().unwrap(), second["order_number"].as_str().unwrap()]);
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            stored,
+            [
+                first["order_number"].as_str().unwrap(),
+                second["order_number"].as_str().unwrap()
+            ]
+        );
     }
 
     async fn explicit_items_merge_duplicates_and_leave_the_cart_alone(app: TestApp) {
         let user = app.create_customer().await;
         let in_cart = create_product(&app, 100, 10).await;
         let ordered = create_product(&app, 300, 10).await;
-        app.post_as("cart/add/", &user.token, &json!({"product_id": in_cart, "quantity": 2})).await;
-        let body = json!({"items": [{"product_id": ordered, "quantity": 1}, {"product_id": ordered.to_string(), "quantity": 2}]});
+        app.post_as(
+            "cart/add/",
+            &user.token,
+            &json!({"product_id": in_cart, "quantity": 2}),
+        )
+        .await;
+        let body = json!({"items": [
+            {"product_id": ordered, "quantity": 1},
+            {"product_id": ordered.to_string(), "quantity": 2},
+        ]});
         let response = app.post_as("orders/create/", &user.token, &body).await;
-        assert_eq!(response.status, 201, "the Django alias works: {}", response.text);
+        assert_eq!(
+            response.status, 201,
+            "the Django alias works: {}",
+            response.text
+        );
         let items = response.body["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "one line per product");
         assert_eq!(items[0]["quantity"], 3);
         assert_eq!(response.body["total_amount"], "9.00");
         assert_stock(&app, ordered, 7).await;
         assert_stock(&app, in_cart, 10).await;
-        assert_eq!(app.get_as("cart/count/", &user.token).await.body["count"], 2, "cart untouched");
+        assert_eq!(
+            app.get_as("cart/count/", &user.token).await.body["count"],
+            2,
+            "cart untouched"
+        );
     }
 
     async fn empty_carts_lists_and_malformed_items_are_400s(app: TestApp) {
@@ -110,25 +174,55 @@ api_test! {
             let app = &app;
             async move { app.post_as("orders/", &token, &body).await }
         };
-        assert_eq!(post(json!({})).await.body, json!({"non_field_errors": ["Your cart is empty."]}));
-        assert_eq!(post(json!({"items": []})).await.body, json!({"items": ["This list may not be empty."]}));
-        assert_eq!(post(json!({"items": {"product_id": pen}})).await.body,
-            json!({"items": ["Expected a list of items but got type \"dict\"."]}));
-        assert_eq!(post(json!({"items": [{"product_id": pen}]})).await.body,
-            json!({"items": ["Each item must have product_id and quantity."]}));
+        assert_eq!(
+            post(json!({})).await.body,
+            json!({"non_field_errors": ["Your cart is empty."]})
+        );
+        assert_eq!(
+            post(json!({"items": []})).await.body,
+            json!({"items": ["This list may not be empty."]})
+        );
+        assert_eq!(
+            post(json!({"items": {"product_id": pen}})).await.body,
+            json!({"items": ["Expected a list of items but got type \"dict\"."]})
+        );
+        assert_eq!(
+            post(json!({"items": [{"product_id": pen}]})).await.body,
+            json!({"items": ["Each item must have product_id and quantity."]})
+        );
         for bad in [json!("2"), json!(1.5), json!(null)] {
             let response = post(json!({"items": [{"product_id": pen, "quantity": bad}]})).await;
             assert_eq!(response.status, 400, "quantity {bad} is a 400, never a 500");
-            assert_eq!(response.body, json!({"items": ["A valid integer is required for quantity."]}));
+            assert_eq!(
+                response.body,
+                json!({"items": ["A valid integer is required for quantity."]})
+            );
         }
-        assert_eq!(post(json!({"items": [{"product_id": pen, "quantity": 0}]})).await.body,
-            json!({"items": ["Quantity must be greater than 0."]}));
-        assert_eq!(post(json!({"items": [{"product_id": "abc", "quantity": 1}]})).await.status, 400);
-        assert_eq!(post(json!({"items": [{"product_id": 999_999, "quantity": 1}]})).await.body,
-            json!({"items": ["Product with id 999999 does not exist."]}));
+        assert_eq!(
+            post(json!({"items": [{"product_id": pen, "quantity": 0}]}))
+                .await
+                .body,
+            json!({"items": ["Quantity must be greater than 0."]})
+        );
+        assert_eq!(
+            post(json!({"items": [{"product_id": "abc", "quantity": 1}]}))
+                .await
+                .status,
+            400
+        );
+        assert_eq!(
+            post(json!({"items": [{"product_id": 999_999, "quantity": 1}]}))
+                .await
+                .body,
+            json!({"items": ["Product with id 999999 does not exist."]})
+        );
         let hidden = create_product_with(&app, 100, 10, false).await;
-        assert_eq!(post(json!({"items": [{"product_id": hidden, "quantity": 1}]})).await.body,
-            json!({"items": [format!("Product with id {hidden} does not exist.")]}));
+        assert_eq!(
+            post(json!({"items": [{"product_id": hidden, "quantity": 1}]}))
+                .await
+                .body,
+            json!({"items": [format!("Product with id {hidden} does not exist.")]})
+        );
         assert_stock(&app, hidden, 10).await;
         assert_eq!(count_rows(&app, "orders").await, 0);
         assert_eq!(app.post("orders/", &json!({})).await.status, 401);
@@ -152,30 +246,59 @@ api_test! {
         let two_left = create_product(&app, 100, 2).await;
         let plenty = create_product(&app, 100, 50).await;
         let none_left = create_product(&app, 100, 0).await;
-        app.post_as("cart/add/", &user.token, &json!({"product_id": plenty, "quantity": 1})).await;
+        app.post_as(
+            "cart/add/",
+            &user.token,
+            &json!({"product_id": plenty, "quantity": 1}),
+        )
+        .await;
         let body = json!({"items": [{"product_id": two_left, "quantity": 3},
             {"product_id": plenty, "quantity": 1}, {"product_id": none_left, "quantity": 1}]});
         let response = app.post_as("orders/", &user.token, &body).await;
         assert_eq!(response.status, 409);
-        assert_eq!(response.body, json!({
-            "detail": "Insufficient stock for one or more items.",
-            "code": "insufficient_stock",
-            "items": [{"product_id": two_left, "available": 2}, {"product_id": none_left, "available": 0}],
-        }));
+        assert_eq!(
+            response.body,
+            json!({
+                "detail": "Insufficient stock for one or more items.",
+                "code": "insufficient_stock",
+                "items": [
+                    {"product_id": two_left, "available": 2},
+                    {"product_id": none_left, "available": 0},
+                ],
+            })
+        );
         assert_stock(&app, two_left, 2).await;
         assert_stock(&app, plenty, 50).await;
         assert_eq!(count_rows(&app, "orders").await, 0);
         assert_eq!(count_rows(&app, "order_items").await, 0);
-        assert_eq!(app.get_as("cart/count/", &user.token).await.body["count"], 1);
+        assert_eq!(
+            app.get_as("cart/count/", &user.token).await.body["count"],
+            1
+        );
 
         // The cart is checked the same way, and is kept when its order is refused.
         let buyer = app.create_customer().await;
-        app.post_as("cart/add/", &buyer.token, &json!({"product_id": two_left, "quantity": 2})).await;
-        sqlx::query("UPDATE products SET stock_quantity = 1 WHERE id = $1").bind(two_left).execute(&app.db.pool).await.unwrap();
+        app.post_as(
+            "cart/add/",
+            &buyer.token,
+            &json!({"product_id": two_left, "quantity": 2}),
+        )
+        .await;
+        sqlx::query("UPDATE products SET stock_quantity = 1 WHERE id = $1")
+            .bind(two_left)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
         let response = app.post_as("orders/", &buyer.token, &json!({})).await;
         assert_eq!(response.status, 409);
-        assert_eq!(response.body["items"], json!([{"product_id": two_left, "available": 1}]));
-        assert_eq!(app.get_as("cart/count/", &buyer.token).await.body["count"], 2);
+        assert_eq!(
+            response.body["items"],
+            json!([{"product_id": two_left, "available": 1}])
+        );
+        assert_eq!(
+            app.get_as("cart/count/", &buyer.token).await.body["count"],
+            2
+        );
     }
 
     async fn shipping_addresses_are_snapshotted_inline_or_from_the_users_own(app: TestApp) {
@@ -185,31 +308,74 @@ api_test! {
         let items = json!([{"product_id": pen, "quantity": 1}]);
         let inline = json!({"first_name": "Grace", "last_name": "Hopper", "address_line_1": "1 Navy Way",
             "city": "Arlington", "postal_code": "22202", "country": "US"});
-        let order = app.post_as("orders/", &user.token, &json!({"items": items, "shipping_address": inline})).await;
+        let order = app
+            .post_as(
+                "orders/",
+                &user.token,
+                &json!({"items": items, "shipping_address": inline}),
+            )
+            .await;
         assert_eq!(order.status, 201, "{}", order.text);
-        assert_eq!(order.body["shipping_address"], json!({"first_name": "Grace", "last_name": "Hopper",
+        assert_eq!(
+            order.body["shipping_address"],
+            json!({"first_name": "Grace", "last_name": "Hopper",
             "address_line_1": "1 Navy Way", "address_line_2": "", "city": "Arlington",
-            "postal_code": "22202", "country": "US", "phone_number": ""}));
+            "postal_code": "22202", "country": "US", "phone_number": ""})
+        );
 
-        let missing = app.post_as("orders/", &user.token,
-            &json!({"items": items, "shipping_address": {"first_name": "Grace"}})).await;
+        let missing = app
+            .post_as(
+                "orders/",
+                &user.token,
+                &json!({"items": items, "shipping_address": {"first_name": "Grace"}}),
+            )
+            .await;
         assert_eq!(missing.status, 400);
-        assert_eq!(missing.body["shipping_address.city"], json!(["This field is required."]));
-        assert_eq!(missing.body["shipping_address.country"], json!(["This field is required."]));
+        assert_eq!(
+            missing.body["shipping_address.city"],
+            json!(["This field is required."])
+        );
+        assert_eq!(
+            missing.body["shipping_address.country"],
+            json!(["This field is required."])
+        );
 
         let saved = create_address(&app, &user).await;
-        let order = app.post_as("orders/", &user.token, &json!({"items": items, "shipping_address_id": saved})).await;
+        let order = app
+            .post_as(
+                "orders/",
+                &user.token,
+                &json!({"items": items, "shipping_address_id": saved}),
+            )
+            .await;
         assert_eq!(order.status, 201);
         assert_eq!(order.body["shipping_address"]["city"], "London");
         // Editing the saved address later doesn't rewrite the order.
-        sqlx::query("UPDATE addresses SET city = 'Paris' WHERE id = $1").bind(saved).execute(&app.db.pool).await.unwrap();
+        sqlx::query("UPDATE addresses SET city = 'Paris' WHERE id = $1")
+            .bind(saved)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
         let id = order.body["id"].as_i64().unwrap();
-        assert_eq!(app.get_as(&format!("orders/{id}/"), &user.token).await.body["shipping_address"]["city"], "London");
+        assert_eq!(
+            app.get_as(&format!("orders/{id}/"), &user.token).await.body["shipping_address"]
+                ["city"],
+            "London"
+        );
 
         let theirs = create_address(&app, &stranger).await;
-        let refused = app.post_as("orders/", &user.token, &json!({"items": items, "shipping_address_id": theirs})).await;
+        let refused = app
+            .post_as(
+                "orders/",
+                &user.token,
+                &json!({"items": items, "shipping_address_id": theirs}),
+            )
+            .await;
         assert_eq!(refused.status, 400);
-        assert_eq!(refused.body, json!({"shipping_address_id": [format!("Invalid pk \"{theirs}\" - object does not exist.")]}));
+        assert_eq!(
+            refused.body,
+            json!({"shipping_address_id": [format!("Invalid pk \"{theirs}\" - object does not exist.")]})
+        );
         assert_stock(&app, pen, 8).await;
     }
 
@@ -219,10 +385,16 @@ api_test! {
         let order = place_order(&app, &user, &[(pen, 2)]).await;
         let id = order["id"].as_i64().unwrap();
         sqlx::query("UPDATE products SET price_cents = 9999, title = 'Renamed' WHERE id = $1")
-            .bind(pen).execute(&app.db.pool).await.unwrap();
+            .bind(pen)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
         let again = app.get_as(&format!("orders/{id}/"), &user.token).await.body;
         assert_eq!(again["items"][0]["unit_price"], "10.00");
-        assert_eq!(again["items"][0]["product_title"], order["items"][0]["product_title"]);
+        assert_eq!(
+            again["items"][0]["product_title"],
+            order["items"][0]["product_title"]
+        );
         assert_eq!(again["total_amount"], "20.00");
         let newer = place_order(&app, &user, &[(pen, 1)]).await;
         assert_eq!(newer["items"][0]["unit_price"], "99.99");
