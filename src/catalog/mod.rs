@@ -3,11 +3,9 @@
 pub mod admin;
 pub mod brands;
 pub mod categories;
-mod form;
 pub mod products;
 pub mod search;
 pub mod slugs;
-pub mod sql;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -10,8 +10,8 @@
 //!   prefix-matched (`"lamp"*`) so no input can be FTS5 syntax, ranked with `bm25` (title
 //!   weighted 10×, as `A` outranks `B` in PostgreSQL).
 
-use super::sql::SqlBuilder;
 use crate::db::Backend;
+use crate::db::SqlBuilder;
 
 /// The SQL expression for a product's `search_text` (description, category name, brand name)
 /// from three SQL terms: placeholders when writing a product, columns when a name changes.

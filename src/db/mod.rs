@@ -6,6 +6,7 @@
 
 mod constraint;
 pub mod migrations;
+mod sql;
 pub mod types;
 
 use std::{path::Path, str::FromStr, time::Duration};
@@ -22,6 +23,7 @@ use crate::config::{DatabaseUrl, SqliteSynchronous};
 pub use constraint::{
     is_foreign_key_violation, is_unique_violation, unique_constraint, ResultExt, Violation,
 };
+pub use sql::{Param, SqlBuilder};
 pub use types::{now_micros, Flag};
 
 /// Which database engine is behind the pool.

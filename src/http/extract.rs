@@ -3,12 +3,15 @@
 use axum::{
     body::Bytes,
     extract::{rejection::PathRejection, FromRequest, FromRequestParts, Request},
-    http::{header, request::Parts, StatusCode},
+    http::{header, request::Parts, Method, StatusCode},
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{ApiError, FieldErrors};
+use crate::{
+    error::{ApiError, FieldErrors},
+    validation::{self, messages, FromForm},
+};
 
 /// A JSON request body parsed into `T`, with DRF-style errors: malformed JSON is a
 /// `parse_error`, a missing or mistyped field is a `400` under that field's name.
@@ -50,6 +53,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             return Err(FieldErrors::single(&field, NULL_CHARACTERS));
         }
         from_value(value).map(Json)
+    }
+}
+
+/// A request body read into the typed request `T` ([`crate::validation`]): every bad field is
+/// named in one `400`. A PATCH body is partial (missing fields are left as they are).
+#[derive(Debug)]
+pub struct Valid<T>(pub T);
+
+impl<S: Send + Sync, T: FromForm> FromRequest<S> for Valid<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let partial = request.method() == Method::PATCH;
+        let Json(body) = Json::<Value>::from_request(request, state).await?;
+        validation::parse(body, partial).map(Valid)
     }
 }
 
@@ -101,10 +119,7 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     if !value.is_object() {
         return Err(FieldErrors::single(
             "non_field_errors",
-            format!(
-                "Invalid data. Expected a dictionary, but got {}.",
-                json_type_name(&value)
-            ),
+            messages::expected_object(&value),
         ));
     }
     serde_path_to_error::deserialize(value).map_err(|err| {
@@ -113,17 +128,6 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
         let (field, text) = describe(&path, &message);
         FieldErrors::single(&field, text)
     })
-}
-
-fn json_type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Array(_) => "list",
-        Value::String(_) => "str",
-        Value::Number(_) => "int",
-        Value::Bool(_) => "bool",
-        Value::Null => "NoneType",
-        Value::Object(_) => "dict",
-    }
 }
 
 /// Maps a serde error (path + message) to a DRF field name and message.

@@ -7,12 +7,12 @@ use serde_json::Value;
 use sqlx::{any::AnyRow, Row};
 use utoipa::ToSchema;
 
+use crate::db::SqlBuilder;
+use crate::validation::Form;
 use crate::{
     catalog::{
-        form::Form,
         search,
         slugs::{self, SlugTable},
-        sql::SqlBuilder,
     },
     db::{now_micros, Db, ResultExt, Violation},
     error::{ApiError, FieldErrors},
@@ -102,7 +102,7 @@ impl BrandChanges {
                 form.errors.add("slug", message);
             }
         }
-        form.finish()?;
+        form.finish(Some(()))?;
         Ok(changes)
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::{any::AnyRow, Row};
 use utoipa::ToSchema;
 
-use crate::{catalog::sql::SqlBuilder, db::types::format_micros, db::Db, error::ApiError};
+use crate::{db::types::format_micros, db::Db, db::SqlBuilder, error::ApiError};
 
 /// A category as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -4,12 +4,12 @@
 use serde_json::Value;
 use sqlx::AnyConnection;
 
+use crate::db::SqlBuilder;
+use crate::validation::{messages::missing_reference, Form};
 use crate::{
     catalog::{
-        form::{missing_reference, Form},
         search,
         slugs::{self, SlugTable},
-        sql::SqlBuilder,
     },
     db::{self, now_micros, Backend, Db, ResultExt, Violation},
     error::{ApiError, FieldErrors},
@@ -92,7 +92,7 @@ impl CategoryChanges {
                 form.errors.add("parent", missing_reference(parent));
             }
         }
-        form.finish()?;
+        form.finish(Some(()))?;
         Ok(changes)
     }
 }

@@ -9,8 +9,9 @@ use sqlx::Row;
 
 use crate::media::MediaUrls;
 use crate::{
-    catalog::{search, sql::SqlBuilder},
+    catalog::search,
     db::Db,
+    db::SqlBuilder,
     error::{ApiError, FieldErrors},
     http::{
         extract::QueryPairs,

@@ -4,7 +4,7 @@ use crate::media::MediaUrls;
 use sqlx::any::AnyRow;
 
 use super::model::{ProductView, PRODUCT_COLUMNS, PRODUCT_NAME_JOINS};
-use crate::{catalog::sql::SqlBuilder, db::Db, error::ApiError, product_images};
+use crate::{db::Db, db::SqlBuilder, error::ApiError, product_images};
 
 /// How a product is named in a path: `products/42/` or `products/red-lamp/`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,12 +2,12 @@
 
 use serde_json::Value;
 
+use crate::db::SqlBuilder;
+use crate::validation::{messages::missing_reference, Form};
 use crate::{
     catalog::{
-        form::{missing_reference, Form},
         search::search_text_expr,
         slugs::{self, SlugTable},
-        sql::SqlBuilder,
     },
     db::{self, now_micros, Db, ResultExt, Violation},
     error::{ApiError, FieldErrors},
@@ -67,7 +67,7 @@ impl ProductChanges {
                 form.errors.add("brand", missing_reference(id));
             }
         }
-        form.finish()?;
+        form.finish(Some(()))?;
         Ok(changes)
     }
 }
@@ -125,17 +125,15 @@ pub async fn create(db: &Db, changes: &ProductChanges) -> Result<i64, ApiError> 
 pub async fn update(db: &Db, id: i64, changes: &ProductChanges) -> Result<(), ApiError> {
     let mut sql = SqlBuilder::new("UPDATE products SET updated_at = ");
     sql.push_bind(now_micros());
-    let set =
-        |sql: &mut SqlBuilder, column: &str, value: Option<crate::catalog::sql::Param>| match value
-        {
-            Some(value) => {
-                let placeholder = sql.bind(value);
-                sql.push(&format!(", {column} = {placeholder}"));
-                placeholder
-            }
-            // An unchanged column keeps its own value in the search text.
-            None => column.to_owned(),
-        };
+    let set = |sql: &mut SqlBuilder, column: &str, value: Option<crate::db::Param>| match value {
+        Some(value) => {
+            let placeholder = sql.bind(value);
+            sql.push(&format!(", {column} = {placeholder}"));
+            placeholder
+        }
+        // An unchanged column keeps its own value in the search text.
+        None => column.to_owned(),
+    };
     set(&mut sql, "title", changes.title.clone().map(Into::into));
     if let Some(slug) = changes.slug.as_deref().filter(|s| !s.is_empty()) {
         set(&mut sql, "slug", Some(slug.into()));

@@ -1,10 +1,14 @@
-//! A small SQL builder that numbers `$n` placeholders as values are bound, so one statement text
-//! serves both engines however many optional filters a request switches on.
+//! The one dynamic-SQL builder: it numbers `$n` placeholders as values are bound, so one
+//! statement text serves both engines however many optional filters, `IN` lists or batched rows
+//! a statement has.
+//!
+//! sqlx's own `QueryBuilder` can't be used here: through the `Any` driver it writes `?`
+//! placeholders, which PostgreSQL refuses.
 
 use sqlx::{
     any::{AnyArguments, AnyRow},
-    query::Query,
-    Any, AnyPool, Row,
+    query::{Query, QueryAs},
+    Any, AnyPool, FromRow, Row,
 };
 
 /// A value bound to a placeholder.
@@ -15,6 +19,8 @@ pub enum Param {
     Bool(bool),
     /// A null in an integer column (`brand_id = NULL`).
     NullInt,
+    /// A null in a text column.
+    NullText,
 }
 
 impl From<bool> for Param {
@@ -38,6 +44,12 @@ impl From<i64> for Param {
 impl From<String> for Param {
     fn from(value: String) -> Self {
         Self::Text(value)
+    }
+}
+
+impl From<Option<String>> for Param {
+    fn from(value: Option<String>) -> Self {
+        value.map_or(Self::NullText, Self::Text)
     }
 }
 
@@ -81,6 +93,23 @@ impl SqlBuilder {
         self.push(&placeholder)
     }
 
+    /// Binds every value and appends their placeholders separated by commas (`$4, $5, $6`), for
+    /// an `IN (…)` list or one row of a multi-row `VALUES`.
+    pub fn push_list<P: Into<Param>>(&mut self, values: impl IntoIterator<Item = P>) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push_bind(value);
+        }
+        self
+    }
+
+    /// How many values are bound so far (batched inserts stay under the engines' limits).
+    pub fn bound(&self) -> usize {
+        self.params.len()
+    }
+
     pub fn sql(&self) -> &str {
         &self.sql
     }
@@ -94,6 +123,25 @@ impl SqlBuilder {
                 Param::Text(value) => query.bind(value.as_str()),
                 Param::Bool(value) => query.bind(*value),
                 Param::NullInt => query.bind(None::<i64>),
+                Param::NullText => query.bind(None::<&str>),
+            };
+        }
+        query
+    }
+
+    /// The statement with its values bound, its rows decoded into `T` (a `FromRow` row struct).
+    pub fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> FromRow<'r, AnyRow>,
+    {
+        let mut query = sqlx::query_as(&self.sql);
+        for param in &self.params {
+            query = match param {
+                Param::Int(value) => query.bind(*value),
+                Param::Text(value) => query.bind(value.as_str()),
+                Param::Bool(value) => query.bind(*value),
+                Param::NullInt => query.bind(None::<i64>),
+                Param::NullText => query.bind(None::<&str>),
             };
         }
         query
@@ -131,5 +179,43 @@ mod tests {
             sql.params,
             vec![Param::Int(100), Param::Text("lamp".into())]
         );
+    }
+
+    #[derive(Debug, PartialEq, sqlx::FromRow)]
+    struct Item {
+        id: i64,
+        title: Option<String>,
+        is_active: crate::db::Flag,
+    }
+
+    #[tokio::test]
+    async fn rows_decode_into_derived_row_structs() {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPool::connect("sqlite::memory:").await.unwrap();
+        let mut sql = SqlBuilder::new("SELECT ");
+        sql.push_bind(7).push(" AS id, ").push_bind(None::<String>);
+        sql.push(" AS title, ")
+            .push_bind(true)
+            .push(" AS is_active");
+        let item: Item = sql.query_as().fetch_one(&pool).await.unwrap();
+        assert_eq!(
+            item,
+            Item {
+                id: 7,
+                title: None,
+                is_active: crate::db::Flag(true)
+            }
+        );
+    }
+
+    #[test]
+    fn lists_bind_each_value_in_order() {
+        let mut sql = SqlBuilder::new("SELECT id FROM products WHERE id IN (");
+        sql.push_list([3_i64, 5, 8]).push(")");
+        assert_eq!(
+            sql.sql(),
+            "SELECT id FROM products WHERE id IN ($1, $2, $3)"
+        );
+        assert_eq!(sql.bound(), 3);
     }
 }

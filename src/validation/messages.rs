@@ -1,0 +1,96 @@
+//! Every validation message the API answers with, written once, in Django REST Framework's words
+//! (DJANGO-OBSERVED.md): frontends built for the Django backend match on some of them.
+
+use serde_json::Value;
+
+pub const REQUIRED: &str = "This field is required.";
+pub const NOT_NULL: &str = "This field may not be null.";
+pub const NOT_BLANK: &str = "This field may not be blank.";
+pub const NOT_A_STRING: &str = "Not a valid string.";
+pub const INVALID_INTEGER: &str = "A valid integer is required.";
+pub const INVALID_BOOLEAN: &str = "Must be a valid boolean.";
+pub const INVALID_EMAIL: &str = "Enter a valid email address.";
+pub const INVALID_USERNAME: &str =
+    "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
+pub const EMPTY_LIST: &str = "This list may not be empty.";
+/// django-filter's message for a filter value naming nothing.
+pub const UNKNOWN_CHOICE: &str =
+    "Select a valid choice. That choice is not one of the available choices.";
+
+/// DRF's `max_length` message for text.
+pub fn max_length(max: usize) -> String {
+    format!("Ensure this field has no more than {max} characters.")
+}
+
+/// DRF's `ListField(max_length=…)` message.
+pub fn max_items(max: usize) -> String {
+    format!("Ensure this field has no more than {max} elements.")
+}
+
+/// DRF's `min_value` message.
+pub fn min_value(min: impl std::fmt::Display) -> String {
+    format!("Ensure this value is greater than or equal to {min}.")
+}
+
+/// DRF's `max_value` message.
+pub fn max_value(max: impl std::fmt::Display) -> String {
+    format!("Ensure this value is less than or equal to {max}.")
+}
+
+/// DRF's `ChoiceField` message for a value outside the choices.
+pub fn invalid_choice(given: &str) -> String {
+    format!("\"{given}\" is not a valid choice.")
+}
+
+/// DRF's message for a body (or nested object) that isn't a JSON object.
+pub fn expected_object(value: &Value) -> String {
+    format!(
+        "Invalid data. Expected a dictionary, but got {}.",
+        type_name(value)
+    )
+}
+
+/// DRF's message for a reference (`PrimaryKeyRelatedField`) that isn't an id.
+pub fn expected_id(value: &Value) -> String {
+    format!(
+        "Incorrect type. Expected pk value, received {}.",
+        type_name(value)
+    )
+}
+
+/// DRF's message for a reference to a row that does not exist.
+pub fn missing_reference(id: i64) -> String {
+    format!("Invalid pk \"{id}\" - object does not exist.")
+}
+
+/// Python's name for a JSON value's type, as DRF messages show it.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Array(_) => "list",
+        Value::String(_) => "str",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::Bool(_) => "bool",
+        Value::Null => "NoneType",
+        Value::Object(_) => "dict",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn type_names_are_pythons() {
+        assert_eq!(
+            expected_object(&json!([1])),
+            "Invalid data. Expected a dictionary, but got list."
+        );
+        assert_eq!(
+            expected_id(&json!(1.5)),
+            "Incorrect type. Expected pk value, received float."
+        );
+        assert_eq!(type_name(&json!(null)), "NoneType");
+    }
+}
