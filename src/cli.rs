@@ -25,7 +25,7 @@ enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create an admin user, interactively or from flags with --no-input.
-    Createsuperuser(crate::accounts::cli::CreateSuperuser),
+    Createsuperuser(crate::accounts::CreateSuperuser),
     /// Load a deterministic demo catalogue (`seed --demo`) into a fresh database.
     Seed(crate::seed::Seed),
     /// Check the configuration and connectivity; exits 1 when any check is an ERROR.

@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Instant};
 
 use crate::{
-    accounts::tokens::TokenKeys,
+    accounts::TokenKeys,
     cache::Cache,
     config::Settings,
     db::Db,

@@ -12,12 +12,16 @@ use anyhow::{bail, Context};
 
 use crate::{
     accounts::{
-        fields, password, password_reset,
+        password,
         password_rules::{self, UserAttributes},
-        refresh_tokens, users,
+        role::Role,
+        store::{
+            refresh_tokens, reset_links,
+            users::{self, NewUser, User},
+        },
     },
-    db::{now_micros, Db},
-    error::FieldErrors,
+    db::Db,
+    validation::{self, is_username, messages, EMAIL_MAX, NAME_MAX},
 };
 
 /// Arguments of `nexus createsuperuser`.
@@ -41,37 +45,41 @@ pub struct CreateSuperuser {
     promote_existing: bool,
 }
 
-/// The text of the first error recorded for `field`, if any.
-fn first_error(errors: &FieldErrors) -> String {
-    serde_json::to_value(errors)
-        .ok()
-        .and_then(|v| v.as_object().and_then(|m| m.values().next().cloned()))
-        .map(|messages| {
-            messages
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default()
-}
-
+/// A valid email address, its domain lowercased; or the message the API would answer.
 fn parse_email(raw: &str) -> Result<String, String> {
-    let mut errors = FieldErrors::new();
-    fields::email(&mut errors, "email", Some(raw)).ok_or_else(|| first_error(&errors))
+    let email = required_text(raw, EMAIL_MAX)?;
+    validation::normalize_email(&email).ok_or_else(|| messages::INVALID_EMAIL.to_owned())
 }
 
+/// A well-formed username; or the message the API would answer.
+fn username(raw: &str) -> Result<String, String> {
+    let username = required_text(raw, NAME_MAX)?;
+    if is_username(&username) {
+        Ok(username)
+    } else {
+        Err(messages::INVALID_USERNAME.to_owned())
+    }
+}
+
+/// `raw` trimmed, neither blank nor longer than `max` characters, as a text field reads it.
+fn required_text(raw: &str, max: usize) -> Result<String, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        Err(messages::NOT_BLANK.to_owned())
+    } else if text.chars().count() > max {
+        Err(messages::max_length(max))
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// A well-formed username nobody has yet.
 async fn parse_username(db: &Db, raw: &str) -> anyhow::Result<Result<String, String>> {
-    let mut errors = FieldErrors::new();
-    let Some(username) = fields::username(&mut errors, "username", Some(raw)) else {
-        return Ok(Err(first_error(&errors)));
+    let username = match username(raw) {
+        Ok(username) => username,
+        Err(message) => return Ok(Err(message)),
     };
-    if users::username_taken(&db.pool, &username, None)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-    {
+    if users::username_taken(&db.pool, &username, None).await? {
         return Ok(Err(users::duplicate_message("username").to_owned()));
     }
     Ok(Ok(username))
@@ -79,7 +87,7 @@ async fn parse_username(db: &Db, raw: &str) -> anyhow::Result<Result<String, Str
 
 fn check_password(secret: &str, email: &str, username: &str) -> Result<(), String> {
     if secret.trim().is_empty() {
-        return Err("This field may not be blank.".to_owned());
+        return Err(messages::NOT_BLANK.to_owned());
     }
     let problems = password_rules::check(
         secret,
@@ -135,10 +143,7 @@ impl CreateSuperuser {
                 }
             },
         };
-        if let Some(existing) = users::find_by_email(&db.pool, &email)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-        {
+        if let Some(existing) = users::find_by_email(&db.pool, &email).await? {
             return self.promote(db, existing).await;
         }
         let username = match &self.username {
@@ -162,17 +167,17 @@ impl CreateSuperuser {
         let secret = read_password(self.password, &email, &username)?;
         // createsuperuser is an operator command: always the production hashing cost.
         let hash = password::hash(secret, false).await?;
-        sqlx::query(
-            "INSERT INTO users (email, username, password_hash, first_name, last_name, role, is_active, date_joined, last_login) \
-             VALUES ($1, $2, $3, '', '', 'admin', TRUE, $4, NULL)",
-        )
-        .bind(&email)
-        .bind(&username)
-        .bind(&hash)
-        .bind(now_micros())
-        .execute(&db.pool)
-        .await
-        .context("could not create the user")?;
+        let admin = NewUser {
+            email: &email,
+            username: &username,
+            password_hash: &hash,
+            first_name: "",
+            last_name: "",
+            role: Role::Admin,
+        };
+        users::insert(&db.pool, &admin)
+            .await
+            .context("could not create the user")?;
         println!("Superuser {email} created.");
         Ok(())
     }
@@ -202,7 +207,7 @@ fn read_password(flag: Option<String>, email: &str, username: &str) -> anyhow::R
 impl CreateSuperuser {
     /// The email already has an account: refused, unless `--promote-existing`, which makes it an
     /// active admin with the given password and ends what the old password opened.
-    async fn promote(self, db: &Db, existing: users::User) -> anyhow::Result<()> {
+    async fn promote(self, db: &Db, existing: User) -> anyhow::Result<()> {
         if !self.promote_existing {
             bail!(
                 "an account with the email {} already exists (username {:?}); it was not made an \
@@ -213,9 +218,7 @@ impl CreateSuperuser {
             );
         }
         if let Some(raw) = &self.username {
-            let mut errors = FieldErrors::new();
-            let given = fields::username(&mut errors, "username", Some(raw));
-            if given.as_deref() != Some(existing.username.as_str()) {
+            if username(raw).ok().as_deref() != Some(existing.username.as_str()) {
                 bail!(
                     "--username {raw:?} is not the username of the account with the email {} \
                      ({:?}); nothing was changed",
@@ -231,22 +234,12 @@ impl CreateSuperuser {
         // which would otherwise act with admin rights until they expire.
         let mut tx = db.begin_write().await?;
         let tokens_valid_after = chrono::Utc::now().timestamp() + 1;
-        sqlx::query(
-            "UPDATE users SET role = 'admin', is_active = TRUE, tokens_valid_after = $1 WHERE id = $2",
-        )
-        .bind(tokens_valid_after)
-        .bind(existing.id)
-        .execute(&mut *tx)
-        .await?;
-        users::set_password_hash(&mut *tx, existing.id, &hash)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        users::promote_to_admin(&mut *tx, existing.id, tokens_valid_after).await?;
+        users::set_password_hash(&mut *tx, existing.id, &hash).await?;
         // Whoever held the account before must not keep a way in: their refresh tokens and any
         // reset link they requested would otherwise outlive the new password.
-        refresh_tokens::revoke_all_for_user(&mut *tx, existing.id)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        password_reset::void_reset_links(&mut tx, existing.id).await?;
+        refresh_tokens::revoke_all_for_user(&mut *tx, existing.id).await?;
+        reset_links::void_all_for_user(&mut tx, existing.id).await?;
         tx.commit().await?;
         // A login still within the cutoff second would get a token that is refused at once; wait
         // (under a second) until the clock passes it, so a script that promotes and then signs

@@ -1,25 +1,44 @@
-//! Accounts: registration, JWT auth, profiles, passwords, addresses and user administration.
+//! Accounts: registration, JWT sessions, profiles, passwords, addresses and user administration.
+//!
+//! Outside this folder only the front below is used: the router, the token keys the auth
+//! extractors and the rate limiter verify with, roles, password hashing (the seed), the
+//! `createsuperuser` command, and addresses (checkout reads a saved one, or an inline
+//! [`AddressRequest`], and snapshots its [`AddressFields`] on the order).
 
-pub mod address_store;
-pub mod addresses;
-pub mod admin_users;
-pub mod cli;
-mod fields;
-pub mod password;
-pub mod password_change;
-pub mod password_reset;
-pub mod password_rules;
-pub mod profile;
-pub mod refresh_tokens;
-pub mod registration;
-pub mod role;
-pub mod session;
-pub mod tokens;
-pub mod users;
+mod cli;
+mod emails;
+mod handlers;
+mod password;
+mod password_rules;
+mod requests;
+mod role;
+mod sessions;
+mod store;
+mod tokens;
+mod views;
+
+pub use cli::CreateSuperuser;
+pub use password::hash as hash_password;
+pub use requests::AddressRequest;
+pub use role::Role;
+pub use store::{Address, AddressFields};
+pub use tokens::{Claims, TokenError, TokenKeys, TokenType};
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
+use handlers::{
+    addresses, admin_users, password_change, password_reset, profile, registration, session,
+};
+
+/// The user's saved address `id`; `None` when there is none of theirs.
+pub async fn find_address(
+    pool: &sqlx::AnyPool,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<Address>, sqlx::Error> {
+    store::addresses::find(pool, user_id, id).await
+}
 
 /// Every accounts route under `/api/v1` (alias paths are mapped onto these in `http::aliases`).
 pub fn router() -> OpenApiRouter<AppState> {

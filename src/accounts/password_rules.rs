@@ -32,6 +32,17 @@ pub struct UserAttributes<'a> {
     pub email: &'a str,
 }
 
+impl<'a> From<&'a crate::accounts::store::User> for UserAttributes<'a> {
+    fn from(user: &'a crate::accounts::store::User) -> Self {
+        UserAttributes {
+            username: &user.username,
+            first_name: &user.first_name,
+            last_name: &user.last_name,
+            email: &user.email,
+        }
+    }
+}
+
 /// Every rule `password` breaks, as messages (empty when it is acceptable).
 pub fn check(password: &str, user: UserAttributes<'_>) -> Vec<String> {
     let mut errors = Vec::new();

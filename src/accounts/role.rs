@@ -21,13 +21,19 @@ impl Role {
         }
     }
 
+    /// The role named `name` exactly, as a request or a filter gives it.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "customer" => Some(Role::Customer),
+            "staff" => Some(Role::Staff),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
     /// Parses the stored name; unknown names fall back to the least powerful role.
     pub fn from_db(name: &str) -> Self {
-        match name {
-            "admin" => Role::Admin,
-            "staff" => Role::Staff,
-            _ => Role::Customer,
-        }
+        Self::parse(name).unwrap_or(Role::Customer)
     }
 
     /// Staff and admins manage the catalogue, inventory, orders and moderation.
@@ -38,6 +44,20 @@ impl Role {
     /// Only admins manage users and roles.
     pub fn is_admin(self) -> bool {
         self == Role::Admin
+    }
+}
+
+/// A `role` column decodes straight into a row struct's `Role`.
+impl sqlx::Type<sqlx::Any> for Role {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Role {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let name = <&str as sqlx::Decode<sqlx::Any>>::decode(value)?;
+        Ok(Self::from_db(name))
     }
 }
 

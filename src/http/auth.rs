@@ -8,10 +8,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 use serde_json::json;
 
 use crate::{
-    accounts::{
-        role::Role,
-        tokens::{TokenError, TokenType},
-    },
+    accounts::{Role, TokenError, TokenType},
     db::Flag,
     error::ApiError,
     http::{request_id, security_log},

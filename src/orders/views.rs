@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::status::{OrderStatus, PaymentStatus};
 
 /// A shipping address as snapshotted on the order: the fields of a saved address.
-pub type ShippingAddress = crate::accounts::address_store::AddressFields;
+pub type ShippingAddress = crate::accounts::AddressFields;
 
 /// One order line, with the title and unit price as they were at purchase time.
 #[derive(Debug, Clone, Serialize, ToSchema)]

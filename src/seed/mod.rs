@@ -203,7 +203,7 @@ impl Seed {
         let orders = orders::plan(&mut rng, &catalog, users.len(), self.orders, start, now);
         let reviews = reviews::plan(&mut rng, &catalog, users.len(), self.reviews, now);
         // Hash once, reuse for every demo user (production cost: it is a real password).
-        let hash = crate::accounts::password::hash(DEMO_PASSWORD.to_owned(), false).await?;
+        let hash = crate::accounts::hash_password(DEMO_PASSWORD.to_owned(), false).await?;
 
         let mut tx = db.begin_write().await.context("could not begin")?;
         let mut summary = Summary::default();

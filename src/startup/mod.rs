@@ -17,7 +17,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{
-    accounts::tokens::TokenKeys,
+    accounts::TokenKeys,
     cache::Cache,
     config::Settings,
     db::Db,

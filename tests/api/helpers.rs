@@ -7,7 +7,7 @@ use std::{
 };
 
 use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
-use nexus::{accounts::tokens::TokenType, config::Settings, db::Db, startup::Application};
+use nexus::{accounts::TokenType, config::Settings, db::Db, startup::Application};
 use reqwest::{header::HeaderMap, Method, StatusCode};
 use serde_json::Value;
 

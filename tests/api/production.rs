@@ -10,7 +10,7 @@ use std::{
 };
 
 use nexus::{
-    accounts::tokens::{TokenKeys, TokenType},
+    accounts::{TokenKeys, TokenType},
     config::DEFAULT_SECRET_KEY,
 };
 use secrecy::SecretString;

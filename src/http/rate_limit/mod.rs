@@ -30,7 +30,7 @@ pub use rate::Throttled;
 
 use self::{local::LocalLimiter, redis::RedisLimiter};
 use crate::{
-    accounts::tokens::{TokenKeys, TokenType},
+    accounts::{TokenKeys, TokenType},
     error::ApiError,
     http::origin::{client_ip_from, TrustedProxies},
 };

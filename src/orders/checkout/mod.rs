@@ -25,7 +25,7 @@ use super::{
     status::{OrderStatus, PaymentStatus},
     views::{OrderItemView, OrderView, ShippingAddress, StatusHistoryView},
 };
-use crate::accounts::address_store;
+use crate::accounts;
 use crate::{
     db::{now_micros, types::format_micros, Backend},
     error::{ApiError, FieldErrors},
@@ -167,7 +167,7 @@ async fn resolve_address(
         AddressChoice::Saved(id) => *id,
     };
     // Someone else's address is as unknown as a missing one.
-    let address = address_store::find(&state.db.pool, user_id, id)
+    let address = accounts::find_address(&state.db.pool, user_id, id)
         .await?
         .ok_or_else(|| {
             FieldErrors::single(

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::{
-    accounts::addresses::{self, AddressRequest},
+    accounts::AddressRequest,
     error::{ApiError, FieldErrors},
-    http::extract,
     orders::views::ShippingAddress,
+    validation,
 };
 
 /// Largest quantity of one product in one order (SPEC §5), duplicates in `items` merged: the
@@ -205,7 +205,8 @@ fn parse_address(body: &Map<String, Value>, errors: &mut FieldErrors) -> Address
 /// An inline address is checked exactly like a saved one; errors are keyed
 /// `shipping_address.<field>`.
 fn parse_inline_address(fields: &Map<String, Value>, errors: &mut FieldErrors) -> AddressChoice {
-    let checked = extract::from_value::<AddressRequest>(Value::Object(fields.clone()))
+    let checked = validation::parse::<AddressRequest>(Value::Object(fields.clone()), false)
+        .map(AddressRequest::into_fields)
         .map_err(|err| match err {
             ApiError::Validation(field_errors) => field_errors,
             // from_value only fails with field errors for an object; keep any other honest.
@@ -214,8 +215,7 @@ fn parse_inline_address(fields: &Map<String, Value>, errors: &mut FieldErrors) -
                 field_errors.add("non_field_errors", other.to_string());
                 field_errors
             }
-        })
-        .and_then(|body| addresses::validate(&body, ShippingAddress::default(), false));
+        });
     match checked {
         Ok(address) => AddressChoice::Inline(address),
         Err(field_errors) => {

@@ -35,8 +35,8 @@ api_test! {
             .execute(&app.db.pool)
         };
         let same_email = insert(user.email.to_uppercase(), "fresh_name".into()).await.unwrap_err();
-        assert_eq!(nexus::accounts::users::violated_field(&same_email), Some("email"));
+        assert_eq!(nexus::db::unique_constraint(&same_email).as_deref(), Some("users_email_lower_key"));
         let same_username = insert("fresh@shop.example".into(), user.username.clone()).await.unwrap_err();
-        assert_eq!(nexus::accounts::users::violated_field(&same_username), Some("username"));
+        assert_eq!(nexus::db::unique_constraint(&same_username).as_deref(), Some("users_username_key"));
     }
 }

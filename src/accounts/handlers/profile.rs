@@ -4,27 +4,13 @@
 //! the dates are read-only and silently ignored, as DRF does with read-only fields.
 
 use axum::{extract::State, Json};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::{
-    accounts::{
-        fields,
-        users::{self, UserResponse},
-    },
-    db::ResultExt,
+    accounts::{requests::ProfileRequest, store::users, views::UserResponse},
     error::{ApiError, FieldErrors},
-    http::{auth::CurrentUser, extract},
+    http::{auth::CurrentUser, extract::Valid},
     state::AppState,
 };
-
-/// `PUT`/`PATCH auth/users/me/` body. `username` is required by `PUT`.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ProfileRequest {
-    pub username: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-}
 
 async fn current(state: &AppState, user_id: i64) -> Result<Json<UserResponse>, ApiError> {
     // The extractor just read this row; a miss means it was deleted mid-request.
@@ -51,9 +37,9 @@ pub async fn get_profile(
 pub async fn replace_profile(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    extract::Json(body): extract::Json<ProfileRequest>,
+    Valid(body): Valid<ProfileRequest>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    save(&state, user.id, body, false).await
+    save(&state, user.id, body).await
 }
 
 /// Updates the given profile fields.
@@ -63,41 +49,30 @@ pub async fn replace_profile(
 pub async fn update_profile(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    extract::Json(body): extract::Json<ProfileRequest>,
+    Valid(body): Valid<ProfileRequest>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    save(&state, user.id, body, true).await
+    save(&state, user.id, body).await
 }
 
+/// Writes the given fields (`Valid` made `username` required for a `PUT`).
 async fn save(
     state: &AppState,
     user_id: i64,
     body: ProfileRequest,
-    partial: bool,
 ) -> Result<Json<UserResponse>, ApiError> {
-    let mut errors = FieldErrors::new();
-    let username = if partial && body.username.is_none() {
-        None
-    } else {
-        fields::username(&mut errors, "username", body.username.as_deref())
-    };
-    let first_name = fields::optional_name(&mut errors, "first_name", body.first_name.as_deref());
-    let last_name = fields::optional_name(&mut errors, "last_name", body.last_name.as_deref());
-    if let Some(username) = &username {
+    if let Some(username) = &body.username {
         if users::username_taken(&state.db.pool, username, Some(user_id)).await? {
-            errors.add("username", users::duplicate_message("username"));
+            let message = users::duplicate_message("username");
+            return Err(FieldErrors::single("username", message));
         }
     }
-    errors.into_result()?;
-    let updated = sqlx::query(
-        "UPDATE users SET username = COALESCE($1, username), first_name = COALESCE($2, first_name), \
-         last_name = COALESCE($3, last_name) WHERE id = $4",
+    users::update_profile(
+        &state.db.pool,
+        user_id,
+        body.username.as_deref(),
+        body.first_name.as_deref(),
+        body.last_name.as_deref(),
     )
-    .bind(username)
-    .bind(first_name)
-    .bind(last_name)
-    .bind(user_id)
-    .execute(&state.db.pool)
-    .await;
-    updated.on_constraint(users::duplicate)?;
+    .await?;
     current(state, user_id).await
 }

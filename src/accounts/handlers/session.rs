@@ -1,68 +1,25 @@
 //! Sessions: log in (`auth/jwt/create/`), rotate (`auth/jwt/refresh/`), verify and log out.
 
 use axum::{extract::State, http::StatusCode, Extension, Json};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::{
     accounts::{
-        fields, password,
-        refresh_tokens::{self, TokenPair},
+        password,
+        requests::{LoginRequest, LogoutRequest, RefreshRequest, VerifyRequest},
+        sessions,
+        store::{refresh_tokens, users},
         tokens::{Claims, TokenError, TokenType},
-        users,
+        views::{Empty, MessageResponse, TokenPair},
     },
-    db::{now_micros, Flag},
-    error::{ApiError, FieldErrors},
+    error::ApiError,
     http::{
         auth::CurrentUser,
-        extract,
+        extract::Valid,
         rate_limit::{ClientKey, LoginBudget},
         security_log,
     },
     state::AppState,
 };
-
-/// `POST auth/jwt/create/` body.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct LoginRequest {
-    /// Matched ignoring case.
-    #[schema(required = true, value_type = String)]
-    pub email: Option<String>,
-    #[schema(required = true, value_type = String)]
-    pub password: Option<String>,
-}
-
-/// `POST auth/jwt/refresh/` body.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct RefreshRequest {
-    #[schema(required = true, value_type = String)]
-    pub refresh: Option<String>,
-}
-
-/// `POST auth/jwt/verify/` body.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct VerifyRequest {
-    /// An access or refresh token.
-    #[schema(required = true, value_type = String)]
-    pub token: Option<String>,
-}
-
-/// `POST auth/logout/` body: the refresh token under either name the Django clients used.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct LogoutRequest {
-    pub refresh: Option<String>,
-    pub refresh_token: Option<String>,
-}
-
-/// An empty JSON object (`{}`), what a successful verification answers.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Empty {}
-
-/// A one-line outcome (`{"message": "..."}`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageResponse {
-    pub message: String,
-}
 
 const BAD_CREDENTIALS: &str = "No active account found with the given credentials";
 
@@ -78,42 +35,33 @@ fn token_not_valid(detail: &str) -> ApiError {
 pub async fn create_token(
     State(state): State<AppState>,
     client: Option<Extension<ClientKey>>,
-    extract::Json(body): extract::Json<LoginRequest>,
+    Valid(body): Valid<LoginRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
-    let mut errors = FieldErrors::new();
-    let email = fields::required(&mut errors, "email", body.email.as_deref());
-    let secret = fields::required_password(&mut errors, "password", body.password.as_deref());
-    errors.into_result()?;
-    let (email, secret) = (email.unwrap_or_default(), secret.unwrap_or_default());
     // The per-IP rule (every attempt) is in the middleware, which also put the client's key here
     // (absent only when rate limiting is off). The account budgets are checked before the
     // password is, and spent only when it was wrong (SPEC §5).
     let client = client.map_or_else(|| ClientKey::of(None), |Extension(key)| key);
-    let budget = LoginBudget::new(&client, &email);
+    let budget = LoginBudget::new(&client, &body.email);
     state.rate_limiter.check_login(&budget).await?;
-    let user = users::find_by_email(&state.db.pool, &email).await?;
+    let user = users::find_by_email(&state.db.pool, &body.email).await?;
     // Unknown emails still pay for one verification, so timing doesn't reveal which accounts exist.
     let matches = match &user {
-        Some(user) => password::verify(secret, user.password_hash.clone()).await?,
+        Some(user) => password::verify(body.password, user.password_hash.clone()).await?,
         None => {
-            password::verify_dummy(secret, state.settings.fast_password_hashing).await?;
+            password::verify_dummy(body.password, state.settings.fast_password_hashing).await?;
             false
         }
     };
     let user = match user {
-        Some(user) if matches && user.is_active => user,
+        Some(user) if matches && user.is_active.0 => user,
         _ => {
             state.rate_limiter.spend_failed_login(&budget).await;
             security_log::login_failed(budget.account_digest());
             return Err(ApiError::authentication_failed(BAD_CREDENTIALS));
         }
     };
-    sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
-        .bind(now_micros())
-        .bind(user.id)
-        .execute(&state.db.pool)
-        .await?;
-    let pair = refresh_tokens::issue_pair(&state.db.pool, &state.tokens, user.id, None).await?;
+    users::touch_last_login(&state.db.pool, user.id).await?;
+    let pair = sessions::issue_pair(&state.db.pool, &state.tokens, user.id, None).await?;
     Ok(Json(pair))
 }
 
@@ -124,40 +72,33 @@ pub async fn create_token(
         (status = 401, description = "invalid, expired or reused token")))]
 pub async fn refresh_token(
     State(state): State<AppState>,
-    extract::Json(body): extract::Json<RefreshRequest>,
+    Valid(body): Valid<RefreshRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
-    let mut errors = FieldErrors::new();
-    let token = fields::required(&mut errors, "refresh", body.refresh.as_deref());
-    errors.into_result()?;
     let claims = state
         .tokens
-        .decode(&token.unwrap_or_default(), TokenType::Refresh)
+        .decode(&body.refresh, TokenType::Refresh)
         .map_err(|err| {
             security_log::token_rejected("refresh", err.message(), None);
             token_not_valid(err.message())
         })?;
     let mut tx = state.db.begin_write().await?;
-    let Some((user_id, family)) = refresh_tokens::revoke(&mut *tx, &claims.jti).await? else {
+    let Some(owner) = refresh_tokens::revoke(&mut *tx, &claims.jti).await? else {
         // Signed by us but no longer live: either it was rotated already (a stolen copy being
         // replayed, or the legitimate client after a thief) or its user was deleted.
-        let known = refresh_tokens::find(&mut *tx, &claims.jti).await?;
-        let Some((_, family)) = known else {
+        let Some(known) = refresh_tokens::find(&mut *tx, &claims.jti).await? else {
             security_log::token_rejected("refresh", "unknown token", Some(claims.user_id));
             return Err(token_not_valid(TokenError::Invalid.message()));
         };
-        let revoked = refresh_tokens::revoke_family(&mut *tx, &family).await?;
+        let revoked = refresh_tokens::revoke_family(&mut *tx, &known.family_id).await?;
         tx.commit().await?;
         security_log::refresh_token_reused(claims.user_id, revoked);
         return Err(token_not_valid("Token is blacklisted"));
     };
-    let user: Option<(Flag, Option<i64>)> =
-        sqlx::query_as("SELECT is_active, tokens_valid_after FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let user_id = owner.user_id;
+    let user = users::session_state(&mut *tx, user_id).await?;
     if user
         .as_ref()
-        .is_some_and(|(_, after)| claims.issued_before(*after))
+        .is_some_and(|user| claims.issued_before(user.tokens_valid_after))
     {
         // Promotion revokes the stored tokens too; this also catches one minted by a login that
         // raced the promotion. The token stays revoked.
@@ -165,7 +106,7 @@ pub async fn refresh_token(
         security_log::token_rejected("refresh", "issued before tokens_valid_after", Some(user_id));
         return Err(token_not_valid(TokenError::Invalid.message()));
     }
-    if !matches!(user, Some((Flag(true), _))) {
+    if !user.is_some_and(|user| user.is_active.0) {
         tx.commit().await?;
         return Err(ApiError::client(
             StatusCode::UNAUTHORIZED,
@@ -173,7 +114,8 @@ pub async fn refresh_token(
             "No active account found for the given token.",
         ));
     }
-    let pair = refresh_tokens::issue_pair(&mut *tx, &state.tokens, user_id, Some(family)).await?;
+    let family = Some(owner.family_id);
+    let pair = sessions::issue_pair(&mut *tx, &state.tokens, user_id, family).await?;
     tx.commit().await?;
     Ok(Json(pair))
 }
@@ -184,13 +126,10 @@ pub async fn refresh_token(
         (status = 401, description = "invalid, expired or revoked token")))]
 pub async fn verify_token(
     State(state): State<AppState>,
-    extract::Json(body): extract::Json<VerifyRequest>,
+    Valid(body): Valid<VerifyRequest>,
 ) -> Result<Json<Empty>, ApiError> {
-    let mut errors = FieldErrors::new();
-    let token = fields::required(&mut errors, "token", body.token.as_deref());
-    errors.into_result()?;
-    let claims = decode_any(&state, &token.unwrap_or_default())
-        .map_err(|err| token_not_valid(err.message()))?;
+    let claims =
+        decode_any(&state, &body.token).map_err(|err| token_not_valid(err.message()))?;
     if claims.token_type == TokenType::Refresh
         && refresh_tokens::is_revoked(&state.db.pool, &claims.jti).await?
     {
@@ -198,12 +137,8 @@ pub async fn verify_token(
     }
     // A token the API would refuse (issued before the account's sessions were ended) must not
     // verify either.
-    let valid_after: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT tokens_valid_after FROM users WHERE id = $1")
-            .bind(claims.user_id)
-            .fetch_optional(&state.db.pool)
-            .await?;
-    if claims.issued_before(valid_after.flatten()) {
+    let user = users::session_state(&state.db.pool, claims.user_id).await?;
+    if claims.issued_before(user.and_then(|user| user.tokens_valid_after)) {
         return Err(token_not_valid(TokenError::Invalid.message()));
     }
     Ok(Json(Empty {}))
@@ -226,16 +161,9 @@ fn decode_any(state: &AppState, token: &str) -> Result<Claims, TokenError> {
 pub async fn revoke_token(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    extract::Json(body): extract::Json<LogoutRequest>,
+    Valid(body): Valid<LogoutRequest>,
 ) -> Result<(StatusCode, Json<MessageResponse>), ApiError> {
-    let mut errors = FieldErrors::new();
-    let given = body.refresh.or(body.refresh_token);
-    let token = fields::required(&mut errors, "refresh", given.as_deref());
-    errors.into_result()?;
-    let claims = state
-        .tokens
-        .decode(&token.unwrap_or_default(), TokenType::Refresh)
-        .ok();
+    let claims = state.tokens.decode(&body.token(), TokenType::Refresh).ok();
     // Someone else's token (or garbage) is not ours to revoke; the answer doesn't say whose it is.
     let mut revoked_now = false;
     if let Some(claims) = claims.filter(|c| c.user_id == user.id) {
@@ -243,8 +171,8 @@ pub async fn revoke_token(
         revoked_now = refresh_tokens::revoke(&mut *tx, &claims.jti)
             .await?
             .is_some();
-        if let Some((_, family)) = refresh_tokens::find(&mut *tx, &claims.jti).await? {
-            refresh_tokens::revoke_family(&mut *tx, &family).await?;
+        if let Some(known) = refresh_tokens::find(&mut *tx, &claims.jti).await? {
+            refresh_tokens::revoke_family(&mut *tx, &known.family_id).await?;
         }
         tx.commit().await?;
     }

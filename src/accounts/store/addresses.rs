@@ -5,13 +5,19 @@ use sqlx::{Any, Executor, Transaction};
 
 use crate::{
     db::{now_micros, Flag},
-    error::ApiError,
     http::pagination::PageRequest,
 };
 
 /// The editable fields of an address; also the shipping-address snapshot stored on an order.
 #[derive(
-    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    sqlx::FromRow,
 )]
 pub struct AddressFields {
     pub first_name: String,
@@ -27,121 +33,73 @@ pub struct AddressFields {
 }
 
 /// One stored address.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Address {
     pub id: i64,
+    #[sqlx(flatten)]
     pub fields: AddressFields,
-    pub is_default: bool,
+    pub is_default: Flag,
 }
 
-type Row = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Flag,
-);
+/// The columns of an [`Address`].
+const COLUMNS: &str = "id, first_name, last_name, address_line_1, address_line_2, city, \
+                       postal_code, country, phone_number, is_default";
 
-const COLUMNS: &str =
-    "id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, \
-                       phone_number, is_default";
-
-impl From<Row> for Address {
-    fn from(row: Row) -> Self {
-        let (
-            id,
-            first_name,
-            last_name,
-            address_line_1,
-            address_line_2,
-            city,
-            postal_code,
-            country,
-            phone_number,
-            is_default,
-        ) = row;
-        Address {
-            id,
-            fields: AddressFields {
-                first_name,
-                last_name,
-                address_line_1,
-                address_line_2,
-                city,
-                postal_code,
-                country,
-                phone_number,
-            },
-            is_default: is_default.0,
-        }
-    }
-}
-
-/// One page of the user's addresses (default first, then newest) and their total count.
+/// One page of the user's addresses, default first, then newest.
 pub async fn list<'e, E>(
     executor: E,
     user_id: i64,
     page: &PageRequest,
-) -> Result<Vec<Address>, ApiError>
+) -> Result<Vec<Address>, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM addresses WHERE user_id = $1 ORDER BY is_default DESC, id DESC LIMIT $2 OFFSET $3"
     ))
     .bind(user_id)
     .bind(page.limit())
     .bind(page.offset())
     .fetch_all(executor)
-    .await?;
-    Ok(rows.into_iter().map(Address::from).collect())
+    .await
 }
 
 /// How many addresses the user has.
-pub async fn count<'e, E>(executor: E, user_id: i64) -> Result<i64, ApiError>
+pub async fn count<'e, E>(executor: E, user_id: i64) -> Result<i64, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_one(executor)
-            .await?,
-    )
+    sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(executor)
+        .await
 }
 
 /// The user's address `id`.
-pub async fn find<'e, E>(executor: E, user_id: i64, id: i64) -> Result<Option<Address>, ApiError>
+pub async fn find<'e, E>(executor: E, user_id: i64, id: i64) -> Result<Option<Address>, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    let row: Option<Row> = sqlx::query_as(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM addresses WHERE id = $1 AND user_id = $2"
     ))
     .bind(id)
     .bind(user_id)
     .fetch_optional(executor)
-    .await?;
-    Ok(row.map(Address::from))
+    .await
 }
 
 /// The user's default address.
-pub async fn find_default<'e, E>(executor: E, user_id: i64) -> Result<Option<Address>, ApiError>
+pub async fn find_default<'e, E>(executor: E, user_id: i64) -> Result<Option<Address>, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
-    let row: Option<Row> = sqlx::query_as(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM addresses WHERE user_id = $1 AND is_default = TRUE"
     ))
     .bind(user_id)
     .fetch_optional(executor)
-    .await?;
-    Ok(row.map(Address::from))
+    .await
 }
 
 /// Starts a transaction that owns the user's addresses until it ends.
@@ -152,7 +110,7 @@ where
 pub async fn begin_for_user(
     db: &crate::db::Db,
     user_id: i64,
-) -> Result<Transaction<'static, Any>, ApiError> {
+) -> Result<Transaction<'static, Any>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE users SET last_login = last_login WHERE id = $1")
         .bind(user_id)
@@ -166,7 +124,7 @@ pub async fn clear_default(
     tx: &mut Transaction<'static, Any>,
     user_id: i64,
     keep: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE addresses SET is_default = FALSE WHERE user_id = $1 AND is_default = TRUE AND id <> $2")
         .bind(user_id)
         .bind(keep)
@@ -181,8 +139,8 @@ pub async fn insert(
     user_id: i64,
     f: &AddressFields,
     is_default: bool,
-) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar(
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
         "INSERT INTO addresses (user_id, first_name, last_name, address_line_1, address_line_2, city, postal_code, \
          country, phone_number, is_default, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
@@ -198,17 +156,16 @@ pub async fn insert(
     .bind(is_default)
     .bind(now_micros())
     .fetch_one(&mut **tx)
-    .await?)
+    .await
 }
 
 /// Overwrites an address's fields and default flag.
 pub async fn update(
     tx: &mut Transaction<'static, Any>,
     user_id: i64,
-    id: i64,
-    f: &AddressFields,
-    is_default: bool,
-) -> Result<(), ApiError> {
+    address: &Address,
+) -> Result<(), sqlx::Error> {
+    let f = &address.fields;
     sqlx::query(
         "UPDATE addresses SET first_name = $1, last_name = $2, address_line_1 = $3, address_line_2 = $4, city = $5, \
          postal_code = $6, country = $7, phone_number = $8, is_default = $9 WHERE id = $10 AND user_id = $11",
@@ -221,8 +178,8 @@ pub async fn update(
     .bind(&f.postal_code)
     .bind(&f.country)
     .bind(&f.phone_number)
-    .bind(is_default)
-    .bind(id)
+    .bind(address.is_default.0)
+    .bind(address.id)
     .bind(user_id)
     .execute(&mut **tx)
     .await?;
@@ -230,7 +187,7 @@ pub async fn update(
 }
 
 /// Deletes the user's address `id`; false when there was none.
-pub async fn delete<'e, E>(executor: E, user_id: i64, id: i64) -> Result<bool, ApiError>
+pub async fn delete<'e, E>(executor: E, user_id: i64, id: i64) -> Result<bool, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {

@@ -1,0 +1,31 @@
+//! The emails accounts sends: a reset link, and the notice that a password changed.
+
+use crate::{mail::OutgoingEmail, state::AppState};
+
+/// Tells the account owner their password changed, so a takeover doesn't go unnoticed.
+/// A mail failure is logged, not answered: the password change itself succeeded.
+pub async fn send_password_changed(state: &AppState, to: &str) {
+    let email = OutgoingEmail {
+        to: to.to_owned(),
+        subject: "Your Nexus Commerce password was changed".to_owned(),
+        body: "The password of your Nexus Commerce account was just changed, and every signed-in \
+               session was signed out.\n\nIf this was not you, reset your password now and contact support."
+            .to_owned(),
+    };
+    if let Err(err) = state.mailer.send(email).await {
+        tracing::error!(error = ?err, "could not send the password-changed email");
+    }
+}
+
+/// The email carrying a reset `link` to `to`.
+pub fn reset_link(to: &str, link: &str) -> OutgoingEmail {
+    OutgoingEmail {
+        to: to.to_owned(),
+        subject: "Reset your Nexus Commerce password".to_owned(),
+        body: format!(
+            "Someone asked to reset the password of your Nexus Commerce account.\n\n\
+             To choose a new password, open this link within one hour:\n{link}\n\n\
+             The link works once. If you did not ask for this, ignore this email."
+        ),
+    }
+}

@@ -1,0 +1,113 @@
+//! Registration and session bodies: `auth/users/`, `auth/jwt/{create,refresh,verify}/`, `auth/logout/`.
+
+use utoipa::ToSchema;
+
+use crate::validation::{messages, Form, FromForm, NAME_MAX};
+
+/// `POST auth/users/` body. Any other key (`role`, `is_staff`...) is ignored: a new account is
+/// always a customer.
+#[derive(Debug, ToSchema)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub username: String,
+    pub password: String,
+    /// Must equal `password` when given.
+    pub password_confirm: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+impl FromForm for RegisterRequest {
+    fn from_form(form: &mut Form) -> Option<Self> {
+        let email = form.email("email", true);
+        let username = form.username("username", true);
+        let password = form.secret("password");
+        let password_confirm = super::optional_secret(form, "password_confirm");
+        let first_name = form.text("first_name", false, true, Some(NAME_MAX));
+        let last_name = form.text("last_name", false, true, Some(NAME_MAX));
+        Some(Self {
+            email: email?,
+            username: username?,
+            password: password?,
+            password_confirm,
+            first_name,
+            last_name,
+        })
+    }
+}
+
+/// `POST auth/jwt/create/` body.
+#[derive(Debug, ToSchema)]
+pub struct LoginRequest {
+    /// Matched ignoring case.
+    pub email: String,
+    pub password: String,
+}
+
+impl FromForm for LoginRequest {
+    fn from_form(form: &mut Form) -> Option<Self> {
+        let email = form.text("email", true, false, None);
+        let password = form.secret("password");
+        Some(Self {
+            email: email?,
+            password: password?,
+        })
+    }
+}
+
+/// `POST auth/jwt/refresh/` body.
+#[derive(Debug, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh: String,
+}
+
+impl FromForm for RefreshRequest {
+    fn from_form(form: &mut Form) -> Option<Self> {
+        let refresh = form.text("refresh", true, false, None)?;
+        Some(Self { refresh })
+    }
+}
+
+/// `POST auth/jwt/verify/` body.
+#[derive(Debug, ToSchema)]
+pub struct VerifyRequest {
+    /// An access or refresh token.
+    pub token: String,
+}
+
+impl FromForm for VerifyRequest {
+    fn from_form(form: &mut Form) -> Option<Self> {
+        let token = form.text("token", true, false, None)?;
+        Some(Self { token })
+    }
+}
+
+/// `POST auth/logout/` body: the refresh token under either name the Django clients used.
+#[derive(Debug, ToSchema)]
+pub struct LogoutRequest {
+    pub refresh: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+impl LogoutRequest {
+    /// The token given, under whichever name (`refresh` first).
+    pub fn token(self) -> String {
+        self.refresh.or(self.refresh_token).unwrap_or_default()
+    }
+}
+
+impl FromForm for LogoutRequest {
+    fn from_form(form: &mut Form) -> Option<Self> {
+        let refresh = form.text("refresh", false, false, None);
+        let refresh_token = form.text("refresh_token", false, false, None);
+        let failed = form.errors.has("refresh") || form.errors.has("refresh_token");
+        if refresh.is_none() && refresh_token.is_none() && !failed {
+            // Either name will do, but one is required; DRF's serializer names `refresh`.
+            return form.fail("refresh", messages::REQUIRED);
+        }
+        Some(Self {
+            refresh,
+            refresh_token,
+        })
+    }
+}
