@@ -89,7 +89,7 @@ pub struct DetailResponse {
     pub detail: &'static str,
 }
 
-/// The outcome of a password change, under both keys Django clients read.
+/// The outcome, under both keys Django clients read.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PasswordChanged {
     pub detail: &'static str,

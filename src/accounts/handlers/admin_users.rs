@@ -48,13 +48,13 @@ fn filter(query: &QueryPairs) -> Result<UserFilter, ApiError> {
             )
         })
     });
-    let is_active = query.get("is_active").map(|value| {
-        match value.to_ascii_lowercase().as_str() {
+    let is_active = query
+        .get("is_active")
+        .map(|value| match value.to_ascii_lowercase().as_str() {
             "true" | "1" => Ok(true),
             "false" | "0" => Ok(false),
             _ => Err(FieldErrors::single("is_active", "Must be a valid boolean.")),
-        }
-    });
+        });
     Ok(UserFilter {
         search: query.get("search").map(str::to_owned),
         role: role.transpose()?,

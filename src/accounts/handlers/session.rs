@@ -128,8 +128,7 @@ pub async fn verify_token(
     State(state): State<AppState>,
     Valid(body): Valid<VerifyRequest>,
 ) -> Result<Json<Empty>, ApiError> {
-    let claims =
-        decode_any(&state, &body.token).map_err(|err| token_not_valid(err.message()))?;
+    let claims = decode_any(&state, &body.token).map_err(|err| token_not_valid(err.message()))?;
     if claims.token_type == TokenType::Refresh
         && refresh_tokens::is_revoked(&state.db.pool, &claims.jti).await?
     {

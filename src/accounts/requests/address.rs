@@ -104,7 +104,11 @@ mod tests {
             phone_number: "123".into(),
             ..Default::default()
         };
-        assert_eq!(request.apply(stored).phone_number, "", "a PUT resets omitted optional fields");
+        assert_eq!(
+            request.apply(stored).phone_number,
+            "",
+            "a PUT resets omitted optional fields"
+        );
         assert_eq!(
             errors(json!({"city": " ", "phone_number": "1".repeat(21)}), false),
             json!({
@@ -121,22 +125,32 @@ mod tests {
 
     #[test]
     fn partial_bodies_change_only_what_they_give() {
-        let request = validation::parse::<AddressRequest>(json!({"city": " Oxford "}), true).unwrap();
+        let request =
+            validation::parse::<AddressRequest>(json!({"city": " Oxford "}), true).unwrap();
         let stored = AddressFields {
             city: "London".into(),
             phone_number: "123".into(),
             ..Default::default()
         };
         let merged = request.apply(stored);
-        assert_eq!((merged.city.as_str(), merged.phone_number.as_str()), ("Oxford", "123"));
+        assert_eq!(
+            (merged.city.as_str(), merged.phone_number.as_str()),
+            ("Oxford", "123")
+        );
     }
 
     #[test]
     fn an_inline_address_reports_its_fields_under_its_name() {
-        let mut form = Form::new(json!({"shipping_address": {"first_name": "Grace"}}), false).unwrap();
-        assert!(form.object::<AddressRequest>("shipping_address", false).is_none());
+        let mut form =
+            Form::new(json!({"shipping_address": {"first_name": "Grace"}}), false).unwrap();
+        assert!(form
+            .object::<AddressRequest>("shipping_address", false)
+            .is_none());
         let errors = serde_json::to_value(&form.errors).unwrap();
-        assert_eq!(errors["shipping_address.city"], json!(["This field is required."]));
+        assert_eq!(
+            errors["shipping_address.city"],
+            json!(["This field is required."])
+        );
         assert!(errors.get("first_name").is_none());
     }
 }

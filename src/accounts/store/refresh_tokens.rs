@@ -109,4 +109,3 @@ where
     .await?;
     Ok(done.rows_affected())
 }
-

@@ -136,7 +136,11 @@ pub async fn touch_last_login(pool: &AnyPool, user_id: i64) -> Result<(), sqlx::
 }
 
 /// Replaces the user's password hash.
-pub async fn set_password_hash<'e, E>(executor: E, user_id: i64, hash: &str) -> Result<(), sqlx::Error>
+pub async fn set_password_hash<'e, E>(
+    executor: E,
+    user_id: i64,
+    hash: &str,
+) -> Result<(), sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
@@ -157,7 +161,10 @@ pub struct SessionState {
 }
 
 /// The user's [`SessionState`]; `None` when the user is gone.
-pub async fn session_state<'e, E>(executor: E, user_id: i64) -> Result<Option<SessionState>, sqlx::Error>
+pub async fn session_state<'e, E>(
+    executor: E,
+    user_id: i64,
+) -> Result<Option<SessionState>, sqlx::Error>
 where
     E: Executor<'e, Database = Any>,
 {
