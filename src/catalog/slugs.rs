@@ -35,6 +35,15 @@ impl SlugTable {
         }
     }
 
+    /// The unique constraint on the table's slug, as `db::unique_constraint` names it.
+    fn slug_constraint(self) -> &'static str {
+        match self {
+            Self::Products => "products_slug_key",
+            Self::Categories => "categories_slug_key",
+            Self::Brands => "brands_slug_key",
+        }
+    }
+
     /// Slugs that would be shadowed by a fixed route (`products/search/`), hence never generated.
     fn reserved(self) -> &'static [&'static str] {
         match self {
@@ -103,8 +112,8 @@ pub fn validate(table: SlugTable, slug: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `insert` with `base`, then `base-2`, `base-3`, ... until it does not hit a unique
-/// violation. After a collision the next candidate comes from the highest suffix in use, so a
+/// Runs `insert` with `base`, then `base-2`, `base-3`, ... until it does not hit the slug's
+/// unique constraint (any other error, another constraint's included, is returned as is). After a collision the next candidate comes from the highest suffix in use, so a
 /// hundred "Lamp"s cost two attempts, not a hundred.
 pub async fn insert_with_unique_slug<T, F, Fut>(
     pool: &AnyPool,
@@ -120,7 +129,7 @@ where
     let mut last_error = None;
     for _ in 0..MAX_ATTEMPTS {
         match insert(candidate.clone()).await {
-            Err(err) if db::is_unique_violation(&err) => {
+            Err(err) if db::unique_constraint(&err).as_deref() == Some(table.slug_constraint()) => {
                 candidate = with_suffix(base, next_suffix(pool, table, base).await?);
                 last_error = Some(err);
             }
