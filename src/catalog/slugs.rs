@@ -9,7 +9,7 @@ use std::future::Future;
 
 use sqlx::AnyPool;
 
-use crate::db;
+use crate::{db, validation::messages};
 
 /// Longest generated slug before any `-N` suffix (Django's `SlugField` default length).
 const MAX_GENERATED_LEN: usize = 50;
@@ -90,18 +90,13 @@ fn is_numeric(slug: &str) -> bool {
 /// Checks a slug a client sent; the error is the DRF message.
 pub fn validate(table: SlugTable, slug: &str) -> Result<(), String> {
     if slug.chars().count() > MAX_LEN {
-        return Err(format!(
-            "Ensure this field has no more than {MAX_LEN} characters."
-        ));
+        return Err(messages::max_length(MAX_LEN));
     }
     if !slug
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(
-            "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."
-                .to_owned(),
-        );
+        return Err(messages::INVALID_SLUG.to_owned());
     }
     if is_numeric(slug) {
         return Err("A slug must contain at least one letter.".to_owned());

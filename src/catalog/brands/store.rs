@@ -8,9 +8,9 @@ use crate::{
     },
     db::{now_micros, Db, ResultExt, SqlBuilder, Violation},
     error::{ApiError, FieldErrors},
+    validation::messages,
 };
 
-const DUPLICATE_SLUG: &str = "brand with this slug already exists.";
 const COLUMNS: &str = "id, name, slug, description";
 
 /// A brand as [`COLUMNS`] selects it.
@@ -36,7 +36,7 @@ impl From<BrandRow> for BrandView {
 /// A slug taken by another brand is the client's `400`.
 fn violation_error(violation: Violation<'_>) -> Option<ApiError> {
     (violation == Violation::Unique("brands_slug_key"))
-        .then(|| FieldErrors::single("slug", DUPLICATE_SLUG))
+        .then(|| FieldErrors::single("slug", messages::already_exists("brand", "slug")))
 }
 
 /// How many brands exist.

@@ -55,7 +55,8 @@ impl CategoryWrite {
     pub async fn checked(mut self, db: &Db) -> Result<Self, ApiError> {
         if let Some(Some(parent)) = self.parent {
             if !super::store::exists(db, parent).await? {
-                self.errors.add("parent", messages::missing_reference(parent));
+                self.errors
+                    .add("parent", messages::missing_reference(parent));
             }
         }
         std::mem::take(&mut self.errors).into_result()?;

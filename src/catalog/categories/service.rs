@@ -29,7 +29,9 @@ pub async fn get(db: &Db, key: &str) -> Result<CategoryView, ApiError> {
 
 /// The id of the category named by `key`, or `404`.
 async fn resolve_id(db: &Db, key: &str) -> Result<i64, ApiError> {
-    store::resolve(db, key).await?.ok_or_else(ApiError::not_found)
+    store::resolve(db, key)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// Creates a category from a complete body.

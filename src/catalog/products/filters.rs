@@ -7,6 +7,7 @@ use crate::{
     error::{ApiError, FieldErrors},
     http::extract::QueryPairs,
     money::{Money, MoneyError},
+    validation::messages,
 };
 
 /// What the caller asked for, parsed; category and brand are still as given (id or slug).
@@ -105,14 +106,14 @@ fn price_filter(raw: &str) -> Result<Money, String> {
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if let Some(rest) = raw.strip_prefix('-') {
         if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            return Err("Ensure this value is greater than or equal to 0.".to_owned());
+            return Err(messages::min_value(0));
         }
     }
     if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
-        return Err("Enter a number.".to_owned());
+        return Err(messages::ENTER_A_NUMBER.to_owned());
     }
     Money::parse(raw).map_err(|err| match err {
-        MoneyError::Invalid => "Enter a number.".to_owned(),
+        MoneyError::Invalid => messages::ENTER_A_NUMBER.to_owned(),
         limit => limit.to_string(),
     })
 }

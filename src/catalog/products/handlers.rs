@@ -64,7 +64,14 @@ pub async fn list_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
     Ok(Json(
-        service::list_page(&state.db, filters, Visibility::for_user(&user), &page, &media).await?,
+        service::list_page(
+            &state.db,
+            filters,
+            Visibility::for_user(&user),
+            &page,
+            &media,
+        )
+        .await?,
     ))
 }
 
@@ -85,7 +92,14 @@ pub async fn search_products(
     };
     filters.search = Some(q.to_owned());
     Ok(Json(
-        service::list_page(&state.db, filters, Visibility::for_user(&user), &page, &media).await?,
+        service::list_page(
+            &state.db,
+            filters,
+            Visibility::for_user(&user),
+            &page,
+            &media,
+        )
+        .await?,
     ))
 }
 
@@ -102,7 +116,14 @@ pub async fn featured_products(
     let mut filters = ProductFilters::parse(&query)?;
     filters.featured = true;
     Ok(Json(
-        service::list_page(&state.db, filters, Visibility::for_user(&user), &page, &media).await?,
+        service::list_page(
+            &state.db,
+            filters,
+            Visibility::for_user(&user),
+            &page,
+            &media,
+        )
+        .await?,
     ))
 }
 
@@ -119,7 +140,14 @@ pub async fn latest_products(
     let mut filters = ProductFilters::parse(&query)?;
     filters.ordering = vec![OrderKey::NEWEST];
     Ok(Json(
-        service::list_page(&state.db, filters, Visibility::for_user(&user), &page, &media).await?,
+        service::list_page(
+            &state.db,
+            filters,
+            Visibility::for_user(&user),
+            &page,
+            &media,
+        )
+        .await?,
     ))
 }
 

@@ -90,3 +90,36 @@ impl ProductWrite {
         Ok(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::validation;
+
+    #[test]
+    fn reading_holds_field_errors_back_for_the_database_checks() {
+        let body = json!({"title": " ", "price": "0", "category": 3, "slug": "featured"});
+        let product: ProductWrite = validation::parse(body, false).expect("held back, not refused");
+        assert_eq!(product.category, Some(3));
+        assert_eq!(
+            serde_json::to_value(&product.errors).unwrap(),
+            json!({
+                "title": [messages::NOT_BLANK],
+                "slug": ["\"featured\" is reserved for another route."],
+                "price": ["Price must be greater than 0."],
+            })
+        );
+    }
+
+    #[test]
+    fn a_partial_body_reads_only_what_was_sent() {
+        let body = json!({"brand": null, "is_featured": "true"});
+        let product: ProductWrite = validation::parse(body, true).unwrap();
+        assert_eq!(product.brand, Some(None));
+        assert_eq!(product.is_featured, Some(true));
+        assert_eq!(product.title, None);
+        assert!(product.errors.is_empty());
+    }
+}

@@ -16,11 +16,8 @@ use crate::{
     inventory,
     media::{MediaStore, MediaUrls},
     product_images,
+    validation::messages,
 };
-
-/// django-filter's message for a `category`/`brand` filter naming nothing.
-const INVALID_CHOICE: &str =
-    "Select a valid choice. That choice is not one of the available choices.";
 
 /// A page of products matching `filters`; an unknown `category` or `brand` is a `400`.
 pub async fn list_page(
@@ -35,14 +32,14 @@ pub async fn list_page(
     if let Some(key) = &filters.category {
         category_ids = categories::scope(db, key).await?;
         if category_ids.is_none() {
-            errors.add("category", INVALID_CHOICE);
+            errors.add("category", messages::UNKNOWN_CHOICE);
         }
     }
     let mut brand_id = None;
     if let Some(key) = &filters.brand {
         brand_id = brands::resolve(db, key).await?;
         if brand_id.is_none() {
-            errors.add("brand", INVALID_CHOICE);
+            errors.add("brand", messages::UNKNOWN_CHOICE);
         }
     }
     errors.into_result()?;
@@ -73,7 +70,7 @@ pub async fn category_page(
     if let Some(key) = &filters.brand {
         brand_id = brands::resolve(db, key).await?;
         if brand_id.is_none() {
-            return Err(FieldErrors::single("brand", INVALID_CHOICE));
+            return Err(FieldErrors::single("brand", messages::UNKNOWN_CHOICE));
         }
     }
     let query = ListQuery {

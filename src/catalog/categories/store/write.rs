@@ -14,9 +14,9 @@ use crate::{
     },
     db::{now_micros, Backend, Db, ResultExt, SqlBuilder, Violation},
     error::{ApiError, FieldErrors},
+    validation::messages,
 };
 
-const DUPLICATE_SLUG: &str = "category with this slug already exists.";
 const OWN_PARENT: &str = "A category cannot be its own parent.";
 const OWN_ANCESTOR: &str = "A category cannot be its own ancestor.";
 
@@ -174,9 +174,10 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), ApiError> {
 /// A slug taken by another category, or a parent deleted meanwhile, is the client's `400`.
 fn violation_error(violation: Violation<'_>) -> Option<ApiError> {
     match violation {
-        Violation::Unique("categories_slug_key") => {
-            Some(FieldErrors::single("slug", DUPLICATE_SLUG))
-        }
+        Violation::Unique("categories_slug_key") => Some(FieldErrors::single(
+            "slug",
+            messages::already_exists("category", "slug"),
+        )),
         Violation::ForeignKey => Some(FieldErrors::single(
             "parent",
             "The parent category no longer exists.",

@@ -91,7 +91,10 @@ pub async fn list(
         // No row: nothing matched, or the page is past the end (a 404 either way after page 1).
         None => rows.first().and_then(|row| row.total_count).unwrap_or(0),
     };
-    Ok((count, rows.into_iter().map(|row| row.product.into()).collect()))
+    Ok((
+        count,
+        rows.into_iter().map(|row| row.product.into()).collect(),
+    ))
 }
 
 /// `select_from` (`SELECT ... FROM products p ...`) + the search join + `WHERE`; `None` when the

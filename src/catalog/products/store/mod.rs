@@ -65,7 +65,10 @@ pub async fn find(
     if visibility == Visibility::ActiveOnly {
         sql.push(" AND p.is_active = TRUE");
     }
-    let row = sql.query_as::<ProductRow>().fetch_optional(&db.pool).await?;
+    let row = sql
+        .query_as::<ProductRow>()
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(row.map(ProductView::from))
 }
 

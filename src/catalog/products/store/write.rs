@@ -9,15 +9,17 @@ use crate::{
     db::{now_micros, Db, Param, ResultExt, SqlBuilder, Violation},
     error::{ApiError, FieldErrors},
     money::Money,
+    validation::messages,
 };
-
-const DUPLICATE_SLUG: &str = "product with this slug already exists.";
 
 /// A slug taken by someone else is the client's `400`; a category or brand deleted between the
 /// check and the write is too. Any other violation is ours.
 fn violation_error(violation: Violation<'_>) -> Option<ApiError> {
     match violation {
-        Violation::Unique("products_slug_key") => Some(FieldErrors::single("slug", DUPLICATE_SLUG)),
+        Violation::Unique("products_slug_key") => Some(FieldErrors::single(
+            "slug",
+            messages::already_exists("product", "slug"),
+        )),
         Violation::ForeignKey => Some(FieldErrors::single(
             "category",
             "The category or brand no longer exists.",
