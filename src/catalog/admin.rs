@@ -2,32 +2,48 @@
 //! only, reads included. Thin handlers over the same functions the public routes use; products
 //! are seen whatever their state. (Trailing slashes are optional everywhere, see `http::aliases`.)
 
-use crate::media::MediaUrls;
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    categories::{self, handlers::CategoryWrite, queries::CategoryView, CategoryList},
+    categories::{self, CategoryList, CategoryView, CategoryWrite},
     products::{
-        self,
-        handlers::{ProductListParams, ProductWrite},
-        list::ProductFilters,
-        model::ProductView,
-        queries::{ProductKey, Visibility},
+        self, ProductFilters, ProductKey, ProductListParams, ProductView, ProductWrite, Visibility,
     },
 };
 use crate::{
     error::ApiError,
     http::{
         auth::Staff,
-        extract::{self, Path, QueryPairs},
+        extract::{Path, QueryPairs, Valid},
         origin::RequestOrigin,
         pagination::{Page, PageRequest},
     },
+    media::MediaUrls,
     state::AppState,
 };
+
+/// The staff routes (`admin/...`).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(admin_index))
+        .routes(routes!(admin_list_products, admin_create_product))
+        .routes(routes!(
+            admin_get_product,
+            admin_update_product,
+            admin_patch_product,
+            admin_delete_product
+        ))
+        .routes(routes!(admin_list_categories, admin_create_category))
+        .routes(routes!(
+            admin_get_category,
+            admin_update_category,
+            admin_patch_category,
+            admin_delete_category
+        ))
+}
 
 /// Links to the staff collections.
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,7 +86,7 @@ pub async fn admin_create_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
     media: MediaUrls,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<ProductWrite>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -90,7 +106,7 @@ pub async fn admin_get_product(
 ) -> Result<Json<ProductView>, ApiError> {
     let key = ProductKey::parse(&id);
     Ok(Json(
-        products::queries::find(&state.db, &key, Visibility::All, &media).await?,
+        products::find(&state.db, &key, Visibility::All, &media).await?,
     ))
 }
 
@@ -103,10 +119,10 @@ pub async fn admin_update_product(
     Staff(staff): Staff,
     media: MediaUrls,
     Path(id): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        products::update(&state.db, &id, body, false, staff.id, &media).await?,
+        products::update(&state.db, &id, body, staff.id, &media).await?,
     ))
 }
 
@@ -119,10 +135,10 @@ pub async fn admin_patch_product(
     Staff(staff): Staff,
     media: MediaUrls,
     Path(id): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        products::update(&state.db, &id, body, true, staff.id, &media).await?,
+        products::update(&state.db, &id, body, staff.id, &media).await?,
     ))
 }
 
@@ -161,7 +177,7 @@ pub async fn admin_list_categories(
 pub async fn admin_create_category(
     State(state): State<AppState>,
     _staff: Staff,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<CategoryWrite>,
 ) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -189,9 +205,9 @@ pub async fn admin_update_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(id): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<CategoryWrite>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    Ok(Json(categories::update(&state.db, &id, body, false).await?))
+    Ok(Json(categories::update(&state.db, &id, body).await?))
 }
 
 /// Change some of a category's fields.
@@ -202,9 +218,9 @@ pub async fn admin_patch_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(id): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<CategoryWrite>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    Ok(Json(categories::update(&state.db, &id, body, true).await?))
+    Ok(Json(categories::update(&state.db, &id, body).await?))
 }
 
 /// Delete a category (`409` while it has products or subcategories).

@@ -9,7 +9,7 @@ use std::future::Future;
 
 use sqlx::AnyPool;
 
-use crate::db;
+use crate::{db, validation::messages};
 
 /// Longest generated slug before any `-N` suffix (Django's `SlugField` default length).
 const MAX_GENERATED_LEN: usize = 50;
@@ -32,6 +32,15 @@ impl SlugTable {
             Self::Products => "products",
             Self::Categories => "categories",
             Self::Brands => "brands",
+        }
+    }
+
+    /// The unique constraint on the table's slug, as `db::unique_constraint` names it.
+    fn slug_constraint(self) -> &'static str {
+        match self {
+            Self::Products => "products_slug_key",
+            Self::Categories => "categories_slug_key",
+            Self::Brands => "brands_slug_key",
         }
     }
 
@@ -81,18 +90,13 @@ fn is_numeric(slug: &str) -> bool {
 /// Checks a slug a client sent; the error is the DRF message.
 pub fn validate(table: SlugTable, slug: &str) -> Result<(), String> {
     if slug.chars().count() > MAX_LEN {
-        return Err(format!(
-            "Ensure this field has no more than {MAX_LEN} characters."
-        ));
+        return Err(messages::max_length(MAX_LEN));
     }
     if !slug
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(
-            "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."
-                .to_owned(),
-        );
+        return Err(messages::INVALID_SLUG.to_owned());
     }
     if is_numeric(slug) {
         return Err("A slug must contain at least one letter.".to_owned());
@@ -103,8 +107,8 @@ pub fn validate(table: SlugTable, slug: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `insert` with `base`, then `base-2`, `base-3`, ... until it does not hit a unique
-/// violation. After a collision the next candidate comes from the highest suffix in use, so a
+/// Runs `insert` with `base`, then `base-2`, `base-3`, ... until it does not hit the slug's
+/// unique constraint (any other error, another constraint's included, is returned as is). After a collision the next candidate comes from the highest suffix in use, so a
 /// hundred "Lamp"s cost two attempts, not a hundred.
 pub async fn insert_with_unique_slug<T, F, Fut>(
     pool: &AnyPool,
@@ -120,7 +124,7 @@ where
     let mut last_error = None;
     for _ in 0..MAX_ATTEMPTS {
         match insert(candidate.clone()).await {
-            Err(err) if db::is_unique_violation(&err) => {
+            Err(err) if db::unique_constraint(&err).as_deref() == Some(table.slug_constraint()) => {
                 candidate = with_suffix(base, next_suffix(pool, table, base).await?);
                 last_error = Some(err);
             }

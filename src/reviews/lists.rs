@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::model::{self, ReviewFilter, ReviewView};
 use crate::{
-    catalog::products::model::Rating,
+    catalog::Rating,
     db::Flag,
     error::ApiError,
     http::{

@@ -76,6 +76,18 @@ pub fn type_name(value: &Value) -> &'static str {
     }
 }
 
+/// Django's `SlugField` message for a slug with other characters.
+pub const INVALID_SLUG: &str =
+    "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.";
+
+/// Django forms' `DecimalField` message (django-filter's number filters) for a non-number.
+pub const ENTER_A_NUMBER: &str = "Enter a number.";
+
+/// DRF's `UniqueValidator` message (`product with this slug already exists.`).
+pub fn already_exists(model: &str, field: &str) -> String {
+    format!("{model} with this {field} already exists.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

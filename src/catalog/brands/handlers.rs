@@ -1,32 +1,17 @@
 //! Brand routes (`brands/...`): anyone reads, staff write.
 
 use axum::{extract::State, http::StatusCode, Json};
-use serde_json::Value;
-use utoipa::ToSchema;
 
-use super::BrandView;
+use super::{request::BrandWrite, service, views::BrandView};
 use crate::{
     error::ApiError,
     http::{
         auth::{MaybeUser, Staff},
-        extract::{self, Path},
+        extract::{Path, Valid},
         pagination::{Page, PageRequest},
     },
     state::AppState,
 };
-
-/// A brand write body: `name` is required on POST and PUT.
-#[derive(ToSchema)]
-#[expect(
-    dead_code,
-    reason = "describes the body for OpenAPI; it is read field by field for DRF errors"
-)]
-pub struct BrandWrite {
-    name: String,
-    /// Generated from the name when absent.
-    slug: Option<String>,
-    description: Option<String>,
-}
 
 /// List brands by name.
 #[utoipa::path(get, path = "/brands/", tag = "catalog", security((), ("bearer" = [])),
@@ -37,7 +22,7 @@ pub async fn list_brands(
     _user: MaybeUser,
     page: PageRequest,
 ) -> Result<Json<Page<BrandView>>, ApiError> {
-    Ok(Json(super::list(&state.db, &page).await?))
+    Ok(Json(service::list(&state.db, &page).await?))
 }
 
 /// Create a brand (staff).
@@ -46,11 +31,11 @@ pub async fn list_brands(
 pub async fn create_brand(
     State(state): State<AppState>,
     _staff: Staff,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<BrandWrite>,
 ) -> Result<(StatusCode, Json<BrandView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(super::create(&state.db, body).await?),
+        Json(service::create(&state.db, body).await?),
     ))
 }
 
@@ -63,7 +48,7 @@ pub async fn get_brand(
     _user: MaybeUser,
     Path(key): Path<String>,
 ) -> Result<Json<BrandView>, ApiError> {
-    Ok(Json(super::get(&state.db, &key).await?))
+    Ok(Json(service::get(&state.db, &key).await?))
 }
 
 /// Replace a brand's writable fields (staff).
@@ -74,9 +59,9 @@ pub async fn update_brand(
     State(state): State<AppState>,
     _staff: Staff,
     Path(key): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<BrandWrite>,
 ) -> Result<Json<BrandView>, ApiError> {
-    Ok(Json(super::update(&state.db, &key, body, false).await?))
+    Ok(Json(service::update(&state.db, &key, body).await?))
 }
 
 /// Change some of a brand's fields (staff).
@@ -87,9 +72,9 @@ pub async fn patch_brand(
     State(state): State<AppState>,
     _staff: Staff,
     Path(key): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<BrandWrite>,
 ) -> Result<Json<BrandView>, ApiError> {
-    Ok(Json(super::update(&state.db, &key, body, true).await?))
+    Ok(Json(service::update(&state.db, &key, body).await?))
 }
 
 /// Delete a brand (staff); its products stay, without a brand.
@@ -101,6 +86,6 @@ pub async fn delete_brand(
     _staff: Staff,
     Path(key): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    super::delete(&state.db, &key).await?;
+    service::delete(&state.db, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,38 +1,23 @@
 //! Public category routes (`categories/...`): anyone reads, staff write.
 
-use crate::media::MediaUrls;
 use axum::{extract::State, http::StatusCode, Json};
-use serde_json::Value;
-use utoipa::ToSchema;
 
-use super::{queries::CategoryView, CategoryList};
+use super::{
+    request::CategoryWrite,
+    service,
+    views::{CategoryList, CategoryView},
+};
 use crate::{
-    catalog::products::{
-        handlers::visibility, handlers::ProductListParams, list::ProductFilters, model::ProductView,
-    },
+    catalog::products::{self, ProductFilters, ProductListParams, ProductView, Visibility},
     error::ApiError,
     http::{
         auth::{MaybeUser, Staff},
-        extract::{self, Path, QueryPairs},
+        extract::{Path, QueryPairs, Valid},
         pagination::{Page, PageRequest},
     },
+    media::MediaUrls,
     state::AppState,
 };
-
-/// A category write body: `name` is required on POST and PUT.
-#[derive(ToSchema)]
-#[expect(
-    dead_code,
-    reason = "describes the body for OpenAPI; it is read field by field for DRF errors"
-)]
-pub struct CategoryWrite {
-    name: String,
-    /// Generated from the name when absent.
-    slug: Option<String>,
-    description: Option<String>,
-    /// The parent's id, or null for a root; must not create a cycle.
-    parent: Option<i64>,
-}
 
 /// List categories by name, or `?tree=true` for the nested tree (a bare list of roots).
 #[utoipa::path(get, path = "/categories/", tag = "catalog", security((), ("bearer" = [])),
@@ -46,7 +31,7 @@ pub async fn list_categories(
     query: QueryPairs,
 ) -> Result<Json<CategoryList>, ApiError> {
     Ok(Json(
-        super::list(&state.db, &page, query.flag("tree")).await?,
+        service::list(&state.db, &page, query.flag("tree")).await?,
     ))
 }
 
@@ -57,11 +42,11 @@ pub async fn list_categories(
 pub async fn create_category(
     State(state): State<AppState>,
     _staff: Staff,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<CategoryWrite>,
 ) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(super::create(&state.db, body).await?),
+        Json(service::create(&state.db, body).await?),
     ))
 }
 
@@ -74,7 +59,7 @@ pub async fn get_category(
     _user: MaybeUser,
     Path(key): Path<String>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    Ok(Json(super::get(&state.db, &key).await?))
+    Ok(Json(service::get(&state.db, &key).await?))
 }
 
 /// Replace a category's writable fields (staff).
@@ -85,9 +70,9 @@ pub async fn update_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(key): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<CategoryWrite>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    Ok(Json(super::update(&state.db, &key, body, false).await?))
+    Ok(Json(service::update(&state.db, &key, body).await?))
 }
 
 /// Change some of a category's fields (staff).
@@ -98,9 +83,9 @@ pub async fn patch_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(key): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<CategoryWrite>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    Ok(Json(super::update(&state.db, &key, body, true).await?))
+    Ok(Json(service::update(&state.db, &key, body).await?))
 }
 
 /// Delete a category (staff); `409 category_not_empty` while it has products or subcategories.
@@ -113,7 +98,7 @@ pub async fn delete_category(
     _staff: Staff,
     Path(key): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    super::delete(&state.db, &key).await?;
+    service::delete(&state.db, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -131,14 +116,7 @@ pub async fn list_category_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
     let db = &state.db;
-    let page = crate::catalog::products::category_page(
-        db,
-        &key,
-        filters,
-        visibility(&user),
-        &page,
-        &media,
-    )
-    .await?;
+    let visibility = Visibility::for_user(&user);
+    let page = products::category_page(db, &key, filters, visibility, &page, &media).await?;
     Ok(Json(page))
 }

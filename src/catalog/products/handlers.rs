@@ -1,23 +1,23 @@
 //! Public product routes (`products/...`): anyone reads, staff write.
 
-use crate::media::MediaUrls;
 use axum::{extract::State, http::StatusCode, Json};
-use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::{
-    list::ProductFilters,
-    model::ProductView,
-    queries::{self, ProductKey, Visibility},
+    filters::{OrderKey, ProductFilters},
+    key::{ProductKey, Visibility},
+    request::ProductWrite,
+    service,
+    views::ProductView,
 };
 use crate::{
     error::ApiError,
     http::{
         auth::{MaybeUser, Staff},
-        extract::{self, Path, QueryPairs},
+        extract::{Path, QueryPairs, Valid},
         pagination::{Page, PageRequest},
     },
-    money::Money,
+    media::MediaUrls,
     state::AppState,
 };
 
@@ -51,31 +51,6 @@ pub struct ProductListParams {
     page_size: Option<i64>,
 }
 
-/// A product write body: `title`, `price` and `category` are required on POST and PUT.
-#[derive(ToSchema)]
-#[expect(
-    dead_code,
-    reason = "describes the body for OpenAPI; it is read field by field for DRF errors"
-)]
-pub struct ProductWrite {
-    title: String,
-    /// Generated from the title when absent.
-    slug: Option<String>,
-    description: Option<String>,
-    /// Greater than 0.
-    price: Money,
-    category: i64,
-    brand: Option<i64>,
-    /// At least 0.
-    stock_quantity: Option<i64>,
-    is_active: Option<bool>,
-    is_featured: Option<bool>,
-}
-
-pub(crate) fn visibility(user: &MaybeUser) -> Visibility {
-    Visibility::for_staff(user.0.as_ref().is_some_and(|u| u.role.is_staff()))
-}
-
 /// List products, filtered, searched and ordered.
 #[utoipa::path(get, path = "/products/", tag = "catalog", security((), ("bearer" = [])), params(ProductListParams),
     responses((status = 200, body = Page<ProductView>), (status = 400, description = "malformed filter"),
@@ -89,7 +64,14 @@ pub async fn list_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
     Ok(Json(
-        super::list_page(&state.db, filters, visibility(&user), &page, &media).await?,
+        service::list_page(
+            &state.db,
+            filters,
+            Visibility::for_user(&user),
+            &page,
+            &media,
+        )
+        .await?,
     ))
 }
 
@@ -110,7 +92,14 @@ pub async fn search_products(
     };
     filters.search = Some(q.to_owned());
     Ok(Json(
-        super::list_page(&state.db, filters, visibility(&user), &page, &media).await?,
+        service::list_page(
+            &state.db,
+            filters,
+            Visibility::for_user(&user),
+            &page,
+            &media,
+        )
+        .await?,
     ))
 }
 
@@ -127,7 +116,14 @@ pub async fn featured_products(
     let mut filters = ProductFilters::parse(&query)?;
     filters.featured = true;
     Ok(Json(
-        super::list_page(&state.db, filters, visibility(&user), &page, &media).await?,
+        service::list_page(
+            &state.db,
+            filters,
+            Visibility::for_user(&user),
+            &page,
+            &media,
+        )
+        .await?,
     ))
 }
 
@@ -142,9 +138,16 @@ pub async fn latest_products(
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
-    filters.ordering = vec![super::list::OrderKey::NEWEST];
+    filters.ordering = vec![OrderKey::NEWEST];
     Ok(Json(
-        super::list_page(&state.db, filters, visibility(&user), &page, &media).await?,
+        service::list_page(
+            &state.db,
+            filters,
+            Visibility::for_user(&user),
+            &page,
+            &media,
+        )
+        .await?,
     ))
 }
 
@@ -157,11 +160,11 @@ pub async fn create_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
     media: MediaUrls,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<ProductWrite>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(super::create(&state.db, body, staff.id, &media).await?),
+        Json(service::create(&state.db, body, staff.id, &media).await?),
     ))
 }
 
@@ -175,13 +178,8 @@ pub async fn get_product(
     media: MediaUrls,
     Path(key): Path<String>,
 ) -> Result<Json<ProductView>, ApiError> {
-    let product = queries::find(
-        &state.db,
-        &ProductKey::parse(&key),
-        visibility(&user),
-        &media,
-    )
-    .await?;
+    let key = ProductKey::parse(&key);
+    let product = service::find(&state.db, &key, Visibility::for_user(&user), &media).await?;
     Ok(Json(product))
 }
 
@@ -194,10 +192,10 @@ pub async fn update_product(
     Staff(staff): Staff,
     media: MediaUrls,
     Path(key): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        super::update(&state.db, &key, body, false, staff.id, &media).await?,
+        service::update(&state.db, &key, body, staff.id, &media).await?,
     ))
 }
 
@@ -210,10 +208,10 @@ pub async fn patch_product(
     Staff(staff): Staff,
     media: MediaUrls,
     Path(key): Path<String>,
-    extract::Json(body): extract::Json<Value>,
+    Valid(body): Valid<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        super::update(&state.db, &key, body, true, staff.id, &media).await?,
+        service::update(&state.db, &key, body, staff.id, &media).await?,
     ))
 }
 
@@ -227,6 +225,6 @@ pub async fn delete_product(
     _staff: Staff,
     Path(key): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    super::delete(&state.db, state.media.as_ref(), &key).await?;
+    service::delete(&state.db, state.media.as_ref(), &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,33 +1,24 @@
-//! Staff writes on categories: body rules, unique slugs, no cycles, at most ten levels, guarded
+//! Staff writes on categories: unique slugs, no cycles, at most [`MAX_DEPTH`] levels, guarded
 //! delete.
 
-use serde_json::Value;
 use sqlx::AnyConnection;
 
-use crate::db::SqlBuilder;
-use crate::validation::{messages::missing_reference, Form};
 use crate::{
     catalog::{
+        categories::{
+            request::CategoryWrite,
+            tree::{too_deep, MAX_DEPTH},
+        },
         search,
         slugs::{self, SlugTable},
     },
-    db::{self, now_micros, Backend, Db, ResultExt, Violation},
+    db::{now_micros, Backend, Db, ResultExt, SqlBuilder, Violation},
     error::{ApiError, FieldErrors},
+    validation::messages,
 };
 
-const DUPLICATE_SLUG: &str = "category with this slug already exists.";
 const OWN_PARENT: &str = "A category cannot be its own parent.";
 const OWN_ANCESTOR: &str = "A category cannot be its own ancestor.";
-
-/// Most levels a category tree may have, a root being level 1 (SPEC §5).
-pub const MAX_DEPTH: i64 = 10;
-
-fn too_deep() -> ApiError {
-    FieldErrors::single(
-        "parent",
-        format!("Categories can be nested at most {MAX_DEPTH} levels deep."),
-    )
-}
 
 /// The level of category `id` (a root is 1), counted up to `MAX_DEPTH + 1` at most so even a
 /// corrupt, cyclic chain ends.
@@ -59,47 +50,9 @@ async fn height_of(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Error
     .await
 }
 
-/// The writable fields a request set (`None` = not sent; `parent: Some(None)` = make it a root).
-#[derive(Debug, Clone, Default)]
-pub struct CategoryChanges {
-    pub name: Option<String>,
-    pub slug: Option<String>,
-    pub description: Option<String>,
-    pub parent: Option<Option<i64>>,
-}
-
-impl CategoryChanges {
-    /// Reads a POST/PUT (`partial = false`) or PATCH body; the parent must exist.
-    pub async fn parse(db: &Db, body: Value, partial: bool) -> Result<Self, ApiError> {
-        let mut form = Form::new(body, partial)?;
-        let changes = Self {
-            name: form.text("name", true, false, Some(255)),
-            slug: form.text("slug", false, true, Some(slugs::MAX_LEN)),
-            description: form.text("description", false, true, None),
-            parent: form.reference("parent", false, true),
-        };
-        if let Some(slug) = changes.slug.as_deref().filter(|s| !s.is_empty()) {
-            if let Err(message) = slugs::validate(SlugTable::Categories, slug) {
-                form.errors.add("slug", message);
-            }
-        }
-        if let Some(Some(parent)) = changes.parent {
-            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM categories WHERE id = $1")
-                .bind(parent)
-                .fetch_optional(&db.pool)
-                .await?;
-            if found.is_none() {
-                form.errors.add("parent", missing_reference(parent));
-            }
-        }
-        form.finish(Some(()))?;
-        Ok(changes)
-    }
-}
-
 /// Inserts a category and returns its id (a new row can't close a cycle); one that would sit
 /// deeper than [`MAX_DEPTH`] is refused.
-pub async fn create(db: &Db, changes: &CategoryChanges) -> Result<i64, ApiError> {
+pub async fn insert(db: &Db, changes: &CategoryWrite) -> Result<i64, ApiError> {
     if let Some(Some(parent)) = changes.parent {
         let mut conn = db.pool.acquire().await?;
         if level_of(&mut conn, parent).await? + 1 > MAX_DEPTH {
@@ -130,13 +83,13 @@ pub async fn create(db: &Db, changes: &CategoryChanges) -> Result<i64, ApiError>
             slugs::insert_with_unique_slug(&db.pool, SlugTable::Categories, &base, insert).await
         }
     };
-    result.on_constraint(write_error)
+    result.on_constraint(violation_error)
 }
 
 /// Applies a PUT/PATCH. A new parent is checked for cycles after the row is updated, inside the
 /// transaction, so two concurrent re-parentings can't together build a loop: SQLite has a
 /// single writer, and on PostgreSQL the table is locked against other category writes first.
-pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), ApiError> {
+pub async fn update(db: &Db, id: i64, changes: &CategoryWrite) -> Result<(), ApiError> {
     if changes.parent == Some(Some(id)) {
         return Err(FieldErrors::single("parent", OWN_PARENT));
     }
@@ -168,7 +121,7 @@ pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), A
         .query()
         .execute(&mut *tx)
         .await
-        .on_constraint(write_error)?;
+        .on_constraint(violation_error)?;
     if updated.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }
@@ -200,27 +153,31 @@ pub async fn update(db: &Db, id: i64, changes: &CategoryChanges) -> Result<(), A
 /// Deletes a category. One that still has products or subcategories is refused with `409`: the
 /// foreign keys (`ON DELETE RESTRICT`) make that check race-free, so the delete is attempted.
 pub async fn delete(db: &Db, id: i64) -> Result<(), ApiError> {
-    match sqlx::query("DELETE FROM categories WHERE id = $1")
+    let done = sqlx::query("DELETE FROM categories WHERE id = $1")
         .bind(id)
         .execute(&db.pool)
         .await
-    {
-        Ok(done) if done.rows_affected() == 0 => Err(ApiError::not_found()),
-        Ok(_) => Ok(()),
-        Err(err) if db::is_foreign_key_violation(&err) => Err(ApiError::conflict(
-            "category_not_empty",
-            "This category still has products or subcategories; move or delete them first.",
-        )),
-        Err(err) => Err(err.into()),
+        .on_constraint(|violation| {
+            (violation == Violation::ForeignKey).then(|| {
+                ApiError::conflict(
+                    "category_not_empty",
+                    "This category still has products or subcategories; move or delete them first.",
+                )
+            })
+        })?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::not_found());
     }
+    Ok(())
 }
 
 /// A slug taken by another category, or a parent deleted meanwhile, is the client's `400`.
-fn write_error(violation: Violation<'_>) -> Option<ApiError> {
+fn violation_error(violation: Violation<'_>) -> Option<ApiError> {
     match violation {
-        Violation::Unique("categories_slug_key") => {
-            Some(FieldErrors::single("slug", DUPLICATE_SLUG))
-        }
+        Violation::Unique("categories_slug_key") => Some(FieldErrors::single(
+            "slug",
+            messages::already_exists("category", "slug"),
+        )),
         Violation::ForeignKey => Some(FieldErrors::single(
             "parent",
             "The parent category no longer exists.",

@@ -1,0 +1,56 @@
+//! The category use cases the public and staff routes share.
+
+use super::{
+    request::CategoryWrite,
+    store, tree,
+    views::{CategoryList, CategoryView},
+};
+use crate::{db::Db, error::ApiError, http::pagination::PageRequest};
+
+/// The category list: a page by name, or the whole tree.
+pub async fn list(db: &Db, page: &PageRequest, tree: bool) -> Result<CategoryList, ApiError> {
+    if tree {
+        let categories = store::all_with_own_counts(db).await?;
+        return Ok(CategoryList::Tree(tree::build_forest(categories)));
+    }
+    let count = store::count(db).await?;
+    let results = if page.offset() < count {
+        store::page(db, page.limit(), page.offset()).await?
+    } else {
+        Vec::new()
+    };
+    Ok(CategoryList::Page(page.page(count, results)?))
+}
+
+/// The category named by `key`, or `404`.
+pub async fn get(db: &Db, key: &str) -> Result<CategoryView, ApiError> {
+    store::find(db, key).await?.ok_or_else(ApiError::not_found)
+}
+
+/// The id of the category named by `key`, or `404`.
+async fn resolve_id(db: &Db, key: &str) -> Result<i64, ApiError> {
+    store::resolve(db, key)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Creates a category from a complete body.
+pub async fn create(db: &Db, body: CategoryWrite) -> Result<CategoryView, ApiError> {
+    let category = body.checked(db).await?;
+    let id = store::insert(db, &category).await?;
+    get(db, &id.to_string()).await
+}
+
+/// Applies a PUT or PATCH body to the category named by `key` (`404` before any `400`).
+pub async fn update(db: &Db, key: &str, body: CategoryWrite) -> Result<CategoryView, ApiError> {
+    let id = resolve_id(db, key).await?;
+    let changes = body.checked(db).await?;
+    store::update(db, id, &changes).await?;
+    get(db, &id.to_string()).await
+}
+
+/// Deletes the category named by `key` (`409` while it has products or children).
+pub async fn delete(db: &Db, key: &str) -> Result<(), ApiError> {
+    let id = resolve_id(db, key).await?;
+    store::delete(db, id).await
+}

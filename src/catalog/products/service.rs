@@ -1,0 +1,185 @@
+//! The product use cases the public and staff routes share: list pages, one product, and the
+//! staff writes, with stock changes recorded as inventory movements.
+
+use super::{
+    filters::ProductFilters,
+    key::{ProductKey, Visibility},
+    request::ProductWrite,
+    store::{self, ListQuery, Removal},
+    views::ProductView,
+};
+use crate::{
+    catalog::{brands, categories},
+    db::Db,
+    error::{ApiError, FieldErrors},
+    http::pagination::{Page, PageRequest},
+    inventory,
+    media::{MediaStore, MediaUrls},
+    product_images,
+    validation::messages,
+};
+
+/// A page of products matching `filters`; an unknown `category` or `brand` is a `400`.
+pub async fn list_page(
+    db: &Db,
+    filters: ProductFilters,
+    visibility: Visibility,
+    page: &PageRequest,
+    media: &MediaUrls,
+) -> Result<Page<ProductView>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let mut category_ids = None;
+    if let Some(key) = &filters.category {
+        category_ids = categories::scope(db, key).await?;
+        if category_ids.is_none() {
+            errors.add("category", messages::UNKNOWN_CHOICE);
+        }
+    }
+    let mut brand_id = None;
+    if let Some(key) = &filters.brand {
+        brand_id = brands::resolve(db, key).await?;
+        if brand_id.is_none() {
+            errors.add("brand", messages::UNKNOWN_CHOICE);
+        }
+    }
+    errors.into_result()?;
+    let query = ListQuery {
+        filters,
+        category_ids,
+        brand_id,
+        visibility,
+    };
+    listed(db, &query, page, media).await
+}
+
+/// The products of the category named by `key` and its descendants; an unknown category is an
+/// empty page, as the Django backend answers.
+pub async fn category_page(
+    db: &Db,
+    key: &str,
+    mut filters: ProductFilters,
+    visibility: Visibility,
+    page: &PageRequest,
+    media: &MediaUrls,
+) -> Result<Page<ProductView>, ApiError> {
+    let Some(category_ids) = categories::scope(db, key).await? else {
+        return page.page(0, Vec::new());
+    };
+    filters.category = None;
+    let mut brand_id = None;
+    if let Some(key) = &filters.brand {
+        brand_id = brands::resolve(db, key).await?;
+        if brand_id.is_none() {
+            return Err(FieldErrors::single("brand", messages::UNKNOWN_CHOICE));
+        }
+    }
+    let query = ListQuery {
+        filters,
+        category_ids: Some(category_ids),
+        brand_id,
+        visibility,
+    };
+    listed(db, &query, page, media).await
+}
+
+/// One page of `query` with the products' images: page query, `COUNT` and one images query.
+async fn listed(
+    db: &Db,
+    query: &ListQuery,
+    page: &PageRequest,
+    media: &MediaUrls,
+) -> Result<Page<ProductView>, ApiError> {
+    let (count, mut products) = store::list(db, query, page).await?;
+    attach_images(db, &mut products, media).await?;
+    page.page(count, products)
+}
+
+/// The product named by `key`, with its images; `404` when absent or invisible to the caller.
+pub async fn find(
+    db: &Db,
+    key: &ProductKey,
+    visibility: Visibility,
+    media: &MediaUrls,
+) -> Result<ProductView, ApiError> {
+    let product = store::find(db, key, visibility)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut products = [product];
+    attach_images(db, &mut products, media).await?;
+    let [product] = products;
+    Ok(product)
+}
+
+/// Fills `images` and `image` for every product with one query, whatever the page size.
+async fn attach_images(
+    db: &Db,
+    products: &mut [ProductView],
+    media: &MediaUrls,
+) -> Result<(), ApiError> {
+    if products.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+    let mut by_product =
+        product_images::images_for_products(db, media.store.as_ref(), &media.origin, &ids).await?;
+    for product in products {
+        product.images = by_product.remove(&product.id).unwrap_or_default();
+        product.image = product.images.first().map(|image| image.url.clone());
+    }
+    Ok(())
+}
+
+/// The id of the product named by `key`, whatever its state, or `404`.
+async fn resolve_id(db: &Db, key: &str) -> Result<i64, ApiError> {
+    store::resolve_id(db, &ProductKey::parse(key))
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Creates a product from a complete body and returns it as staff see it.
+///
+/// The product is inserted with no stock; its starting stock is then an `initial` movement, so
+/// stock always equals the sum of the product's movements.
+pub async fn create(
+    db: &Db,
+    body: ProductWrite,
+    actor: i64,
+    media: &MediaUrls,
+) -> Result<ProductView, ApiError> {
+    let product = body.checked(db).await?;
+    let id = store::insert(db, &product).await?;
+    if let Some(stock) = product.stock_quantity {
+        inventory::set_level(db, id, stock, inventory::reason::INITIAL, Some(actor)).await?;
+    }
+    find(db, &ProductKey::Id(id), Visibility::All, media).await
+}
+
+/// Applies a PUT or PATCH body to the product named by `key` (`404` before any `400`).
+pub async fn update(
+    db: &Db,
+    key: &str,
+    body: ProductWrite,
+    actor: i64,
+    media: &MediaUrls,
+) -> Result<ProductView, ApiError> {
+    let id = resolve_id(db, key).await?;
+    let changes = body.checked(db).await?;
+    store::update(db, id, &changes).await?;
+    if let Some(stock) = changes.stock_quantity {
+        inventory::set_level(db, id, stock, inventory::reason::PRODUCT_EDIT, Some(actor)).await?;
+    }
+    find(db, &ProductKey::Id(id), Visibility::All, media).await
+}
+
+/// Deletes (or, when ordered before, deactivates) the product named by `key`.
+///
+/// The image rows cascade with a deleted product; their files are removed once the delete has
+/// happened (a deactivated product keeps them).
+pub async fn delete(db: &Db, media: &dyn MediaStore, key: &str) -> Result<(), ApiError> {
+    let id = resolve_id(db, key).await?;
+    let image_files = product_images::image_keys_for_products(db, &[id]).await?;
+    if store::delete(db, id).await? == Removal::Deleted {
+        product_images::delete_files(media, &image_files).await;
+    }
+    Ok(())
+}
