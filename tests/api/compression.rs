@@ -4,7 +4,6 @@
 use std::io::Read;
 
 use crate::api_test;
-use crate::fixtures::create_product;
 use crate::helpers::TestApp;
 
 async fn get_with_encoding(app: &TestApp, path: &str, encoding: &str) -> reqwest::Response {
@@ -19,7 +18,7 @@ async fn get_with_encoding(app: &TestApp, path: &str, encoding: &str) -> reqwest
 api_test! {
     async fn a_large_product_list_is_gzipped_when_accepted(app: TestApp) {
         for _ in 0..6 {
-            create_product(&app, 1000, 1).await;
+            app.product().price_cents(1000).stock(1).create().await;
         }
         let plain = app.get("products/").await;
         assert_eq!(plain.status, 200);
@@ -65,7 +64,7 @@ async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwes
 api_test! {
     async fn cached_lists_are_stored_compressed_per_encoding_with_the_tag_of_their_json(app: TestApp) {
         for _ in 0..6 {
-            create_product(&app, 1000, 1).await;
+            app.product().price_cents(1000).stock(1).create().await;
         }
         let path = "/api/v1/products/";
         let plain = get_with(&app, path, &[]).await;

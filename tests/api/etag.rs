@@ -3,7 +3,6 @@
 use serde_json::json;
 
 use crate::api_test;
-use crate::fixtures::create_product;
 use crate::helpers::TestApp;
 
 async fn get_if_none_match(app: &TestApp, path: &str, tag: &str) -> reqwest::Response {
@@ -17,7 +16,7 @@ async fn get_if_none_match(app: &TestApp, path: &str, tag: &str) -> reqwest::Res
 
 api_test! {
     async fn a_matching_tag_answers_304_until_staff_edit_the_product(app: TestApp) {
-        let product = create_product(&app, 1500, 4).await;
+        let product = app.product().price_cents(1500).stock(4).create().await;
         let staff = app.create_staff().await;
         let path = format!("products/{product}/");
 
@@ -47,7 +46,7 @@ api_test! {
     }
 
     async fn authenticated_and_non_catalog_reads_carry_no_tag(app: TestApp) {
-        let product = create_product(&app, 1500, 4).await;
+        let product = app.product().price_cents(1500).stock(4).create().await;
         let user = app.create_customer().await;
         let response = app.get_as(&format!("products/{product}/"), &user.token).await;
         assert_eq!(response.status, 200);

@@ -67,12 +67,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Which database a test runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+/// Which database a test runs on: the server's own engine enum.
+pub use nexus::db::Backend;
 
 /// The password every helper-made user has.
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";

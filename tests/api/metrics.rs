@@ -13,7 +13,6 @@ use std::{
 use serde_json::json;
 
 use crate::api_test;
-use crate::fixtures::create_product;
 use crate::helpers::free_port;
 use crate::nexus_process::{nexus, Server, TEST_SECRET_KEY};
 
@@ -210,7 +209,7 @@ fn requests_for(text: &str, method: &str, route: &str, status: u16) -> f64 {
 
 api_test! {
     async fn requests_are_counted_by_route_template_without_raw_ids(app: TestApp) {
-        let product = create_product(&app, 1999, 3).await;
+        let product = app.product().price_cents(1999).stock(3).create().await;
         let slug: String = sqlx::query_scalar("SELECT slug FROM products WHERE id = $1")
             .bind(product).fetch_one(&app.db.pool).await.unwrap();
         let before = app.get("/metrics").await.text;
@@ -246,7 +245,7 @@ api_test! {
 
     async fn a_placed_order_increments_orders_and_revenue(app: TestApp) {
         let user = app.create_customer().await;
-        let product = create_product(&app, 1250, 5).await;
+        let product = app.product().price_cents(1250).stock(5).create().await;
         let before = app.get("/metrics").await.text;
         let orders_before = sample(&before, "orders_created_total").unwrap_or(0.0);
         let revenue_before = sample(&before, "revenue_cents_total").unwrap_or(0.0);
@@ -263,7 +262,7 @@ api_test! {
     }
 
     async fn catalog_cache_hits_and_misses_are_counted(app: TestApp) {
-        let product = create_product(&app, 990, 3).await;
+        let product = app.product().price_cents(990).stock(3).create().await;
         let before = app.get("/metrics").await.text;
         let hits_before = sample(&before, "cache_lookups_total{result=\"hit\"}").unwrap_or(0.0);
         let misses_before = sample(&before, "cache_lookups_total{result=\"miss\"}").unwrap_or(0.0);

@@ -14,7 +14,7 @@ use support::*;
 api_test! {
     async fn staff_upload_answers_201_with_absolute_urls_to_served_files(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let png = encode(photo(800, 600), ImageFormat::Png);
         let response = upload(&app, product, Some(&staff.token), Some(("front.png", "image/png", png)), &[("alt_text", "Front view")]).await;
         assert_eq!(response.status, 201, "{}", response.text);
@@ -49,7 +49,7 @@ api_test! {
 
     async fn positions_default_to_after_the_last_image(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
         assert_eq!(upload(&app, product, Some(&staff.token), png(), &[]).await.body["position"], 0);
         assert_eq!(upload(&app, product, Some(&staff.token), png(), &[("position", "7")]).await.body["position"], 7);
@@ -61,7 +61,7 @@ api_test! {
 
     async fn exif_metadata_is_stripped_and_its_orientation_applied(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let jpeg = jpeg_with_exif(60, 30, "GPS 51.5007N 0.1246W serial 4242");
         assert!(contains(&jpeg, b"Exif") && contains(&jpeg, b"serial 4242"), "the upload really carries EXIF");
         assert!(image::load_from_memory(&jpeg).is_ok(), "and is a valid JPEG");
@@ -78,7 +78,7 @@ api_test! {
 
     async fn gif_and_webp_are_accepted_and_transparency_is_kept(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let gif = encode(DynamicImage::ImageRgba8(RgbaImage::from_pixel(50, 40, Rgba([255, 0, 0, 255]))), ImageFormat::Gif);
         let response = upload(&app, product, Some(&staff.token), Some(("a.gif", "image/gif", gif)), &[]).await;
         assert_eq!(response.status, 201, "{}", response.text);
@@ -102,7 +102,7 @@ api_test! {
 
     async fn a_text_file_named_png_is_not_an_image(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let text = b"just some text, honestly not a picture\n".to_vec();
         let response = upload(&app, product, Some(&staff.token), Some(("photo.png", "image/png", text)), &[]).await;
         assert_eq!(response.status, 400);
@@ -117,7 +117,7 @@ api_test! {
 
     async fn a_decompression_bomb_is_refused_from_its_header(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let bomb = png_announcing(100_000, 100_000);
         assert!(bomb.len() < 100, "a tiny file");
         let response = upload(&app, product, Some(&staff.token), Some(("bomb.png", "image/png", bomb)), &[]).await;
@@ -134,7 +134,7 @@ api_test! {
 
     async fn uploads_over_5_mb_answer_413_and_up_to_5_mb_are_read(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         // Over the global 1 MB JSON limit but under 5 MB: the upload route's own limit applies.
         let big_png = encode(noise(800, 800), ImageFormat::Png);
         assert!(big_png.len() > 1024 * 1024 && big_png.len() < 5 * 1024 * 1024);
@@ -152,7 +152,7 @@ api_test! {
 
     async fn form_mistakes_answer_like_drf(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let response = upload(&app, product, Some(&staff.token), None, &[("alt_text", "x")]).await;
         assert_eq!(response.status, 400);
         assert_eq!(response.body, json!({"image": ["No file was submitted."]}));
@@ -165,7 +165,7 @@ api_test! {
     async fn only_staff_may_upload_or_delete(app: TestApp) {
         let customer = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
         let anonymous = upload(&app, product, None, png(), &[]).await;
         assert_eq!(anonymous.status, 401);
@@ -186,7 +186,7 @@ api_test! {
 
     async fn images_are_replaced_not_edited(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let png = Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
         let created = upload(&app, product, Some(&staff.token), png, &[]).await;
         let path = format!("products/{product}/images/{}/", created.body["id"]);
@@ -198,8 +198,8 @@ api_test! {
 
     async fn unknown_products_and_other_products_images_are_not_found(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
-        let other = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
+        let other = app.product().price_cents(1999).create().await;
         let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
         let response = upload(&app, 999_999, Some(&staff.token), png(), &[]).await;
         assert_eq!(response.status, 404);
@@ -213,7 +213,7 @@ api_test! {
 
     async fn delete_removes_the_row_and_both_files(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let png = Some(("a.png", "image/png", encode(photo(400, 400), ImageFormat::Png)));
         let created = upload(&app, product, Some(&staff.token), png, &[]).await;
         let urls = [created.body["url"].as_str().unwrap(), created.body["thumbnail_url"].as_str().unwrap()];
@@ -248,9 +248,9 @@ api_test! {
 
     async fn images_for_products_renders_a_page_in_one_call(app: TestApp) {
         let staff = app.create_staff().await;
-        let first = create_product(&app).await;
-        let second = create_product(&app).await;
-        let bare = create_product(&app).await;
+        let first = app.product().price_cents(1999).create().await;
+        let second = app.product().price_cents(1999).create().await;
+        let bare = app.product().price_cents(1999).create().await;
         let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
         let back = upload(&app, first, Some(&staff.token), png(), &[("position", "2"), ("alt_text", "Back")]).await;
         let front = upload(&app, first, Some(&staff.token), png(), &[("position", "1"), ("alt_text", "Front")]).await;
@@ -280,8 +280,8 @@ api_test! {
 
     async fn deleting_a_product_through_the_api_removes_its_files(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
-        let kept = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
+        let kept = app.product().price_cents(1999).create().await;
         let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
         upload(&app, product, Some(&staff.token), png(), &[]).await;
         upload(&app, product, Some(&staff.token), png(), &[]).await;
@@ -297,7 +297,7 @@ api_test! {
 
     async fn the_product_lists_its_uploaded_images_first_image_first(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let png = || Some(("a.png", "image/png", encode(photo(10, 10), ImageFormat::Png)));
         let second = upload(&app, product, Some(&staff.token), png(), &[("position", "2")]).await;
         let first = upload(&app, product, Some(&staff.token), png(), &[("position", "1")]).await;
@@ -311,7 +311,7 @@ api_test! {
 
     async fn an_alt_text_holding_nul_is_a_400(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app).await;
+        let product = app.product().price_cents(1999).create().await;
         let png = encode(photo(80, 60), ImageFormat::Png);
         let response = upload(&app, product, Some(&staff.token), Some(("front.png", "image/png", png)), &[("alt_text", "Front\0view")]).await;
         assert_eq!(response.status, 400, "{}", response.text);

@@ -8,7 +8,7 @@ api_test! {
     async fn deleting_a_product_that_was_ordered_deactivates_it(app: TestApp) {
         let customer = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1250, 10).await;
+        let product = app.product().price_cents(1250).stock(10).create().await;
         let order = place_order(&app, &customer, &[(product, 2)]).await;
         let order_id = order["id"].as_i64().unwrap();
         assert_eq!(app.get(&format!("products/{product}/")).await.status, 200);

@@ -3,10 +3,7 @@
 
 use serde_json::json;
 
-use crate::{
-    api_test,
-    fixtures::{count_rows, create_product},
-};
+use crate::{api_test, fixtures::count_rows};
 
 const NUL: &str = "Null characters are not allowed.";
 
@@ -48,7 +45,7 @@ api_test! {
         let key = app.post_as("users/addresses/", &user.token, &json!({"ci\u{0}ty": "x"})).await;
         assert_eq!(key.body, json!({"non_field_errors": [NUL]}));
         // Nested: an inline shipping address inside a checkout.
-        let product = create_product(&app, 1_000, 5).await;
+        let product = app.product().price_cents(1_000).stock(5).create().await;
         let order = app.post_as("orders/", &user.token, &json!({
             "items": [{"product_id": product, "quantity": 1}],
             "shipping_address": address,

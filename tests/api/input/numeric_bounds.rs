@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::{
     api_test,
     catalog::Shop,
-    fixtures::{assert_stock, count_rows, create_product, place_order, stock_of},
+    fixtures::{assert_stock, count_rows, place_order, stock_of},
 };
 
 const HUGE_ID: i64 = i64::MAX;
@@ -71,7 +71,7 @@ api_test! {
 
     async fn a_stock_adjustment_is_bounded_and_never_wraps(app: TestApp) {
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1_000, 5).await;
+        let product = app.product().price_cents(1_000).stock(5).create().await;
         let path = format!("products/{product}/stock/");
         let adjust = |delta: Value| {
             let (app, path, token) = (&app, path.clone(), staff.token.clone());
@@ -101,7 +101,7 @@ api_test! {
 
     async fn a_cart_line_holds_1_to_10000_units(app: TestApp) {
         let user = app.create_customer().await;
-        let product = create_product(&app, 100, 50_000).await;
+        let product = app.product().price_cents(100).stock(50_000).create().await;
         let cap = json!({"quantity": ["Ensure this value is less than or equal to 10000."]});
         let over = app.post_as("cart/add/", &user.token, &json!({"product_id": product, "quantity": 10_001})).await;
         assert_eq!(over.status, 400, "{}", over.text);
@@ -126,7 +126,7 @@ api_test! {
 
     async fn an_order_line_holds_at_most_10000_units(app: TestApp) {
         let user = app.create_customer().await;
-        let product = create_product(&app, 100, 50_000).await;
+        let product = app.product().price_cents(100).stock(50_000).create().await;
         let response = app.post_as("orders/", &user.token, &json!({"items": [
             {"product_id": product, "quantity": 6_000}, {"product_id": product, "quantity": 4_001},
         ]})).await;
@@ -145,7 +145,7 @@ api_test! {
         assert_eq!(response.body, json!({"items": ["Ensure this field has no more than 100 elements."]}));
         // From the cart too: 101 lines are refused and the cart is left as it was.
         for _ in 0..101 {
-            let product = create_product(&app, 100, 5).await;
+            let product = app.product().price_cents(100).stock(5).create().await;
             let added = app.post_as("cart/add/", &user.token, &json!({"product_id": product})).await;
             assert_eq!(added.status, 201, "{}", added.text);
         }
@@ -156,7 +156,7 @@ api_test! {
     }
 
     async fn price_filters_are_plain_decimals_with_at_most_two_places(app: TestApp) {
-        let product = create_product(&app, 1_000, 5).await;
+        let product = app.product().price_cents(1_000).stock(5).create().await;
         for (query, field, message) in [
             ("price_min=1000e-9223372036854775808", "price_min", "Enter a number."),
             ("price_max=1e3", "price_max", "Enter a number."),
@@ -211,7 +211,7 @@ api_test! {
 
     async fn cancelling_never_fails_on_stock_arithmetic(app: TestApp) {
         let user = app.create_customer().await;
-        let product = create_product(&app, 100, 5).await;
+        let product = app.product().price_cents(100).stock(5).create().await;
         let order = place_order(&app, &user, &[(product, 2)]).await;
         // Only a direct database write can put stock here; the API keeps it within 1000000000.
         sqlx::query("UPDATE products SET stock_quantity = $1 WHERE id = $2")
@@ -220,7 +220,7 @@ api_test! {
         assert_eq!(cancelled.status, 200, "{}", cancelled.text);
         assert_eq!(stock_of(&app, product).await, i64::MAX, "left as it was, not wrapped");
         // An ordinary cancel puts the units back whole, past the staff bound if need be.
-        let other = create_product(&app, 100, 1_000_000_000).await;
+        let other = app.product().price_cents(100).stock(1_000_000_000).create().await;
         let order = place_order(&app, &user, &[(other, 10)]).await;
         let staff = app.create_staff().await;
         let refill = app.post_as(&format!("products/{other}/stock/"), &staff.token, &json!({"delta": 10, "reason": "delivery"})).await;

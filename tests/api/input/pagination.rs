@@ -3,14 +3,14 @@
 
 use serde_json::json;
 
-use crate::{api_test, fixtures::create_product, helpers::TestApp};
+use crate::{api_test, helpers::TestApp};
 
 /// Every paginated list, with a token that may read it.
 async fn list_endpoints(app: &TestApp) -> Vec<(String, String)> {
     let customer = app.create_customer().await;
     let staff = app.create_staff().await;
     let admin = app.create_admin().await;
-    let product = create_product(app, 1_000, 5).await;
+    let product = app.product().price_cents(1_000).stock(5).create().await;
     let category: i64 = sqlx::query_scalar("SELECT category_id FROM products WHERE id = $1")
         .bind(product)
         .fetch_one(&app.db.pool)

@@ -3,12 +3,12 @@
 use serde_json::json;
 
 use super::*;
-use crate::{api_test, fixtures::create_product, fixtures::create_product_with};
+use crate::api_test;
 
 api_test! {
     async fn a_customer_reviews_a_product_and_gets_the_full_object(app: TestApp) {
         let customer = app.create_customer().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let anonymous = app.post("reviews/", &json!({"product": product, "rating": 4})).await;
         assert_eq!(anonymous.status, 401);
 
@@ -45,8 +45,8 @@ api_test! {
 
     async fn invalid_ratings_products_and_comments_are_field_errors(app: TestApp) {
         let customer = app.create_customer().await;
-        let product = create_product(&app, 1000, 5).await;
-        let inactive = create_product_with(&app, 1000, 5, false).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
+        let inactive = app.product().price_cents(1000).stock(5).inactive().create().await;
         let post = |body: serde_json::Value| {
             let (app, token) = (&app, customer.token.clone());
             async move { app.post_as("reviews/create/", &token, &body).await }
@@ -74,7 +74,7 @@ api_test! {
     async fn a_second_review_of_the_same_product_is_refused(app: TestApp) {
         let customer = app.create_customer().await;
         let other = app.create_customer().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         create_review(&app, &customer, product, 5).await;
         let again = app.post_as("reviews/", &customer.token, &json!({"product": product, "rating": 3})).await;
         assert_eq!(again.status, 400);
@@ -88,7 +88,7 @@ api_test! {
         let author = app.create_customer().await;
         let other = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let id = create_review(&app, &author, product, 2).await["id"].as_i64().unwrap();
         let path = format!("reviews/{id}/");
 
@@ -121,7 +121,7 @@ api_test! {
         let author = app.create_customer().await;
         let other = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let first = create_review(&app, &author, product, 2).await["id"].as_i64().unwrap();
         let second = create_review(&app, &other, product, 4).await["id"].as_i64().unwrap();
 

@@ -5,14 +5,14 @@ use serde_json::json;
 use super::*;
 use crate::{
     api_test,
-    fixtures::{count_rows, create_product, race_post},
+    fixtures::{count_rows, race_post},
 };
 
 api_test! {
     async fn a_helpful_vote_counts_once_per_user(app: TestApp) {
         let author = app.create_customer().await;
         let voter = app.create_customer().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let id = create_review(&app, &author, product, 4).await["id"].as_i64().unwrap();
         let path = format!("reviews/{id}/helpful/");
 
@@ -32,7 +32,7 @@ api_test! {
     async fn six_racing_helpful_votes_by_one_user_count_once(app: TestApp) {
         let author = app.create_customer().await;
         let voter = app.create_customer().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let id = create_review(&app, &author, product, 4).await["id"].as_i64().unwrap();
         let url = format!("{}/api/v1/reviews/{id}/helpful/", app.address);
         let tasks: Vec<_> = (0..6)
@@ -49,7 +49,7 @@ api_test! {
 
     async fn five_racing_creates_by_one_user_make_exactly_one_review(app: TestApp) {
         let customer = app.create_customer().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let url = format!("{}/api/v1/reviews/", app.address);
         let tasks: Vec<_> = (0..5)
             .map(|n| tokio::spawn(race_post(app.client.clone(), url.clone(), customer.token.clone(),
@@ -74,7 +74,7 @@ api_test! {
         let author = app.create_customer().await;
         let reporter = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let id = create_review(&app, &author, product, 1).await["id"].as_i64().unwrap();
         let path = format!("reviews/{id}/report/");
 

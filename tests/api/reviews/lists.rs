@@ -3,14 +3,14 @@
 use serde_json::json;
 
 use super::*;
-use crate::{api_test, fixtures::create_product};
+use crate::api_test;
 
 api_test! {
     async fn the_list_is_public_newest_first_filterable_and_orderable(app: TestApp) {
         let ann = app.create_customer().await;
         let bob = app.create_customer().await;
-        let pen = create_product(&app, 1000, 5).await;
-        let ink = create_product(&app, 500, 5).await;
+        let pen = app.product().price_cents(1000).stock(5).create().await;
+        let ink = app.product().price_cents(500).stock(5).create().await;
         let a = create_review(&app, &ann, pen, 5).await["id"].as_i64().unwrap();
         let b = create_review(&app, &bob, pen, 2).await["id"].as_i64().unwrap();
         let c = create_review(&app, &ann, ink, 4).await["id"].as_i64().unwrap();
@@ -49,8 +49,8 @@ api_test! {
     async fn reviews_by_product_and_by_user(app: TestApp) {
         let ann = app.create_customer().await;
         let bob = app.create_customer().await;
-        let pen = create_product(&app, 1000, 5).await;
-        let ink = create_product(&app, 500, 5).await;
+        let pen = app.product().price_cents(1000).stock(5).create().await;
+        let ink = app.product().price_cents(500).stock(5).create().await;
         let a = create_review(&app, &ann, pen, 5).await["id"].as_i64().unwrap();
         let b = create_review(&app, &bob, pen, 3).await["id"].as_i64().unwrap();
         let c = create_review(&app, &ann, ink, 1).await["id"].as_i64().unwrap();
@@ -74,7 +74,7 @@ api_test! {
     }
 
     async fn stats_count_totals_average_and_distribution(app: TestApp) {
-        let pen = create_product(&app, 1000, 5).await;
+        let pen = app.product().price_cents(1000).stock(5).create().await;
         let empty = app.get(&format!("reviews/product/{pen}/stats/")).await;
         assert_eq!(empty.status, 200);
         assert_eq!(empty.body, json!({"total_reviews": 0, "average_rating": 0,
@@ -89,7 +89,7 @@ api_test! {
         let missing = app.get("reviews/product/999999/stats/").await;
         assert_eq!(missing.status, 404);
         assert_eq!(missing.body["code"], "not_found");
-        let inactive = crate::fixtures::create_product_with(&app, 1000, 5, false).await;
+        let inactive = app.product().price_cents(1000).stock(5).inactive().create().await;
         assert_eq!(app.get(&format!("reviews/product/{inactive}/stats/")).await.status, 404, "like its product page");
     }
 }

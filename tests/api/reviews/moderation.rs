@@ -3,13 +3,13 @@
 use serde_json::json;
 
 use super::*;
-use crate::{api_test, fixtures::create_product};
+use crate::api_test;
 
 api_test! {
     async fn only_staff_hide_and_unhide(app: TestApp) {
         let author = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let id = create_review(&app, &author, product, 3).await["id"].as_i64().unwrap();
         let hide = format!("reviews/{id}/hide/");
         assert_eq!(app.post(&hide, &json!({})).await.status, 401);
@@ -26,7 +26,7 @@ api_test! {
         let author = app.create_customer().await;
         let other = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let id = create_review(&app, &author, product, 1).await["id"].as_i64().unwrap();
         let visible = create_review(&app, &other, product, 5).await["id"].as_i64().unwrap();
         set_hidden(&app, &staff, id, true).await;

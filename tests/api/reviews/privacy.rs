@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::*;
-use crate::{api_test, fixtures::create_product};
+use crate::api_test;
 
 /// `alice@example.com` → `a***@example.com`.
 fn masked(email: &str) -> String {
@@ -33,7 +33,7 @@ api_test! {
         let admin = app.create_admin().await;
         let other = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 1000, 5).await;
+        let pen = app.product().price_cents(1000).stock(5).create().await;
         let mine = create_review(&app, &author, pen, 4).await["id"].as_i64().unwrap();
         let admins = create_review(&app, &admin, pen, 5).await["id"].as_i64().unwrap();
 
@@ -76,7 +76,7 @@ api_test! {
     async fn a_staff_read_never_reaches_anonymous_readers(app: TestApp) {
         let author = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 1000, 5).await;
+        let pen = app.product().price_cents(1000).stock(5).create().await;
         let id = create_review(&app, &author, pen, 3).await["id"].as_i64().unwrap();
         // Staff (and the author) read first; anonymous readers after them still get the mask,
         // and an anonymous answer read twice (so from the cache, if it is ever cached) too.

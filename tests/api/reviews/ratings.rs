@@ -6,7 +6,7 @@ use serde_json::json;
 use super::*;
 use crate::{
     api_test,
-    fixtures::{create_product, place_order, race_post},
+    fixtures::{place_order, race_post},
 };
 
 async fn rendered(app: &TestApp, product: i64) -> (serde_json::Value, serde_json::Value) {
@@ -23,8 +23,8 @@ api_test! {
         let bob = app.create_customer().await;
         let cat = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1000, 5).await;
-        let other = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
+        let other = app.product().price_cents(1000).stock(5).create().await;
         assert_eq!(rendered(&app, product).await, (json!(0), json!(0)));
 
         let a = create_review(&app, &ann, product, 5).await["id"].as_i64().unwrap();
@@ -54,7 +54,7 @@ api_test! {
         let buyer = app.create_customer().await;
         let browser = app.create_customer().await;
         let staff = app.create_staff().await;
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let order = place_order(&app, &buyer, &[(product, 1)]).await["id"].as_i64().unwrap();
         let id = create_review(&app, &buyer, product, 5).await["id"].as_i64().unwrap();
         assert_eq!(app.get(&format!("reviews/{id}/")).await.body["verified_purchase"], false, "pending");
@@ -71,13 +71,13 @@ api_test! {
 
         let unbought = create_review(&app, &browser, product, 2).await;
         assert_eq!(unbought["verified_purchase"], false, "someone else's order doesn't count");
-        let other = create_product(&app, 1000, 5).await;
+        let other = app.product().price_cents(1000).stock(5).create().await;
         let elsewhere = create_review(&app, &buyer, other, 3).await;
         assert_eq!(elsewhere["verified_purchase"], false, "another product doesn't count");
     }
 
     async fn racing_reviews_by_different_users_keep_the_rating_exact(app: TestApp) {
-        let product = create_product(&app, 1000, 5).await;
+        let product = app.product().price_cents(1000).stock(5).create().await;
         let url = format!("{}/api/v1/reviews/", app.address);
         let mut tasks = Vec::new();
         for n in 0..8 {
