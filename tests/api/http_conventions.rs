@@ -1,5 +1,7 @@
 //! Conventions every endpoint shares: error format, request ids, trailing slashes.
 
+mod shapes;
+
 use crate::api_test;
 
 api_test! {

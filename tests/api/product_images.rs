@@ -1,6 +1,7 @@
 //! Product image upload and delete (`products/{id}/images/`), file serving under `/media/`, and
 //! the image list the catalog renders.
 
+mod shapes;
 mod support;
 
 use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};

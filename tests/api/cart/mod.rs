@@ -1,5 +1,7 @@
 //! Cart endpoints (SPEC §3.3).
 
+mod shapes;
+
 use serde_json::json;
 
 use crate::api_test;

@@ -6,6 +6,7 @@ mod product_filters;
 mod product_history;
 mod products;
 mod search;
+mod shapes;
 mod staff_router;
 
 use serde_json::{json, Value};

@@ -1,5 +1,7 @@
 //! Staff stock adjustments and the movement log (SPEC §3.2, §5).
 
+mod shapes;
+
 use serde_json::json;
 
 use crate::api_test;
