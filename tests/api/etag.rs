@@ -23,35 +23,74 @@ api_test! {
         let first = app.get(&path).await;
         assert_eq!(first.status, 200);
         let tag = first.headers["etag"].to_str().unwrap().to_owned();
-        assert!(tag.starts_with('"') && tag.ends_with('"') && tag.len() == 34, "{tag}");
-        assert_eq!(app.get(&path).await.headers["etag"], tag.as_str(), "stable for one body");
+        assert!(
+            tag.starts_with('"') && tag.ends_with('"') && tag.len() == 34,
+            "{tag}"
+        );
+        assert_eq!(
+            app.get(&path).await.headers["etag"],
+            tag.as_str(),
+            "stable for one body"
+        );
 
         let revalidated = get_if_none_match(&app, &path, &tag).await;
         assert_eq!(revalidated.status(), 304);
         assert_eq!(revalidated.headers()["etag"], tag.as_str());
         assert!(revalidated.bytes().await.unwrap().is_empty());
-        assert_eq!(get_if_none_match(&app, &path, "\"stale\"").await.status(), 200);
+        assert_eq!(
+            get_if_none_match(&app, &path, "\"stale\"").await.status(),
+            200
+        );
 
-        let list_tag = app.get("products/").await.headers["etag"].to_str().unwrap().to_owned();
-        assert_eq!(get_if_none_match(&app, "products/", &list_tag).await.status(), 304);
+        let list_tag = app.get("products/").await.headers["etag"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            get_if_none_match(&app, "products/", &list_tag)
+                .await
+                .status(),
+            304
+        );
 
-        let edit = app.patch_as(&path, &staff.token, &json!({"price": "17.00"})).await;
+        let edit = app
+            .patch_as(&path, &staff.token, &json!({"price": "17.00"}))
+            .await;
         assert_eq!(edit.status, 200, "{}", edit.text);
         let changed = get_if_none_match(&app, &path, &tag).await;
         assert_eq!(changed.status(), 200);
         assert_ne!(changed.headers()["etag"], tag.as_str());
         let body: serde_json::Value = changed.json().await.unwrap();
         assert_eq!(body["price"], "17.00");
-        assert_eq!(get_if_none_match(&app, "products/", &list_tag).await.status(), 200);
+        assert_eq!(
+            get_if_none_match(&app, "products/", &list_tag)
+                .await
+                .status(),
+            200
+        );
     }
 
     async fn authenticated_and_non_catalog_reads_carry_no_tag(app: TestApp) {
         let product = app.product().price_cents(1500).stock(4).create().await;
         let user = app.create_customer().await;
-        let response = app.get_as(&format!("products/{product}/"), &user.token).await;
+        let response = app
+            .get_as(&format!("products/{product}/"), &user.token)
+            .await;
         assert_eq!(response.status, 200);
         assert!(response.headers.get("etag").is_none());
-        assert!(app.get_as("cart/", &user.token).await.headers.get("etag").is_none());
-        assert!(app.get("products/999999/").await.headers.get("etag").is_none(), "404s untagged");
+        assert!(app
+            .get_as("cart/", &user.token)
+            .await
+            .headers
+            .get("etag")
+            .is_none());
+        assert!(
+            app.get("products/999999/")
+                .await
+                .headers
+                .get("etag")
+                .is_none(),
+            "404s untagged"
+        );
     }
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 /// unset (build.rs), so the closing line counts it as ignored rather than passed.
 #[macro_export]
 macro_rules! api_test {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+    ($(async fn $name:ident($app:ident: TestApp $(,)?) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;

@@ -19,7 +19,10 @@ api_test! {
         assert_eq!(response.status, 200, "{}", response.text);
         assert_shape!(app, "token_pair", response.body);
         let refreshed = app
-            .post("auth/jwt/refresh/", &json!({"refresh": response.body["refresh"]}))
+            .post(
+                "auth/jwt/refresh/",
+                &json!({"refresh": response.body["refresh"]}),
+            )
             .await;
         assert_eq!(refreshed.status, 200, "{}", refreshed.text);
         assert_shape!(app, "token_pair_refreshed", refreshed.body);

@@ -116,7 +116,13 @@ api_test! {
     async fn adding_checks_quantity_product_and_stock(app: TestApp) {
         let user = app.create_customer().await;
         let scarce = app.product().price_cents(500).stock(3).create().await;
-        let hidden = app.product().price_cents(500).stock(3).inactive().create().await;
+        let hidden = app
+            .product()
+            .price_cents(500)
+            .stock(3)
+            .inactive()
+            .create()
+            .await;
         let sold_out = app.product().price_cents(500).stock(0).create().await;
         let add = |body: serde_json::Value| {
             let token = user.token.clone();

@@ -52,8 +52,13 @@ api_test! {
     async fn product_list_page_shape(app: TestApp) {
         let shop = Shop::new(&app).await;
         let category = shop.category("Pens", None).await;
-        shop.product(&category, json!({"title": "Ink pen", "price": "2.50"})).await;
-        shop.product(&category, json!({"title": "Fountain pen", "price": "30.00"})).await;
+        shop.product(&category, json!({"title": "Ink pen", "price": "2.50"}))
+            .await;
+        shop.product(
+            &category,
+            json!({"title": "Fountain pen", "price": "30.00"}),
+        )
+        .await;
         let page = app.get("products/?page_size=1&ordering=price").await;
         assert_eq!(page.status, 200, "{}", page.text);
         assert_shape!(app, "product_list_page", page.body);

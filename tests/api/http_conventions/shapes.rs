@@ -26,7 +26,9 @@ api_test! {
         let response = app.post_as("products/", &staff.token, &body).await;
         assert_eq!(response.status, 400, "{}", response.text);
         assert_shape!(app, "error_400_validation", response.body);
-        let registration = app.post("auth/users/", &json!({"email": "not-an-email"})).await;
+        let registration = app
+            .post("auth/users/", &json!({"email": "not-an-email"}))
+            .await;
         assert_eq!(registration.status, 400, "{}", registration.text);
         assert_shape!(app, "error_400_registration", registration.body);
     }
@@ -60,7 +62,9 @@ api_test! {
     }
 
     async fn method_not_allowed_405(app: TestApp) {
-        let response = app.request(reqwest::Method::DELETE, "/health/", None, None).await;
+        let response = app
+            .request(reqwest::Method::DELETE, "/health/", None, None)
+            .await;
         assert_eq!(response.status, 405);
         assert_shape!(app, "error_405", response.body);
     }
@@ -69,7 +73,9 @@ api_test! {
         let staff = app.create_staff().await;
         let pen = app.product().stock(1).create().await;
         let body = json!({"delta": -2, "reason": "lost"});
-        let response = app.post_as(&format!("products/{pen}/stock/"), &staff.token, &body).await;
+        let response = app
+            .post_as(&format!("products/{pen}/stock/"), &staff.token, &body)
+            .await;
         assert_eq!(response.status, 409, "{}", response.text);
         assert_shape!(app, "error_409_insufficient_stock", response.body);
     }

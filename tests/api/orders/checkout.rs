@@ -216,7 +216,13 @@ api_test! {
                 .body,
             json!({"items": ["Product with id 999999 does not exist."]})
         );
-        let hidden = app.product().price_cents(100).stock(10).inactive().create().await;
+        let hidden = app
+            .product()
+            .price_cents(100)
+            .stock(10)
+            .inactive()
+            .create()
+            .await;
         assert_eq!(
             post(json!({"items": [{"product_id": hidden, "quantity": 1}]}))
                 .await

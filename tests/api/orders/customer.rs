@@ -261,7 +261,9 @@ api_test! {
         assert_stock(&app, pen, 10).await;
     }
 
-    async fn a_paid_order_is_refunded_on_cancel_and_a_shipped_one_cannot_be_cancelled(app: TestApp) {
+    async fn a_paid_order_is_refunded_on_cancel_and_a_shipped_one_cannot_be_cancelled(
+        app: TestApp,
+    ) {
         let user = app.create_customer().await;
         let staff = app.create_staff().await;
         let pen = app.product().price_cents(100).stock(10).create().await;

@@ -9,16 +9,26 @@ use crate::{api_test, assert_shape};
 api_test! {
     async fn checkout_detail_and_list_shapes(app: TestApp) {
         let customer = app.create_customer().await;
-        let pen = app.product().title("Ink pen").price_cents(250).stock(10).create().await;
+        let pen = app
+            .product()
+            .title("Ink pen")
+            .price_cents(250)
+            .stock(10)
+            .create()
+            .await;
         let order = place_order(&app, &customer, &[(pen, 2)]).await;
         assert_shape!(app, "checkout_201", order);
-        let detail = app.get_as(&format!("orders/{}/", order["id"]), &customer.token).await;
+        let detail = app
+            .get_as(&format!("orders/{}/", order["id"]), &customer.token)
+            .await;
         assert_eq!(detail.status, 200, "{}", detail.text);
         assert_shape!(app, "order_detail", detail.body);
         let page = app.get_as("orders/", &customer.token).await;
         assert_eq!(page.status, 200, "{}", page.text);
         assert_shape!(app, "order_list_page", page.body);
-        let track = app.get_as(&format!("orders/{}/track/", order["id"]), &customer.token).await;
+        let track = app
+            .get_as(&format!("orders/{}/track/", order["id"]), &customer.token)
+            .await;
         assert_eq!(track.status, 200, "{}", track.text);
         assert_shape!(app, "order_tracking", track.body);
         let staff = app.create_staff().await;
@@ -29,10 +39,18 @@ api_test! {
 
     async fn payment_result_shapes(app: TestApp) {
         let customer = app.create_customer().await;
-        let pen = app.product().title("Ink pen").price_cents(250).stock(10).create().await;
+        let pen = app
+            .product()
+            .title("Ink pen")
+            .price_cents(250)
+            .stock(10)
+            .create()
+            .await;
         let card = place_order(&app, &customer, &[(pen, 1)]).await;
         let path = format!("orders/{}/payment/", card["id"]);
-        let paid = app.post_as(&path, &customer.token, &json!({"payment_method": "card"})).await;
+        let paid = app
+            .post_as(&path, &customer.token, &json!({"payment_method": "card"}))
+            .await;
         assert_eq!(paid.status, 200, "{}", paid.text);
         assert_shape!(app, "payment_captured", paid.body);
         let transfer = place_order(&app, &customer, &[(pen, 1)]).await;
