@@ -4,7 +4,6 @@
 use std::io::Read;
 
 use crate::api_test;
-use crate::fixtures::create_product;
 use crate::helpers::TestApp;
 
 async fn get_with_encoding(app: &TestApp, path: &str, encoding: &str) -> reqwest::Response {
@@ -19,23 +18,37 @@ async fn get_with_encoding(app: &TestApp, path: &str, encoding: &str) -> reqwest
 api_test! {
     async fn a_large_product_list_is_gzipped_when_accepted(app: TestApp) {
         for _ in 0..6 {
-            create_product(&app, 1000, 1).await;
+            app.product().price_cents(1000).stock(1).create().await;
         }
         let plain = app.get("products/").await;
         assert_eq!(plain.status, 200);
-        assert!(plain.headers.get("content-encoding").is_none(), "not asked, not compressed");
-        assert!(plain.text.len() > 1024, "the list is large enough: {}", plain.text.len());
+        assert!(
+            plain.headers.get("content-encoding").is_none(),
+            "not asked, not compressed"
+        );
+        assert!(
+            plain.text.len() > 1024,
+            "the list is large enough: {}",
+            plain.text.len()
+        );
 
         let response = get_with_encoding(&app, "/api/v1/products/", "gzip").await;
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-encoding"], "gzip");
-        assert!(response.headers().get_all("vary").iter()
-            .any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("accept-encoding")),
-            "caches told the body depends on Accept-Encoding");
+        assert!(
+            response.headers().get_all("vary").iter().any(|v| v
+                .to_str()
+                .unwrap()
+                .to_ascii_lowercase()
+                .contains("accept-encoding")),
+            "caches told the body depends on Accept-Encoding"
+        );
         let compressed = response.bytes().await.unwrap();
         assert!(compressed.len() < plain.text.len());
         let mut decoded = String::new();
-        flate2::read::GzDecoder::new(&compressed[..]).read_to_string(&mut decoded).unwrap();
+        flate2::read::GzDecoder::new(&compressed[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
         let decoded: serde_json::Value = serde_json::from_str(&decoded).unwrap();
         assert_eq!(decoded["count"], plain.body["count"]);
         assert_eq!(decoded["results"], plain.body["results"]);
@@ -63,9 +76,11 @@ async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwes
 }
 
 api_test! {
-    async fn cached_lists_are_stored_compressed_per_encoding_with_the_tag_of_their_json(app: TestApp) {
+    async fn cached_lists_are_stored_compressed_per_encoding_with_the_tag_of_their_json(
+        app: TestApp,
+    ) {
         for _ in 0..6 {
-            create_product(&app, 1000, 1).await;
+            app.product().price_cents(1000).stock(1).create().await;
         }
         let path = "/api/v1/products/";
         let plain = get_with(&app, path, &[]).await;
@@ -79,12 +94,25 @@ api_test! {
         let hit = get_with(&app, path, &[("accept-encoding", "gzip")]).await;
         assert_eq!(hit.headers()["x-cache"], "HIT");
         assert_eq!(hit.headers()["content-encoding"], "gzip");
-        assert_eq!(hit.headers()["etag"].to_str().unwrap(), tag, "one tag for every encoding of a body");
-        assert!(hit.headers().get_all("vary").iter().any(|v| v == "accept-encoding"));
+        assert_eq!(
+            hit.headers()["etag"].to_str().unwrap(),
+            tag,
+            "one tag for every encoding of a body"
+        );
+        assert!(hit
+            .headers()
+            .get_all("vary")
+            .iter()
+            .any(|v| v == "accept-encoding"));
         let compressed = hit.bytes().await.unwrap();
         let mut decoded = String::new();
-        flate2::read::GzDecoder::new(&compressed[..]).read_to_string(&mut decoded).unwrap();
-        assert_eq!(decoded, plain, "the cached gzip body is the JSON the handler wrote");
+        flate2::read::GzDecoder::new(&compressed[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(
+            decoded, plain,
+            "the cached gzip body is the JSON the handler wrote"
+        );
 
         let identity = get_with(&app, path, &[]).await;
         assert_eq!(identity.headers()["x-cache"], "HIT");
@@ -92,7 +120,12 @@ api_test! {
         assert_eq!(identity.text().await.unwrap(), plain);
 
         // Revalidating a cached, compressed answer: 304 with no body and no encoding.
-        let revalidated = get_with(&app, path, &[("accept-encoding", "gzip"), ("if-none-match", &tag)]).await;
+        let revalidated = get_with(
+            &app,
+            path,
+            &[("accept-encoding", "gzip"), ("if-none-match", &tag)],
+        )
+        .await;
         assert_eq!(revalidated.status(), 304);
         assert!(revalidated.headers().get("content-encoding").is_none());
         assert!(revalidated.bytes().await.unwrap().is_empty());

@@ -6,50 +6,102 @@ use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, TestResponse, TestUser};
 
-/// Inserts a category and an active product with an `initial` stock movement — what product
-/// creation does, so stock always equals the sum of movements.
-pub async fn create_product(app: &TestApp, price_cents: i64, stock: i64) -> i64 {
-    create_product_with(app, price_cents, stock, true).await
+/// A product to insert straight into the database: `app.product().price_cents(250).stock(3)
+/// .create().await` returns its id. Defaults: price 10.00, stock 5, active, a fresh category, and a
+/// unique title; `.title("Pen")` gives a fixed title and slug (`pen`) for snapshots, so use it once
+/// per test database.
+#[must_use = "a product fixture does nothing until `.create()`"]
+pub struct ProductFixture<'a> {
+    app: &'a TestApp,
+    title: Option<String>,
+    price_cents: i64,
+    stock: i64,
+    active: bool,
 }
 
-/// Like [`create_product`], choosing whether it is active.
-pub async fn create_product_with(app: &TestApp, price_cents: i64, stock: i64, active: bool) -> i64 {
-    let unique = uuid::Uuid::new_v4().simple().to_string();
-    let now = nexus::db::now_micros();
-    let category: i64 = sqlx::query_scalar(
-        "INSERT INTO categories (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(format!("Category {}", &unique[..8]))
-    .bind(format!("category-{unique}"))
-    .bind(now)
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
-    let product: i64 = sqlx::query_scalar(
-        "INSERT INTO products (title, slug, price_cents, category_id, stock_quantity, is_active, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-    )
-    .bind(format!("Product {}", &unique[..8]))
-    .bind(format!("product-{unique}"))
-    .bind(price_cents)
-    .bind(category)
-    .bind(stock)
-    .bind(active)
-    .bind(now)
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO stock_movements (product_id, delta, reason, created_at) \
-         VALUES ($1, $2, 'initial', $3)",
-    )
-    .bind(product)
-    .bind(stock)
-    .bind(now)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
-    product
+impl TestApp {
+    /// Starts a [`ProductFixture`].
+    pub fn product(&self) -> ProductFixture<'_> {
+        ProductFixture {
+            app: self,
+            title: None,
+            price_cents: 1000,
+            stock: 5,
+            active: true,
+        }
+    }
+}
+
+impl ProductFixture<'_> {
+    pub fn title(mut self, title: &str) -> Self {
+        self.title = Some(title.to_owned());
+        self
+    }
+
+    pub fn price_cents(mut self, cents: i64) -> Self {
+        self.price_cents = cents;
+        self
+    }
+
+    pub fn stock(mut self, stock: i64) -> Self {
+        self.stock = stock;
+        self
+    }
+
+    /// An inactive product (invisible to customers).
+    pub fn inactive(mut self) -> Self {
+        self.active = false;
+        self
+    }
+
+    /// Inserts a category and the product with an `initial` stock movement — what product
+    /// creation does, so stock always equals the sum of movements. Returns the product id.
+    pub async fn create(self) -> i64 {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let (title, slug) = match self.title {
+            Some(title) => (title.clone(), title.to_lowercase().replace(' ', "-")),
+            None => (
+                format!("Product {}", &unique[..8]),
+                format!("product-{unique}"),
+            ),
+        };
+        let pool = &self.app.db.pool;
+        let now = nexus::db::now_micros();
+        let category: i64 = sqlx::query_scalar(
+            "INSERT INTO categories (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(format!("Category {}", &unique[..8]))
+        .bind(format!("category-{unique}"))
+        .bind(now)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        let product: i64 = sqlx::query_scalar(
+            "INSERT INTO products (title, slug, price_cents, category_id, stock_quantity, \
+             is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(title)
+        .bind(slug)
+        .bind(self.price_cents)
+        .bind(category)
+        .bind(self.stock)
+        .bind(self.active)
+        .bind(now)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO stock_movements (product_id, delta, reason, created_at) \
+             VALUES ($1, $2, 'initial', $3)",
+        )
+        .bind(product)
+        .bind(self.stock)
+        .bind(now)
+        .execute(pool)
+        .await
+        .unwrap();
+        product
+    }
 }
 
 /// Adds an image row to a product.
@@ -72,7 +124,8 @@ pub async fn create_address(app: &TestApp, user: &TestUser) -> i64 {
     sqlx::query_scalar(
         "INSERT INTO addresses (user_id, first_name, last_name, address_line_1, city, \
          postal_code, country, created_at) \
-         VALUES ($1, 'Ada', 'Lovelace', '12 St James Sq', 'London', 'SW1Y 4JH', 'GB', $2) RETURNING id",
+         VALUES ($1, 'Ada', 'Lovelace', '12 St James Sq', 'London', 'SW1Y 4JH', 'GB', $2) \
+         RETURNING id",
     )
     .bind(user.id)
     .bind(nexus::db::now_micros())

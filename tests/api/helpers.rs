@@ -16,7 +16,7 @@ use serde_json::Value;
 /// unset (build.rs), so the closing line counts it as ignored rather than passed.
 #[macro_export]
 macro_rules! api_test {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+    ($(async fn $name:ident($app:ident: TestApp $(,)?) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -67,12 +67,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Which database a test runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+/// Which database a test runs on: the server's own engine enum.
+pub use nexus::db::Backend;
 
 /// The password every helper-made user has.
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";

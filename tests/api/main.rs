@@ -30,4 +30,5 @@ mod reviews;
 mod security;
 mod security_log;
 mod seed;
+mod snapshot;
 mod test_counts;

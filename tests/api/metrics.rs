@@ -13,7 +13,6 @@ use std::{
 use serde_json::json;
 
 use crate::api_test;
-use crate::fixtures::create_product;
 use crate::helpers::free_port;
 use crate::nexus_process::{nexus, Server, TEST_SECRET_KEY};
 
@@ -210,9 +209,12 @@ fn requests_for(text: &str, method: &str, route: &str, status: u16) -> f64 {
 
 api_test! {
     async fn requests_are_counted_by_route_template_without_raw_ids(app: TestApp) {
-        let product = create_product(&app, 1999, 3).await;
+        let product = app.product().price_cents(1999).stock(3).create().await;
         let slug: String = sqlx::query_scalar("SELECT slug FROM products WHERE id = $1")
-            .bind(product).fetch_one(&app.db.pool).await.unwrap();
+            .bind(product)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         let before = app.get("/metrics").await.text;
         let template = "/api/v1/products/{key}/";
         let counted_before = requests_for(&before, "GET", template, 200);
@@ -230,40 +232,71 @@ api_test! {
             requests_for(&text, "GET", template, 200) >= counted_before + 2.0,
             "both lookups counted under the template:\n{text}"
         );
-        assert!(requests_for(&text, "GET", "unmatched", 404) >= 1.0, "{text}");
-        assert!(text.contains("http_request_duration_seconds_bucket{"), "a histogram: {text}");
+        assert!(
+            requests_for(&text, "GET", "unmatched", 404) >= 1.0,
+            "{text}"
+        );
+        assert!(
+            text.contains("http_request_duration_seconds_bucket{"),
+            "a histogram: {text}"
+        );
         assert!(text.contains("le=\"0.005\""), "{text}");
         assert!(!text.contains(&slug), "no raw slug as a label");
-        assert!(!text.contains("no/such/route"), "no raw unmatched path as a label");
         assert!(
-            !text.lines().any(|line| line.contains(&format!("/products/{product}/"))),
+            !text.contains("no/such/route"),
+            "no raw unmatched path as a label"
+        );
+        assert!(
+            !text
+                .lines()
+                .any(|line| line.contains(&format!("/products/{product}/"))),
             "no raw id as a label"
         );
-        assert!(sample(&text, "db_pool_connections{state=\"idle\"}").is_some(), "{text}");
-        assert!(sample(&text, "db_pool_connections{state=\"active\"}").is_some(), "{text}");
-        assert!(text.contains("# TYPE http_requests_total counter"), "{text}");
+        assert!(
+            sample(&text, "db_pool_connections{state=\"idle\"}").is_some(),
+            "{text}"
+        );
+        assert!(
+            sample(&text, "db_pool_connections{state=\"active\"}").is_some(),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE http_requests_total counter"),
+            "{text}"
+        );
     }
 
     async fn a_placed_order_increments_orders_and_revenue(app: TestApp) {
         let user = app.create_customer().await;
-        let product = create_product(&app, 1250, 5).await;
+        let product = app.product().price_cents(1250).stock(5).create().await;
         let before = app.get("/metrics").await.text;
         let orders_before = sample(&before, "orders_created_total").unwrap_or(0.0);
         let revenue_before = sample(&before, "revenue_cents_total").unwrap_or(0.0);
 
-        let response = app.post_as("orders/", &user.token,
-            &json!({"items": [{"product_id": product, "quantity": 2}]})).await;
+        let response = app
+            .post_as(
+                "orders/",
+                &user.token,
+                &json!({"items": [{"product_id": product, "quantity": 2}]}),
+            )
+            .await;
         assert_eq!(response.status, 201, "{}", response.text);
 
         let after = app.get("/metrics").await.text;
         let orders_after = sample(&after, "orders_created_total").expect("orders counter");
         let revenue_after = sample(&after, "revenue_cents_total").expect("revenue counter");
-        assert!(orders_after >= orders_before + 1.0, "{orders_before} -> {orders_after}");
-        assert!(revenue_after >= revenue_before + 2500.0, "{revenue_before} -> {revenue_after}");
+        assert!(
+            orders_after >= orders_before + 1.0,
+            "{orders_before} -> {orders_after}"
+        );
+        assert!(
+            revenue_after >= revenue_before + 2500.0,
+            "{revenue_before} -> {revenue_after}"
+        );
     }
 
     async fn catalog_cache_hits_and_misses_are_counted(app: TestApp) {
-        let product = create_product(&app, 990, 3).await;
+        let product = app.product().price_cents(990).stock(3).create().await;
         let before = app.get("/metrics").await.text;
         let hits_before = sample(&before, "cache_lookups_total{result=\"hit\"}").unwrap_or(0.0);
         let misses_before = sample(&before, "cache_lookups_total{result=\"miss\"}").unwrap_or(0.0);
@@ -271,18 +304,35 @@ api_test! {
         assert_eq!(app.get(&format!("products/{product}/")).await.status, 200);
         assert_eq!(app.get(&format!("products/{product}/")).await.status, 200);
         let after = app.get("/metrics").await.text;
-        let hits_after = sample(&after, "cache_lookups_total{result=\"hit\"}").expect("hit counter");
-        let misses_after = sample(&after, "cache_lookups_total{result=\"miss\"}").expect("miss counter");
-        assert!(hits_after >= hits_before + 1.0, "{hits_before} -> {hits_after}");
-        assert!(misses_after >= misses_before + 1.0, "{misses_before} -> {misses_after}");
+        let hits_after =
+            sample(&after, "cache_lookups_total{result=\"hit\"}").expect("hit counter");
+        let misses_after =
+            sample(&after, "cache_lookups_total{result=\"miss\"}").expect("miss counter");
+        assert!(
+            hits_after >= hits_before + 1.0,
+            "{hits_before} -> {hits_after}"
+        );
+        assert!(
+            misses_after >= misses_before + 1.0,
+            "{misses_before} -> {misses_after}"
+        );
     }
 
     async fn rate_limit_rejections_are_counted_by_rule(app: TestApp) {
-        let app = TestApp::spawn_with(app.backend, &[
-            ("RATE_LIMIT_ENABLED", "true"), ("RATE_LIMIT_BURST", "2/minute"),
-        ]).await.unwrap();
-        let before = sample(&app.get("/metrics").await.text,
-            "rate_limit_rejections_total{rule=\"burst\"}").unwrap_or(0.0);
+        let app = TestApp::spawn_with(
+            app.backend,
+            &[
+                ("RATE_LIMIT_ENABLED", "true"),
+                ("RATE_LIMIT_BURST", "2/minute"),
+            ],
+        )
+        .await
+        .unwrap();
+        let before = sample(
+            &app.get("/metrics").await.text,
+            "rate_limit_rejections_total{rule=\"burst\"}",
+        )
+        .unwrap_or(0.0);
         let mut throttled = false;
         for _ in 0..4 {
             throttled |= app.get("products/").await.status == 429;

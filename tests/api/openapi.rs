@@ -87,16 +87,29 @@ api_test! {
         let router = nexus::startup::router(app.state().clone(), TrustedProxies(Vec::new()));
         let mut missing = Vec::new();
         for (method, path) in operations(&doc) {
-            let request = Request::builder().method(method.as_str()).uri(concrete(&path)).body(Body::empty()).unwrap();
+            let request = Request::builder()
+                .method(method.as_str())
+                .uri(concrete(&path))
+                .body(Body::empty())
+                .unwrap();
             let request = aliases::normalise(request);
             let canonical = request.uri().path().to_owned();
             let response = router.clone().oneshot(request).await.unwrap();
-            let matched = response.extensions().get::<MatchedRoute>().map(|r| concrete(&r.0));
+            let matched = response
+                .extensions()
+                .get::<MatchedRoute>()
+                .map(|r| concrete(&r.0));
             if response.status() == 405 || matched.as_deref() != Some(canonical.as_str()) {
-                missing.push(format!("{method} {path} -> {} {matched:?}", response.status()));
+                missing.push(format!(
+                    "{method} {path} -> {} {matched:?}",
+                    response.status()
+                ));
             }
         }
-        assert!(missing.is_empty(), "documented but not served: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "documented but not served: {missing:#?}"
+        );
     }
 
     async fn schema_and_docs_pages_are_served_with_their_assets(app: TestApp) {
@@ -104,10 +117,16 @@ api_test! {
         assert_eq!(schema.status, 200);
         assert_eq!(schema.headers["content-type"], "application/json");
         let at = |path: &str| schema.text.find(&format!("\"{path}\":")).unwrap();
-        assert!(at("/api/v1/auth/users/") < at("/api/v1/admin/"), "served in the document's order");
+        assert!(
+            at("/api/v1/auth/users/") < at("/api/v1/admin/"),
+            "served in the document's order"
+        );
         assert!(at("/metrics") < at("/api/v1/auth/login/"), "aliases last");
         assert!(schema.body["paths"]["/health/"].is_object());
-        for (page, asset) in [("docs/", "/api/v1/docs/swagger-ui-bundle.js"), ("redoc/", "/api/v1/redoc/redoc.standalone.js")] {
+        for (page, asset) in [
+            ("docs/", "/api/v1/docs/swagger-ui-bundle.js"),
+            ("redoc/", "/api/v1/redoc/redoc.standalone.js"),
+        ] {
             let response = app.get(page).await;
             assert_eq!(response.status, 200);
             assert!(response.text.contains(asset), "{page} links {asset}");
@@ -374,6 +393,9 @@ api_test! {
                 }
             }
         }
-        assert!(undocumented.is_empty(), "undocumented answers: {undocumented:#?}");
+        assert!(
+            undocumented.is_empty(),
+            "undocumented answers: {undocumented:#?}"
+        );
     }
 }

@@ -20,7 +20,9 @@ api_test! {
             for (name, value) in SECURITY_HEADERS {
                 assert_eq!(response.headers[*name], *value, "{name} on {path}");
             }
-            let csp = response.headers["content-security-policy"].to_str().unwrap();
+            let csp = response.headers["content-security-policy"]
+                .to_str()
+                .unwrap();
             assert!(csp.contains("script-src 'self'"), "{csp}");
         }
     }
@@ -28,14 +30,25 @@ api_test! {
     async fn hsts_is_sent_only_when_a_trusted_proxy_says_https(app: TestApp) {
         let plain = app.get("/health/").await;
         assert!(plain.headers.get("strict-transport-security").is_none());
-        let behind_tls = app.client.get(format!("{}/health/", app.address))
-            .header("x-forwarded-proto", "https").send().await.unwrap();
-        assert!(behind_tls.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+        let behind_tls = app
+            .client
+            .get(format!("{}/health/", app.address))
+            .header("x-forwarded-proto", "https")
+            .send()
+            .await
+            .unwrap();
+        assert!(behind_tls.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age="));
     }
 
     async fn a_500_carries_the_security_headers_and_no_internals(app: TestApp) {
         // A broken database (the table is gone) makes the real app fail inside a handler.
-        sqlx::query("ALTER TABLE brands RENAME TO brands_gone").execute(&app.db.pool).await.unwrap();
+        sqlx::query("ALTER TABLE brands RENAME TO brands_gone")
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
         let response = app.get("/api/v1/brands/").await;
         assert_eq!(response.status, 500, "{}", response.text);
         for (name, value) in SECURITY_HEADERS {
@@ -44,21 +57,38 @@ api_test! {
         assert!(response.headers.contains_key("content-security-policy"));
         assert!(response.headers.contains_key("x-request-id"));
         assert_eq!(response.body["code"], "server_error", "{}", response.text);
-        assert_eq!(response.body["request_id"], response.headers["x-request-id"].to_str().unwrap());
-        assert!(!response.text.to_lowercase().contains("brands"), "no SQL detail: {}", response.text);
+        assert_eq!(
+            response.body["request_id"],
+            response.headers["x-request-id"].to_str().unwrap()
+        );
+        assert!(
+            !response.text.to_lowercase().contains("brands"),
+            "no SQL detail: {}",
+            response.text
+        );
     }
 
     async fn cors_refuses_every_origin_when_none_is_configured(app: TestApp) {
         let preflight = |origin: &'static str| {
-            app.client.request(reqwest::Method::OPTIONS, format!("{}/api/v1/health/", app.address))
+            app.client
+                .request(
+                    reqwest::Method::OPTIONS,
+                    format!("{}/api/v1/health/", app.address),
+                )
                 .header("origin", origin)
                 .header("access-control-request-method", "POST")
-                .header("access-control-request-headers", "authorization,content-type")
+                .header(
+                    "access-control-request-headers",
+                    "authorization,content-type",
+                )
                 .send()
         };
         // The default test app has no CORS origins configured.
         let refused = preflight("http://localhost:3000").await.unwrap();
-        assert!(refused.headers().get("access-control-allow-origin").is_none());
+        assert!(refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none());
     }
 }
 

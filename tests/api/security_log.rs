@@ -45,18 +45,26 @@ api_test! {
     async fn a_failed_login_is_a_security_event_without_the_password(app: TestApp) {
         let user = app.create_customer().await;
         let body = json!({"email": user.email, "password": "Wrong-Password-123"});
-        let (status, events) = send(&app, Method::POST, "auth/jwt/create/", None, Some(&body)).await;
+        let (status, events) =
+            send(&app, Method::POST, "auth/jwt/create/", None, Some(&body)).await;
         assert_eq!(status, 401);
         let event = only_event(&events, "/api/v1/auth/jwt/create/");
         assert_eq!(event["event"], "login_failed");
         assert_eq!(event["email_hash"].as_str().unwrap().len(), 16);
         let text = serde_json::to_string(&event).unwrap();
-        assert!(!text.contains("Wrong-Password-123") && !text.contains(&user.email), "{text}");
+        assert!(
+            !text.contains("Wrong-Password-123") && !text.contains(&user.email),
+            "{text}"
+        );
 
         let good = json!({"email": user.email, "password": PASSWORD});
-        let (status, events) = send(&app, Method::POST, "auth/jwt/create/", None, Some(&good)).await;
+        let (status, events) =
+            send(&app, Method::POST, "auth/jwt/create/", None, Some(&good)).await;
         assert_eq!(status, 200);
-        assert!(events.is_empty(), "a good login is not a security event: {events:?}");
+        assert!(
+            events.is_empty(),
+            "a good login is not a security event: {events:?}"
+        );
     }
 
     async fn a_bad_bearer_token_is_a_security_event_without_the_token(app: TestApp) {
@@ -71,8 +79,14 @@ api_test! {
 
     async fn a_permission_denied_is_a_security_event_naming_the_user(app: TestApp) {
         let customer = app.create_customer().await;
-        let (status, events) =
-            send(&app, Method::GET, "admin/users/", Some(&customer.token), None).await;
+        let (status, events) = send(
+            &app,
+            Method::GET,
+            "admin/users/",
+            Some(&customer.token),
+            None,
+        )
+        .await;
         assert_eq!(status, 403);
         let event = only_event(&events, "/api/v1/admin/users/");
         assert_eq!(event["event"], "permission_denied");
@@ -83,10 +97,12 @@ api_test! {
         let user = app.create_customer().await;
         let refresh = crate::accounts::refresh_token_for(&app, &user.email).await;
         let body = json!({"refresh": refresh});
-        let (status, events) = send(&app, Method::POST, "auth/jwt/refresh/", None, Some(&body)).await;
+        let (status, events) =
+            send(&app, Method::POST, "auth/jwt/refresh/", None, Some(&body)).await;
         assert_eq!(status, 200);
         assert!(events.is_empty(), "{events:?}");
-        let (status, events) = send(&app, Method::POST, "auth/jwt/refresh/", None, Some(&body)).await;
+        let (status, events) =
+            send(&app, Method::POST, "auth/jwt/refresh/", None, Some(&body)).await;
         assert_eq!(status, 401);
         let event = only_event(&events, "/api/v1/auth/jwt/refresh/");
         assert_eq!(event["event"], "refresh_token_reused");

@@ -68,26 +68,74 @@ async fn catalogue(app: &TestApp) -> Vec<(String, i64, i64)> {
 api_test! {
     async fn seeds_the_asked_counts_and_a_three_level_category_tree(app: TestApp) {
         let output = seeded(&app, &[]);
-        assert!(text(&output).contains("Seeded 60 categories, 50 brands, 40 products"), "{}", text(&output));
+        assert!(
+            text(&output).contains("Seeded 60 categories, 50 brands, 40 products"),
+            "{}",
+            text(&output)
+        );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM categories").await, 60);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM categories WHERE parent_id IS NULL").await, 6);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM categories WHERE parent_id IS NULL"
+            )
+            .await,
+            6
+        );
         // Leaves: their parent has a parent, which has none (three levels, no deeper).
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM categories c JOIN categories p ON p.id = c.parent_id \
-                                WHERE p.parent_id IS NOT NULL").await, 36);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM categories c JOIN categories p ON p.id = c.parent_id \
+                                WHERE p.parent_id IS NOT NULL"
+            )
+            .await,
+            36
+        );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM brands").await, 50);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM products").await, 40);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM products WHERE price_cents < 100 OR price_cents > 200000").await, 0);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM products WHERE stock_quantity < 0 OR stock_quantity > 500").await, 0);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE username LIKE 'demo.%' AND role = 'customer'").await, 12);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM products WHERE price_cents < 100 OR price_cents > 200000"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM products WHERE stock_quantity < 0 OR stock_quantity > 500"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM users WHERE username LIKE 'demo.%' AND role = 'customer'"
+            )
+            .await,
+            12
+        );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM reviews").await, 80);
         let orders = count(&app, "SELECT COUNT(*) FROM orders").await;
         assert!((1..=20).contains(&orders), "{orders}");
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS \
-                                (SELECT 1 FROM order_items i WHERE i.order_id = o.id)").await, 0);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS \
+                                (SELECT 1 FROM order_items i WHERE i.order_id = o.id)"
+            )
+            .await,
+            0
+        );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM orders o WHERE total_cents != \
-                                (SELECT SUM(quantity * unit_price_cents) FROM order_items i WHERE i.order_id = o.id)").await, 0);
+                                (SELECT SUM(quantity * unit_price_cents) FROM order_items i \
+                                WHERE i.order_id = o.id)").await, 0);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS \
-                                (SELECT 1 FROM order_status_history h WHERE h.order_id = o.id AND h.status = o.status)").await, 0);
+                                (SELECT 1 FROM order_status_history h \
+                                WHERE h.order_id = o.id AND h.status = o.status)").await, 0);
         // The list endpoint shows them.
         assert!(app.get("products/").await.body["count"].as_i64().unwrap() > 30);
     }
@@ -95,23 +143,46 @@ api_test! {
     async fn stock_is_the_sum_of_movements_and_ratings_match_the_visible_reviews(app: TestApp) {
         seeded(&app, &["--seed", "3"]);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM products p WHERE stock_quantity != \
-                                (SELECT COALESCE(SUM(delta), 0) FROM stock_movements m WHERE m.product_id = p.id)").await, 0);
-        assert!(count(&app, "SELECT COUNT(*) FROM stock_movements WHERE reason = 'order'").await > 0);
+                                (SELECT COALESCE(SUM(delta), 0) FROM stock_movements m \
+                                WHERE m.product_id = p.id)").await, 0);
+        assert!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM stock_movements WHERE reason = 'order'"
+            )
+            .await
+                > 0
+        );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM products p WHERE reviews_count != \
-                                (SELECT COUNT(*) FROM reviews r WHERE r.product_id = p.id AND r.is_hidden = FALSE)").await, 0);
+                                (SELECT COUNT(*) FROM reviews r \
+                                WHERE r.product_id = p.id AND r.is_hidden = FALSE)").await, 0);
         let ratings: Vec<(i64, f64)> = sqlx::query_as("SELECT id, average_rating FROM products")
-            .fetch_all(&app.db.pool).await.unwrap();
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
         for (id, average) in ratings {
-            let visible: Vec<i64> = sqlx::query_scalar("SELECT rating FROM reviews WHERE product_id = $1 AND is_hidden = FALSE")
-                .bind(id).fetch_all(&app.db.pool).await.unwrap();
-            let expected = if visible.is_empty() { 0.0 } else {
+            let visible: Vec<i64> = sqlx::query_scalar(
+                "SELECT rating FROM reviews WHERE product_id = $1 AND is_hidden = FALSE",
+            )
+            .bind(id)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+            let expected = if visible.is_empty() {
+                0.0
+            } else {
                 visible.iter().sum::<i64>() as f64 / visible.len() as f64
             };
-            assert!((average - expected).abs() < 1e-9, "product {id}: {average} != {expected}");
+            assert!(
+                (average - expected).abs() < 1e-9,
+                "product {id}: {average} != {expected}"
+            );
         }
         // Skewed positive: more 4–5 star reviews than 1–2.
-        assert!(count(&app, "SELECT COUNT(*) FROM reviews WHERE rating >= 4").await
-            > count(&app, "SELECT COUNT(*) FROM reviews WHERE rating <= 2").await);
+        assert!(
+            count(&app, "SELECT COUNT(*) FROM reviews WHERE rating >= 4").await
+                > count(&app, "SELECT COUNT(*) FROM reviews WHERE rating <= 2").await
+        );
     }
 
     async fn the_same_seed_gives_the_same_catalogue(app: TestApp) {
@@ -129,7 +200,8 @@ api_test! {
     async fn seeded_products_are_found_by_search_and_demo_users_can_sign_in(app: TestApp) {
         seeded(&app, &[]);
         let (title, description): (String, String) = sqlx::query_as(
-            "SELECT title, description FROM products WHERE is_active = TRUE AND title NOT LIKE '%-%' ORDER BY id LIMIT 1",
+            "SELECT title, description FROM products \
+             WHERE is_active = TRUE AND title NOT LIKE '%-%' ORDER BY id LIMIT 1",
         )
         .fetch_one(&app.db.pool).await.unwrap();
         let query: String = form_urlencoded::byte_serialize(title.as_bytes()).collect();
@@ -138,16 +210,31 @@ api_test! {
         // search_text: the category name is searchable too.
         let category: String = sqlx::query_scalar(
             "SELECT c.name FROM products p JOIN categories c ON c.id = p.category_id \
-             WHERE p.is_active = TRUE AND c.name NOT LIKE '%-%' AND c.name NOT LIKE '%''%' ORDER BY p.id LIMIT 1",
+             WHERE p.is_active = TRUE AND c.name NOT LIKE '%-%' AND c.name NOT LIKE '%''%' \
+             ORDER BY p.id LIMIT 1",
         )
         .fetch_one(&app.db.pool).await.unwrap();
         let query: String = form_urlencoded::byte_serialize(category.as_bytes()).collect();
-        assert!(app.get(&format!("products/?search={query}")).await.body["count"].as_i64().unwrap() > 0);
+        assert!(
+            app.get(&format!("products/?search={query}")).await.body["count"]
+                .as_i64()
+                .unwrap()
+                > 0
+        );
         assert!(!description.is_empty());
 
-        let email: String = sqlx::query_scalar("SELECT email FROM users WHERE username LIKE 'demo.%' ORDER BY id LIMIT 1")
-            .fetch_one(&app.db.pool).await.unwrap();
-        let login = app.post("auth/login/", &json!({"email": email, "password": nexus::seed::DEMO_PASSWORD})).await;
+        let email: String = sqlx::query_scalar(
+            "SELECT email FROM users WHERE username LIKE 'demo.%' ORDER BY id LIMIT 1",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        let login = app
+            .post(
+                "auth/login/",
+                &json!({"email": email, "password": nexus::seed::DEMO_PASSWORD}),
+            )
+            .await;
         assert_eq!(login.status, 200, "{}", login.text);
     }
 
@@ -158,15 +245,26 @@ api_test! {
         seeded(&app, &[]);
         let again = seed(&app, &["--demo", "--products", "5"]);
         assert!(!again.status.success());
-        assert!(text(&again).contains("already has 40 products"), "{}", text(&again));
+        assert!(
+            text(&again).contains("already has 40 products"),
+            "{}",
+            text(&again)
+        );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM products").await, 40);
 
         // A catalogue without products (categories or brands only) is not fresh either.
         let taxonomy_only = TestApp::spawn(app.backend).await.unwrap();
-        let output = seed(&taxonomy_only, &["--demo", "--products", "0", "--users", "0"]);
+        let output = seed(
+            &taxonomy_only,
+            &["--demo", "--products", "0", "--users", "0"],
+        );
         assert!(output.status.success(), "{}", text(&output));
         let again = seed(&taxonomy_only, &["--demo", "--products", "5"]);
         assert!(!again.status.success());
-        assert!(text(&again).contains("already has categories or brands"), "{}", text(&again));
+        assert!(
+            text(&again).contains("already has categories or brands"),
+            "{}",
+            text(&again)
+        );
     }
 }

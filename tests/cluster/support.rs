@@ -159,8 +159,17 @@ impl Cluster {
         )
         .await;
         assert_eq!(category.status, 201, "{}", category.body);
-        let product = call(&staff, Method::POST, &format!("{a}/api/v1/products/"), Some(token),
-            Some(&json!({"title": title, "price": "10.00", "category": category.body["id"], "stock_quantity": stock}))).await;
+        let product = call(
+            &staff,
+            Method::POST,
+            &format!("{a}/api/v1/products/"),
+            Some(token),
+            Some(&json!({
+                "title": title, "price": "10.00", "category": category.body["id"],
+                "stock_quantity": stock,
+            })),
+        )
+        .await;
         assert_eq!(product.status, 201, "{}", product.body);
         product.body["id"].as_i64().unwrap()
     }

@@ -113,55 +113,119 @@ async fn role_of(app: &TestApp, email: &str) -> String {
 }
 
 api_test! {
-    async fn an_account_registered_first_with_the_admins_email_is_refused_and_left_alone(app: TestApp) {
+    async fn an_account_registered_first_with_the_admins_email_is_refused_and_left_alone(
+        app: TestApp,
+    ) {
         let squatter = register(&app, &new_user("root")).await;
         assert_eq!(squatter.status, 201, "{}", squatter.text);
         let output = run_against(&app, &admin_args("ROOT@shop.example", "root", &[])).await;
         assert!(!output.status.success(), "{}", text(&output));
         let message = text(&output);
-        assert!(message.contains("already exists") && message.contains("--promote-existing"), "{message}");
+        assert!(
+            message.contains("already exists") && message.contains("--promote-existing"),
+            "{message}"
+        );
         assert_eq!(role_of(&app, "root@shop.example").await, "customer");
-        assert_eq!(login(&app, "root@shop.example", STRONG).await.status, 200, "its password is unchanged");
-        assert_eq!(login(&app, "root@shop.example", ADMIN_PASSWORD).await.status, 401);
+        assert_eq!(
+            login(&app, "root@shop.example", STRONG).await.status,
+            200,
+            "its password is unchanged"
+        );
+        assert_eq!(
+            login(&app, "root@shop.example", ADMIN_PASSWORD)
+                .await
+                .status,
+            401
+        );
     }
 
-    async fn promote_existing_sets_the_password_and_ends_the_old_owners_sessions_and_reset_links(app: TestApp) {
+    async fn promote_existing_sets_the_password_and_ends_the_old_owners_sessions_and_reset_links(
+        app: TestApp,
+    ) {
         register(&app, &new_user("root")).await;
         let old_login = login(&app, "root@shop.example", STRONG).await;
         let old_refresh = old_login.body["refresh"].as_str().unwrap().to_owned();
-        app.post("auth/password/reset/", &json!({"email": "root@shop.example"})).await;
+        app.post(
+            "auth/password/reset/",
+            &json!({"email": "root@shop.example"}),
+        )
+        .await;
         let (uid, token) = reset_link(&wait_for_emails(&app, 1).await[0]);
 
-        let output = run_against(&app, &admin_args("root@shop.example", "root", &["--promote-existing"])).await;
+        let output = run_against(
+            &app,
+            &admin_args("root@shop.example", "root", &["--promote-existing"]),
+        )
+        .await;
         assert!(output.status.success(), "{}", text(&output));
-        assert!(text(&output).contains("now an active admin"), "{}", text(&output));
+        assert!(
+            text(&output).contains("now an active admin"),
+            "{}",
+            text(&output)
+        );
 
         assert_eq!(role_of(&app, "root@shop.example").await, "admin");
-        assert_eq!(login(&app, "root@shop.example", STRONG).await.status, 401, "the old password is gone");
+        assert_eq!(
+            login(&app, "root@shop.example", STRONG).await.status,
+            401,
+            "the old password is gone"
+        );
         let admin = login(&app, "root@shop.example", ADMIN_PASSWORD).await;
         assert_eq!(admin.status, 200, "{}", admin.text);
-        let refreshed = app.post("auth/jwt/refresh/", &json!({"refresh": old_refresh})).await;
-        assert_eq!(refreshed.status, 401, "the old owner's session ended: {}", refreshed.text);
-        let body = json!({"uid": uid, "token": token, "new_password": STRONG, "new_password_confirm": STRONG});
+        let refreshed = app
+            .post("auth/jwt/refresh/", &json!({"refresh": old_refresh}))
+            .await;
+        assert_eq!(
+            refreshed.status, 401,
+            "the old owner's session ended: {}",
+            refreshed.text
+        );
+        let body = json!({
+            "uid": uid, "token": token, "new_password": STRONG, "new_password_confirm": STRONG,
+        });
         let reset = app.post("auth/password/reset/confirm/", &body).await;
-        assert_eq!(reset.status, 400, "the old owner's reset link is dead: {}", reset.text);
-        assert_eq!(login(&app, "root@shop.example", ADMIN_PASSWORD).await.status, 200);
+        assert_eq!(
+            reset.status, 400,
+            "the old owner's reset link is dead: {}",
+            reset.text
+        );
+        assert_eq!(
+            login(&app, "root@shop.example", ADMIN_PASSWORD)
+                .await
+                .status,
+            200
+        );
     }
 
-    async fn promote_existing_ends_the_old_owners_access_tokens_and_a_login_right_after_is_an_admin(app: TestApp) {
+    async fn promote_existing_ends_the_old_owners_access_tokens_and_a_login_right_after_is_an_admin(
+        app: TestApp,
+    ) {
         register(&app, &new_user("root")).await;
-        let old_access = login(&app, "root@shop.example", STRONG).await.body["access"].as_str().unwrap().to_owned();
+        let old_access = login(&app, "root@shop.example", STRONG).await.body["access"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert_eq!(app.get_as("auth/users/me/", &old_access).await.status, 200);
 
-        let output = run_against(&app, &admin_args("root@shop.example", "root", &["--promote-existing"])).await;
+        let output = run_against(
+            &app,
+            &admin_args("root@shop.example", "root", &["--promote-existing"]),
+        )
+        .await;
         assert!(output.status.success(), "{}", text(&output));
 
         for path in ["auth/users/me/", "admin/users/"] {
             let refused = app.get_as(path, &old_access).await;
-            assert_eq!(refused.status, 401, "the old owner's access token on {path}: {}", refused.text);
+            assert_eq!(
+                refused.status, 401,
+                "the old owner's access token on {path}: {}",
+                refused.text
+            );
             assert_eq!(refused.body["code"], "token_not_valid", "{}", refused.text);
         }
-        let verified = app.post("auth/jwt/verify/", &json!({"token": old_access})).await;
+        let verified = app
+            .post("auth/jwt/verify/", &json!({"token": old_access}))
+            .await;
         assert_eq!(verified.status, 401, "verify agrees: {}", verified.text);
 
         // Straight after the command returns, as a deploy script would.
@@ -169,9 +233,23 @@ api_test! {
         assert_eq!(admin.status, 200, "{}", admin.text);
         let access = admin.body["access"].as_str().unwrap();
         let users = app.get_as("admin/users/", access).await;
-        assert_eq!(users.status, 200, "the new admin's token works: {}", users.text);
-        assert_eq!(app.post("auth/jwt/verify/", &json!({"token": access})).await.status, 200);
-        let refreshed = app.post("auth/jwt/refresh/", &json!({"refresh": admin.body["refresh"]})).await;
+        assert_eq!(
+            users.status, 200,
+            "the new admin's token works: {}",
+            users.text
+        );
+        assert_eq!(
+            app.post("auth/jwt/verify/", &json!({"token": access}))
+                .await
+                .status,
+            200
+        );
+        let refreshed = app
+            .post(
+                "auth/jwt/refresh/",
+                &json!({"refresh": admin.body["refresh"]}),
+            )
+            .await;
         assert_eq!(refreshed.status, 200, "{}", refreshed.text);
     }
 
@@ -181,25 +259,53 @@ api_test! {
         assert!(first.status.success(), "{}", text(&first));
         let again = run_against(&app, &args).await;
         assert!(!again.status.success(), "{}", text(&again));
-        assert!(text(&again).contains("--promote-existing"), "{}", text(&again));
-        let promoted = run_against(&app, &admin_args("ops@shop.example", "ops", &["--promote-existing"])).await;
+        assert!(
+            text(&again).contains("--promote-existing"),
+            "{}",
+            text(&again)
+        );
+        let promoted = run_against(
+            &app,
+            &admin_args("ops@shop.example", "ops", &["--promote-existing"]),
+        )
+        .await;
         assert!(promoted.status.success(), "{}", text(&promoted));
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.db.pool).await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         assert_eq!(count, 1);
         assert_eq!(role_of(&app, "ops@shop.example").await, "admin");
     }
 
-    async fn a_username_taken_by_another_account_is_refused_even_with_promote_existing(app: TestApp) {
+    async fn a_username_taken_by_another_account_is_refused_even_with_promote_existing(
+        app: TestApp,
+    ) {
         register(&app, &new_user("root")).await;
         for extra in [&[][..], &["--promote-existing"][..]] {
             let output = run_against(&app, &admin_args("admin@shop.example", "root", extra)).await;
             assert!(!output.status.success(), "{}", text(&output));
-            assert!(text(&output).contains("A user with that username already exists."), "{}", text(&output));
+            assert!(
+                text(&output).contains("A user with that username already exists."),
+                "{}",
+                text(&output)
+            );
         }
-        let output = run_against(&app, &admin_args("root@shop.example", "someone-else", &["--promote-existing"])).await;
-        assert!(!output.status.success(), "a mismatched username: {}", text(&output));
+        let output = run_against(
+            &app,
+            &admin_args("root@shop.example", "someone-else", &["--promote-existing"]),
+        )
+        .await;
+        assert!(
+            !output.status.success(),
+            "a mismatched username: {}",
+            text(&output)
+        );
         assert_eq!(role_of(&app, "root@shop.example").await, "customer");
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.db.pool).await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         assert_eq!(count, 1);
     }
 }

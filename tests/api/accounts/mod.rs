@@ -9,6 +9,7 @@ mod passwords;
 mod profile;
 mod registration;
 mod schema;
+mod shapes;
 mod tokens;
 
 use std::time::Duration;

@@ -10,13 +10,26 @@ api_test! {
         // placeholder that declares them INTEGER there.
         let user = app.create_customer().await;
         let (active,): (Flag,) = sqlx::query_as("SELECT is_active FROM users WHERE id = $1")
-            .bind(user.id).fetch_one(&app.db.pool).await.unwrap();
+            .bind(user.id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         assert!(active.0);
         let (sql, expected) = match app.backend {
-            Backend::Sqlite => ("SELECT typeof(is_active) FROM users WHERE id = $1", "integer"),
-            Backend::Postgres => ("SELECT pg_typeof(is_active)::text FROM users WHERE id = $1", "boolean"),
+            Backend::Sqlite => (
+                "SELECT typeof(is_active) FROM users WHERE id = $1",
+                "integer",
+            ),
+            Backend::Postgres => (
+                "SELECT pg_typeof(is_active)::text FROM users WHERE id = $1",
+                "boolean",
+            ),
         };
-        let stored: String = sqlx::query_scalar(sql).bind(user.id).fetch_one(&app.db.pool).await.unwrap();
+        let stored: String = sqlx::query_scalar(sql)
+            .bind(user.id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
         assert_eq!(stored, expected);
     }
 }
@@ -34,9 +47,19 @@ api_test! {
             .bind(username)
             .execute(&app.db.pool)
         };
-        let same_email = insert(user.email.to_uppercase(), "fresh_name".into()).await.unwrap_err();
-        assert_eq!(nexus::db::unique_constraint(&same_email).as_deref(), Some("users_email_lower_key"));
-        let same_username = insert("fresh@shop.example".into(), user.username.clone()).await.unwrap_err();
-        assert_eq!(nexus::db::unique_constraint(&same_username).as_deref(), Some("users_username_key"));
+        let same_email = insert(user.email.to_uppercase(), "fresh_name".into())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            nexus::db::unique_constraint(&same_email).as_deref(),
+            Some("users_email_lower_key")
+        );
+        let same_username = insert("fresh@shop.example".into(), user.username.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            nexus::db::unique_constraint(&same_username).as_deref(),
+            Some("users_username_key")
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Cart endpoints (SPEC §3.3).
 
+mod shapes;
+
 use serde_json::json;
 
 use crate::api_test;
@@ -53,8 +55,8 @@ api_test! {
 
     async fn adding_a_product_again_increases_its_quantity_and_totals_are_strings(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 1230, 10).await;
-        let ink = create_product(&app, 199, 10).await;
+        let pen = app.product().price_cents(1230).stock(10).create().await;
+        let ink = app.product().price_cents(199).stock(10).create().await;
         add_image(&app, pen, "products/pen-2.jpg", 2).await;
         add_image(&app, pen, "products/pen-1.jpg", 1).await;
 
@@ -113,9 +115,15 @@ api_test! {
 
     async fn adding_checks_quantity_product_and_stock(app: TestApp) {
         let user = app.create_customer().await;
-        let scarce = create_product(&app, 500, 3).await;
-        let hidden = create_product_with(&app, 500, 3, false).await;
-        let sold_out = create_product(&app, 500, 0).await;
+        let scarce = app.product().price_cents(500).stock(3).create().await;
+        let hidden = app
+            .product()
+            .price_cents(500)
+            .stock(3)
+            .inactive()
+            .create()
+            .await;
+        let sold_out = app.product().price_cents(500).stock(0).create().await;
         let add = |body: serde_json::Value| {
             let token = user.token.clone();
             let app = &app;
@@ -179,7 +187,7 @@ api_test! {
 
     async fn the_carts_updated_at_moves_with_every_change_of_a_line(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let updated_at = || async {
             let cart = app.get_as("cart/", &user.token).await.body;
             let at = cart["updated_at"].as_str().unwrap().to_owned();
@@ -208,8 +216,8 @@ api_test! {
 
     async fn update_increase_decrease_remove_and_clear(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 250, 10).await;
-        let ink = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(250).stock(10).create().await;
+        let ink = app.product().price_cents(100).stock(10).create().await;
         let item = app
             .post_as("cart/add/", &user.token, &json!({"product_id": pen}))
             .await
@@ -358,7 +366,7 @@ api_test! {
     async fn another_users_items_are_not_found(app: TestApp) {
         let owner = app.create_customer().await;
         let intruder = app.create_customer().await;
-        let pen = create_product(&app, 250, 10).await;
+        let pen = app.product().price_cents(250).stock(10).create().await;
         let item = app
             .post_as(
                 "cart/add/",

@@ -6,6 +6,7 @@ mod product_filters;
 mod product_history;
 mod products;
 mod search;
+mod shapes;
 mod staff_router;
 
 use serde_json::{json, Value};
@@ -52,7 +53,9 @@ impl<'a> Shop<'a> {
 
     /// Creates a product from `fields` over defaults (price 10.00, stock 5) and returns its body.
     pub async fn product(&self, category: &Value, fields: Value) -> Value {
-        let mut body = json!({"title": "Thing", "price": "10.00", "stock_quantity": 5, "category": category["id"]});
+        let mut body = json!({
+            "title": "Thing", "price": "10.00", "stock_quantity": 5, "category": category["id"],
+        });
         for (key, value) in fields.as_object().expect("an object").clone() {
             body[key] = value;
         }

@@ -3,14 +3,14 @@
 
 use serde_json::json;
 
-use crate::{api_test, fixtures::create_product, helpers::TestApp};
+use crate::{api_test, helpers::TestApp};
 
 /// Every paginated list, with a token that may read it.
 async fn list_endpoints(app: &TestApp) -> Vec<(String, String)> {
     let customer = app.create_customer().await;
     let staff = app.create_staff().await;
     let admin = app.create_admin().await;
-    let product = create_product(app, 1_000, 5).await;
+    let product = app.product().price_cents(1_000).stock(5).create().await;
     let category: i64 = sqlx::query_scalar("SELECT category_id FROM products WHERE id = $1")
         .bind(product)
         .fetch_one(&app.db.pool)
@@ -52,15 +52,39 @@ fn with_query(path: &str, query: &str) -> String {
 api_test! {
     async fn the_overflow_pair_is_a_4xx_on_every_list_endpoint(app: TestApp) {
         for (path, token) in list_endpoints(&app).await {
-            let overflow = app.get_as(&with_query(&path, "page=9223372036854775806&page_size=-9223372036854775808"), &token).await;
+            let overflow = app
+                .get_as(
+                    &with_query(
+                        &path,
+                        "page=9223372036854775806&page_size=-9223372036854775808",
+                    ),
+                    &token,
+                )
+                .await;
             assert_eq!(overflow.status, 400, "{path}: {}", overflow.text);
-            assert_eq!(overflow.body, json!({"page_size": ["Ensure this value is greater than or equal to 1."]}), "{path}");
-            let far = app.get_as(&with_query(&path, "page=9223372036854775806&page_size=100"), &token).await;
+            assert_eq!(
+                overflow.body,
+                json!({"page_size": ["Ensure this value is greater than or equal to 1."]}),
+                "{path}"
+            );
+            let far = app
+                .get_as(
+                    &with_query(&path, "page=9223372036854775806&page_size=100"),
+                    &token,
+                )
+                .await;
             assert_eq!(far.status, 404, "{path}: {}", far.text);
             assert_eq!(far.detail(), "Invalid page.", "{path}");
-            let beyond = app.get_as(&with_query(&path, "page=99999999999999999999999"), &token).await;
+            let beyond = app
+                .get_as(&with_query(&path, "page=99999999999999999999999"), &token)
+                .await;
             assert_eq!(beyond.status, 404, "{path}: {}", beyond.text);
-            let huge_size = app.get_as(&with_query(&path, "page_size=99999999999999999999999"), &token).await;
+            let huge_size = app
+                .get_as(
+                    &with_query(&path, "page_size=99999999999999999999999"),
+                    &token,
+                )
+                .await;
             assert_eq!(huge_size.status, 200, "{path}: {}", huge_size.text);
         }
     }

@@ -1,5 +1,7 @@
 //! Staff stock adjustments and the movement log (SPEC §3.2, §5).
 
+mod shapes;
+
 use serde_json::json;
 
 use crate::api_test;
@@ -9,7 +11,7 @@ api_test! {
     async fn only_staff_see_and_adjust_stock(app: TestApp) {
         let customer = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let path = format!("products/{pen}/stock/");
         assert_eq!(app.get(&path).await.status, 401);
         assert_eq!(
@@ -46,7 +48,7 @@ api_test! {
 
     async fn adjustments_are_recorded_and_never_take_stock_below_zero(app: TestApp) {
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let path = format!("products/{pen}/stock/");
         let added = app
             .post_as(
@@ -108,7 +110,7 @@ api_test! {
     async fn the_log_lists_every_movement_newest_first(app: TestApp) {
         let customer = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let order = place_order(&app, &customer, &[(pen, 2)]).await["id"]
             .as_i64()
             .unwrap();

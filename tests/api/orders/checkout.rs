@@ -8,8 +8,8 @@ use crate::{api_test, helpers::Backend};
 api_test! {
     async fn ordering_the_cart_takes_stock_snapshots_prices_and_empties_the_cart(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 1062, 10).await;
-        let ink = create_product(&app, 500, 5).await;
+        let pen = app.product().price_cents(1062).stock(10).create().await;
+        let ink = app.product().price_cents(500).stock(5).create().await;
         app.post_as(
             "cart/add/",
             &user.token,
@@ -76,7 +76,7 @@ api_test! {
     async fn the_placed_order_answer_is_the_order_as_read_back(app: TestApp) {
         // The checkout answer is built from what it wrote, not read back: it must not differ.
         let user = app.create_customer().await;
-        let lamp = create_product(&app, 1999, 5).await;
+        let lamp = app.product().price_cents(1999).stock(5).create().await;
         let address = create_address(&app, &user).await;
         app.post_as(
             "cart/add/",
@@ -111,7 +111,7 @@ api_test! {
             Backend::Sqlite => "UPDATE sqlite_sequence SET seq = 1234566 WHERE name = 'orders'",
         };
         let user = app.create_customer().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let first = place_order(&app, &user, &[(pen, 1)]).await;
         sqlx::query(next_id).execute(&app.db.pool).await.unwrap();
         let second = place_order(&app, &user, &[(pen, 1)]).await;
@@ -135,8 +135,8 @@ api_test! {
 
     async fn explicit_items_merge_duplicates_and_leave_the_cart_alone(app: TestApp) {
         let user = app.create_customer().await;
-        let in_cart = create_product(&app, 100, 10).await;
-        let ordered = create_product(&app, 300, 10).await;
+        let in_cart = app.product().price_cents(100).stock(10).create().await;
+        let ordered = app.product().price_cents(300).stock(10).create().await;
         app.post_as(
             "cart/add/",
             &user.token,
@@ -168,7 +168,7 @@ api_test! {
 
     async fn empty_carts_lists_and_malformed_items_are_400s(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let post = |body: serde_json::Value| {
             let token = user.token.clone();
             let app = &app;
@@ -216,7 +216,13 @@ api_test! {
                 .body,
             json!({"items": ["Product with id 999999 does not exist."]})
         );
-        let hidden = create_product_with(&app, 100, 10, false).await;
+        let hidden = app
+            .product()
+            .price_cents(100)
+            .stock(10)
+            .inactive()
+            .create()
+            .await;
         assert_eq!(
             post(json!({"items": [{"product_id": hidden, "quantity": 1}]}))
                 .await
@@ -231,7 +237,7 @@ api_test! {
     async fn server_owned_fields_in_the_body_are_ignored(app: TestApp) {
         let user = app.create_customer().await;
         let other = app.create_customer().await;
-        let pen = create_product(&app, 700, 10).await;
+        let pen = app.product().price_cents(700).stock(10).create().await;
         let body = json!({"items": [{"product_id": pen, "quantity": 1}], "status": "completed",
             "payment_status": "paid", "total_amount": "0.01", "user": other.id});
         let order = app.post_as("orders/", &user.token, &body).await.body;
@@ -243,9 +249,9 @@ api_test! {
 
     async fn any_short_line_refuses_the_whole_order_and_lists_every_short_line(app: TestApp) {
         let user = app.create_customer().await;
-        let two_left = create_product(&app, 100, 2).await;
-        let plenty = create_product(&app, 100, 50).await;
-        let none_left = create_product(&app, 100, 0).await;
+        let two_left = app.product().price_cents(100).stock(2).create().await;
+        let plenty = app.product().price_cents(100).stock(50).create().await;
+        let none_left = app.product().price_cents(100).stock(0).create().await;
         app.post_as(
             "cart/add/",
             &user.token,
@@ -304,7 +310,7 @@ api_test! {
     async fn shipping_addresses_are_snapshotted_inline_or_from_the_users_own(app: TestApp) {
         let user = app.create_customer().await;
         let stranger = app.create_customer().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let items = json!([{"product_id": pen, "quantity": 1}]);
         let inline = json!({"first_name": "Grace", "last_name": "Hopper", "address_line_1": "1 Navy Way",
             "city": "Arlington", "postal_code": "22202", "country": "US"});
@@ -381,7 +387,7 @@ api_test! {
 
     async fn order_lines_keep_the_price_and_title_they_were_bought_at(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 1000, 10).await;
+        let pen = app.product().price_cents(1000).stock(10).create().await;
         let order = place_order(&app, &user, &[(pen, 2)]).await;
         let id = order["id"].as_i64().unwrap();
         sqlx::query("UPDATE products SET price_cents = 9999, title = 'Renamed' WHERE id = $1")

@@ -9,7 +9,7 @@ api_test! {
     async fn history_is_own_newest_first_paginated_and_filterable(app: TestApp) {
         let user = app.create_customer().await;
         let other = app.create_customer().await;
-        let pen = create_product(&app, 100, 100).await;
+        let pen = app.product().price_cents(100).stock(100).create().await;
         let mut ids = Vec::new();
         for _ in 0..3 {
             ids.push(
@@ -72,7 +72,7 @@ api_test! {
         let owner = app.create_customer().await;
         let stranger = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let id = place_order(&app, &owner, &[(pen, 1)]).await["id"]
             .as_i64()
             .unwrap();
@@ -170,7 +170,7 @@ api_test! {
     async fn tracking_lists_the_history_with_a_tracking_number(app: TestApp) {
         let owner = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let id = place_order(&app, &owner, &[(pen, 1)]).await["id"]
             .as_i64()
             .unwrap();
@@ -221,8 +221,8 @@ api_test! {
 
     async fn cancelling_restocks_every_line_in_one_go(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 100, 10).await;
-        let ink = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
+        let ink = app.product().price_cents(100).stock(10).create().await;
         let id = place_order(&app, &user, &[(pen, 3), (ink, 1)]).await["id"]
             .as_i64()
             .unwrap();
@@ -261,10 +261,12 @@ api_test! {
         assert_stock(&app, pen, 10).await;
     }
 
-    async fn a_paid_order_is_refunded_on_cancel_and_a_shipped_one_cannot_be_cancelled(app: TestApp) {
+    async fn a_paid_order_is_refunded_on_cancel_and_a_shipped_one_cannot_be_cancelled(
+        app: TestApp,
+    ) {
         let user = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let paid = place_order(&app, &user, &[(pen, 1)]).await["id"]
             .as_i64()
             .unwrap();

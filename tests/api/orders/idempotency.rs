@@ -8,7 +8,7 @@ use crate::fixtures::*;
 api_test! {
     async fn a_replayed_key_returns_the_original_order_and_creates_nothing(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 250, 10).await;
+        let pen = app.product().price_cents(250).stock(10).create().await;
         let body = json!({"items": [{"product_id": pen, "quantity": 2}], "notes": "gift"});
         let first = post_with_key(&app, "orders/", &user.token, "key-1", &body).await;
         assert_eq!(first.status, 201, "{}", first.text);
@@ -26,7 +26,7 @@ api_test! {
 
     async fn a_key_reused_with_another_body_is_a_conflict(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 250, 10).await;
+        let pen = app.product().price_cents(250).stock(10).create().await;
         let first = post_with_key(
             &app,
             "orders/",
@@ -52,7 +52,7 @@ api_test! {
 
     async fn a_replayed_cart_checkout_returns_its_order_though_the_cart_is_now_empty(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 250, 10).await;
+        let pen = app.product().price_cents(250).stock(10).create().await;
         app.post_as(
             "cart/add/",
             &user.token,
@@ -76,7 +76,7 @@ api_test! {
 
     async fn a_replay_after_the_stock_ran_out_still_returns_the_original_order(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 250, 2).await;
+        let pen = app.product().price_cents(250).stock(2).create().await;
         let body = json!({"items": [{"product_id": pen, "quantity": 2}]});
         let first = post_with_key(&app, "orders/", &user.token, "last-units", &body).await;
         assert_eq!(first.status, 201, "{}", first.text);
@@ -94,7 +94,7 @@ api_test! {
 
     async fn a_reused_key_is_a_conflict_even_when_the_new_request_would_fail(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 250, 10).await;
+        let pen = app.product().price_cents(250).stock(10).create().await;
         app.post_as(
             "cart/add/",
             &user.token,
@@ -120,7 +120,7 @@ api_test! {
     async fn keys_belong_to_one_user_and_failed_attempts_can_be_retried(app: TestApp) {
         let alice = app.create_customer().await;
         let bob = app.create_customer().await;
-        let pen = create_product(&app, 250, 1).await;
+        let pen = app.product().price_cents(250).stock(1).create().await;
         let body = json!({"items": [{"product_id": pen, "quantity": 2}]});
         let short = post_with_key(&app, "orders/", &alice.token, "shared", &body).await;
         assert_eq!(short.status, 409);

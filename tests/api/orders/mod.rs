@@ -6,4 +6,5 @@ mod customer;
 mod idempotency;
 mod payment;
 mod races;
+mod shapes;
 mod staff;

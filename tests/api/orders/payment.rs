@@ -8,7 +8,7 @@ use crate::fixtures::*;
 api_test! {
     async fn cards_and_paypal_are_captured_at_once(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 1500, 10).await;
+        let pen = app.product().price_cents(1500).stock(10).create().await;
         for method in ["card", "credit_card", "debit_card", "paypal"] {
             let id = place_order(&app, &user, &[(pen, 1)]).await["id"]
                 .as_i64()
@@ -51,7 +51,7 @@ api_test! {
 
     async fn a_bank_transfer_waits_for_confirmation(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 1500, 10).await;
+        let pen = app.product().price_cents(1500).stock(10).create().await;
         let id = place_order(&app, &user, &[(pen, 1)]).await["id"]
             .as_i64()
             .unwrap();
@@ -110,7 +110,7 @@ api_test! {
 
     async fn the_declined_card_fails_the_order_and_restores_its_stock(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 1500, 10).await;
+        let pen = app.product().price_cents(1500).stock(10).create().await;
         let id = place_order(&app, &user, &[(pen, 4)]).await["id"]
             .as_i64()
             .unwrap();
@@ -147,7 +147,7 @@ api_test! {
 
     async fn bad_methods_and_cancelled_orders_are_refused(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 1500, 10).await;
+        let pen = app.product().price_cents(1500).stock(10).create().await;
         let id = place_order(&app, &user, &[(pen, 1)]).await["id"]
             .as_i64()
             .unwrap();
@@ -189,7 +189,7 @@ api_test! {
 
     async fn concurrent_payments_capture_once(app: TestApp) {
         let user = app.create_customer().await;
-        let pen = create_product(&app, 1500, 10).await;
+        let pen = app.product().price_cents(1500).stock(10).create().await;
         let id = place_order(&app, &user, &[(pen, 1)]).await["id"]
             .as_i64()
             .unwrap();

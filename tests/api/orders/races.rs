@@ -11,7 +11,7 @@ use crate::{
 
 api_test! {
     async fn forty_buyers_racing_for_the_last_five_units_buy_exactly_five(app: TestApp) {
-        let product = create_product(&app, 999, 5).await;
+        let product = app.product().price_cents(999).stock(5).create().await;
         let mut buyers = Vec::new();
         for _ in 0..40 {
             buyers.push(app.create_customer().await);
@@ -63,7 +63,7 @@ api_test! {
 
     async fn cart_adds_racing_a_cart_checkout_are_ordered_or_stay_in_the_cart(app: TestApp) {
         let user = app.create_customer().await;
-        let product = create_product(&app, 999, 1000).await;
+        let product = app.product().price_cents(999).stock(1000).create().await;
         app.post_as(
             "cart/add/",
             &user.token,
@@ -118,7 +118,7 @@ api_test! {
 
     async fn ten_concurrent_replays_of_one_key_make_one_order(app: TestApp) {
         let user = app.create_customer().await;
-        let product = create_product(&app, 999, 100).await;
+        let product = app.product().price_cents(999).stock(100).create().await;
         let url = format!("{}/api/v1/orders/", app.address);
         let body = json!({"items": [{"product_id": product, "quantity": 1}]});
         let tasks: Vec<_> = (0..10)
@@ -156,7 +156,7 @@ api_test! {
     async fn ten_concurrent_replays_of_one_cart_checkout_make_one_order(app: TestApp) {
         // The losers find the cart emptied by the winner; each must answer the winner's order.
         let user = app.create_customer().await;
-        let product = create_product(&app, 999, 100).await;
+        let product = app.product().price_cents(999).stock(100).create().await;
         app.post_as(
             "cart/add/",
             &user.token,
@@ -189,7 +189,7 @@ api_test! {
 
     async fn racing_adds_of_one_product_never_put_more_than_its_stock_in_the_cart(app: TestApp) {
         let user = app.create_customer().await;
-        let product = create_product(&app, 100, 5).await;
+        let product = app.product().price_cents(100).stock(5).create().await;
         let url = format!("{}/api/v1/cart/add/", app.address);
         let tasks: Vec<_> = (0..12)
             .map(|_| {
@@ -228,7 +228,7 @@ api_test! {
     }
 
     async fn concurrent_adds_to_a_new_cart_add_up_in_one_row(app: TestApp) {
-        let product = create_product(&app, 100, 100).await;
+        let product = app.product().price_cents(100).stock(100).create().await;
         let mut users = Vec::new();
         for _ in 0..5 {
             users.push(app.create_customer().await);

@@ -9,7 +9,7 @@ api_test! {
     async fn staff_move_orders_along_the_machine_and_nowhere_else(app: TestApp) {
         let customer = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let id = place_order(&app, &customer, &[(pen, 2)]).await["id"]
             .as_i64()
             .unwrap();
@@ -119,7 +119,7 @@ api_test! {
     async fn staff_cancelling_or_failing_an_order_restocks_it(app: TestApp) {
         let customer = app.create_customer().await;
         let admin = app.create_admin().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let cancelled = place_order(&app, &customer, &[(pen, 2)]).await["id"]
             .as_i64()
             .unwrap();
@@ -159,7 +159,7 @@ api_test! {
         let alice = app.create_customer().await;
         let bob = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 100, 10).await;
+        let pen = app.product().price_cents(100).stock(10).create().await;
         let first = place_order(&app, &alice, &[(pen, 1)]).await["id"]
             .as_i64()
             .unwrap();

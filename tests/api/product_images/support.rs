@@ -1,4 +1,4 @@
-//! Fixtures for the product image tests: products inserted by SQL, images generated in
+//! Fixtures for the product image tests: images generated in
 //! memory (including an EXIF-carrying JPEG and a PNG header announcing a bomb), multipart uploads.
 
 use std::io::Cursor;
@@ -8,32 +8,6 @@ use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::helpers::{TestApp, TestResponse};
-
-/// Inserts a category and an active product; returns the product id.
-pub async fn create_product(app: &TestApp) -> i64 {
-    let unique = uuid::Uuid::new_v4().simple().to_string();
-    let now = nexus::db::now_micros();
-    let category: i64 = sqlx::query_scalar(
-        "INSERT INTO categories (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(format!("Category {unique}"))
-    .bind(format!("category-{unique}"))
-    .bind(now)
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
-    sqlx::query_scalar(
-        "INSERT INTO products (title, slug, price_cents, category_id, stock_quantity, created_at, updated_at) \
-         VALUES ($1, $2, 1999, $3, 5, $4, $4) RETURNING id",
-    )
-    .bind(format!("Product {unique}"))
-    .bind(format!("product-{unique}"))
-    .bind(category)
-    .bind(now)
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap()
-}
 
 pub fn encode(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut bytes = Vec::new();

@@ -6,6 +6,7 @@ mod lists;
 mod moderation;
 mod privacy;
 mod ratings;
+mod shapes;
 
 use serde_json::{json, Value};
 

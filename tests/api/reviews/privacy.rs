@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::*;
-use crate::{api_test, fixtures::create_product};
+use crate::api_test;
 
 /// `alice@example.com` → `a***@example.com`.
 fn masked(email: &str) -> String {
@@ -28,14 +28,20 @@ fn email_of(body: &Value, id: i64) -> String {
 }
 
 api_test! {
-    async fn public_review_answers_mask_emails_and_the_author_and_staff_see_them_whole(app: TestApp) {
+    async fn public_review_answers_mask_emails_and_the_author_and_staff_see_them_whole(
+        app: TestApp,
+    ) {
         let author = app.create_customer().await;
         let admin = app.create_admin().await;
         let other = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 1000, 5).await;
-        let mine = create_review(&app, &author, pen, 4).await["id"].as_i64().unwrap();
-        let admins = create_review(&app, &admin, pen, 5).await["id"].as_i64().unwrap();
+        let pen = app.product().price_cents(1000).stock(5).create().await;
+        let mine = create_review(&app, &author, pen, 4).await["id"]
+            .as_i64()
+            .unwrap();
+        let admins = create_review(&app, &admin, pen, 5).await["id"]
+            .as_i64()
+            .unwrap();
 
         let every_public_answer = [
             "reviews/".to_owned(),
@@ -52,9 +58,21 @@ api_test! {
                     Some(token) => app.get_as(path, token).await,
                 };
                 assert_eq!(response.status, 200, "{path}: {}", response.text);
-                assert_eq!(email_of(&response.body, mine), masked(&author.email), "{path}");
-                assert!(!response.text.contains(&author.email), "{path}: {}", response.text);
-                assert!(!response.text.contains(&admin.email), "{path}: admins too: {}", response.text);
+                assert_eq!(
+                    email_of(&response.body, mine),
+                    masked(&author.email),
+                    "{path}"
+                );
+                assert!(
+                    !response.text.contains(&author.email),
+                    "{path}: {}",
+                    response.text
+                );
+                assert!(
+                    !response.text.contains(&admin.email),
+                    "{path}: admins too: {}",
+                    response.text
+                );
             }
             // The author sees their own address; staff see every address.
             let own = app.get_as(path, &author.token).await;
@@ -76,16 +94,32 @@ api_test! {
     async fn a_staff_read_never_reaches_anonymous_readers(app: TestApp) {
         let author = app.create_customer().await;
         let staff = app.create_staff().await;
-        let pen = create_product(&app, 1000, 5).await;
-        let id = create_review(&app, &author, pen, 3).await["id"].as_i64().unwrap();
+        let pen = app.product().price_cents(1000).stock(5).create().await;
+        let id = create_review(&app, &author, pen, 3).await["id"]
+            .as_i64()
+            .unwrap();
         // Staff (and the author) read first; anonymous readers after them still get the mask,
         // and an anonymous answer read twice (so from the cache, if it is ever cached) too.
-        for path in [format!("reviews/product/{pen}/"), format!("reviews/{id}/"), "reviews/".to_owned()] {
-            assert_eq!(email_of(&app.get_as(&path, &staff.token).await.body, id), author.email);
-            assert_eq!(email_of(&app.get_as(&path, &author.token).await.body, id), author.email);
+        for path in [
+            format!("reviews/product/{pen}/"),
+            format!("reviews/{id}/"),
+            "reviews/".to_owned(),
+        ] {
+            assert_eq!(
+                email_of(&app.get_as(&path, &staff.token).await.body, id),
+                author.email
+            );
+            assert_eq!(
+                email_of(&app.get_as(&path, &author.token).await.body, id),
+                author.email
+            );
             for _ in 0..2 {
                 let anonymous = app.get(&path).await;
-                assert_eq!(email_of(&anonymous.body, id), masked(&author.email), "{path}");
+                assert_eq!(
+                    email_of(&anonymous.body, id),
+                    masked(&author.email),
+                    "{path}"
+                );
             }
         }
     }
