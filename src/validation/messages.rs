@@ -76,6 +76,14 @@ pub fn type_name(value: &Value) -> &'static str {
     }
 }
 
+/// DRF's `FileField` message for a missing file part.
+pub const NO_FILE: &str = "No file was submitted.";
+/// DRF's `FileField` message for a file part with no bytes.
+pub const EMPTY_FILE: &str = "The submitted file is empty.";
+/// DRF's `FileField` message for a file field sent as plain text.
+pub const NOT_A_FILE: &str =
+    "The submitted data was not a file. Check the encoding type on the form.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
