@@ -20,10 +20,9 @@ pub const UPLOAD_BODY_LIMIT: usize = MAX_IMAGE_BYTES + 64 * 1024;
 /// Longest `alt_text`, as a `CharField(max_length=255)`.
 pub const MAX_ALT_TEXT_CHARS: usize = 255;
 
-/// The upload form (`multipart/form-data`), as read before the image itself is looked at.
-///
-/// Read by [`read`], not through `validation::FromForm`: that toolkit reads JSON bodies, and a
-/// multipart body streams a file part that must be cut off at the size limit as it arrives.
+/// The upload form (`multipart/form-data`), read part by part before the image is decoded.
+// Read by [`read`], not through `validation::FromForm`: that toolkit reads JSON bodies, and a
+// multipart body streams a file part that must be cut off at the size limit as it arrives.
 #[derive(Debug, ToSchema)]
 pub struct ImageUploadForm {
     /// JPEG, PNG, WebP or GIF, at most 5 MB and 10,000 px a side / 40 megapixels; checked by
