@@ -1,92 +1,33 @@
 //! Cart endpoints (SPEC §3.3). Every change runs in a write transaction that re-checks the
 //! stock rule after the change and rolls back when it is broken.
 
-use crate::media::MediaUrls;
 use axum::{
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::store::{self, CartItemView, CartView};
+use super::{
+    request::{
+        check_quantity, stock_error, too_many_units, AddCartItem, SetCartQuantity, MAX_QUANTITY,
+    },
+    store,
+    views::{CartCount, CartItemView, CartTotal, CartView},
+};
 use crate::{
     error::{ApiError, FieldErrors},
     http::{
         auth::CurrentUser,
-        extract::{Json, Path},
+        extract::{Path, Valid},
     },
+    inventory,
+    media::MediaUrls,
     money::Money,
     state::AppState,
 };
 
-/// Largest quantity of a cart line, the same as an order line's (both from `inventory`), so a
-/// cart can always be ordered as it is.
-const MAX_QUANTITY: i64 = crate::inventory::MAX_LINE_QUANTITY;
 /// Unknown and inactive products get the same answer, so hidden products can't be probed.
 const INVALID_PRODUCT: &str = "Invalid product.";
-
-/// `POST cart/add/` body.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct AddCartItem {
-    pub product_id: i64,
-    /// Defaults to 1.
-    #[serde(default = "one")]
-    pub quantity: i64,
-}
-
-fn one() -> i64 {
-    1
-}
-
-/// `PUT/PATCH cart/update/{item_id}/` body.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct SetCartQuantity {
-    pub quantity: i64,
-}
-
-/// `GET cart/count/`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CartCount {
-    /// Units in the cart (sum of quantities).
-    pub count: i64,
-}
-
-/// `GET cart/total/`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CartTotal {
-    /// e.g. `"12.00"`.
-    pub total: Money,
-}
-
-fn check_quantity(quantity: i64) -> Result<(), ApiError> {
-    if quantity < 1 {
-        return Err(FieldErrors::single(
-            "quantity",
-            "Quantity must be greater than 0.",
-        ));
-    }
-    if quantity > MAX_QUANTITY {
-        return Err(too_many_units());
-    }
-    Ok(())
-}
-
-fn too_many_units() -> ApiError {
-    FieldErrors::single(
-        "quantity",
-        format!("Ensure this value is less than or equal to {MAX_QUANTITY}."),
-    )
-}
-
-fn stock_error(stock: i64) -> ApiError {
-    if stock <= 0 {
-        FieldErrors::single("quantity", "This product is out of stock.")
-    } else {
-        FieldErrors::single("quantity", format!("Only {stock} left in stock."))
-    }
-}
 
 /// The signed-in user's cart, created on first use.
 #[utoipa::path(get, path = "/cart/", tag = "cart", security(("bearer" = [])),
@@ -114,7 +55,7 @@ pub async fn add_cart_item(
     State(state): State<AppState>,
     media: MediaUrls,
     CurrentUser(user): CurrentUser,
-    Json(body): Json<AddCartItem>,
+    Valid(body): Valid<AddCartItem>,
 ) -> Result<(StatusCode, axum::Json<CartItemView>), ApiError> {
     check_quantity(body.quantity)?;
     // Read without locking, like the stock check inside a transaction would on PostgreSQL: it
@@ -122,7 +63,7 @@ pub async fn add_cart_item(
     // stays free for writes.
     let (product, cart_id) =
         match store::product_and_cart(&state.db.pool, body.product_id, user.id).await? {
-            Some((product, cart_id)) if product.is_active => (product, cart_id),
+            Some(found) if found.product.is_active.0 => (found.product, found.cart_id),
             _ => return Err(FieldErrors::single("product_id", INVALID_PRODUCT)),
         };
     let stock = product.stock_quantity;
@@ -135,7 +76,7 @@ pub async fn add_cart_item(
     let mut conn = state.db.write_connection().await?;
     let cart_id = match cart_id {
         Some(id) => id,
-        None => store::ensure_cart(&mut conn, user.id).await?.0,
+        None => store::ensure_cart(&mut conn, user.id).await?.id,
     };
     // The line may hold neither more than the stock nor more than a line's maximum; when the
     // maximum is the lower of the two, it is what the sum broke.
@@ -165,11 +106,11 @@ async fn set_quantity(
 ) -> Result<axum::Json<CartItemView>, ApiError> {
     let mut tx = state.db.begin_write().await?;
     store::touch_cart_of(&mut tx, user_id).await?;
-    let (_, product_id, _) = store::find_own_item(&mut tx, user_id, item_id)
+    let item = store::find_own_item(&mut tx, user_id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     check_quantity(quantity)?;
-    let (stock, _) = store::product_stock(&mut tx, product_id)
+    let stock = inventory::stock_of(&mut tx, item.product_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if quantity > stock {
@@ -191,7 +132,7 @@ pub async fn replace_cart_item(
     media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Path(item_id): Path<i64>,
-    Json(body): Json<SetCartQuantity>,
+    Valid(body): Valid<SetCartQuantity>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
     set_quantity(&state, &media, user.id, item_id, body.quantity).await
 }
@@ -206,7 +147,7 @@ pub async fn update_cart_item(
     media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Path(item_id): Path<i64>,
-    Json(body): Json<SetCartQuantity>,
+    Valid(body): Valid<SetCartQuantity>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
     set_quantity(&state, &media, user.id, item_id, body.quantity).await
 }
@@ -282,10 +223,10 @@ pub async fn increase_cart_item(
 ) -> Result<axum::Json<CartItemView>, ApiError> {
     let mut tx = state.db.begin_write().await?;
     store::touch_cart_of(&mut tx, user.id).await?;
-    let (_, product_id, _) = store::find_own_item(&mut tx, user.id, item_id)
+    let item = store::find_own_item(&mut tx, user.id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let (stock, _) = store::product_stock(&mut tx, product_id)
+    let stock = inventory::stock_of(&mut tx, item.product_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let quantity = store::increment_line(&mut tx, item_id).await?;

@@ -2,7 +2,9 @@
 //! rows or lose quantities (SPEC §3.3, DJANGO-OBSERVED §8).
 
 mod handlers;
-pub mod store;
+mod request;
+mod store;
+mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -1,83 +1,38 @@
-//! The cart's SQL and its response shapes.
+//! Every SQL statement of the cart, and the rows they read.
 
-use crate::media::MediaUrls;
-use serde::Serialize;
 use sqlx::AnyConnection;
-use utoipa::ToSchema;
 
+use super::views::{CartItemView, CartProduct, CartView};
 use crate::{
     db::{now_micros, types::format_micros, Flag},
+    media::MediaUrls,
     money::Money,
 };
 
-/// The product as a cart item shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CartProduct {
-    pub id: i64,
-    pub title: String,
-    pub slug: String,
-    /// Current price, e.g. `"12.30"`.
-    pub price: Money,
-    /// The first image's URL, or null.
-    pub image: Option<String>,
-    pub stock_quantity: i64,
-}
-
-/// One line of a cart.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CartItemView {
-    pub id: i64,
-    pub product: CartProduct,
-    pub quantity: i64,
-    /// `price × quantity`, e.g. `"24.60"`.
-    pub subtotal: Money,
-    #[serde(skip)]
-    pub subtotal_cents: i64,
-}
-
-/// A user's cart.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CartView {
-    pub id: i64,
-    /// The owner's id.
-    pub user: i64,
-    pub items: Vec<CartItemView>,
-    /// Sum of the subtotals, e.g. `"36.90"`.
-    pub total: Money,
-    /// The same value as `total` (both names exist for compatibility).
-    pub total_price: Money,
-    /// Units in the cart (the sum of quantities), not lines.
-    pub total_items: i64,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// Items with their products and first image in one query: no query per item.
-const ITEM_SELECT: &str = "SELECT ci.id, ci.quantity, p.id, p.title, p.slug, p.price_cents, \
-     p.stock_quantity, (SELECT pi.path FROM product_images pi WHERE pi.product_id = p.id \
-     ORDER BY pi.position, pi.id LIMIT 1) \
+/// Items with their products and first image in one query: no query per item. The product's
+/// columns are named as [`ProductRow`] reads them; the item's id is `item_id`.
+const ITEM_SELECT: &str = "SELECT ci.id AS item_id, ci.quantity, p.id, p.title, p.slug, \
+     p.price_cents, p.stock_quantity, p.is_active, (SELECT pi.path FROM product_images pi \
+     WHERE pi.product_id = p.id ORDER BY pi.position, pi.id LIMIT 1) AS image \
      FROM cart_items ci JOIN products p ON p.id = ci.product_id";
 
-type ItemRow = (i64, i64, i64, String, String, i64, i64, Option<String>);
+/// A cart line with its product, as [`ITEM_SELECT`] reads it.
+#[derive(Debug, sqlx::FromRow)]
+struct ItemRow {
+    item_id: i64,
+    quantity: i64,
+    #[sqlx(flatten)]
+    product: ProductRow,
+}
 
-fn item_view(
-    (id, quantity, product_id, title, slug, price_cents, stock_quantity, image): ItemRow,
-    media: &MediaUrls,
-) -> CartItemView {
-    let product = ProductRow {
-        id: product_id,
-        title,
-        slug,
-        price_cents,
-        stock_quantity,
-        image,
-        is_active: true,
-    };
-    product.into_item(id, quantity, media)
+impl ItemRow {
+    fn into_view(self, media: &MediaUrls) -> CartItemView {
+        self.product.into_item(self.item_id, self.quantity, media)
+    }
 }
 
 /// A product as a cart shows it, read before it is added (so the answer needs no second read).
-#[derive(Debug)]
+#[derive(Debug, sqlx::FromRow)]
 pub struct ProductRow {
     pub id: i64,
     title: String,
@@ -86,7 +41,7 @@ pub struct ProductRow {
     pub stock_quantity: i64,
     /// Storage key of the first image.
     image: Option<String>,
-    pub is_active: bool,
+    pub is_active: Flag,
 }
 
 impl ProductRow {
@@ -110,50 +65,57 @@ impl ProductRow {
     }
 }
 
+/// A product and the id of the user's cart, when they have one.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ProductAndCart {
+    #[sqlx(flatten)]
+    pub product: ProductRow,
+    pub cart_id: Option<i64>,
+}
+
+/// An item of the caller's own cart.
+#[derive(Debug, sqlx::FromRow)]
+pub struct OwnItem {
+    pub product_id: i64,
+}
+
+/// A cart row and the latest change of any of its lines.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CartRow {
+    pub id: i64,
+    created_at: i64,
+    updated_at: i64,
+    line_changed: Option<i64>,
+}
+
+impl CartRow {
+    /// The latest change of the cart or any of its lines (adds touch only their line).
+    fn updated_at(&self) -> i64 {
+        self.updated_at.max(self.line_changed.unwrap_or(0))
+    }
+}
+
 /// A product with what its cart line shows, active or not, and the id of `user_id`'s cart when
 /// they have one: what an add needs to know, in one read. `None` when the product doesn't exist.
 pub async fn product_and_cart<'c, E>(
     executor: E,
     product_id: i64,
     user_id: i64,
-) -> Result<Option<(ProductRow, Option<i64>)>, sqlx::Error>
+) -> Result<Option<ProductAndCart>, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    type Row = (
-        i64,
-        String,
-        String,
-        i64,
-        i64,
-        Option<String>,
-        Flag,
-        Option<i64>,
-    );
-    let row: Option<Row> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT p.id, p.title, p.slug, p.price_cents, p.stock_quantity, \
          (SELECT pi.path FROM product_images pi WHERE pi.product_id = p.id \
-         ORDER BY pi.position, pi.id LIMIT 1), p.is_active, \
-         (SELECT c.id FROM carts c WHERE c.user_id = $2) FROM products p WHERE p.id = $1",
+         ORDER BY pi.position, pi.id LIMIT 1) AS image, p.is_active, \
+         (SELECT c.id FROM carts c WHERE c.user_id = $2) AS cart_id \
+         FROM products p WHERE p.id = $1",
     )
     .bind(product_id)
     .bind(user_id)
     .fetch_optional(executor)
-    .await?;
-    Ok(row.map(
-        |(id, title, slug, price_cents, stock_quantity, image, Flag(is_active), cart_id)| {
-            let product = ProductRow {
-                id,
-                title,
-                slug,
-                price_cents,
-                stock_quantity,
-                image,
-                is_active,
-            };
-            (product, cart_id)
-        },
-    ))
+    .await
 }
 
 /// Adds `quantity` of a product to a cart unless the line would then hold more than `stock`:
@@ -207,26 +169,19 @@ pub async fn touch_cart_of(conn: &mut AnyConnection, user_id: i64) -> Result<i64
     .await
 }
 
-/// The user's cart row `(id, created_at, updated_at)`, created when missing; `updated_at` is the
-/// latest change of the cart or any of its lines (adds touch only their line). The UNIQUE
+/// The user's cart row, created when missing. The UNIQUE
 /// constraint on `carts.user_id` plus `ON CONFLICT DO NOTHING` makes racing first uses share
 /// one cart instead of failing or duplicating it.
-pub async fn ensure_cart(
-    conn: &mut AnyConnection,
-    user_id: i64,
-) -> Result<(i64, i64, i64), sqlx::Error> {
+pub async fn ensure_cart(conn: &mut AnyConnection, user_id: i64) -> Result<CartRow, sqlx::Error> {
     const SELECT: &str = "SELECT c.id, c.created_at, c.updated_at, \
-         (SELECT MAX(ci.updated_at) FROM cart_items ci WHERE ci.cart_id = c.id) \
+         (SELECT MAX(ci.updated_at) FROM cart_items ci WHERE ci.cart_id = c.id) AS line_changed \
          FROM carts c WHERE c.user_id = $1";
-    let latest = |(id, created_at, updated_at, line_changed): (i64, i64, i64, Option<i64>)| {
-        (id, created_at, updated_at.max(line_changed.unwrap_or(0)))
-    };
     if let Some(cart) = sqlx::query_as(SELECT)
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await?
     {
-        return Ok(latest(cart));
+        return Ok(cart);
     }
     let now = now_micros();
     sqlx::query(
@@ -237,8 +192,7 @@ pub async fn ensure_cart(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    let cart = sqlx::query_as(SELECT).bind(user_id).fetch_one(conn).await?;
-    Ok(latest(cart))
+    sqlx::query_as(SELECT).bind(user_id).fetch_one(conn).await
 }
 
 /// The whole cart of `user_id` (created when missing), items in the order they were added.
@@ -247,28 +201,28 @@ pub async fn load_cart(
     user_id: i64,
     media: &MediaUrls,
 ) -> Result<CartView, sqlx::Error> {
-    let (id, created_at, updated_at) = ensure_cart(&mut *conn, user_id).await?;
+    let cart = ensure_cart(&mut *conn, user_id).await?;
     let rows: Vec<ItemRow> = sqlx::query_as(&format!(
         "{ITEM_SELECT} WHERE ci.cart_id = $1 ORDER BY ci.id"
     ))
-    .bind(id)
+    .bind(cart.id)
     .fetch_all(conn)
     .await?;
-    let items: Vec<CartItemView> = rows.into_iter().map(|row| item_view(row, media)).collect();
+    let items: Vec<CartItemView> = rows.into_iter().map(|row| row.into_view(media)).collect();
     let total_cents = items
         .iter()
         .map(|i| i.subtotal_cents)
         .fold(0i64, i64::saturating_add);
     let total = Money::from_cents(total_cents);
     Ok(CartView {
-        id,
+        id: cart.id,
         user: user_id,
         total_items: items.iter().map(|i| i.quantity).sum(),
         items,
         total_price: total,
         total,
-        created_at: format_micros(created_at),
-        updated_at: format_micros(updated_at),
+        created_at: format_micros(cart.created_at),
+        updated_at: format_micros(cart.updated_at()),
     })
 }
 
@@ -282,36 +236,23 @@ pub async fn load_item(
         .bind(item_id)
         .fetch_one(conn)
         .await?;
-    Ok(item_view(row, media))
+    Ok(row.into_view(media))
 }
 
-/// An item of `user_id`'s cart: `(cart_id, product_id, quantity)`; `None` for anyone else's.
+/// An item of `user_id`'s cart; `None` for anyone else's.
 pub async fn find_own_item(
     conn: &mut AnyConnection,
     user_id: i64,
     item_id: i64,
-) -> Result<Option<(i64, i64, i64)>, sqlx::Error> {
+) -> Result<Option<OwnItem>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT ci.cart_id, ci.product_id, ci.quantity FROM cart_items ci \
+        "SELECT ci.product_id FROM cart_items ci \
          JOIN carts c ON c.id = ci.cart_id WHERE ci.id = $1 AND c.user_id = $2",
     )
     .bind(item_id)
     .bind(user_id)
     .fetch_optional(conn)
     .await
-}
-
-/// A product's `(stock_quantity, is_active)`.
-pub async fn product_stock(
-    conn: &mut AnyConnection,
-    product_id: i64,
-) -> Result<Option<(i64, bool)>, sqlx::Error> {
-    let row: Option<(i64, Flag)> =
-        sqlx::query_as("SELECT stock_quantity, is_active FROM products WHERE id = $1")
-            .bind(product_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(row.map(|(stock, Flag(active))| (stock, active)))
 }
 
 /// Sets a line's quantity (the caller has checked it against the bound and the stock).

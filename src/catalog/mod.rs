@@ -12,7 +12,7 @@ mod slugs;
 
 use utoipa_axum::router::OpenApiRouter;
 
-pub use products::{ProductView, Rating};
+pub use products::ProductView;
 
 use crate::state::AppState;
 

@@ -5,7 +5,9 @@
 use sqlx::AnyConnection;
 
 use super::{
-    movements::{reason, record_movement, MovementView, NewMovement},
+    movements::{reason, NewMovement},
+    store::record_movement,
+    views::MovementView,
     MAX_STOCK,
 };
 use crate::db::{now_micros, Db, Flag};

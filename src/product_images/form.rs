@@ -5,8 +5,12 @@ use axum::{
     extract::{multipart::MultipartError, FromRequest, Multipart, Request},
     http::{header, StatusCode},
 };
+use utoipa::ToSchema;
 
-use crate::error::{ApiError, FieldErrors};
+use crate::{
+    error::{ApiError, FieldErrors},
+    validation::messages,
+};
 
 /// Largest image file accepted (SPEC §3.8: uploads 5 MB).
 pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
@@ -16,11 +20,20 @@ pub const UPLOAD_BODY_LIMIT: usize = MAX_IMAGE_BYTES + 64 * 1024;
 /// Longest `alt_text`, as a `CharField(max_length=255)`.
 pub const MAX_ALT_TEXT_CHARS: usize = 255;
 
-/// The parsed form, before the image itself is looked at.
-#[derive(Debug)]
-pub struct UploadForm {
+/// The upload form (`multipart/form-data`), read part by part before the image is decoded.
+// Read by [`read`], not through `validation::FromForm`: that toolkit reads JSON bodies, and a
+// multipart body streams a file part that must be cut off at the size limit as it arrives.
+#[derive(Debug, ToSchema)]
+pub struct ImageUploadForm {
+    /// JPEG, PNG, WebP or GIF, at most 5 MB and 10,000 px a side / 40 megapixels; checked by
+    /// decoding, whatever the file name or content type says.
+    #[schema(value_type = String, format = Binary)]
     pub image: Vec<u8>,
+    /// Up to 255 characters; empty when not given.
+    #[schema(value_type = Option<String>)]
     pub alt_text: String,
+    /// Display order; defaults to after the product's last image.
+    #[schema(minimum = 0)]
     pub position: Option<i64>,
 }
 
@@ -34,7 +47,7 @@ pub fn too_large() -> ApiError {
 }
 
 /// Reads the form; anything but `multipart/form-data` is a `415`.
-pub async fn read(request: Request) -> Result<UploadForm, ApiError> {
+pub async fn read(request: Request) -> Result<ImageUploadForm, ApiError> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -56,9 +69,7 @@ pub async fn read(request: Request) -> Result<UploadForm, ApiError> {
             // The first `image` part wins; later ones are skipped unread.
             Some("image") if image.is_none() => {
                 if field.file_name().is_none() {
-                    image = Some(Err(
-                        "The submitted data was not a file. Check the encoding type on the form.",
-                    ));
+                    image = Some(Err(messages::NOT_A_FILE));
                     continue;
                 }
                 let mut bytes = Vec::new();
@@ -83,11 +94,11 @@ fn validate(
     image: Option<Result<Vec<u8>, &'static str>>,
     alt_text: Option<String>,
     position: Option<String>,
-) -> Result<UploadForm, ApiError> {
+) -> Result<ImageUploadForm, ApiError> {
     let mut errors = FieldErrors::new();
     let image = match image {
         None => {
-            errors.add("image", "No file was submitted.");
+            errors.add("image", messages::NO_FILE);
             Vec::new()
         }
         Some(Err(message)) => {
@@ -95,7 +106,7 @@ fn validate(
             Vec::new()
         }
         Some(Ok(bytes)) if bytes.is_empty() => {
-            errors.add("image", "The submitted file is empty.");
+            errors.add("image", messages::EMPTY_FILE);
             bytes
         }
         Some(Ok(bytes)) => bytes,
@@ -104,30 +115,24 @@ fn validate(
     if alt_text.contains('\0') {
         errors.add("alt_text", crate::http::extract::NULL_CHARACTERS);
     } else if alt_text.chars().count() > MAX_ALT_TEXT_CHARS {
-        errors.add(
-            "alt_text",
-            format!("Ensure this field has no more than {MAX_ALT_TEXT_CHARS} characters."),
-        );
+        errors.add("alt_text", messages::max_length(MAX_ALT_TEXT_CHARS));
     }
     let position = match position.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
         Some(text) => match text.parse::<i64>() {
             Ok(n) if n >= 0 => Some(n),
             Ok(_) => {
-                errors.add(
-                    "position",
-                    "Ensure this value is greater than or equal to 0.",
-                );
+                errors.add("position", messages::min_value(0));
                 None
             }
             Err(_) => {
-                errors.add("position", "A valid integer is required.");
+                errors.add("position", messages::INVALID_INTEGER);
                 None
             }
         },
     };
     errors.into_result()?;
-    Ok(UploadForm {
+    Ok(ImageUploadForm {
         image,
         alt_text,
         position,
@@ -154,7 +159,7 @@ fn multipart_error(err: MultipartError) -> ApiError {
 mod tests {
     use super::*;
 
-    fn errors_of(result: Result<UploadForm, ApiError>) -> serde_json::Value {
+    fn errors_of(result: Result<ImageUploadForm, ApiError>) -> serde_json::Value {
         match result {
             Err(ApiError::Validation(errors)) => serde_json::to_value(errors).unwrap(),
             other => panic!("expected a validation error, got {other:?}"),

@@ -3,9 +3,11 @@
 //!
 //! Files go through the [`crate::media::MediaStore`]; rows live in `product_images`.
 
+mod files;
 mod form;
 mod handlers;
-pub mod processing;
+mod processing;
+mod store;
 mod views;
 
 use axum::extract::DefaultBodyLimit;
@@ -13,9 +15,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
+pub use files::delete_files;
 pub use form::{MAX_IMAGE_BYTES, UPLOAD_BODY_LIMIT};
 pub use handlers::INVALID_IMAGE;
-pub use views::{delete_files, image_keys_for_products, images_for_products, ImageView};
+pub use store::{image_keys_for_products, images_for_products};
+pub use views::ImageView;
 
 /// The image routes under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -37,7 +37,10 @@ pub struct Encoded {
     pub bytes: Vec<u8>,
     pub extension: &'static str,
     pub content_type: &'static str,
+    /// The encoded pixel size; the upload doesn't store it, the tests check it.
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests only"))]
     pub width: u32,
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests only"))]
     pub height: u32,
 }
 

@@ -2,58 +2,25 @@
 //! owner-or-staff deletes. Someone else's review answers `404`, never `403` (SPEC §2, §5).
 
 use axum::{extract::State, http::StatusCode};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
-use super::model::{self, ReviewFilter, ReviewView};
+use super::{
+    request::{check_comment, check_rating, NewReview, ReviewChanges},
+    store::{self, NewReviewRow, ReviewFilter},
+    views::ReviewView,
+};
 use crate::{
-    db::{now_micros, Flag, ResultExt, Violation},
+    db::{ResultExt, Violation},
     error::{ApiError, FieldErrors},
     http::{
         auth::{CurrentUser, MaybeUser},
-        extract::{Json, Path, QueryPairs},
+        extract::{Path, QueryPairs, Valid},
         pagination::{Page, PageRequest},
     },
     state::AppState,
+    validation::messages,
 };
 
-/// Longest comment accepted (the Django model's text field is unbounded; we cap it).
-pub const MAX_COMMENT_CHARS: usize = 5000;
-
 const DUPLICATE: &str = "You have already reviewed this product.";
-
-/// `POST reviews/` body.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewReview {
-    pub product: i64,
-    /// 1 to 5.
-    pub rating: i64,
-    #[serde(default)]
-    pub comment: Option<String>,
-}
-
-/// `PUT/PATCH reviews/{id}/` body; the product and author can't be changed.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ReviewChanges {
-    pub rating: Option<i64>,
-    #[serde(default)]
-    pub comment: Option<String>,
-}
-
-fn check_rating(rating: i64, errors: &mut FieldErrors) {
-    if !(1..=5).contains(&rating) {
-        errors.add("rating", format!("\"{rating}\" is not a valid choice."));
-    }
-}
-
-fn check_comment(comment: &str, errors: &mut FieldErrors) {
-    if comment.chars().count() > MAX_COMMENT_CHARS {
-        errors.add(
-            "comment",
-            format!("Ensure this field has no more than {MAX_COMMENT_CHARS} characters."),
-        );
-    }
-}
 
 /// Visible reviews, newest first unless `ordering` says otherwise.
 #[utoipa::path(get, path = "/reviews/", tag = "reviews", security((), ("bearer" = [])),
@@ -73,10 +40,10 @@ pub async fn list_reviews(
         user: query.int("user")?,
         rating: query.int("rating")?,
         include_hidden: false,
-        order: model::ordering(query.get("ordering")),
+        order: store::ordering(query.get("ordering")),
     };
     let mut conn = state.db.pool.acquire().await?;
-    let (count, reviews) = model::list(&mut conn, &filter, page.limit(), page.offset()).await?;
+    let (count, reviews) = store::list(&mut conn, &filter, page.limit(), page.offset()).await?;
     let reviews = reviews
         .into_iter()
         .map(|review| review.seen_by(viewer.as_ref()))
@@ -93,52 +60,35 @@ pub async fn list_reviews(
 pub async fn create_review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Json(body): Json<NewReview>,
+    Valid(body): Valid<NewReview>,
 ) -> Result<(StatusCode, axum::Json<ReviewView>), ApiError> {
-    let comment = body.comment.unwrap_or_default().trim().to_owned();
+    let comment = body.comment.unwrap_or_default();
     let mut errors = FieldErrors::new();
     let mut tx = state.db.begin_write().await?;
-    let active: Option<Flag> = sqlx::query_scalar("SELECT is_active FROM products WHERE id = $1")
-        .bind(body.product)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if !matches!(active, Some(Flag(true))) {
-        errors.add(
-            "product",
-            format!("Invalid pk \"{}\" - object does not exist.", body.product),
-        );
+    if !store::product_is_active(&mut tx, body.product).await? {
+        errors.add("product", messages::missing_reference(body.product));
     }
     check_rating(body.rating, &mut errors);
     check_comment(&comment, &mut errors);
     errors.into_result()?;
     // The pre-check only words the common case; the UNIQUE constraint decides races below.
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM reviews WHERE user_id = $1 AND product_id = $2")
-            .bind(user.id)
-            .bind(body.product)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
+    if store::has_reviewed(&mut tx, user.id, body.product).await? {
         return Err(FieldErrors::single("non_field_errors", DUPLICATE));
     }
-    let now = now_micros();
-    let inserted = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO reviews (user_id, product_id, rating, comment, is_hidden, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, FALSE, $5, $5) RETURNING id",
-    )
-    .bind(user.id)
-    .bind(body.product)
-    .bind(body.rating)
-    .bind(&comment)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await;
-    let id = inserted.on_constraint(|violation| {
-        (violation == Violation::Unique("reviews_user_id_product_id_key"))
-            .then(|| FieldErrors::single("non_field_errors", DUPLICATE))
-    })?;
-    model::refresh_product_rating(&mut tx, body.product).await?;
-    let review = model::one(&mut tx, id)
+    let review = NewReviewRow {
+        user_id: user.id,
+        product_id: body.product,
+        rating: body.rating,
+        comment: &comment,
+    };
+    let id = store::insert(&mut tx, review)
+        .await
+        .on_constraint(|violation| {
+            (violation == Violation::Unique("reviews_user_id_product_id_key"))
+                .then(|| FieldErrors::single("non_field_errors", DUPLICATE))
+        })?;
+    store::refresh_product_rating(&mut tx, body.product).await?;
+    let review = store::one(&mut tx, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     tx.commit().await?;
@@ -154,7 +104,9 @@ pub async fn get_review(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<ReviewView>, ApiError> {
     let mut conn = state.db.pool.acquire().await?;
-    let review = model::visible(&mut conn, id, user.as_ref()).await?;
+    let review = store::visible(&mut conn, id, user.as_ref())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(review.seen_by(user.as_ref())))
 }
 
@@ -167,30 +119,18 @@ async fn change_review(
     rating_required: bool,
 ) -> Result<axum::Json<ReviewView>, ApiError> {
     let mut errors = FieldErrors::new();
-    match changes.rating {
-        Some(rating) => check_rating(rating, &mut errors),
-        None if rating_required => errors.add("rating", "This field is required."),
-        None => {}
-    }
-    let comment = changes.comment.map(|c| c.trim().to_owned());
-    if let Some(comment) = &comment {
-        check_comment(comment, &mut errors);
-    }
+    changes.check(rating_required, &mut errors);
     let mut tx = state.db.begin_write().await?;
-    let review = model::one(&mut tx, id)
+    let review = store::one(&mut tx, id)
         .await?
         .filter(|review| review.user == user_id)
         .ok_or_else(ApiError::not_found)?;
     errors.into_result()?;
-    sqlx::query("UPDATE reviews SET rating = $1, comment = $2, updated_at = $3 WHERE id = $4")
-        .bind(changes.rating.unwrap_or(review.rating))
-        .bind(comment.unwrap_or(review.comment))
-        .bind(now_micros())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    model::refresh_product_rating(&mut tx, review.product).await?;
-    let review = model::one(&mut tx, id)
+    let rating = changes.rating.unwrap_or(review.rating);
+    let comment = changes.comment.unwrap_or(review.comment);
+    store::update(&mut tx, id, rating, &comment).await?;
+    store::refresh_product_rating(&mut tx, review.product).await?;
+    let review = store::one(&mut tx, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     tx.commit().await?;
@@ -206,7 +146,7 @@ pub async fn replace_review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-    Json(changes): Json<ReviewChanges>,
+    Valid(changes): Valid<ReviewChanges>,
 ) -> Result<axum::Json<ReviewView>, ApiError> {
     change_review(&state, user.id, id, changes, true).await
 }
@@ -220,7 +160,7 @@ pub async fn update_review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-    Json(changes): Json<ReviewChanges>,
+    Valid(changes): Valid<ReviewChanges>,
 ) -> Result<axum::Json<ReviewView>, ApiError> {
     change_review(&state, user.id, id, changes, false).await
 }
@@ -236,15 +176,12 @@ pub async fn delete_review(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let review = model::one(&mut tx, id)
+    let review = store::one(&mut tx, id)
         .await?
         .filter(|review| review.user == user.id || user.role.is_staff())
         .ok_or_else(ApiError::not_found)?;
-    sqlx::query("DELETE FROM reviews WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    model::refresh_product_rating(&mut tx, review.product).await?;
+    store::delete(&mut tx, id).await?;
+    store::refresh_product_rating(&mut tx, review.product).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,15 +1,23 @@
 //! Reviews: one per user and product, helpful votes, reports and staff moderation, keeping each
 //! product's `average_rating`/`reviews_count` exact (SPEC §3.5, §5; decisions in docs/reviews.md).
+//!
+//! `store.rs` holds every statement; `request.rs` the bodies and their rules; `views.rs` the
+//! answers; the handlers are split by use case (CRUD, lists, feedback, moderation).
 
-pub mod feedback;
-pub mod handlers;
-pub mod lists;
-pub mod model;
-pub mod moderation;
+mod feedback;
+mod handlers;
+mod lists;
+mod moderation;
+mod rating;
+mod request;
+mod store;
+mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
+
+pub use rating::Rating;
 
 /// Every review route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

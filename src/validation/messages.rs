@@ -87,6 +87,13 @@ pub const ENTER_A_NUMBER: &str = "Enter a number.";
 pub fn already_exists(model: &str, field: &str) -> String {
     format!("{model} with this {field} already exists.")
 }
+/// DRF's `FileField` message for a missing file part.
+pub const NO_FILE: &str = "No file was submitted.";
+/// DRF's `FileField` message for a file part with no bytes.
+pub const EMPTY_FILE: &str = "The submitted file is empty.";
+/// DRF's `FileField` message for a file field sent as plain text.
+pub const NOT_A_FILE: &str =
+    "The submitted data was not a file. Check the encoding type on the form.";
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@ pub use handlers::ProductListParams;
 pub use key::{ProductKey, Visibility};
 pub use request::ProductWrite;
 pub use service::{category_page, create, delete, find, list_page, update};
-pub use views::{ProductView, Rating};
+pub use views::ProductView;
 
 use crate::state::AppState;
 

@@ -1,10 +1,10 @@
 //! The product as the API shows it (SPEC §3.2), and how it is built from a stored row.
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::store::ProductRow;
-use crate::{db::types::format_micros, money::Money, product_images::ImageView};
+use crate::{db::types::format_micros, money::Money, product_images::ImageView, reviews::Rating};
 
 /// A product in every response that shows one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -33,23 +33,6 @@ pub struct ProductView {
     pub reviews_count: i64,
 }
 
-/// An average rating: a number rounded to two places, and the integer `0` when there are no
-/// reviews (as the Django backend answers).
-#[derive(Debug, Clone, Copy, PartialEq, ToSchema)]
-#[schema(value_type = f64, example = 4.33)]
-pub struct Rating(pub f64);
-
-impl Serialize for Rating {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let rounded = (self.0 * 100.0).round() / 100.0;
-        if rounded == 0.0 {
-            serializer.serialize_i64(0)
-        } else {
-            serializer.serialize_f64(rounded)
-        }
-    }
-}
-
 impl From<ProductRow> for ProductView {
     /// The product without its images, which are attached afterwards for a whole page at once.
     fn from(row: ProductRow) -> Self {
@@ -73,17 +56,5 @@ impl From<ProductRow> for ProductView {
             average_rating: Rating(row.average_rating),
             reviews_count: row.reviews_count,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ratings_round_to_two_places_and_none_is_integer_zero() {
-        assert_eq!(serde_json::to_string(&Rating(0.0)).unwrap(), "0");
-        assert_eq!(serde_json::to_string(&Rating(3.666_666)).unwrap(), "3.67");
-        assert_eq!(serde_json::to_string(&Rating(4.0)).unwrap(), "4.0");
     }
 }

@@ -1,0 +1,104 @@
+//! The inventory's reads and the movement log's SQL. The statements that change
+//! `products.stock_quantity` stay in `stock.rs`, the one stock writer, each beside the guard
+//! that makes it safe.
+
+use sqlx::AnyConnection;
+
+use super::{movements::NewMovement, views::MovementView};
+use crate::db::{now_micros, types::format_micros};
+
+/// A `stock_movements` row as read for the API.
+#[derive(Debug, sqlx::FromRow)]
+struct MovementRow {
+    id: i64,
+    product_id: i64,
+    delta: i64,
+    reason: String,
+    actor_id: Option<i64>,
+    order_id: Option<i64>,
+    created_at: i64,
+}
+
+impl From<MovementRow> for MovementView {
+    fn from(row: MovementRow) -> Self {
+        Self {
+            id: row.id,
+            product: row.product_id,
+            delta: row.delta,
+            reason: row.reason,
+            actor: row.actor_id,
+            order: row.order_id,
+            created_at: format_micros(row.created_at),
+        }
+    }
+}
+
+/// Records `movement` on `conn`, which must be the transaction that changed the stock.
+pub async fn record_movement(
+    conn: &mut AnyConnection,
+    movement: NewMovement<'_>,
+) -> Result<MovementView, sqlx::Error> {
+    let row: MovementRow = sqlx::query_as(
+        "INSERT INTO stock_movements (product_id, delta, reason, actor_id, order_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         RETURNING id, product_id, delta, reason, actor_id, order_id, created_at",
+    )
+    .bind(movement.product_id)
+    .bind(movement.delta)
+    .bind(movement.reason)
+    .bind(movement.actor_id)
+    .bind(movement.order_id)
+    .bind(now_micros())
+    .fetch_one(conn)
+    .await?;
+    Ok(row.into())
+}
+
+/// One page of a product's movements, newest first, and how many there are in all.
+pub async fn list_for_product(
+    conn: &mut AnyConnection,
+    product_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<MovementView>), sqlx::Error> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM stock_movements WHERE product_id = $1")
+            .bind(product_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let rows: Vec<MovementRow> = sqlx::query_as(
+        "SELECT id, product_id, delta, reason, actor_id, order_id, created_at \
+         FROM stock_movements WHERE product_id = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(product_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((count, rows.into_iter().map(Into::into).collect()))
+}
+
+/// Whether a product with this id exists (active or not).
+pub async fn product_exists<'c, E>(executor: E, product_id: i64) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = $1")
+        .bind(product_id)
+        .fetch_optional(executor)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// A product's stock as committed (or as seen by the transaction `conn` is); `None` when there
+/// is no such product. The read other features use to compare a quantity with the stock.
+pub async fn stock_of(
+    conn: &mut AnyConnection,
+    product_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT stock_quantity FROM products WHERE id = $1")
+        .bind(product_id)
+        .fetch_optional(conn)
+        .await
+}
