@@ -21,6 +21,7 @@ use crate::{
         pagination::{Page, PageRequest},
     },
     state::AppState,
+    validation::messages,
 };
 
 /// Days from shipping to the estimated delivery.
@@ -31,12 +32,8 @@ pub fn status_filter(query: &QueryPairs) -> Result<Option<OrderStatus>, ApiError
     query
         .get("status")
         .map(|raw| {
-            OrderStatus::parse(raw).ok_or_else(|| {
-                FieldErrors::single(
-                    "status",
-                    format!("Select a valid choice. {raw} is not one of the available choices."),
-                )
-            })
+            OrderStatus::parse(raw)
+                .ok_or_else(|| FieldErrors::single("status", messages::unknown_filter_choice(raw)))
         })
         .transpose()
 }

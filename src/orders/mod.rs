@@ -27,7 +27,10 @@ pub use payment::{
 /// ([`payment_provider`] picks it from `PAYMENT_PROVIDER`), so no handler names one.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(handlers::list_orders, checkout::create_order))
+        .routes(routes!(
+            handlers::list_orders,
+            checkout::handlers::create_order
+        ))
         .routes(routes!(
             handlers::get_order,
             staff::replace_order_status,

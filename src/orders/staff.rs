@@ -152,12 +152,7 @@ fn day_start(query: &QueryPairs, key: &str, next_day: bool) -> Result<Option<i64
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
         .and_then(|d| if next_day { d.succ_opt() } else { Some(d) })
-        .ok_or_else(|| {
-            FieldErrors::single(
-                key,
-                "Enter a valid date. Use one of these formats instead: YYYY-MM-DD.",
-            )
-        })?;
+        .ok_or_else(|| FieldErrors::single(key, messages::INVALID_DATE))?;
     Ok(date
         .and_hms_opt(0, 0, 0)
         .map(|d| d.and_utc().timestamp_micros()))

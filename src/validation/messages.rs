@@ -115,6 +115,14 @@ pub fn cart_too_large(max_lines: usize, max_quantity: i64) -> String {
     )
 }
 
+/// django-filter's message for an order `?status=` naming no status.
+pub fn unknown_filter_choice(given: &str) -> String {
+    format!("Select a valid choice. {given} is not one of the available choices.")
+}
+
+/// DRF's `DateField` message (`YYYY-MM-DD` only).
+pub const INVALID_DATE: &str = "Enter a valid date. Use one of these formats instead: YYYY-MM-DD.";
+
 #[cfg(test)]
 mod tests {
     use super::*;

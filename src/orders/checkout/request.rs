@@ -31,7 +31,7 @@ pub enum AddressChoice {
     Inline(ShippingAddress),
 }
 
-/// One line of `items` (documentation only: lines are read by [`CheckoutRequest`]).
+/// One line of `items` (its wire shape; the lines are read by `CheckoutRequest`).
 #[derive(ToSchema)]
 #[expect(
     dead_code,

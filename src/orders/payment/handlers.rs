@@ -22,6 +22,7 @@ use crate::{
         views::OrderMessage,
     },
     state::AppState,
+    validation::messages,
 };
 
 /// A claim older than this belongs to a request that died mid-call; it no longer blocks paying.
@@ -153,7 +154,7 @@ pub async fn pay_order(
 ) -> Answer {
     let core = own_order(&state, &user, order_id).await?;
     let method = PaymentMethod::parse(body.payment_method.trim())
-        .ok_or_else(|| FieldErrors::single("payment_method", "Invalid payment method."))?;
+        .ok_or_else(|| FieldErrors::single("payment_method", messages::INVALID_PAYMENT_METHOD))?;
     if let Some(conflict) = not_payable(&core) {
         return Err(conflict);
     }
