@@ -180,7 +180,7 @@ pub async fn pay_order(
             Settled::Captured => (StatusCode::OK, "Payment processed successfully."),
             Settled::Pending => (StatusCode::ACCEPTED, "Payment pending confirmation."),
             Settled::Declined => return Err(declined()),
-            Settled::OrderChanged | Settled::AlreadySettled => return Err(order_changed()),
+            Settled::OrderChanged | Settled::Duplicate => return Err(order_changed()),
         };
     answer(&state, &user, order_id, status, message, Some(method)).await
 }
@@ -223,7 +223,7 @@ pub async fn confirm_payment(
             let message = "Payment confirmed.";
             answer(&state, &user, order_id, StatusCode::OK, message, None).await
         }
-        Settled::Pending | Settled::AlreadySettled => Err(no_pending()),
+        Settled::Pending | Settled::Duplicate => Err(no_pending()),
         Settled::Declined => Err(declined()),
         Settled::OrderChanged => Err(order_changed()),
     }

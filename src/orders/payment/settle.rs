@@ -24,8 +24,9 @@ pub enum Settled {
     /// The order left `pending` while the provider was asked (e.g. it was cancelled): a capture
     /// is recorded as refunded, as a cancel records it; nothing else changes.
     OrderChanged,
-    /// The payment was already settled by another request; nothing changed.
-    AlreadySettled,
+    /// The payment was already settled (a duplicate confirmation, another request); nothing
+    /// changed.
+    Duplicate,
 }
 
 /// Applies `outcome` to payment `payment_id` of order `order_id`.
@@ -44,7 +45,7 @@ pub async fn settle(
         PaymentOutcome::Declined { .. } => ("declined", None),
     };
     if !store::set_payment_outcome(&mut tx, payment_id, payment_status, reference, now).await? {
-        return Ok(Settled::AlreadySettled);
+        return Ok(Settled::Duplicate);
     }
     let settled = match outcome {
         PaymentOutcome::Captured { .. } => {
