@@ -182,3 +182,36 @@ pub async fn list_all_orders(
     let (count, orders) = store::list(&mut conn, &filter, page.limit(), page.offset()).await?;
     Ok(axum::Json(page.page(count, orders)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::parse;
+
+    fn errors(result: Result<StatusChange, ApiError>) -> Value {
+        match result {
+            Err(ApiError::Validation(errors)) => serde_json::to_value(errors).unwrap(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_status_change_names_a_known_status_even_in_a_patch() {
+        let change: StatusChange =
+            parse(json!({"status": "shipped", "note": " DHL "}), true).unwrap();
+        assert_eq!(change.status, OrderStatus::Shipped);
+        assert_eq!(change.note.as_deref(), Some("DHL"));
+        assert_eq!(
+            errors(parse(json!({"note": "x"}), true)),
+            json!({"status": [messages::REQUIRED]})
+        );
+        assert_eq!(
+            errors(parse(
+                json!({"status": "lost", "note": "x".repeat(501)}),
+                false
+            )),
+            json!({"status": ["\"lost\" is not a valid choice."],
+                "note": ["Ensure this field has no more than 500 characters."]})
+        );
+    }
+}

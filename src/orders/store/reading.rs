@@ -250,3 +250,28 @@ pub async fn core(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderCore>
         total_cents: row.total_cents,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_number_their_placeholders_in_order() {
+        let filter = OrderFilter {
+            user_id: Some(7),
+            status: Some(OrderStatus::Shipped),
+            created_from: None,
+            created_before: Some(100),
+        };
+        let mut sql = SqlBuilder::new("SELECT COUNT(*) FROM orders o");
+        filter.push_where(&mut sql);
+        assert_eq!(
+            sql.sql(),
+            "SELECT COUNT(*) FROM orders o WHERE o.user_id = $1 AND o.status = $2 \
+             AND o.created_at < $3"
+        );
+        let mut all = SqlBuilder::new("SELECT COUNT(*) FROM orders o");
+        OrderFilter::default().push_where(&mut all);
+        assert_eq!(all.sql(), "SELECT COUNT(*) FROM orders o");
+    }
+}
