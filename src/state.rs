@@ -11,7 +11,7 @@ use crate::{
     http::{in_flight::InFlight, rate_limit::RateLimiter},
     mail::Mailer,
     media::MediaStore,
-    orders::payment::SharedProvider,
+    orders::SharedProvider,
 };
 
 /// Shared application state: one `Arc`, because axum clones the state (and every layer holding

@@ -9,8 +9,8 @@ use chrono::{DateTime, Days, Utc};
 
 use super::{
     lifecycle,
-    load::{self, OrderFilter},
     status::OrderStatus,
+    store::{self, OrderFilter},
     views::{OrderMessage, OrderStatusView, OrderView, TrackView, TrackingEvent},
 };
 use crate::{
@@ -21,6 +21,7 @@ use crate::{
         pagination::{Page, PageRequest},
     },
     state::AppState,
+    validation::messages,
 };
 
 /// Days from shipping to the estimated delivery.
@@ -31,12 +32,8 @@ pub fn status_filter(query: &QueryPairs) -> Result<Option<OrderStatus>, ApiError
     query
         .get("status")
         .map(|raw| {
-            OrderStatus::parse(raw).ok_or_else(|| {
-                FieldErrors::single(
-                    "status",
-                    format!("Select a valid choice. {raw} is not one of the available choices."),
-                )
-            })
+            OrderStatus::parse(raw)
+                .ok_or_else(|| FieldErrors::single("status", messages::unknown_filter_choice(raw)))
         })
         .transpose()
 }
@@ -49,7 +46,7 @@ pub async fn visible_order(
     staff_allowed: bool,
 ) -> Result<OrderView, ApiError> {
     let mut conn = state.db.pool.acquire().await?;
-    load::one(&mut conn, order_id)
+    store::one(&mut conn, order_id)
         .await?
         .filter(|order| order.user == user.id || (staff_allowed && user.role.is_staff()))
         .ok_or_else(ApiError::not_found)
@@ -72,7 +69,7 @@ pub async fn list_orders(
         ..OrderFilter::default()
     };
     let mut conn = state.db.pool.acquire().await?;
-    let (count, orders) = load::list(&mut conn, &filter, page.limit(), page.offset()).await?;
+    let (count, orders) = store::list(&mut conn, &filter, page.limit(), page.offset()).await?;
     Ok(axum::Json(page.page(count, orders)?))
 }
 
@@ -102,7 +99,7 @@ pub async fn get_order_status(
     Path(order_id): Path<i64>,
 ) -> Result<axum::Json<OrderStatusView>, ApiError> {
     let mut conn = state.db.pool.acquire().await?;
-    let core = load::core(&mut conn, order_id)
+    let core = store::core(&mut conn, order_id)
         .await?
         .filter(|core| core.user_id == user.id || user.role.is_staff())
         .ok_or_else(ApiError::not_found)?;
@@ -204,7 +201,7 @@ pub async fn cancel_order(
     Path(order_id): Path<i64>,
 ) -> Result<axum::Json<OrderMessage>, ApiError> {
     let mut tx = state.db.begin_write().await?;
-    let core = load::core(&mut tx, order_id)
+    let core = store::core(&mut tx, order_id)
         .await?
         .filter(|core| core.user_id == user.id)
         .ok_or_else(ApiError::not_found)?;
@@ -224,7 +221,7 @@ pub async fn cancel_order(
     if !moved {
         // Another request moved it first (PostgreSQL; SQLite serialises writers): report where
         // it is now.
-        let now = load::core(&mut tx, order_id).await?.map(|c| c.status);
+        let now = store::core(&mut tx, order_id).await?.map(|c| c.status);
         return Err(cannot_cancel(now.unwrap_or(core.status)));
     }
     tx.commit().await?;

@@ -1,24 +1,36 @@
 //! Orders: checkout, order history, tracking, cancellation, staff status changes and payment
 //! (SPEC §3.4, §5).
+//!
+//! Every SQL statement of orders and of its sub-features (`checkout/`, `payment/`) is in
+//! `store/`; stock is only changed through `inventory`, and an order's status only through
+//! `lifecycle::transition`, which follows the machine in `status.rs`.
 
-pub mod checkout;
-pub mod handlers;
-pub mod lifecycle;
-pub mod load;
-pub mod payment;
-pub mod staff;
-pub mod status;
-pub mod views;
+mod checkout;
+mod handlers;
+mod lifecycle;
+mod payment;
+mod staff;
+mod status;
+mod store;
+mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
+pub use payment::{
+    payment_provider, PaymentMethod, PaymentOutcome, PaymentProvider, PaymentRequest,
+    ProviderUnavailable, SharedProvider, TestPaymentProvider,
+};
+
 /// Every order route under `/api/v1`. Payments go through the provider in the state
-/// ([`payment::from_setting`] picks it from `PAYMENT_PROVIDER`), so no handler names one.
+/// ([`payment_provider`] picks it from `PAYMENT_PROVIDER`), so no handler names one.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(handlers::list_orders, checkout::create_order))
+        .routes(routes!(
+            handlers::list_orders,
+            checkout::handlers::create_order
+        ))
         .routes(routes!(
             handlers::get_order,
             staff::replace_order_status,

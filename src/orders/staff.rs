@@ -2,36 +2,65 @@
 
 use axum::extract::State;
 use chrono::NaiveDate;
-use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::{
     handlers::status_filter,
     lifecycle,
-    load::{self, OrderFilter},
     status::OrderStatus,
+    store::{self, OrderFilter},
     views::OrderView,
 };
 use crate::{
     error::{ApiError, FieldErrors},
     http::{
         auth::{AuthUser, Staff},
-        extract::{Json, Path, QueryPairs},
+        extract::{Path, QueryPairs, Valid},
         pagination::{Page, PageRequest},
     },
     state::AppState,
+    validation::{messages, Form, FromForm},
 };
 
 const MAX_NOTE_CHARS: usize = 500;
 
 /// `PUT/PATCH orders/{id}/` body.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, ToSchema)]
 pub struct StatusChange {
     pub status: OrderStatus,
     /// Shown in the order's history and tracking events.
-    #[serde(default)]
     pub note: Option<String>,
+}
+
+impl FromForm for StatusChange {
+    fn from_form(form: &mut Form) -> Option<Self> {
+        let status = match form.raw("status", true) {
+            // A PATCH changes the status too: it is required there as well.
+            None if form.is_partial() => form.fail("status", messages::REQUIRED),
+            None => None,
+            Some(Value::String(name)) => OrderStatus::parse(&name)
+                .or_else(|| form.fail("status", messages::invalid_choice(&name))),
+            Some(Value::Null) => form.fail("status", messages::NOT_NULL),
+            Some(other) => form.fail("status", messages::invalid_choice(&other.to_string())),
+        };
+        let note = match form.raw("note", false) {
+            None | Some(Value::Null) => Some(String::new()),
+            Some(Value::String(note)) => {
+                let note = note.trim().to_owned();
+                if note.chars().count() > MAX_NOTE_CHARS {
+                    form.fail("note", messages::max_length(MAX_NOTE_CHARS))
+                } else {
+                    Some(note)
+                }
+            }
+            Some(_) => form.fail("note", messages::NOT_A_STRING),
+        };
+        Some(Self {
+            status: status?,
+            note: Some(note?),
+        })
+    }
 }
 
 fn invalid_transition(from: OrderStatus, to: OrderStatus) -> ApiError {
@@ -53,15 +82,9 @@ async fn change_status(
     order_id: i64,
     body: StatusChange,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    let note = body.note.unwrap_or_default().trim().to_owned();
-    if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(FieldErrors::single(
-            "note",
-            format!("Ensure this field has no more than {MAX_NOTE_CHARS} characters."),
-        ));
-    }
+    let note = body.note.unwrap_or_default();
     let mut tx = state.db.begin_write().await?;
-    let core = load::core(&mut tx, order_id)
+    let core = store::core(&mut tx, order_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if !core.status.can_transition_to(body.status) {
@@ -78,12 +101,12 @@ async fn change_status(
     )
     .await?;
     if !moved {
-        let now = load::core(&mut tx, order_id).await?.map(|c| c.status);
+        let now = store::core(&mut tx, order_id).await?.map(|c| c.status);
         return Err(invalid_transition(now.unwrap_or(core.status), body.status));
     }
     tx.commit().await?;
     let mut conn = state.db.pool.acquire().await?;
-    let order = load::one(&mut conn, order_id)
+    let order = store::one(&mut conn, order_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(order))
@@ -100,7 +123,7 @@ pub async fn replace_order_status(
     State(state): State<AppState>,
     Staff(staff): Staff,
     Path(order_id): Path<i64>,
-    Json(body): Json<StatusChange>,
+    Valid(body): Valid<StatusChange>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
     change_status(&state, &staff, order_id, body).await
 }
@@ -116,7 +139,7 @@ pub async fn update_order_status(
     State(state): State<AppState>,
     Staff(staff): Staff,
     Path(order_id): Path<i64>,
-    Json(body): Json<StatusChange>,
+    Valid(body): Valid<StatusChange>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
     change_status(&state, &staff, order_id, body).await
 }
@@ -129,12 +152,7 @@ fn day_start(query: &QueryPairs, key: &str, next_day: bool) -> Result<Option<i64
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
         .and_then(|d| if next_day { d.succ_opt() } else { Some(d) })
-        .ok_or_else(|| {
-            FieldErrors::single(
-                key,
-                "Enter a valid date. Use one of these formats instead: YYYY-MM-DD.",
-            )
-        })?;
+        .ok_or_else(|| FieldErrors::single(key, messages::INVALID_DATE))?;
     Ok(date
         .and_hms_opt(0, 0, 0)
         .map(|d| d.and_utc().timestamp_micros()))
@@ -161,6 +179,39 @@ pub async fn list_all_orders(
         created_before: day_start(&query, "date_to", true)?,
     };
     let mut conn = state.db.pool.acquire().await?;
-    let (count, orders) = load::list(&mut conn, &filter, page.limit(), page.offset()).await?;
+    let (count, orders) = store::list(&mut conn, &filter, page.limit(), page.offset()).await?;
     Ok(axum::Json(page.page(count, orders)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::parse;
+
+    fn errors(result: Result<StatusChange, ApiError>) -> Value {
+        match result {
+            Err(ApiError::Validation(errors)) => serde_json::to_value(errors).unwrap(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_status_change_names_a_known_status_even_in_a_patch() {
+        let change: StatusChange =
+            parse(json!({"status": "shipped", "note": " DHL "}), true).unwrap();
+        assert_eq!(change.status, OrderStatus::Shipped);
+        assert_eq!(change.note.as_deref(), Some("DHL"));
+        assert_eq!(
+            errors(parse(json!({"note": "x"}), true)),
+            json!({"status": [messages::REQUIRED]})
+        );
+        assert_eq!(
+            errors(parse(
+                json!({"status": "lost", "note": "x".repeat(501)}),
+                false
+            )),
+            json!({"status": ["\"lost\" is not a valid choice."],
+                "note": ["Ensure this field has no more than 500 characters."]})
+        );
+    }
 }

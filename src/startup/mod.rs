@@ -75,7 +75,7 @@ impl Application {
             settings.media_root.clone(),
             settings.media_url.clone(),
         ));
-        let payment = orders::payment::from_setting(settings.payment_provider());
+        let payment = orders::payment_provider(settings.payment_provider());
         let state = AppState::new(Services {
             db,
             settings: Arc::new(settings),

@@ -192,6 +192,11 @@ impl Form {
     /// A nested object read as its own form; its errors are keyed `name.field`.
     pub fn object<T: FromForm>(&mut self, name: &str, required: bool) -> Option<T> {
         let value = self.raw(name, required)?;
+        self.nested(name, value)
+    }
+
+    /// `value`, already taken from field `name`, read as a nested object like [`Form::object`].
+    pub fn nested<T: FromForm>(&mut self, name: &str, value: Value) -> Option<T> {
         let Value::Object(map) = value else {
             return self.fail(name, messages::expected_object(&value));
         };

@@ -94,6 +94,52 @@ pub const EMPTY_FILE: &str = "The submitted file is empty.";
 /// DRF's `FileField` message for a file field sent as plain text.
 pub const NOT_A_FILE: &str =
     "The submitted data was not a file. Check the encoding type on the form.";
+// Checkout and payment (DJANGO-OBSERVED §6): the Django backend's own wording.
+
+/// DRF's `ListField` message for a value that isn't a list.
+pub fn not_a_list(value: &Value) -> String {
+    format!(
+        "Expected a list of items but got type \"{}\".",
+        type_name(value)
+    )
+}
+
+pub const ITEM_FIELDS_MISSING: &str = "Each item must have product_id and quantity.";
+pub const ITEM_PRODUCT_NOT_INTEGER: &str = "A valid integer is required for product_id.";
+pub const ITEM_QUANTITY_NOT_INTEGER: &str = "A valid integer is required for quantity.";
+pub const ITEM_QUANTITY_NOT_POSITIVE: &str = "Quantity must be greater than 0.";
+
+/// The bound on one product's quantity in an order, duplicates merged.
+pub fn item_quantity_max(max: i64) -> String {
+    format!("Ensure each quantity is less than or equal to {max}.")
+}
+
+pub const ADDRESS_BOTH_GIVEN: &str =
+    "Give either shipping_address_id or shipping_address, not both.";
+pub const EMPTY_CART: &str = "Your cart is empty.";
+pub const ORDER_TOTAL_TOO_LARGE: &str = "The order total is too large.";
+pub const INVALID_PAYMENT_METHOD: &str = "Invalid payment method.";
+
+/// An order line naming a product that doesn't exist or isn't on sale.
+pub fn unknown_product(id: i64) -> String {
+    format!("Product with id {id} does not exist.")
+}
+
+/// A cart past the bounds of one order (filled before the bounds existed). The run of spaces is
+/// what the server has always answered (a line break once continued the literal).
+pub fn cart_too_large(max_lines: usize, max_quantity: i64) -> String {
+    format!(
+        "An order can have at most {max_lines} lines of at most {max_quantity} units each;                  remove some from your cart."
+    )
+}
+
+/// django-filter's message for an order `?status=` naming no status.
+pub fn unknown_filter_choice(given: &str) -> String {
+    format!("Select a valid choice. {given} is not one of the available choices.")
+}
+
+/// DRF's `DateField` message (`YYYY-MM-DD` only).
+pub const INVALID_DATE: &str = "Enter a valid date. Use one of these formats instead: YYYY-MM-DD.";
 
 #[cfg(test)]
 mod tests {

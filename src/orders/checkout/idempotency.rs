@@ -4,17 +4,16 @@
 //! the first to finish and then replay its order. At most one order can ever exist per key.
 
 use axum::http::HeaderMap;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sqlx::AnyConnection;
 
-use crate::{db::now_micros, error::ApiError};
+use super::error::{CheckoutError, MAX_KEY_CHARS};
+use crate::orders::store::StoredKey;
 
 const HEADER: &str = "idempotency-key";
-const MAX_KEY_CHARS: usize = 255;
 
 /// The request's key, if any; a key that is blank, too long or not printable ASCII is a `400`.
-pub fn key_from(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub fn key_from(headers: &HeaderMap) -> Result<Option<String>, CheckoutError> {
     let Some(value) = headers.get(HEADER) else {
         return Ok(None);
     };
@@ -23,17 +22,14 @@ pub fn key_from(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         || key.len() > MAX_KEY_CHARS
         || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
     {
-        return Err(ApiError::bad_request(
-            "invalid_idempotency_key",
-            format!("Idempotency-Key must be 1 to {MAX_KEY_CHARS} printable ASCII characters."),
-        ));
+        return Err(CheckoutError::InvalidKey);
     }
     Ok(Some(key.to_owned()))
 }
 
 /// sha256 (hex) of the body with object keys sorted, so key order and whitespace don't matter.
-pub fn fingerprint(body: &Map<String, Value>) -> String {
-    let canonical = canonical(&Value::Object(body.clone())).to_string();
+pub fn fingerprint(body: &Value) -> String {
+    let canonical = canonical(body).to_string();
     hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
@@ -54,76 +50,10 @@ fn canonical(value: &Value) -> Value {
     }
 }
 
-/// What an earlier request with the same key left behind.
-#[derive(Debug, Clone)]
-pub struct StoredKey {
-    pub fingerprint: String,
-    pub status: String,
-    pub order_id: Option<i64>,
-    pub response_status: Option<i64>,
-}
-
-/// Records `key` for `user_id` as answered by `order_id`, on `conn` (the checkout transaction,
-/// after the order was written). `false` means the key was taken by an earlier request: the
-/// caller rolls back and replays that one ([`find`]). On PostgreSQL a concurrent insert of the
-/// same key waits here, on the unique index, until the first transaction ends.
-pub async fn record(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    key: &str,
-    fingerprint: &str,
-    order_id: i64,
-) -> Result<bool, sqlx::Error> {
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO idempotency_keys \
-         (user_id, idempotency_key, fingerprint, status, order_id, response_status, created_at) \
-         VALUES ($1, $2, $3, 'completed', $4, 201, $5) \
-         ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id",
-    )
-    .bind(user_id)
-    .bind(key)
-    .bind(fingerprint)
-    .bind(order_id)
-    .bind(now_micros())
-    .fetch_optional(conn)
-    .await?;
-    Ok(inserted.is_some())
-}
-
-/// The stored record of `key` for `user_id`, if a request with it committed.
-pub async fn find<'c, E>(
-    executor: E,
-    user_id: i64,
-    key: &str,
-) -> Result<Option<StoredKey>, sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    let row: Option<(String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT fingerprint, status, order_id, response_status FROM idempotency_keys \
-         WHERE user_id = $1 AND idempotency_key = $2",
-    )
-    .bind(user_id)
-    .bind(key)
-    .fetch_optional(executor)
-    .await?;
-    Ok(row.map(
-        |(fingerprint, status, order_id, response_status)| StoredKey {
-            fingerprint,
-            status,
-            order_id,
-            response_status,
-        },
-    ))
-}
-
 /// What a replay answers: the original order and status code, or a `409`.
-pub fn replay(stored: &StoredKey, fingerprint: &str) -> Result<(i64, u16), ApiError> {
+pub fn replay(stored: &StoredKey, fingerprint: &str) -> Result<(i64, u16), CheckoutError> {
     if stored.fingerprint != fingerprint {
-        return Err(ApiError::conflict(
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request body.",
-        ));
+        return Err(CheckoutError::KeyReused);
     }
     match (
         stored.status.as_str(),
@@ -135,10 +65,7 @@ pub fn replay(stored: &StoredKey, fingerprint: &str) -> Result<(i64, u16), ApiEr
         }
         // Only a row written by an older version (which claimed first and completed later) can
         // be anything but completed.
-        _ => Err(ApiError::conflict(
-            "idempotency_in_progress",
-            "A request with this Idempotency-Key is still being processed.",
-        )),
+        _ => Err(CheckoutError::KeyInProgress),
     }
 }
 
@@ -152,7 +79,7 @@ mod tests {
         let a = json!({"items": [{"product_id": 1, "quantity": 2}], "notes": "x"});
         let b = json!({"notes": "x", "items": [{"quantity": 2, "product_id": 1}]});
         let c = json!({"notes": "x", "items": [{"quantity": 3, "product_id": 1}]});
-        let fp = |v: Value| fingerprint(v.as_object().unwrap());
+        let fp = |v: Value| fingerprint(&v);
         assert_eq!(fp(a.clone()), fp(b));
         assert_ne!(fp(a), fp(c));
     }

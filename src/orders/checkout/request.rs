@@ -1,15 +1,15 @@
-//! Parsing a checkout body into a [`CheckoutRequest`], with the validation messages of the
+//! The checkout body, read into a [`CheckoutRequest`] with the validation messages of the
 //! Django backend (DJANGO-OBSERVED §6) — but `400`s where it answered `500`.
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::{
     accounts::AddressRequest,
-    error::{ApiError, FieldErrors},
     orders::views::ShippingAddress,
-    validation,
+    validation::{messages, Form, FromForm},
 };
 
 /// Largest quantity of one product in one order (SPEC §5), duplicates in `items` merged: the
@@ -18,11 +18,6 @@ pub const MAX_QUANTITY: i64 = crate::inventory::MAX_LINE_QUANTITY;
 /// Most lines one order may have (SPEC §5). Checked on the request's list before anything else,
 /// so a body with thousands of items costs no database work.
 pub const MAX_LINES: usize = 100;
-
-/// DRF's `ListField(max_length=…)` message, for items and for an oversized cart.
-pub fn too_many_lines() -> String {
-    format!("Ensure this field has no more than {MAX_LINES} elements.")
-}
 const MAX_NOTES_CHARS: usize = 2000;
 
 /// Where the shipping address comes from.
@@ -34,25 +29,61 @@ pub enum AddressChoice {
     Inline(ShippingAddress),
 }
 
-/// A validated checkout.
-#[derive(Debug, Clone, PartialEq)]
+/// One line of `items` (its wire shape; the lines are read by `CheckoutRequest`).
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "the wire shape of one line, for the OpenAPI document"
+)]
+pub struct CheckoutItem {
+    product_id: i64,
+    /// 1 to 10000, duplicates of a product merged.
+    quantity: i64,
+}
+
+/// `POST orders/` body: explicit `items` or (without them) the cart, and at most one of
+/// `shipping_address_id` and `shipping_address`.
+#[derive(Debug, Clone, PartialEq, ToSchema)]
 pub struct CheckoutRequest {
-    /// `product_id → quantity`, duplicates merged, in product-id order (the lock order);
-    /// `None` orders the cart.
-    pub lines: Option<BTreeMap<i64, i64>>,
-    pub address: AddressChoice,
+    /// At most 100 lines; without it the cart is ordered. Read as `product_id → quantity`,
+    /// duplicates merged, in product-id order (the lock order).
+    #[schema(value_type = Option<Vec<CheckoutItem>>)]
+    pub items: Option<BTreeMap<i64, i64>>,
+    /// One of the caller's saved addresses.
+    pub shipping_address_id: Option<i64>,
+    /// An address given inline, snapshotted on the order.
+    pub shipping_address: Option<ShippingAddress>,
+    #[schema(required = false)]
     pub notes: String,
 }
 
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Array(_) => "list",
-        Value::String(_) => "str",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::Bool(_) => "bool",
-        Value::Null => "NoneType",
-        Value::Object(_) => "dict",
+impl CheckoutRequest {
+    /// Where the shipping address comes from (the reader refused both at once).
+    pub fn address(&self) -> AddressChoice {
+        match (self.shipping_address_id, &self.shipping_address) {
+            (Some(id), _) => AddressChoice::Saved(id),
+            (None, Some(address)) => AddressChoice::Inline(address.clone()),
+            (None, None) => AddressChoice::None,
+        }
+    }
+}
+
+impl FromForm for CheckoutRequest {
+    fn from_form(form: &mut Form) -> Option<Self> {
+        // `items` keeps the Django shape: one flat list of messages, one per kind of problem.
+        let items = match form.raw("items", false) {
+            None => Some(None),
+            Some(items) => read_items(form, &items).map(Some),
+        };
+        let address = read_address(form);
+        let notes = read_notes(form);
+        let (shipping_address_id, shipping_address) = address?;
+        Some(Self {
+            items: items?,
+            shipping_address_id,
+            shipping_address,
+            notes: notes?,
+        })
     }
 }
 
@@ -65,75 +96,51 @@ fn integer(value: &Value, allow_string: bool) -> Option<i64> {
     }
 }
 
-/// Parses and validates the whole body; every problem found is reported at once.
-pub fn parse(body: &Map<String, Value>) -> Result<CheckoutRequest, ApiError> {
-    let mut errors = FieldErrors::new();
-    let lines = match body.get("items") {
-        None => None,
-        Some(items) => parse_items(items, &mut errors),
-    };
-    let address = parse_address(body, &mut errors);
-    let notes = match body.get("notes") {
-        None | Some(Value::Null) => String::new(),
+/// `notes`: optional, nullable, at most 2000 characters as sent, trimmed.
+fn read_notes(form: &mut Form) -> Option<String> {
+    match form.raw("notes", false) {
+        None | Some(Value::Null) => Some(String::new()),
         Some(Value::String(s)) if s.chars().count() > MAX_NOTES_CHARS => {
-            errors.add(
-                "notes",
-                format!("Ensure this field has no more than {MAX_NOTES_CHARS} characters."),
-            );
-            String::new()
+            form.fail("notes", messages::max_length(MAX_NOTES_CHARS))
         }
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(_) => {
-            errors.add("notes", "Not a valid string.");
-            String::new()
-        }
-    };
-    errors.into_result()?;
-    Ok(CheckoutRequest {
-        lines,
-        address,
-        notes,
-    })
+        Some(Value::String(s)) => Some(s.trim().to_owned()),
+        Some(_) => form.fail("notes", messages::NOT_A_STRING),
+    }
 }
 
-fn parse_items(items: &Value, errors: &mut FieldErrors) -> Option<BTreeMap<i64, i64>> {
-    let mut messages: Vec<String> = Vec::new();
-    let lines = collect_lines(items, &mut messages);
-    // One message per kind of problem, as a flat list under `items` (the Django shape).
-    messages.dedup();
-    let failed = !messages.is_empty();
-    for message in messages {
-        errors.add("items", message);
+fn read_items(form: &mut Form, items: &Value) -> Option<BTreeMap<i64, i64>> {
+    let mut problems: Vec<String> = Vec::new();
+    let lines = collect_lines(items, &mut problems);
+    let failed = !problems.is_empty();
+    for problem in problems {
+        form.errors.add("items", problem);
     }
     lines.filter(|_| !failed)
 }
 
-fn collect_lines(items: &Value, messages: &mut Vec<String>) -> Option<BTreeMap<i64, i64>> {
+fn collect_lines(items: &Value, problems: &mut Vec<String>) -> Option<BTreeMap<i64, i64>> {
     let mut add = |message: String| {
-        if !messages.contains(&message) {
-            messages.push(message);
+        if !problems.contains(&message) {
+            problems.push(message);
         }
     };
     let list = match items {
         Value::Array(list) => list,
         Value::Null => {
-            add("This field may not be null.".into());
+            add(messages::NOT_NULL.into());
             return None;
         }
         other => {
-            add(format!(
-                "Expected a list of items but got type \"{}\".",
-                type_name(other)
-            ));
+            add(messages::not_a_list(other));
             return None;
         }
     };
     if list.is_empty() {
-        add("This list may not be empty.".into());
+        add(messages::EMPTY_LIST.into());
         return None;
     }
     if list.len() > MAX_LINES {
-        add(too_many_lines());
+        add(messages::max_items(MAX_LINES));
         return None;
     }
     let mut lines = BTreeMap::new();
@@ -142,96 +149,63 @@ fn collect_lines(items: &Value, messages: &mut Vec<String>) -> Option<BTreeMap<i
             item.get("product_id").filter(|v| !v.is_null()),
             item.get("quantity"),
         ) else {
-            add("Each item must have product_id and quantity.".into());
+            add(messages::ITEM_FIELDS_MISSING.into());
             continue;
         };
         let Some(product_id) = integer(product_id, true) else {
-            add("A valid integer is required for product_id.".into());
+            add(messages::ITEM_PRODUCT_NOT_INTEGER.into());
             continue;
         };
         // Quantities are JSON integers only: "2", 1.5 and null are refused, never a 500.
         let Some(quantity) = integer(quantity, false) else {
-            add("A valid integer is required for quantity.".into());
+            add(messages::ITEM_QUANTITY_NOT_INTEGER.into());
             continue;
         };
         if quantity < 1 {
-            add("Quantity must be greater than 0.".into());
+            add(messages::ITEM_QUANTITY_NOT_POSITIVE.into());
             continue;
         }
         let total: &mut i64 = lines.entry(product_id).or_insert(0);
         *total = total.saturating_add(quantity);
         if *total > MAX_QUANTITY {
-            add(format!(
-                "Ensure each quantity is less than or equal to {MAX_QUANTITY}."
-            ));
+            add(messages::item_quantity_max(MAX_QUANTITY));
         }
     }
     Some(lines)
 }
 
-fn parse_address(body: &Map<String, Value>, errors: &mut FieldErrors) -> AddressChoice {
-    let by_id = body.get("shipping_address_id").filter(|v| !v.is_null());
-    let inline = body.get("shipping_address").filter(|v| !v.is_null());
+/// `shipping_address_id` or `shipping_address` (a `null` is as good as absent), not both. An
+/// inline address is checked exactly like a saved one, its errors keyed `shipping_address.<field>`.
+fn read_address(form: &mut Form) -> Option<(Option<i64>, Option<ShippingAddress>)> {
+    let by_id = form
+        .raw("shipping_address_id", false)
+        .filter(|v| !v.is_null());
+    let inline = form.raw("shipping_address", false).filter(|v| !v.is_null());
     match (by_id, inline) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "non_field_errors",
-                "Give either shipping_address_id or shipping_address, not both.",
-            );
-            AddressChoice::None
-        }
-        (Some(id), None) => match integer(id, true) {
-            Some(id) => AddressChoice::Saved(id),
-            None => {
-                errors.add("shipping_address_id", "A valid integer is required.");
-                AddressChoice::None
-            }
+        (Some(_), Some(_)) => form.fail("non_field_errors", messages::ADDRESS_BOTH_GIVEN),
+        (Some(id), None) => match integer(&id, true) {
+            Some(id) => Some((Some(id), None)),
+            None => form.fail("shipping_address_id", messages::INVALID_INTEGER),
         },
-        (None, Some(Value::Object(fields))) => parse_inline_address(fields, errors),
-        (None, Some(other)) => {
-            errors.add(
-                "shipping_address",
-                format!(
-                    "Invalid data. Expected a dictionary, but got {}.",
-                    type_name(other)
-                ),
-            );
-            AddressChoice::None
-        }
-        (None, None) => AddressChoice::None,
-    }
-}
-
-/// An inline address is checked exactly like a saved one; errors are keyed
-/// `shipping_address.<field>`.
-fn parse_inline_address(fields: &Map<String, Value>, errors: &mut FieldErrors) -> AddressChoice {
-    let checked = validation::parse::<AddressRequest>(Value::Object(fields.clone()), false)
-        .map(AddressRequest::into_fields)
-        .map_err(|err| match err {
-            ApiError::Validation(field_errors) => field_errors,
-            // from_value only fails with field errors for an object; keep any other honest.
-            other => {
-                let mut field_errors = FieldErrors::new();
-                field_errors.add("non_field_errors", other.to_string());
-                field_errors
-            }
-        });
-    match checked {
-        Ok(address) => AddressChoice::Inline(address),
-        Err(field_errors) => {
-            errors.extend_prefixed("shipping_address", field_errors);
-            AddressChoice::None
-        }
+        (None, Some(inline)) => form
+            .nested::<AddressRequest>("shipping_address", inline)
+            .map(|address| (None, Some(address.into_fields()))),
+        (None, None) => Some((None, None)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{error::ApiError, validation::parse};
     use serde_json::json;
 
+    fn read(body: Value) -> Result<CheckoutRequest, ApiError> {
+        parse(body, false)
+    }
+
     fn errors_of(body: Value) -> Value {
-        match parse(body.as_object().unwrap()) {
+        match read(body) {
             Err(ApiError::Validation(errors)) => serde_json::to_value(errors).unwrap(),
             other => panic!("expected a validation error, got {other:?}"),
         }
@@ -239,16 +213,14 @@ mod tests {
 
     #[test]
     fn duplicate_products_merge_and_ids_may_be_numeric_strings() {
-        let request = parse(
+        let request = read(
             json!({"items": [{"product_id": 2, "quantity": 1}, {"product_id": "2", "quantity": 3},
-                {"product_id": 1, "quantity": 1}]})
-            .as_object()
-            .unwrap(),
+                {"product_id": 1, "quantity": 1}]}),
         )
         .unwrap();
-        let lines: Vec<_> = request.lines.unwrap().into_iter().collect();
+        assert_eq!(request.address(), AddressChoice::None);
+        let lines: Vec<_> = request.items.unwrap().into_iter().collect();
         assert_eq!(lines, vec![(1, 1), (2, 4)]);
-        assert_eq!(request.address, AddressChoice::None);
     }
 
     #[test]
@@ -273,9 +245,9 @@ mod tests {
             errors_of(json!({"items": [line(1, 6_000), line(1, 4_001)]})),
             json!({"items": ["Ensure each quantity is less than or equal to 10000."]})
         );
-        assert!(parse(json!({"items": [line(1, 10_000)]}).as_object().unwrap()).is_ok());
+        assert!(read(json!({"items": [line(1, 10_000)]})).is_ok());
         let hundred: Vec<Value> = (1..=100).map(|id| line(id, 1)).collect();
-        assert!(parse(json!({"items": hundred}).as_object().unwrap()).is_ok());
+        assert!(read(json!({"items": hundred})).is_ok());
         let too_many: Vec<Value> = (1..=24_000).map(|id| line(id, 1)).collect();
         assert_eq!(
             errors_of(json!({"items": too_many})),
@@ -312,5 +284,15 @@ mod tests {
         );
         assert!(errors.get("shipping_address.first_name").is_none());
         assert!(errors.get("shipping_address.address_line_2").is_none());
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let errors = errors_of(json!({"items": [], "notes": 5, "shipping_address": [1]}));
+        assert_eq!(
+            errors,
+            json!({"items": ["This list may not be empty."], "notes": ["Not a valid string."],
+                "shipping_address": ["Invalid data. Expected a dictionary, but got list."]})
+        );
     }
 }

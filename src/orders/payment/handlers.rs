@@ -1,43 +1,32 @@
 //! `POST orders/{id}/payment/` and `POST orders/{id}/payment/confirm/` (owner only).
 
 use axum::{extract::State, http::StatusCode};
-use serde::Deserialize;
 use serde_json::Value;
-use utoipa::ToSchema;
 
 use super::{
+    request::PayOrder,
     settle::{release_claim, settle, Settled},
     PaymentMethod, PaymentOutcome, PaymentRequest,
 };
 use crate::{
-    db::{is_unique_violation, now_micros},
+    db::{now_micros, ResultExt, Violation},
     error::{ApiError, FieldErrors},
     http::{
         auth::{AuthUser, CurrentUser},
-        extract::{Json, Path},
+        extract::{Path, Valid},
     },
     orders::{
         handlers::visible_order,
-        load::{self, OrderCore},
         status::{OrderStatus, PaymentStatus},
+        store::{self, OrderCore},
         views::OrderMessage,
     },
     state::AppState,
+    validation::messages,
 };
 
 /// A claim older than this belongs to a request that died mid-call; it no longer blocks paying.
 const STALE_CLAIM_MICROS: i64 = 15 * 60 * 1_000_000;
-
-/// `POST orders/{id}/payment/` body.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct PayOrder {
-    /// `card`, `credit_card`, `debit_card`, `paypal` or `bank_transfer`.
-    pub payment_method: String,
-    /// Method-specific details, e.g. `{"card_number": "4242424242424242"}`.
-    #[serde(default)]
-    #[schema(value_type = Option<Object>)]
-    pub payment_details: Option<Value>,
-}
 
 type Answer = Result<(StatusCode, axum::Json<OrderMessage>), ApiError>;
 
@@ -47,7 +36,7 @@ async fn own_order(
     order_id: i64,
 ) -> Result<OrderCore, ApiError> {
     let mut conn = state.db.pool.acquire().await?;
-    load::core(&mut conn, order_id)
+    store::core(&mut conn, order_id)
         .await?
         .filter(|core| core.user_id == user.id)
         .ok_or_else(ApiError::not_found)
@@ -94,6 +83,13 @@ fn order_changed() -> ApiError {
     )
 }
 
+fn no_pending() -> ApiError {
+    ApiError::conflict(
+        "no_pending_payment",
+        "This order has no payment awaiting confirmation.",
+    )
+}
+
 async fn answer(
     state: &AppState,
     user: &AuthUser,
@@ -113,6 +109,30 @@ async fn answer(
     ))
 }
 
+/// Claims the order's one live payment, after abandoning claims of requests that died mid-call.
+/// A second concurrent payment fails here (`409 payment_in_progress`) instead of reaching the
+/// provider.
+async fn claim(
+    state: &AppState,
+    order_id: i64,
+    method: PaymentMethod,
+    amount_cents: i64,
+) -> Result<i64, ApiError> {
+    let now = now_micros();
+    store::abandon_stale_claims(&state.db, order_id, now - STALE_CLAIM_MICROS, now).await?;
+    store::claim_payment(&state.db, order_id, method.as_str(), amount_cents, now)
+        .await
+        .on_constraint(|violation| match violation {
+            Violation::Unique(store::LIVE_PAYMENT | store::LIVE_PAYMENT_SQLITE) => {
+                Some(ApiError::conflict(
+                    "payment_in_progress",
+                    "A payment for this order is already in progress.",
+                ))
+            }
+            _ => None,
+        })
+}
+
 /// Pays the caller's own pending order through the payment provider.
 #[utoipa::path(post, path = "/orders/{id}/payment/", tag = "orders", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = PayOrder,
@@ -130,46 +150,15 @@ pub async fn pay_order(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(order_id): Path<i64>,
-    Json(body): Json<PayOrder>,
+    Valid(body): Valid<PayOrder>,
 ) -> Answer {
     let core = own_order(&state, &user, order_id).await?;
     let method = PaymentMethod::parse(body.payment_method.trim())
-        .ok_or_else(|| FieldErrors::single("payment_method", "Invalid payment method."))?;
+        .ok_or_else(|| FieldErrors::single("payment_method", messages::INVALID_PAYMENT_METHOD))?;
     if let Some(conflict) = not_payable(&core) {
         return Err(conflict);
     }
-    let now = now_micros();
-    sqlx::query(
-        "UPDATE payments SET status = 'abandoned', updated_at = $1 \
-         WHERE order_id = $2 AND status = 'authorizing' AND created_at < $3",
-    )
-    .bind(now)
-    .bind(order_id)
-    .bind(now - STALE_CLAIM_MICROS)
-    .execute(&state.db.pool)
-    .await?;
-    // The partial unique index (one live payment per order) is the lock: a second concurrent
-    // payment fails here instead of reaching the provider.
-    let payment_id: i64 = sqlx::query_scalar(
-        "INSERT INTO payments (order_id, method, status, amount_cents, created_at, updated_at) \
-         VALUES ($1, $2, 'authorizing', $3, $4, $4) RETURNING id",
-    )
-    .bind(order_id)
-    .bind(method.as_str())
-    .bind(core.total_cents)
-    .bind(now)
-    .fetch_one(&state.db.pool)
-    .await
-    .map_err(|err| {
-        if is_unique_violation(&err) {
-            ApiError::conflict(
-                "payment_in_progress",
-                "A payment for this order is already in progress.",
-            )
-        } else {
-            err.into()
-        }
-    })?;
+    let payment_id = claim(&state, order_id, method, core.total_cents).await?;
     let request = PaymentRequest {
         payment_id,
         order_id,
@@ -186,34 +175,14 @@ pub async fn pay_order(
             return Err(unavailable());
         }
     };
-    match settle(&state.db, payment_id, order_id, &outcome, Some(user.id)).await? {
-        Settled::Captured => {
-            let message = "Payment processed successfully.";
-            answer(
-                &state,
-                &user,
-                order_id,
-                StatusCode::OK,
-                message,
-                Some(method),
-            )
-            .await
-        }
-        Settled::Pending => {
-            let message = "Payment pending confirmation.";
-            answer(
-                &state,
-                &user,
-                order_id,
-                StatusCode::ACCEPTED,
-                message,
-                Some(method),
-            )
-            .await
-        }
-        Settled::Declined => Err(declined()),
-        Settled::OrderChanged | Settled::AlreadySettled => Err(order_changed()),
-    }
+    let (status, message) =
+        match settle(&state.db, payment_id, order_id, &outcome, Some(user.id)).await? {
+            Settled::Captured => (StatusCode::OK, "Payment processed successfully."),
+            Settled::Pending => (StatusCode::ACCEPTED, "Payment pending confirmation."),
+            Settled::Declined => return Err(declined()),
+            Settled::OrderChanged | Settled::Duplicate => return Err(order_changed()),
+        };
+    answer(&state, &user, order_id, status, message, Some(method)).await
 }
 
 /// Confirms the caller's pending payment (a bank transfer, with the test provider).
@@ -234,22 +203,12 @@ pub async fn confirm_payment(
     Path(order_id): Path<i64>,
 ) -> Answer {
     own_order(&state, &user, order_id).await?;
-    let pending: Option<(i64, Option<String>)> = sqlx::query_as(
-        "SELECT id, provider_reference FROM payments WHERE order_id = $1 AND status = 'pending'",
-    )
-    .bind(order_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let no_pending = || {
-        ApiError::conflict(
-            "no_pending_payment",
-            "This order has no payment awaiting confirmation.",
-        )
-    };
-    let (payment_id, reference) = pending.ok_or_else(no_pending)?;
+    let pending = store::pending_payment(&state.db, order_id)
+        .await?
+        .ok_or_else(no_pending)?;
     let outcome = state
         .payment
-        .confirm(reference.as_deref().unwrap_or_default())
+        .confirm(pending.provider_reference.as_deref().unwrap_or_default())
         .await
         .map_err(|err| {
             tracing::warn!(%err, order_id, "payment provider unavailable");
@@ -259,19 +218,12 @@ pub async fn confirm_payment(
         let message = "Payment pending confirmation.";
         return answer(&state, &user, order_id, StatusCode::ACCEPTED, message, None).await;
     }
-    match settle(&state.db, payment_id, order_id, &outcome, Some(user.id)).await? {
+    match settle(&state.db, pending.id, order_id, &outcome, Some(user.id)).await? {
         Settled::Captured => {
-            answer(
-                &state,
-                &user,
-                order_id,
-                StatusCode::OK,
-                "Payment confirmed.",
-                None,
-            )
-            .await
+            let message = "Payment confirmed.";
+            answer(&state, &user, order_id, StatusCode::OK, message, None).await
         }
-        Settled::Pending | Settled::AlreadySettled => Err(no_pending()),
+        Settled::Pending | Settled::Duplicate => Err(no_pending()),
         Settled::Declined => Err(declined()),
         Settled::OrderChanged => Err(order_changed()),
     }

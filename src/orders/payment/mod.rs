@@ -1,9 +1,10 @@
 //! Payment behind a [`PaymentProvider`], so a real provider (a Stripe-style intent confirmed
 //! later by a webhook) plugs in without touching the handlers: `authorize` may answer
-//! `Pending`, and whatever later learns the result calls [`settle::settle`] with it.
+//! `Pending`, and whatever later learns the result calls `settle::settle` with it.
 
-pub mod handlers;
-pub mod settle;
+pub(super) mod handlers;
+mod request;
+mod settle;
 mod test_provider;
 
 use std::{fmt, sync::Arc};
@@ -108,7 +109,7 @@ pub trait PaymentProvider: Send + Sync {
 pub type SharedProvider = Arc<dyn PaymentProvider>;
 
 /// The provider `PAYMENT_PROVIDER` names; the state is built with it at start-up.
-pub fn from_setting(name: PaymentProviderName) -> SharedProvider {
+pub fn payment_provider(name: PaymentProviderName) -> SharedProvider {
     match name {
         PaymentProviderName::Test => Arc::new(TestPaymentProvider),
     }

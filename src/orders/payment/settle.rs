@@ -1,12 +1,15 @@
 //! Recording a provider's outcome on the payment and its order, in one write transaction.
-//! Every step is conditional on the state it expects, so a duplicate confirmation or a cancel
-//! that raced the provider call can't double-capture or resurrect an order.
+//! Every step is conditional on the state it expects (`store::payments`), so a duplicate
+//! confirmation or a cancel that raced the provider call can't double-capture or resurrect an
+//! order.
+
+use sqlx::AnyConnection;
 
 use super::PaymentOutcome;
 use crate::{
     db::{now_micros, Db},
     inventory::reason,
-    orders::{lifecycle, status::OrderStatus},
+    orders::{lifecycle, status::OrderStatus, store},
 };
 
 /// What settling did.
@@ -21,8 +24,9 @@ pub enum Settled {
     /// The order left `pending` while the provider was asked (e.g. it was cancelled): a capture
     /// is recorded as refunded, as a cancel records it; nothing else changes.
     OrderChanged,
-    /// The payment was already settled by another request; nothing changed.
-    AlreadySettled,
+    /// The payment was already settled (a duplicate confirmation, another request); nothing
+    /// changed.
+    Duplicate,
 }
 
 /// Applies `outcome` to payment `payment_id` of order `order_id`.
@@ -40,66 +44,14 @@ pub async fn settle(
         PaymentOutcome::Pending { reference } => ("pending", Some(reference.as_str())),
         PaymentOutcome::Declined { .. } => ("declined", None),
     };
-    // Only an unsettled payment (being authorized, or awaiting confirmation) can be settled;
-    // a pending one can't go back to pending.
-    let claimed = sqlx::query(
-        "UPDATE payments SET status = $1, provider_reference = COALESCE($2, provider_reference), \
-         updated_at = $3 WHERE id = $4 \
-         AND (status = 'authorizing' OR (status = 'pending' AND $1 <> 'pending'))",
-    )
-    .bind(payment_status)
-    .bind(reference)
-    .bind(now)
-    .bind(payment_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if claimed == 0 {
-        return Ok(Settled::AlreadySettled);
+    if !store::set_payment_outcome(&mut tx, payment_id, payment_status, reference, now).await? {
+        return Ok(Settled::Duplicate);
     }
     let settled = match outcome {
         PaymentOutcome::Captured { .. } => {
-            let moved = sqlx::query(
-                "UPDATE orders SET status = 'processing', payment_status = 'paid', updated_at = $1 \
-                 WHERE id = $2 AND status = 'pending' AND payment_status IN ('unpaid', 'pending')",
-            )
-            .bind(now)
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 1 {
-                lifecycle::record_history(
-                    &mut tx,
-                    order_id,
-                    OrderStatus::Processing,
-                    "Payment received.",
-                    actor_id,
-                )
-                .await?;
-                Settled::Captured
-            } else {
-                mark(&mut tx, payment_id, "refunded", now).await?;
-                Settled::OrderChanged
-            }
+            captured(&mut tx, payment_id, order_id, actor_id, now).await?
         }
-        PaymentOutcome::Pending { .. } => {
-            let moved = sqlx::query(
-                "UPDATE orders SET payment_status = 'pending', updated_at = $1 \
-                 WHERE id = $2 AND status = 'pending' AND payment_status = 'unpaid'",
-            )
-            .bind(now)
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 1 {
-                Settled::Pending
-            } else {
-                mark(&mut tx, payment_id, "cancelled", now).await?;
-                Settled::OrderChanged
-            }
-        }
+        PaymentOutcome::Pending { .. } => pending(&mut tx, payment_id, order_id, now).await?,
         PaymentOutcome::Declined { .. } => {
             // The order fails and its stock goes back; if it already left `pending` there is
             // nothing to fail.
@@ -120,30 +72,46 @@ pub async fn settle(
     Ok(settled)
 }
 
-async fn mark(
-    conn: &mut sqlx::AnyConnection,
+/// The money is taken: the order moves on, or (if it left `pending` meanwhile) the capture is
+/// recorded as refunded.
+async fn captured(
+    conn: &mut AnyConnection,
     payment_id: i64,
-    status: &str,
+    order_id: i64,
+    actor_id: Option<i64>,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE payments SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now)
-        .bind(payment_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+) -> Result<Settled, sqlx::Error> {
+    if !store::capture_order(conn, order_id, now).await? {
+        store::mark_payment(conn, payment_id, "refunded", now).await?;
+        return Ok(Settled::OrderChanged);
+    }
+    store::insert_history(
+        conn,
+        order_id,
+        OrderStatus::Processing,
+        "Payment received.",
+        actor_id,
+    )
+    .await?;
+    Ok(Settled::Captured)
+}
+
+/// The result comes later: the order's payment is pending, or (if the order changed meanwhile)
+/// the payment is cancelled.
+async fn pending(
+    conn: &mut AnyConnection,
+    payment_id: i64,
+    order_id: i64,
+    now: i64,
+) -> Result<Settled, sqlx::Error> {
+    if store::mark_payment_pending(conn, order_id, now).await? {
+        return Ok(Settled::Pending);
+    }
+    store::mark_payment(conn, payment_id, "cancelled", now).await?;
+    Ok(Settled::OrderChanged)
 }
 
 /// Releases a claim whose provider call failed, so the customer can try again.
 pub async fn release_claim(db: &Db, payment_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE payments SET status = 'failed', updated_at = $1 \
-         WHERE id = $2 AND status = 'authorizing'",
-    )
-    .bind(now_micros())
-    .bind(payment_id)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
+    store::release_claim(db, payment_id, now_micros()).await
 }

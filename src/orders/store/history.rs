@@ -1,0 +1,90 @@
+//! The statements of the status machine: the conditional status change, the history rows, and
+//! what a cancel or a fail does to the money and to which lines go back to stock.
+
+use sqlx::AnyConnection;
+
+use crate::{db::now_micros, orders::status::OrderStatus};
+
+/// Appends a history row; returns its `created_at` (epoch micros).
+pub async fn insert_history(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    status: OrderStatus,
+    note: &str,
+    actor_id: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    let now = now_micros();
+    sqlx::query(
+        "INSERT INTO order_status_history (order_id, status, note, actor_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(order_id)
+    .bind(status.as_str())
+    .bind(note)
+    .bind(actor_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(now)
+}
+
+/// Sets the order's status to `to` if it is still `from`; false when it no longer was.
+pub async fn move_status(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    from: OrderStatus,
+    to: OrderStatus,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed =
+        sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(order_id)
+            .bind(from.as_str())
+            .execute(conn)
+            .await?
+            .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Money taken is given back; a bank transfer still awaiting confirmation is voided (the order
+/// and its payments).
+pub async fn release_money(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE orders SET payment_status = CASE payment_status \
+         WHEN 'paid' THEN 'refunded' WHEN 'pending' THEN 'unpaid' ELSE payment_status END \
+         WHERE id = $1",
+    )
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE payments SET status = CASE status \
+         WHEN 'captured' THEN 'refunded' WHEN 'pending' THEN 'cancelled' ELSE status END, \
+         updated_at = $1 WHERE order_id = $2",
+    )
+    .bind(now)
+    .bind(order_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The order's units per product, in product-id order (the order checkout locks them in).
+pub async fn lines_to_restock(
+    conn: &mut AnyConnection,
+    order_id: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT product_id, CAST(SUM(quantity) AS BIGINT) FROM order_items \
+         WHERE order_id = $1 GROUP BY product_id ORDER BY product_id",
+    )
+    .bind(order_id)
+    .fetch_all(conn)
+    .await
+}
