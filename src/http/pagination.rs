@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::{
     error::{ApiError, FieldErrors},
     http::origin::RequestOrigin,
+    validation::messages,
 };
 
 /// Default and largest page sizes (SPEC §2).
@@ -149,22 +150,22 @@ enum Positive {
 }
 
 /// Reads a positive integer with DRF's `IntegerField(min_value=1)` messages.
-fn positive(raw: &str) -> Result<Positive, &'static str> {
+fn positive(raw: &str) -> Result<Positive, String> {
     let digits = raw.strip_prefix('+').unwrap_or(raw);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(match raw.strip_prefix('-') {
-            Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => MIN_ONE,
-            _ => "A valid integer is required.",
+            Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => {
+                messages::min_value(1)
+            }
+            _ => messages::INVALID_INTEGER.to_owned(),
         });
     }
     match digits.parse::<i64>() {
-        Ok(0) => Err(MIN_ONE),
+        Ok(0) => Err(messages::min_value(1)),
         Ok(n) => Ok(Positive::Fits(n)),
         Err(_) => Ok(Positive::TooLarge),
     }
 }
-
-const MIN_ONE: &str = "Ensure this value is greater than or equal to 1.";
 
 impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
     type Rejection = ApiError;
@@ -221,7 +222,7 @@ mod tests {
     #[test]
     fn page_and_page_size_must_be_positive_integers() {
         let integer = serde_json::json!(["A valid integer is required."]);
-        let min_one = serde_json::json!([MIN_ONE]);
+        let min_one = serde_json::json!(["Ensure this value is greater than or equal to 1."]);
         assert_eq!(rejection("page=abc")["page"], integer);
         assert_eq!(rejection("page=1.5")["page"], integer);
         assert_eq!(rejection("page=0")["page"], min_one);

@@ -5,7 +5,6 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use serde_json::Value;
 
 use super::{
     error::CheckoutError,
@@ -39,7 +38,7 @@ pub async fn create_order(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
-    Json(body): Json<Value>,
+    Json(body): Json,
 ) -> Result<Response, ApiError> {
     // A replay is recognised by the body as sent (any field, in any key order), so the body is
     // fingerprinted before it is read into the typed request.
