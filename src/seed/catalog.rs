@@ -6,8 +6,8 @@ use rand::{seq::SliceRandom, Rng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
-use super::{insert_rows, names, orders, phase, Summary, DAY, V};
-use crate::inventory::reason;
+use super::{insert_rows, names, orders, phase, Summary, DAY};
+use crate::{db::Param, inventory::reason};
 
 #[derive(Debug)]
 pub struct Category {
@@ -220,18 +220,18 @@ pub async fn write(
                 p.brand.map(|b| plan.brands[b].as_str()).unwrap_or_default()
             );
             vec![
-                V::S(p.title.clone()),
-                V::S(p.slug.clone()),
-                V::S(p.description.clone()),
-                V::I(p.price_cents),
-                V::I(category_ids[p.category]),
-                V::OptI(p.brand.map(|b| brand_ids[b])),
-                V::I(p.initial_stock - orders.sold[i]),
-                V::B(p.active),
-                V::B(p.featured),
-                V::S(search_text),
-                V::I(p.created_at),
-                V::I(p.created_at),
+                Param::Text(p.title.clone()),
+                Param::Text(p.slug.clone()),
+                Param::Text(p.description.clone()),
+                Param::Int(p.price_cents),
+                Param::Int(category_ids[p.category]),
+                Param::from(p.brand.map(|b| brand_ids[b])),
+                Param::Int(p.initial_stock - orders.sold[i]),
+                Param::Bool(p.active),
+                Param::Bool(p.featured),
+                Param::Text(search_text),
+                Param::Int(p.created_at),
+                Param::Int(p.created_at),
             ]
         })
         .collect();
@@ -268,17 +268,17 @@ pub async fn write(
     let products: Vec<i64> = plan.products.iter().map(|p| by_slug[&p.slug]).collect();
 
     let bar = phase("stock", plan.products.len() as u64);
-    let rows: Vec<Vec<V>> = plan
+    let rows: Vec<Vec<Param>> = plan
         .products
         .iter()
         .zip(&products)
         .filter(|(p, _)| p.initial_stock > 0)
         .map(|(p, id)| {
             vec![
-                V::I(*id),
-                V::I(p.initial_stock),
-                V::S(reason::INITIAL.to_owned()),
-                V::I(p.created_at),
+                Param::Int(*id),
+                Param::Int(p.initial_stock),
+                Param::Text(reason::INITIAL.to_owned()),
+                Param::Int(p.created_at),
             ]
         })
         .collect();

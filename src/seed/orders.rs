@@ -9,8 +9,8 @@ use rand::{seq::SliceRandom, Rng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
-use super::{catalog, insert_rows, names, phase, Summary, DAY, V};
-use crate::inventory::reason;
+use super::{catalog, insert_rows, names, phase, Summary, DAY};
+use crate::{db::Param, inventory::reason};
 
 #[derive(Debug)]
 pub struct Item {
@@ -168,15 +168,15 @@ pub async fn write(
         .iter()
         .map(|o| {
             vec![
-                V::S(o.number.clone()),
-                V::I(users[o.user]),
-                V::S(o.status.to_owned()),
-                V::S(o.payment_status.to_owned()),
-                V::I(o.total_cents),
-                V::OptS(Some(o.address.clone())),
-                V::S(String::new()),
-                V::I(o.created_at),
-                V::I(o.updated_at),
+                Param::Text(o.number.clone()),
+                Param::Int(users[o.user]),
+                Param::Text(o.status.to_owned()),
+                Param::Text(o.payment_status.to_owned()),
+                Param::Int(o.total_cents),
+                Param::Text(o.address.clone()),
+                Param::Text(String::new()),
+                Param::Int(o.created_at),
+                Param::Int(o.updated_at),
             ]
         })
         .collect();
@@ -215,42 +215,42 @@ pub async fn write(
         for item in &order.items {
             let product = &products[item.product];
             items.push(vec![
-                V::I(*id),
-                V::I(*product),
-                V::S(item.title.clone()), // lines snapshot the title, as checkout does
-                V::I(item.quantity),
-                V::I(item.unit_price_cents),
-                V::I(order.created_at),
+                Param::Int(*id),
+                Param::Int(*product),
+                Param::Text(item.title.clone()), // lines snapshot the title, as checkout does
+                Param::Int(item.quantity),
+                Param::Int(item.unit_price_cents),
+                Param::Int(order.created_at),
             ]);
             movements.push(vec![
-                V::I(*product),
-                V::I(-item.quantity),
-                V::S(reason::ORDER.to_owned()),
-                V::OptI(Some(*id)),
-                V::I(order.created_at),
+                Param::Int(*product),
+                Param::Int(-item.quantity),
+                Param::Text(reason::ORDER.to_owned()),
+                Param::Int(*id),
+                Param::Int(order.created_at),
             ]);
             if order.status == "cancelled" {
                 movements.push(vec![
-                    V::I(*product),
-                    V::I(item.quantity),
-                    V::S(reason::ORDER_CANCELLED.to_owned()),
-                    V::OptI(Some(*id)),
-                    V::I(order.updated_at),
+                    Param::Int(*product),
+                    Param::Int(item.quantity),
+                    Param::Text(reason::ORDER_CANCELLED.to_owned()),
+                    Param::Int(*id),
+                    Param::Int(order.updated_at),
                 ]);
             }
         }
         history.push(vec![
-            V::I(*id),
-            V::S("pending".to_owned()),
-            V::S("Order placed".to_owned()),
-            V::I(order.created_at),
+            Param::Int(*id),
+            Param::Text("pending".to_owned()),
+            Param::Text("Order placed".to_owned()),
+            Param::Int(order.created_at),
         ]);
         if order.status != "pending" {
             history.push(vec![
-                V::I(*id),
-                V::S(order.status.to_owned()),
-                V::S(String::new()),
-                V::I(order.updated_at),
+                Param::Int(*id),
+                Param::Text(order.status.to_owned()),
+                Param::Text(String::new()),
+                Param::Int(order.updated_at),
             ]);
         }
     }
