@@ -155,6 +155,7 @@ pub fn plan(
     Plan { orders: out, sold }
 }
 
+/// Writes the orders with their lines, status history and stock movements.
 pub async fn write(
     conn: &mut AnyConnection,
     plan: &Plan,
@@ -162,6 +163,20 @@ pub async fn write(
     users: &[i64],
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
+    let ids = write_orders(conn, plan, users).await?;
+    let rows = Rows::of(plan, &ids, products);
+    summary.orders = ids.len();
+    summary.order_items = rows.items.len();
+    summary.stock_movements += rows.movements.len();
+    write_rows(conn, rows).await
+}
+
+/// Writes the orders themselves; returns their ids by plan index (read back by number).
+async fn write_orders(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    users: &[i64],
+) -> anyhow::Result<Vec<i64>> {
     let bar = phase("orders", plan.orders.len() as u64);
     let rows = plan
         .orders
@@ -206,58 +221,81 @@ pub async fn write(
     .await?
     .into_iter()
     .collect();
-    let ids: Vec<i64> = plan.orders.iter().map(|o| by_number[&o.number]).collect();
+    Ok(plan.orders.iter().map(|o| by_number[&o.number]).collect())
+}
 
-    let mut items = Vec::new();
-    let mut movements = Vec::new();
-    let mut history = Vec::new();
-    for (order, id) in plan.orders.iter().zip(&ids) {
-        for item in &order.items {
-            let product = &products[item.product];
-            items.push(vec![
-                Param::Int(*id),
-                Param::Int(*product),
-                Param::Text(item.title.clone()), // lines snapshot the title, as checkout does
-                Param::Int(item.quantity),
-                Param::Int(item.unit_price_cents),
-                Param::Int(order.created_at),
-            ]);
-            movements.push(vec![
-                Param::Int(*product),
-                Param::Int(-item.quantity),
-                Param::Text(reason::ORDER.to_owned()),
-                Param::Int(*id),
-                Param::Int(order.created_at),
-            ]);
-            if order.status == "cancelled" {
+/// The rows that hang off the orders, one `Vec<Param>` per row in its table's column order.
+struct Rows {
+    items: Vec<Vec<Param>>,
+    movements: Vec<Vec<Param>>,
+    history: Vec<Vec<Param>>,
+}
+
+impl Rows {
+    /// Each line, its `order` movement (and its `order_cancelled` one when the order was
+    /// cancelled), and each order's status history: placed, then its status when it moved on.
+    fn of(plan: &Plan, ids: &[i64], products: &[i64]) -> Self {
+        let mut items = Vec::new();
+        let mut movements = Vec::new();
+        let mut history = Vec::new();
+        for (order, id) in plan.orders.iter().zip(ids) {
+            for item in &order.items {
+                let product = &products[item.product];
+                items.push(vec![
+                    Param::Int(*id),
+                    Param::Int(*product),
+                    Param::Text(item.title.clone()), // lines snapshot the title, as checkout does
+                    Param::Int(item.quantity),
+                    Param::Int(item.unit_price_cents),
+                    Param::Int(order.created_at),
+                ]);
                 movements.push(vec![
                     Param::Int(*product),
-                    Param::Int(item.quantity),
-                    Param::Text(reason::ORDER_CANCELLED.to_owned()),
+                    Param::Int(-item.quantity),
+                    Param::Text(reason::ORDER.to_owned()),
                     Param::Int(*id),
+                    Param::Int(order.created_at),
+                ]);
+                if order.status == "cancelled" {
+                    movements.push(vec![
+                        Param::Int(*product),
+                        Param::Int(item.quantity),
+                        Param::Text(reason::ORDER_CANCELLED.to_owned()),
+                        Param::Int(*id),
+                        Param::Int(order.updated_at),
+                    ]);
+                }
+            }
+            history.push(vec![
+                Param::Int(*id),
+                Param::Text("pending".to_owned()),
+                Param::Text("Order placed".to_owned()),
+                Param::Int(order.created_at),
+            ]);
+            if order.status != "pending" {
+                history.push(vec![
+                    Param::Int(*id),
+                    Param::Text(order.status.to_owned()),
+                    Param::Text(String::new()),
                     Param::Int(order.updated_at),
                 ]);
             }
         }
-        history.push(vec![
-            Param::Int(*id),
-            Param::Text("pending".to_owned()),
-            Param::Text("Order placed".to_owned()),
-            Param::Int(order.created_at),
-        ]);
-        if order.status != "pending" {
-            history.push(vec![
-                Param::Int(*id),
-                Param::Text(order.status.to_owned()),
-                Param::Text(String::new()),
-                Param::Int(order.updated_at),
-            ]);
+        Self {
+            items,
+            movements,
+            history,
         }
     }
-    summary.orders = ids.len();
-    summary.order_items = items.len();
-    summary.stock_movements += movements.len();
+}
 
+/// Writes the lines, movements and history.
+async fn write_rows(conn: &mut AnyConnection, rows: Rows) -> anyhow::Result<()> {
+    let Rows {
+        items,
+        movements,
+        history,
+    } = rows;
     let bar = phase(
         "lines",
         (items.len() + movements.len() + history.len()) as u64,
