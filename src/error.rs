@@ -12,7 +12,7 @@ use axum::{
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::http::request_id;
+use crate::telemetry::request;
 
 /// Field name → messages, in the order the fields were checked (`{"price": ["..."]}`).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -236,7 +236,7 @@ impl From<sqlx::Error> for ApiError {
 
 /// The generic body of a `500`/`503`: a message and the request id to quote to support.
 fn server_error_body(detail: &str, code: &str) -> Value {
-    json!({ "detail": detail, "code": code, "request_id": request_id::current() })
+    json!({ "detail": detail, "code": code, "request_id": request::current() })
 }
 
 impl IntoResponse for ApiError {

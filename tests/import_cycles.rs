@@ -38,13 +38,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
         "accounts",
         "auth extractors and the rate limiter read accounts' tokens/users",
     ),
-    // `ApiError` renders the request id (`http::request_id::current`) into every error body,
-    // while the extractors return `ApiError`. Moving the task-local id out of `http` breaks it.
-    (
-        "error",
-        "http",
-        "error bodies carry http::request_id::current()",
-    ),
 ];
 
 /// The top-level modules declared in `src/lib.rs`.

@@ -17,54 +17,12 @@ use axum::{
 
 use tower::{Layer, ServiceExt};
 
-use super::Cache;
+use super::{
+    entry::{json_response, Entry},
+    paths::{changed_the_catalog, is_cacheable_path, never_changes_catalog, only_moves_stock},
+    Cache,
+};
 use crate::{http::origin::RequestOrigin, state::AppState};
-
-/// Tells clients (and tests) whether the answer came from the cache.
-pub const CACHE_HEADER: &str = "x-cache";
-
-/// Catalog reads worth caching: product lists and details, categories, brands, review stats.
-pub fn is_cacheable_path(path: &str) -> bool {
-    let Some(rest) = path.strip_prefix("/api/v1/") else {
-        return false;
-    };
-    if rest.starts_with("products/") {
-        // Stock levels (staff) and image lists stay uncached.
-        return !rest.ends_with("/stock/") && !rest.contains("/images/");
-    }
-    if rest.starts_with("categories/") || rest.starts_with("brands/") {
-        return true;
-    }
-    // reviews/product/{id}/stats/
-    rest.strip_prefix("reviews/product/")
-        .and_then(|r| r.strip_suffix("/stats/"))
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
-}
-
-/// Writes that can't change a cached catalog read (everything else bumps the version).
-fn never_changes_catalog(path: &str) -> bool {
-    let rest = path.strip_prefix("/api/v1/").unwrap_or(path);
-    rest.starts_with("auth/")
-        || rest.starts_with("cart/")
-        || rest.starts_with("users/")
-        || (rest.starts_with("reviews/")
-            && (rest.ends_with("/helpful/") || rest.ends_with("/report/")))
-}
-
-/// Order writes (checkout, cancellation, payment, status changes) change cached catalog reads
-/// only through stock levels, which may lag by `CACHE_STOCK_REFRESH_MS`.
-fn only_moves_stock(path: &str) -> bool {
-    path.strip_prefix("/api/v1/")
-        .is_some_and(|rest| rest.starts_with("orders/"))
-}
-
-/// Whether a write that answered `status` may have changed a cached read (SPEC §5: only a
-/// successful write does). A rejected write changed nothing, and letting it bump would let anyone
-/// empty the shared cache with `POST reviews/ {}`. The one failure that writes is a declined
-/// payment (`402` on an order route): the order fails and its stock is restored.
-fn changed_the_catalog(status: StatusCode, stock_only: bool) -> bool {
-    status.is_success() || (stock_only && status == StatusCode::PAYMENT_REQUIRED)
-}
 
 /// The query's `&`-separated pairs, sorted by name (stable, so repeated names keep their order).
 pub fn normalised_query(query: Option<&str>) -> String {
@@ -77,6 +35,8 @@ pub fn normalised_query(query: Option<&str>) -> String {
     pairs.join("&")
 }
 
+/// Middleware: answers anonymous catalog `GET`s from the cache, and bumps the catalog version
+/// after every write that may have changed them.
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let cache = state.cache.clone();
     if !cache.is_enabled() {
@@ -108,6 +68,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
+/// A cacheable read: the stored answer (`HIT`), or the handler's, stored as sent (`MISS`).
 async fn cached_get(cache: &Cache, request: Request, next: Next) -> Response {
     // Version first, then the database: an entry stored under a version that a concurrent
     // write has since bumped is simply never read.
@@ -223,101 +184,9 @@ async fn compress(response: Response, accept_encoding: Option<HeaderValue>) -> R
     }
 }
 
-/// A cached answer as sent: the body (compressed or not), its `Content-Encoding` and the `ETag`
-/// of its JSON. Stored as `"{encoding}\n{etag}\n"` followed by the body.
-struct Entry {
-    encoding: Option<HeaderValue>,
-    etag: String,
-    body: Bytes,
-}
-
-impl Entry {
-    fn encode(&self) -> Bytes {
-        let encoding = self
-            .encoding
-            .as_ref()
-            .map_or(&b""[..], HeaderValue::as_bytes);
-        let mut bytes = Vec::with_capacity(encoding.len() + self.etag.len() + 2 + self.body.len());
-        bytes.extend_from_slice(encoding);
-        bytes.push(b'\n');
-        bytes.extend_from_slice(self.etag.as_bytes());
-        bytes.push(b'\n');
-        bytes.extend_from_slice(&self.body);
-        bytes.into()
-    }
-
-    /// `None` for anything not written by [`Entry::encode`] (treated as a miss).
-    fn decode(bytes: Bytes) -> Option<Self> {
-        let first = bytes.iter().position(|&b| b == b'\n')?;
-        let second = first + 1 + bytes[first + 1..].iter().position(|&b| b == b'\n')?;
-        let encoding = match &bytes[..first] {
-            [] => None,
-            name => Some(HeaderValue::from_bytes(name).ok()?),
-        };
-        let etag = std::str::from_utf8(&bytes[first + 1..second])
-            .ok()?
-            .to_owned();
-        Some(Self {
-            encoding,
-            etag,
-            body: bytes.slice(second + 1..),
-        })
-    }
-
-    fn into_response(self, cache_state: &'static str) -> Response {
-        let mut response = json_response(self.body);
-        let headers = response.headers_mut();
-        headers.insert(CACHE_HEADER, HeaderValue::from_static(cache_state));
-        if let Ok(etag) = HeaderValue::from_str(&self.etag) {
-            headers.insert(header::ETAG, etag);
-        }
-        if let Some(encoding) = self.encoding {
-            headers.insert(header::CONTENT_ENCODING, encoding);
-        }
-        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
-        response
-    }
-}
-
-fn json_response(bytes: Bytes) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        bytes,
-    )
-        .into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn catalog_reads_are_cacheable_and_nothing_else() {
-        for path in [
-            "/api/v1/products/",
-            "/api/v1/products/featured/",
-            "/api/v1/products/some-slug/",
-            "/api/v1/categories/",
-            "/api/v1/categories/3/products/",
-            "/api/v1/brands/acme/",
-            "/api/v1/reviews/product/7/stats/",
-        ] {
-            assert!(is_cacheable_path(path), "{path}");
-        }
-        for path in [
-            "/api/v1/products/1/stock/",
-            "/api/v1/products/1/images/",
-            "/api/v1/reviews/product/7/",
-            "/api/v1/cart/",
-            "/api/v1/orders/",
-            "/health/",
-        ] {
-            assert!(!is_cacheable_path(path), "{path}");
-        }
-    }
 
     #[test]
     fn query_pairs_are_sorted_by_name_keeping_repeats_in_order() {
@@ -326,22 +195,6 @@ mod tests {
             "brand=x&category=b&category=a&page=2"
         );
         assert_eq!(normalised_query(None), "");
-    }
-
-    #[test]
-    fn entries_round_trip_with_and_without_an_encoding() {
-        for encoding in [None, Some(HeaderValue::from_static("br"))] {
-            let entry = Entry {
-                encoding: encoding.clone(),
-                etag: "\"abc\"".to_owned(),
-                body: Bytes::from_static(b"{\"a\":\"x\\ny\"}\n"),
-            };
-            let back = Entry::decode(entry.encode()).unwrap();
-            assert_eq!(back.encoding, encoding);
-            assert_eq!(back.etag, "\"abc\"");
-            assert_eq!(back.body, entry.body);
-        }
-        assert!(Entry::decode(Bytes::from_static(b"no newline")).is_none());
     }
 
     #[test]
@@ -359,37 +212,5 @@ mod tests {
         assert_eq!(twin_detail_path("/api/v1/products/featured/", page), None);
         assert_eq!(twin_detail_path("/api/v1/products/", product), None);
         assert_eq!(twin_detail_path("/api/v1/categories/7/", product), None);
-    }
-
-    #[test]
-    fn account_and_cart_writes_keep_the_cache() {
-        assert!(never_changes_catalog("/api/v1/auth/jwt/create/"));
-        assert!(never_changes_catalog("/api/v1/cart/add/"));
-        assert!(never_changes_catalog("/api/v1/reviews/3/helpful/"));
-        assert!(!never_changes_catalog("/api/v1/orders/"));
-        assert!(!never_changes_catalog("/api/v1/reviews/3/hide/"));
-        assert!(!never_changes_catalog("/api/v1/products/1/stock/"));
-    }
-
-    #[test]
-    fn only_successful_writes_and_declined_payments_change_the_catalog() {
-        for status in [StatusCode::OK, StatusCode::CREATED, StatusCode::NO_CONTENT] {
-            assert!(changed_the_catalog(status, false), "{status}");
-        }
-        for status in [400, 401, 403, 404, 405, 409, 413, 429, 500, 503] {
-            let status = StatusCode::from_u16(status).unwrap();
-            assert!(!changed_the_catalog(status, false), "{status}");
-            assert!(!changed_the_catalog(status, true), "{status}");
-        }
-        assert!(changed_the_catalog(StatusCode::PAYMENT_REQUIRED, true));
-        assert!(!changed_the_catalog(StatusCode::PAYMENT_REQUIRED, false));
-    }
-
-    #[test]
-    fn order_writes_only_move_stock_and_staff_stock_edits_do_more() {
-        assert!(only_moves_stock("/api/v1/orders/"));
-        assert!(only_moves_stock("/api/v1/orders/7/cancel/"));
-        assert!(!only_moves_stock("/api/v1/products/1/stock/"));
-        assert!(!only_moves_stock("/api/v1/products/1/"));
     }
 }

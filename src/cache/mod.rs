@@ -7,7 +7,9 @@
 //! becomes an error: reads and writes go to the database uncached, the failure is logged once and
 //! `/health/` reports the cache as `degraded` until Redis answers again.
 
+mod entry;
 pub mod middleware;
+mod paths;
 mod redis_backend;
 
 use self::redis_backend::RedisCache;

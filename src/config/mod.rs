@@ -9,112 +9,28 @@
 //! types. Plain settings types in one place were simpler than copying values between two structs.
 
 pub mod cache;
+mod database;
+mod payment;
+mod production;
 pub mod rate_limit;
+mod secret_key;
+mod values;
 
 use std::{env, net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{bail, Context};
 use secrecy::{ExposeSecret, SecretString};
 
-/// The signing key used when none is configured; refused when `DEBUG=false`.
-pub const DEFAULT_SECRET_KEY: &str = "nexus-insecure-development-key-change-me";
-
-/// The placeholder `deploy/nexus.env.example` ships in place of a key.
-pub const EXAMPLE_SECRET_KEY: &str = "change-me-to-the-output-of-openssl-rand-hex-32";
-
-/// The shortest signing key accepted in production (SPEC §3.8).
-pub const MIN_SECRET_KEY_CHARS: usize = 32;
-
-/// The fewest distinct characters a production signing key may have (SPEC §3.8).
-pub const MIN_SECRET_KEY_DISTINCT_CHARS: usize = 8;
-
-/// Why `key` is too weak to sign tokens with, or `None` when it is strong enough (SPEC §3.8):
-/// the built-in default, a documented placeholder, fewer than 32 characters or fewer than 8
-/// distinct ones. Anyone who knows or guesses the key can mint a token for any user, so `serve`
-/// refuses such a key in production and `nexus check` reports it; both ask this one function.
-pub fn secret_key_weakness(key: &str) -> Option<String> {
-    let lowered = key.to_ascii_lowercase();
-    let chars = key.chars().count();
-    let distinct = key.chars().collect::<std::collections::HashSet<_>>().len();
-    if key == DEFAULT_SECRET_KEY {
-        Some("it is the built-in development key".to_owned())
-    } else if key == EXAMPLE_SECRET_KEY
-        || ["change-me", "changeme", "change_me"]
-            .iter()
-            .any(|placeholder| lowered.contains(placeholder))
-    {
-        Some("it is still the example file's placeholder".to_owned())
-    } else if chars < MIN_SECRET_KEY_CHARS {
-        Some(format!(
-            "it has only {chars} characters (at least {MIN_SECRET_KEY_CHARS} are needed)"
-        ))
-    } else if distinct < MIN_SECRET_KEY_DISTINCT_CHARS {
-        Some(format!(
-            "it has only {distinct} distinct characters (at least {MIN_SECRET_KEY_DISTINCT_CHARS} are needed)"
-        ))
-    } else {
-        None
-    }
-}
-
-/// `PAYMENT_PROVIDER`: which payment service takes the money. Only the built-in test provider
-/// exists so far; the setting makes choosing it explicit in production.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PaymentProviderName {
-    /// Approves every payment except one test card; no money moves (SPEC §5).
-    Test,
-}
-
-impl PaymentProviderName {
-    /// Every accepted value, for error messages.
-    pub const ALLOWED: &'static [&'static str] = &["test"];
-
-    /// Parses the setting's value.
-    pub fn parse(value: &str) -> anyhow::Result<Self> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "test" => Ok(Self::Test),
-            _ => bail!(
-                "PAYMENT_PROVIDER must be one of: {} (not {value:?})",
-                Self::ALLOWED.join(", ")
-            ),
-        }
-    }
-
-    /// The setting's value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Test => "test",
-        }
-    }
-}
-
-/// `SQLITE_SYNCHRONOUS`: when SQLite waits for the disk. `full` (the default) makes a commit
-/// durable before it is answered; `normal` (in WAL mode) may lose the last commits on power loss
-/// or an OS crash, never corrupting the file (docs/PERFORMANCE.md has the measured cost).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SqliteSynchronous {
-    #[default]
-    Full,
-    Normal,
-}
-
-impl SqliteSynchronous {
-    fn parse(value: &str) -> anyhow::Result<Self> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "full" => Ok(Self::Full),
-            "normal" => Ok(Self::Normal),
-            _ => bail!("SQLITE_SYNCHRONOUS must be full or normal, not {value:?}"),
-        }
-    }
-
-    /// The value of SQLite's `PRAGMA synchronous`.
-    pub fn pragma_value(self) -> &'static str {
-        match self {
-            Self::Full => "FULL",
-            Self::Normal => "NORMAL",
-        }
-    }
-}
+use self::values::{parse_bool, parse_media_url};
+pub use self::{
+    database::{DatabaseUrl, SqliteSynchronous},
+    payment::PaymentProviderName,
+    secret_key::{
+        secret_key_weakness, DEFAULT_SECRET_KEY, EXAMPLE_SECRET_KEY, MIN_SECRET_KEY_CHARS,
+        MIN_SECRET_KEY_DISTINCT_CHARS,
+    },
+    values::split_list,
+};
 
 /// Every setting the server reads.
 #[derive(Clone, Debug)]
@@ -170,41 +86,6 @@ pub struct Settings {
 pub enum LogFormat {
     Json,
     Pretty,
-}
-
-/// A database URL whose `Debug` output hides the password.
-#[derive(Clone)]
-pub struct DatabaseUrl(SecretString);
-
-impl DatabaseUrl {
-    pub fn new(url: impl Into<String>) -> Self {
-        Self(SecretString::from(url.into()))
-    }
-
-    /// The full URL, password included: only for handing to the driver.
-    pub fn expose(&self) -> &str {
-        self.0.expose_secret()
-    }
-
-    /// True for `postgres://` and `postgresql://` URLs.
-    pub fn is_postgres(&self) -> bool {
-        let url = self.expose();
-        url.starts_with("postgres://") || url.starts_with("postgresql://")
-    }
-}
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let url = self.expose();
-        // Keep the scheme, host and database; drop any `user:password@` part.
-        let redacted = match (url.find("://"), url.rfind('@')) {
-            (Some(scheme_end), Some(at)) if at > scheme_end => {
-                format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
-            }
-            _ => url.to_owned(),
-        };
-        f.write_str(&redacted)
-    }
 }
 
 impl Settings {
@@ -323,89 +204,6 @@ impl Settings {
     pub fn uses_development_key(&self) -> bool {
         self.secret_key.expose_secret() == DEFAULT_SECRET_KEY
     }
-
-    /// Every reason production (`DEBUG=false`) must not start with these settings, one line each
-    /// naming the variable (SPEC §3.8); empty in development.
-    pub fn production_problems(&self) -> Vec<String> {
-        if self.debug {
-            return Vec::new();
-        }
-        let mut problems = Vec::new();
-        if let Some(why) = secret_key_weakness(self.secret_key.expose_secret()) {
-            problems.push(format!(
-                "SECRET_KEY is too weak: {why}. Anyone who knows or guesses the key can sign \
-                 tokens as any user; set at least {MIN_SECRET_KEY_CHARS} random characters \
-                 (openssl rand -hex 32)"
-            ));
-        }
-        if self.allowed_hosts.is_empty() {
-            problems.push(
-                "ALLOWED_HOSTS is not set: list the host names this server answers for \
-                 (e.g. shop.example.com,localhost), so requests with a forged Host header are \
-                 refused; `*` accepts any host explicitly"
-                    .to_owned(),
-            );
-        }
-        if self.payment_provider.is_none() {
-            problems.push(format!(
-                "PAYMENT_PROVIDER is not set: production must choose how orders are paid \
-                 explicitly ({}); `test` approves payments without moving money",
-                PaymentProviderName::ALLOWED.join(", ")
-            ));
-        }
-        problems
-    }
-
-    /// `DEBUG=false` means production: refuse what would make it unsafe (see
-    /// [`Settings::production_problems`]).
-    fn refuse_insecure_production(&self) -> anyhow::Result<()> {
-        let problems = self.production_problems();
-        if !problems.is_empty() {
-            bail!(
-                "refusing to start with DEBUG=false (production):\n  - {}",
-                problems.join("\n  - ")
-            );
-        }
-        Ok(())
-    }
-}
-
-/// Splits a comma-separated setting, dropping blanks.
-pub fn split_list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// `MEDIA_URL` must be a path (`/media/`) or an `http(s)://` URL; a trailing `/` is added, as
-/// keys are appended to it directly.
-fn parse_media_url(value: &str) -> anyhow::Result<String> {
-    let value = value.trim();
-    let is_path = value.starts_with('/') && !value.starts_with("//");
-    let is_absolute = value.starts_with("http://") || value.starts_with("https://");
-    if !is_path && !is_absolute {
-        bail!("MEDIA_URL must start with / or http(s)://, not {value:?}");
-    }
-    if is_path && (value.contains(['?', '#']) || value.split('/').any(|s| s == "..")) {
-        bail!("MEDIA_URL must be a plain path like /media/, not {value:?}");
-    }
-    Ok(if value.ends_with('/') {
-        value.to_owned()
-    } else {
-        format!("{value}/")
-    })
-}
-
-fn parse_bool(value: Option<&str>, default: bool) -> anyhow::Result<bool> {
-    match value.map(str::to_ascii_lowercase).as_deref() {
-        None => Ok(default),
-        Some("1" | "true" | "yes" | "on") => Ok(true),
-        Some("0" | "false" | "no" | "off") => Ok(false),
-        Some(other) => bail!("expected true or false, got {other:?}"),
-    }
 }
 
 #[cfg(test)]
@@ -413,13 +211,16 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+    pub(super) fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
+
+    pub(super) const STRONG_KEY: &str =
+        "3f9a1c27e4b85d06a7c2e91f4b3d8a60c5e7f1a2b9d04c6e8f3a1b7c5d2e9f04";
 
     #[test]
     fn defaults_give_a_working_sqlite_dev_server() {
@@ -451,115 +252,6 @@ mod tests {
         assert!(settings(&[("SHUTDOWN_GRACE_PERIOD", "soon")]).is_err());
     }
 
-    const STRONG_KEY: &str = "3f9a1c27e4b85d06a7c2e91f4b3d8a60c5e7f1a2b9d04c6e8f3a1b7c5d2e9f04";
-
-    /// A complete production configuration with `pairs` replacing or removing (empty) values.
-    fn production<'a>(pairs: &[(&'a str, &'a str)]) -> anyhow::Result<Settings> {
-        let mut all: Vec<(&'a str, &'a str)> = vec![
-            ("DEBUG", "false"),
-            ("SECRET_KEY", STRONG_KEY),
-            ("ALLOWED_HOSTS", "shop.example"),
-            ("PAYMENT_PROVIDER", "test"),
-        ];
-        all.retain(|(k, _)| !pairs.iter().any(|(key, _)| key == k));
-        all.extend_from_slice(pairs);
-        settings(&all)
-    }
-
-    #[test]
-    fn weak_keys_are_the_default_the_placeholder_short_or_repetitive_ones() {
-        for weak in [
-            DEFAULT_SECRET_KEY,
-            EXAMPLE_SECRET_KEY,
-            "a-real-secret",
-            "0123456789abcdef0123456789abcde",
-            &"ab".repeat(40),
-            "0123456-CHANGEME-0123456789abcdef0123456789",
-        ] {
-            assert!(secret_key_weakness(weak).is_some(), "{weak}");
-        }
-        for strong in [STRONG_KEY, "0123456789abcdef0123456789abcdef"] {
-            assert_eq!(secret_key_weakness(strong), None, "{strong}");
-        }
-    }
-
-    #[test]
-    fn production_refuses_a_weak_secret_key_naming_the_variable() {
-        for weak in [
-            "",
-            EXAMPLE_SECRET_KEY,
-            "short-but-random-9f2c",
-            &"xy".repeat(32),
-        ] {
-            let err = production(&[("SECRET_KEY", weak)]).unwrap_err().to_string();
-            assert!(err.contains("SECRET_KEY is too weak"), "{weak}: {err}");
-            assert!(
-                !err.contains("ALLOWED_HOSTS") && !err.contains("PAYMENT_PROVIDER"),
-                "{err}"
-            );
-        }
-        assert!(production(&[]).is_ok());
-    }
-
-    #[test]
-    fn production_refuses_unset_allowed_hosts_but_accepts_an_explicit_star() {
-        let err = production(&[("ALLOWED_HOSTS", "")])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("ALLOWED_HOSTS is not set"), "{err}");
-        assert_eq!(
-            production(&[("ALLOWED_HOSTS", "*")]).unwrap().allowed_hosts,
-            ["*"]
-        );
-        assert_eq!(settings(&[]).unwrap().allowed_hosts, ["*"], "development");
-    }
-
-    #[test]
-    fn production_refuses_an_implicit_payment_provider() {
-        let err = production(&[("PAYMENT_PROVIDER", "")])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("PAYMENT_PROVIDER is not set"), "{err}");
-        let s = production(&[]).unwrap();
-        assert_eq!(s.payment_provider(), PaymentProviderName::Test);
-        let dev = settings(&[]).unwrap();
-        assert_eq!(dev.payment_provider, None);
-        assert_eq!(dev.payment_provider(), PaymentProviderName::Test);
-    }
-
-    #[test]
-    fn an_unknown_payment_provider_is_an_error_naming_the_allowed_values() {
-        let err = settings(&[("PAYMENT_PROVIDER", "stripe")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("PAYMENT_PROVIDER must be one of: test"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn production_lists_every_problem_at_once() {
-        let err = settings(&[("DEBUG", "false")]).unwrap_err().to_string();
-        for name in ["SECRET_KEY", "ALLOWED_HOSTS", "PAYMENT_PROVIDER"] {
-            assert!(err.contains(name), "{name}: {err}");
-        }
-        assert!(
-            !err.contains(DEFAULT_SECRET_KEY),
-            "the key itself is never shown"
-        );
-    }
-
-    #[test]
-    fn development_never_refuses_but_knows_when_it_signs_with_the_development_key() {
-        let s = settings(&[("DEBUG", "true")]).unwrap();
-        assert!(s.uses_development_key());
-        assert!(s.production_problems().is_empty());
-        assert!(!settings(&[("SECRET_KEY", STRONG_KEY)])
-            .unwrap()
-            .uses_development_key());
-    }
-
     #[test]
     fn sqlite_is_synchronous_full_unless_told_otherwise() {
         assert_eq!(
@@ -569,14 +261,6 @@ mod tests {
         let s = settings(&[("SQLITE_SYNCHRONOUS", "normal")]).unwrap();
         assert_eq!(s.sqlite_synchronous, SqliteSynchronous::Normal);
         assert!(settings(&[("SQLITE_SYNCHRONOUS", "off")]).is_err());
-    }
-
-    #[test]
-    fn database_url_debug_hides_the_password() {
-        let url = DatabaseUrl::new("postgres://app:hunter2@db:5432/shop");
-        let shown = format!("{url:?}");
-        assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("db:5432/shop"));
     }
 
     #[test]

@@ -11,8 +11,9 @@ use crate::{
     accounts::{Role, TokenError, TokenType},
     db::Flag,
     error::ApiError,
-    http::{request_id, security_log},
+    http::security_log,
     state::AppState,
+    telemetry::request,
 };
 
 /// The authenticated caller.
@@ -126,7 +127,7 @@ impl FromRequestParts<AppState> for MaybeUser {
         if let Some(user) = &user {
             // Later extractors in the same request reuse it instead of querying again.
             parts.extensions.insert(user.clone());
-            request_id::record_user(user.id);
+            request::record_user(user.id);
         }
         Ok(MaybeUser(user))
     }

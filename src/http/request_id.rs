@@ -1,7 +1,8 @@
 //! Request ids: echo a sane inbound `X-Request-Id`, otherwise mint one; make it available to
-//! logs (as a span field) and to error bodies and the security log (through a task-local).
+//! logs (as a span field) and to error bodies and the security log (through
+//! [`telemetry::request`](crate::telemetry::request)).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, MatchedPath, Request},
@@ -11,43 +12,13 @@ use axum::{
 };
 use tracing::Instrument;
 
-use crate::http::origin::{client_ip_from, TrustedProxies};
+use crate::{
+    http::origin::{client_ip_from, TrustedProxies},
+    telemetry::request::RequestContext,
+};
 
 /// The header carrying the id in both directions.
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// What is known about the request being served, for log lines emitted deep inside it.
-#[derive(Clone, Debug)]
-pub struct RequestContext {
-    pub id: String,
-    /// The client's address (through trusted proxies), when known.
-    pub client_ip: Option<IpAddr>,
-    /// The route template, or `unmatched`.
-    pub route: String,
-    span: tracing::Span,
-}
-
-tokio::task_local! {
-    static REQUEST: RequestContext;
-}
-
-/// The id of the request being served on this task, if any.
-pub fn current() -> Option<String> {
-    REQUEST.try_with(|r| r.id.clone()).ok()
-}
-
-/// The request being served on this task, if any.
-pub fn context() -> Option<RequestContext> {
-    REQUEST.try_with(Clone::clone).ok()
-}
-
-/// Puts the authenticated user's id on the request's span, so the access line (and every other
-/// line of the request) names who made it. Called by the auth extractors.
-pub fn record_user(user_id: i64) {
-    let _ = REQUEST.try_with(|r| {
-        r.span.record("user_id", user_id);
-    });
-}
 
 /// SPEC §5: 1–128 characters from `[A-Za-z0-9._-]`; anything else is replaced.
 fn is_sane(id: &str) -> bool {
@@ -91,16 +62,16 @@ pub async fn assign(request: Request, next: Next) -> Response {
         client_ip = client_ip.map(tracing::field::display),
         user_id = tracing::field::Empty,
     );
-    let context = RequestContext {
-        id: id.clone(),
+    let context = RequestContext::new(
+        id.clone(),
         client_ip,
-        route: route.clone().unwrap_or_else(|| "unmatched".to_owned()),
-        span: span.clone(),
-    };
+        route.clone().unwrap_or_else(|| "unmatched".to_owned()),
+        span.clone(),
+    );
     let method = request.method().clone();
     let started = std::time::Instant::now();
-    let mut response = REQUEST
-        .scope(context, next.run(request))
+    let mut response = context
+        .scope(next.run(request))
         .instrument(span.clone())
         .await;
     span.in_scope(|| {

@@ -6,7 +6,7 @@
 //! the request it happened in, and the user id or a hash of the email where known. Passwords and
 //! tokens are never logged.
 
-use crate::http::request_id;
+use crate::telemetry::request;
 
 /// The `tracing` target of security events.
 pub const TARGET: &str = "nexus::security";
@@ -14,7 +14,7 @@ pub const TARGET: &str = "nexus::security";
 /// Emits one warning on [`TARGET`] with the request's context plus the given fields.
 macro_rules! security_event {
     ($event:literal, $message:literal $(, $($fields:tt)+)?) => {{
-        let context = request_id::context();
+        let context = request::context();
         tracing::warn!(
             target: TARGET,
             event = $event,

@@ -6,8 +6,8 @@ use rand::{seq::SliceRandom, Rng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
-use super::{insert_rows, names, orders, phase, Summary, DAY, V};
-use crate::inventory::reason;
+use super::{insert_rows, names, orders, phase, Summary, DAY};
+use crate::{db::Param, inventory::reason};
 
 #[derive(Debug)]
 pub struct Category {
@@ -161,6 +161,24 @@ pub async fn write(
     orders: &orders::Plan,
     summary: &mut Summary,
 ) -> anyhow::Result<Ids> {
+    let taxonomy = write_taxonomy(conn, plan).await?;
+    summary.categories = taxonomy.categories.len();
+    summary.brands = taxonomy.brands.len();
+    let products = write_products(conn, plan, orders, &taxonomy).await?;
+    summary.products = products.len();
+    summary.stock_movements += write_initial_stock(conn, plan, &products).await?;
+    Ok(Ids { products })
+}
+
+/// Category and brand ids, by plan index.
+struct Taxonomy {
+    categories: Vec<i64>,
+    brands: Vec<i64>,
+}
+
+/// One row at a time (there are few): a category's parent id is known only once it is written.
+/// Both date from the first product, so the catalogue never predates its taxonomy.
+async fn write_taxonomy(conn: &mut AnyConnection, plan: &Plan) -> anyhow::Result<Taxonomy> {
     let bar = phase(
         "catalog",
         (plan.categories.len() + plan.brands.len()) as u64,
@@ -203,9 +221,20 @@ pub async fn write(
         bar.inc(1);
     }
     bar.finish();
-    summary.categories = category_ids.len();
-    summary.brands = brand_ids.len();
+    Ok(Taxonomy {
+        categories: category_ids,
+        brands: brand_ids,
+    })
+}
 
+/// Writes the products with their stock after the planned orders; returns their ids by plan
+/// index (read back by slug: a multi-row INSERT returns no ids on both engines alike).
+async fn write_products(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    orders: &orders::Plan,
+    taxonomy: &Taxonomy,
+) -> anyhow::Result<Vec<i64>> {
     let bar = phase("products", plan.products.len() as u64);
     let rows = plan
         .products
@@ -220,18 +249,18 @@ pub async fn write(
                 p.brand.map(|b| plan.brands[b].as_str()).unwrap_or_default()
             );
             vec![
-                V::S(p.title.clone()),
-                V::S(p.slug.clone()),
-                V::S(p.description.clone()),
-                V::I(p.price_cents),
-                V::I(category_ids[p.category]),
-                V::OptI(p.brand.map(|b| brand_ids[b])),
-                V::I(p.initial_stock - orders.sold[i]),
-                V::B(p.active),
-                V::B(p.featured),
-                V::S(search_text),
-                V::I(p.created_at),
-                V::I(p.created_at),
+                Param::Text(p.title.clone()),
+                Param::Text(p.slug.clone()),
+                Param::Text(p.description.clone()),
+                Param::Int(p.price_cents),
+                Param::Int(taxonomy.categories[p.category]),
+                Param::from(p.brand.map(|b| taxonomy.brands[b])),
+                Param::Int(p.initial_stock - orders.sold[i]),
+                Param::Bool(p.active),
+                Param::Bool(p.featured),
+                Param::Text(search_text),
+                Param::Int(p.created_at),
+                Param::Int(p.created_at),
             ]
         })
         .collect();
@@ -257,33 +286,38 @@ pub async fn write(
     )
     .await?;
     bar.finish();
-    summary.products = plan.products.len();
-
     let by_slug: HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>("SELECT slug, id FROM products")
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
             .collect();
-    let products: Vec<i64> = plan.products.iter().map(|p| by_slug[&p.slug]).collect();
+    Ok(plan.products.iter().map(|p| by_slug[&p.slug]).collect())
+}
 
+/// Writes the `initial` movement of every product created with stock; returns how many.
+async fn write_initial_stock(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    products: &[i64],
+) -> anyhow::Result<usize> {
     let bar = phase("stock", plan.products.len() as u64);
-    let rows: Vec<Vec<V>> = plan
+    let rows: Vec<Vec<Param>> = plan
         .products
         .iter()
-        .zip(&products)
+        .zip(products)
         .filter(|(p, _)| p.initial_stock > 0)
         .map(|(p, id)| {
             vec![
-                V::I(*id),
-                V::I(p.initial_stock),
-                V::S(reason::INITIAL.to_owned()),
-                V::I(p.created_at),
+                Param::Int(*id),
+                Param::Int(p.initial_stock),
+                Param::Text(reason::INITIAL.to_owned()),
+                Param::Int(p.created_at),
             ]
         })
         .collect();
-    summary.stock_movements += rows.len();
-    bar.inc((plan.products.len() - rows.len()) as u64);
+    let written = rows.len();
+    bar.inc((plan.products.len() - written) as u64);
     insert_rows(
         conn,
         "stock_movements",
@@ -293,5 +327,5 @@ pub async fn write(
     )
     .await?;
     bar.finish();
-    Ok(Ids { products })
+    Ok(written)
 }

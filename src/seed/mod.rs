@@ -22,14 +22,14 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
-use crate::db::{now_micros, Db};
+use crate::db::{now_micros, Db, Param, SqlBuilder};
 
 /// The password of every seeded demo user (hashed once, the hash reused for all of them).
 pub const DEMO_PASSWORD: &str = "demo-password-2024";
 
 /// Rows per multi-row INSERT, lowered for wide tables to stay under SQLite's 32,766 bind
 /// parameters (PostgreSQL allows 65,535).
-const BATCH_ROWS: usize = 500;
+const BATCH_ROWS: u64 = 500;
 const MAX_BIND_PARAMS: usize = 32_000;
 
 /// Arguments of `nexus seed`.
@@ -55,57 +55,35 @@ pub struct Seed {
     pub seed: u64,
 }
 
-/// One value of a batched row.
-#[derive(Debug, Clone)]
-pub(crate) enum V {
-    I(i64),
-    OptI(Option<i64>),
-    S(String),
-    OptS(Option<String>),
-    B(bool),
-}
-
-/// Inserts `rows` into `table` with multi-row INSERTs, advancing `bar` by one per row.
+/// Inserts `rows` (each one value per column, in `columns` order) into `table` with multi-row
+/// INSERTs, advancing `bar` by one per row written.
 pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[&str],
-    rows: Vec<Vec<V>>,
+    rows: Vec<Vec<Param>>,
     bar: &ProgressBar,
 ) -> Result<(), sqlx::Error> {
-    let per_batch = BATCH_ROWS.min(MAX_BIND_PARAMS / columns.len()).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<Vec<V>> = rows.by_ref().take(per_batch).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (i, _) in batch.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..columns.len() {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                n += 1;
-                sql.push_str(&format!("${n}"));
-            }
-            sql.push(')');
+    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut batch = SqlBuilder::new(&head);
+    let mut in_batch = 0;
+    for row in rows {
+        let full = in_batch == BATCH_ROWS || batch.bound() + columns.len() > MAX_BIND_PARAMS;
+        if full {
+            batch.query().execute(&mut *conn).await?;
+            bar.inc(in_batch);
+            batch = SqlBuilder::new(&head);
+            in_batch = 0;
         }
-        let count = batch.len() as u64;
-        let mut query = sqlx::query(&sql);
-        for value in batch.into_iter().flatten() {
-            query = match value {
-                V::I(v) => query.bind(v),
-                V::OptI(v) => query.bind(v),
-                V::S(v) => query.bind(v),
-                V::OptS(v) => query.bind(v),
-                V::B(v) => query.bind(v),
-            };
+        if in_batch > 0 {
+            batch.push(", ");
         }
-        query.execute(&mut *conn).await?;
-        bar.inc(count);
+        batch.push("(").push_list(row).push(")");
+        in_batch += 1;
+    }
+    if in_batch > 0 {
+        batch.query().execute(&mut *conn).await?;
+        bar.inc(in_batch);
     }
     Ok(())
 }

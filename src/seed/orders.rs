@@ -9,8 +9,8 @@ use rand::{seq::SliceRandom, Rng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
-use super::{catalog, insert_rows, names, phase, Summary, DAY, V};
-use crate::inventory::reason;
+use super::{catalog, insert_rows, names, phase, Summary, DAY};
+use crate::{db::Param, inventory::reason};
 
 #[derive(Debug)]
 pub struct Item {
@@ -155,6 +155,7 @@ pub fn plan(
     Plan { orders: out, sold }
 }
 
+/// Writes the orders with their lines, status history and stock movements.
 pub async fn write(
     conn: &mut AnyConnection,
     plan: &Plan,
@@ -162,21 +163,35 @@ pub async fn write(
     users: &[i64],
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
+    let ids = write_orders(conn, plan, users).await?;
+    let rows = Rows::of(plan, &ids, products);
+    summary.orders = ids.len();
+    summary.order_items = rows.items.len();
+    summary.stock_movements += rows.movements.len();
+    write_rows(conn, rows).await
+}
+
+/// Writes the orders themselves; returns their ids by plan index (read back by number).
+async fn write_orders(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    users: &[i64],
+) -> anyhow::Result<Vec<i64>> {
     let bar = phase("orders", plan.orders.len() as u64);
     let rows = plan
         .orders
         .iter()
         .map(|o| {
             vec![
-                V::S(o.number.clone()),
-                V::I(users[o.user]),
-                V::S(o.status.to_owned()),
-                V::S(o.payment_status.to_owned()),
-                V::I(o.total_cents),
-                V::OptS(Some(o.address.clone())),
-                V::S(String::new()),
-                V::I(o.created_at),
-                V::I(o.updated_at),
+                Param::Text(o.number.clone()),
+                Param::Int(users[o.user]),
+                Param::Text(o.status.to_owned()),
+                Param::Text(o.payment_status.to_owned()),
+                Param::Int(o.total_cents),
+                Param::Text(o.address.clone()),
+                Param::Text(String::new()),
+                Param::Int(o.created_at),
+                Param::Int(o.updated_at),
             ]
         })
         .collect();
@@ -206,58 +221,81 @@ pub async fn write(
     .await?
     .into_iter()
     .collect();
-    let ids: Vec<i64> = plan.orders.iter().map(|o| by_number[&o.number]).collect();
+    Ok(plan.orders.iter().map(|o| by_number[&o.number]).collect())
+}
 
-    let mut items = Vec::new();
-    let mut movements = Vec::new();
-    let mut history = Vec::new();
-    for (order, id) in plan.orders.iter().zip(&ids) {
-        for item in &order.items {
-            let product = &products[item.product];
-            items.push(vec![
-                V::I(*id),
-                V::I(*product),
-                V::S(item.title.clone()), // lines snapshot the title, as checkout does
-                V::I(item.quantity),
-                V::I(item.unit_price_cents),
-                V::I(order.created_at),
-            ]);
-            movements.push(vec![
-                V::I(*product),
-                V::I(-item.quantity),
-                V::S(reason::ORDER.to_owned()),
-                V::OptI(Some(*id)),
-                V::I(order.created_at),
-            ]);
-            if order.status == "cancelled" {
+/// The rows that hang off the orders, one `Vec<Param>` per row in its table's column order.
+struct Rows {
+    items: Vec<Vec<Param>>,
+    movements: Vec<Vec<Param>>,
+    history: Vec<Vec<Param>>,
+}
+
+impl Rows {
+    /// Each line, its `order` movement (and its `order_cancelled` one when the order was
+    /// cancelled), and each order's status history: placed, then its status when it moved on.
+    fn of(plan: &Plan, ids: &[i64], products: &[i64]) -> Self {
+        let mut items = Vec::new();
+        let mut movements = Vec::new();
+        let mut history = Vec::new();
+        for (order, id) in plan.orders.iter().zip(ids) {
+            for item in &order.items {
+                let product = &products[item.product];
+                items.push(vec![
+                    Param::Int(*id),
+                    Param::Int(*product),
+                    Param::Text(item.title.clone()), // lines snapshot the title, as checkout does
+                    Param::Int(item.quantity),
+                    Param::Int(item.unit_price_cents),
+                    Param::Int(order.created_at),
+                ]);
                 movements.push(vec![
-                    V::I(*product),
-                    V::I(item.quantity),
-                    V::S(reason::ORDER_CANCELLED.to_owned()),
-                    V::OptI(Some(*id)),
-                    V::I(order.updated_at),
+                    Param::Int(*product),
+                    Param::Int(-item.quantity),
+                    Param::Text(reason::ORDER.to_owned()),
+                    Param::Int(*id),
+                    Param::Int(order.created_at),
+                ]);
+                if order.status == "cancelled" {
+                    movements.push(vec![
+                        Param::Int(*product),
+                        Param::Int(item.quantity),
+                        Param::Text(reason::ORDER_CANCELLED.to_owned()),
+                        Param::Int(*id),
+                        Param::Int(order.updated_at),
+                    ]);
+                }
+            }
+            history.push(vec![
+                Param::Int(*id),
+                Param::Text("pending".to_owned()),
+                Param::Text("Order placed".to_owned()),
+                Param::Int(order.created_at),
+            ]);
+            if order.status != "pending" {
+                history.push(vec![
+                    Param::Int(*id),
+                    Param::Text(order.status.to_owned()),
+                    Param::Text(String::new()),
+                    Param::Int(order.updated_at),
                 ]);
             }
         }
-        history.push(vec![
-            V::I(*id),
-            V::S("pending".to_owned()),
-            V::S("Order placed".to_owned()),
-            V::I(order.created_at),
-        ]);
-        if order.status != "pending" {
-            history.push(vec![
-                V::I(*id),
-                V::S(order.status.to_owned()),
-                V::S(String::new()),
-                V::I(order.updated_at),
-            ]);
+        Self {
+            items,
+            movements,
+            history,
         }
     }
-    summary.orders = ids.len();
-    summary.order_items = items.len();
-    summary.stock_movements += movements.len();
+}
 
+/// Writes the lines, movements and history.
+async fn write_rows(conn: &mut AnyConnection, rows: Rows) -> anyhow::Result<()> {
+    let Rows {
+        items,
+        movements,
+        history,
+    } = rows;
     let bar = phase(
         "lines",
         (items.len() + movements.len() + history.len()) as u64,

@@ -7,7 +7,8 @@ use rand::{seq::SliceRandom, Rng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
-use super::{catalog, insert_rows, names, phase, DAY, V};
+use super::{catalog, insert_rows, names, phase, DAY};
+use crate::db::Param;
 
 #[derive(Debug)]
 pub struct Review {
@@ -87,13 +88,13 @@ pub async fn write(
         .iter()
         .map(|r| {
             vec![
-                V::I(users[r.user]),
-                V::I(products[r.product]),
-                V::I(r.rating),
-                V::S(r.comment.clone()),
-                V::B(r.hidden),
-                V::I(r.created_at),
-                V::I(r.created_at),
+                Param::Int(users[r.user]),
+                Param::Int(products[r.product]),
+                Param::Int(r.rating),
+                Param::Text(r.comment.clone()),
+                Param::Bool(r.hidden),
+                Param::Int(r.created_at),
+                Param::Int(r.created_at),
             ]
         })
         .collect();

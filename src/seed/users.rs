@@ -6,7 +6,8 @@ use rand::{seq::SliceRandom, Rng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
-use super::{insert_rows, names, phase, DAY, V};
+use super::{insert_rows, names, phase, DAY};
+use crate::db::Param;
 
 #[derive(Debug)]
 pub struct User {
@@ -46,14 +47,14 @@ pub async fn write(
         .iter()
         .map(|u| {
             vec![
-                V::S(u.email.clone()),
-                V::S(u.username.clone()),
-                V::S(hash.to_owned()),
-                V::S(u.first_name.clone()),
-                V::S(u.last_name.clone()),
-                V::S("customer".to_owned()),
-                V::B(true),
-                V::I(u.date_joined),
+                Param::Text(u.email.clone()),
+                Param::Text(u.username.clone()),
+                Param::Text(hash.to_owned()),
+                Param::Text(u.first_name.clone()),
+                Param::Text(u.last_name.clone()),
+                Param::Text("customer".to_owned()),
+                Param::Bool(true),
+                Param::Int(u.date_joined),
             ]
         })
         .collect();

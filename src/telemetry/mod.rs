@@ -1,5 +1,7 @@
 //! Logging set-up: `tracing` with JSON or human-readable output, filtered by `LOG_LEVEL`
-//! (or `RUST_LOG` when set).
+//! (or `RUST_LOG` when set), and the context of the request being served ([`request`]).
+
+pub mod request;
 
 use tracing_subscriber::{fmt, EnvFilter};
 
