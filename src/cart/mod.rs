@@ -11,6 +11,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::state::AppState;
 
 /// Every cart route under `/api/v1`.
+pub use store::take_lines;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(handlers::get_cart))

@@ -1,5 +1,7 @@
 //! Every SQL statement of the cart, and the rows they read.
 
+use std::collections::BTreeMap;
+
 use sqlx::AnyConnection;
 
 use super::views::{CartItemView, CartProduct, CartView};
@@ -351,4 +353,32 @@ where
     .bind(user_id)
     .fetch_one(executor)
     .await
+}
+
+/// Checkout: empties the user's cart and returns what was in it (product → quantity). The cart row is
+/// marked changed first, then the items are taken with one `DELETE … RETURNING`: the same lock
+/// order as every cart write ([`touch_cart_of`]). The rows stay locked until the
+/// checkout ends: if it fails they come back with the rollback, and an add racing it is either
+/// ordered (it came first) or lands in a new row afterwards, so units added meanwhile stay in
+/// the cart rather than vanish unordered.
+pub async fn take_lines(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    now: i64,
+) -> Result<BTreeMap<i64, i64>, sqlx::Error> {
+    let cart_id: Option<i64> =
+        sqlx::query_scalar("UPDATE carts SET updated_at = $1 WHERE user_id = $2 RETURNING id")
+            .bind(now)
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(cart_id) = cart_id else {
+        return Ok(BTreeMap::new());
+    };
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("DELETE FROM cart_items WHERE cart_id = $1 RETURNING product_id, quantity")
+            .bind(cart_id)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().collect())
 }

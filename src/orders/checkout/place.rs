@@ -110,7 +110,7 @@ async fn order_lines(
         // Explicit items were bounded when read.
         return Ok(items.clone());
     }
-    let lines = store::take_cart_lines(conn, user_id, now).await?;
+    let lines = crate::cart::take_lines(conn, user_id, now).await?;
     if lines.is_empty() {
         return Err(CheckoutError::EmptyCart);
     }

@@ -16,5 +16,5 @@ pub use payments::{
     abandon_stale_claims, capture_order, claim_payment, mark_payment, mark_payment_pending,
     pending_payment, release_claim, set_payment_outcome, LIVE_PAYMENT, LIVE_PAYMENT_SQLITE,
 };
-pub use placing::{insert_item, insert_order, take_cart_lines, NewOrder};
+pub use placing::{insert_item, insert_order, NewOrder};
 pub use reading::{core, list, one, OrderCore, OrderFilter};
