@@ -8,7 +8,7 @@
 use sqlx::{
     any::{AnyArguments, AnyRow},
     query::{Query, QueryAs},
-    Any, AnyPool, FromRow, Row,
+    Any, AnyPool, Arguments, FromRow, Row,
 };
 
 /// A value bound to a placeholder.
@@ -116,17 +116,7 @@ impl SqlBuilder {
 
     /// The statement with its values bound, to run on a pool or inside a transaction.
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
-        let mut query = sqlx::query(&self.sql);
-        for param in &self.params {
-            query = match param {
-                Param::Int(value) => query.bind(*value),
-                Param::Text(value) => query.bind(value.as_str()),
-                Param::Bool(value) => query.bind(*value),
-                Param::NullInt => query.bind(None::<i64>),
-                Param::NullText => query.bind(None::<&str>),
-            };
-        }
-        query
+        sqlx::query_with(&self.sql, self.arguments())
     }
 
     /// The statement with its values bound, its rows decoded into `T` (a `FromRow` row struct).
@@ -134,17 +124,22 @@ impl SqlBuilder {
     where
         T: for<'r> FromRow<'r, AnyRow>,
     {
-        let mut query = sqlx::query_as(&self.sql);
+        sqlx::query_as_with(&self.sql, self.arguments())
+    }
+
+    fn arguments(&self) -> AnyArguments<'_> {
+        let mut arguments = AnyArguments::default();
         for param in &self.params {
-            query = match param {
-                Param::Int(value) => query.bind(*value),
-                Param::Text(value) => query.bind(value.as_str()),
-                Param::Bool(value) => query.bind(*value),
-                Param::NullInt => query.bind(None::<i64>),
-                Param::NullText => query.bind(None::<&str>),
+            // Adding a value the `Any` driver encodes natively can't fail.
+            let _ = match param {
+                Param::Int(value) => arguments.add(*value),
+                Param::Text(value) => arguments.add(value.as_str()),
+                Param::Bool(value) => arguments.add(*value),
+                Param::NullInt => arguments.add(None::<i64>),
+                Param::NullText => arguments.add(None::<&str>),
             };
         }
-        query
+        arguments
     }
 
     /// Runs the statement and returns every row.
