@@ -1,7 +1,7 @@
 //! Accounts: registration, JWT sessions, profiles, passwords, addresses and user administration.
 //!
-//! Outside this folder only the front below is used: the router, the token keys the auth
-//! extractors and the rate limiter verify with, roles, password hashing (the seed), the
+//! Outside this folder only the front below is used: the router, the token keys and caller row
+//! the auth extractors and the rate limiter verify with, roles, password hashing (the seed), the
 //! `createsuperuser` command, and addresses (checkout reads a saved one, or an inline
 //! [`AddressRequest`], and snapshots its [`AddressFields`] on the order).
 
@@ -21,7 +21,7 @@ pub use cli::CreateSuperuser;
 pub use password::hash as hash_password;
 pub use requests::AddressRequest;
 pub use role::Role;
-pub use store::{Address, AddressFields};
+pub use store::{find_caller, Address, AddressFields, Caller};
 pub use tokens::{Claims, TokenError, TokenKeys, TokenType};
 
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -8,7 +8,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 use serde_json::json;
 
 use crate::{
-    accounts::{Role, TokenError, TokenType},
+    accounts::{self, Caller, Role, TokenError, TokenType},
     db::Flag,
     error::ApiError,
     http::security_log,
@@ -77,14 +77,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser
             security_log::token_rejected("access", error.message(), None);
             token_not_valid(error)
         })?;
-    let row: Option<(i64, String, String, String, Flag, Option<i64>)> = sqlx::query_as(
-        "SELECT id, email, username, role, is_active, tokens_valid_after FROM users WHERE id = $1",
-    )
-    .bind(claims.user_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
+    let caller = accounts::find_caller(&state.db.pool, claims.user_id).await?;
     let user_id = Some(claims.user_id);
-    match row {
+    match caller {
         None => {
             security_log::token_rejected("access", "user not found", user_id);
             Err(ApiError::client(
@@ -93,7 +88,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser
                 "User not found",
             ))
         }
-        Some((.., Flag(false), _)) => {
+        Some(Caller {
+            is_active: Flag(false),
+            ..
+        }) => {
             security_log::token_rejected("access", "user inactive", user_id);
             Err(ApiError::client(
                 axum::http::StatusCode::UNAUTHORIZED,
@@ -103,15 +101,15 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser
         }
         // Issued before `createsuperuser --promote-existing` ended the account's sessions: the
         // previous holder's token must not act with the role the promotion just granted.
-        Some((.., valid_after)) if claims.issued_before(valid_after) => {
+        Some(caller) if claims.issued_before(caller.tokens_valid_after) => {
             security_log::token_rejected("access", "issued before tokens_valid_after", user_id);
             Err(token_not_valid(TokenError::Invalid))
         }
-        Some((id, email, username, role, ..)) => Ok(Some(AuthUser {
-            id,
-            email,
-            username,
-            role: Role::from_db(&role),
+        Some(caller) => Ok(Some(AuthUser {
+            id: caller.id,
+            email: caller.email,
+            username: caller.username,
+            role: caller.role,
         })),
     }
 }
