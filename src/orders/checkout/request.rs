@@ -38,6 +38,7 @@ pub enum AddressChoice {
 pub struct CheckoutItem {
     product_id: i64,
     /// 1 to 10000, duplicates of a product merged.
+    #[schema(minimum = 1, maximum = 10000)]
     quantity: i64,
 }
 
@@ -47,13 +48,13 @@ pub struct CheckoutItem {
 pub struct CheckoutRequest {
     /// At most 100 lines; without it the cart is ordered. Read as `product_id → quantity`,
     /// duplicates merged, in product-id order (the lock order).
-    #[schema(value_type = Option<Vec<CheckoutItem>>)]
+    #[schema(value_type = Vec<CheckoutItem>, required = false, min_items = 1, max_items = 100)]
     pub items: Option<BTreeMap<i64, i64>>,
     /// One of the caller's saved addresses.
     pub shipping_address_id: Option<i64>,
     /// An address given inline, snapshotted on the order.
     pub shipping_address: Option<ShippingAddress>,
-    #[schema(required = false)]
+    #[schema(required = false, max_length = 2000)]
     pub notes: String,
 }
 
