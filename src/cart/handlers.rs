@@ -8,22 +8,18 @@ use axum::{
 };
 
 use super::{
-    request::{
-        check_quantity, stock_error, too_many_units, AddCartItem, SetCartQuantity, MAX_QUANTITY,
-    },
+    request::{stock_error, too_many_units, AddCartItem, SetCartQuantity, MAX_QUANTITY},
     store,
     views::{CartCount, CartItemView, CartTotal, CartView},
 };
 use crate::{
     error::{ApiError, FieldErrors},
-    http::{
-        auth::CurrentUser,
-        extract::{Path, Valid},
-    },
+    http::{auth::CurrentUser, extract::Path},
     inventory,
     media::MediaUrls,
     money::Money,
     state::AppState,
+    validation::Draft,
 };
 
 /// Unknown and inactive products get the same answer, so hidden products can't be probed.
@@ -55,17 +51,26 @@ pub async fn add_cart_item(
     State(state): State<AppState>,
     media: MediaUrls,
     CurrentUser(user): CurrentUser,
-    Valid(body): Valid<AddCartItem>,
+    mut draft: Draft<AddCartItem>,
 ) -> Result<(StatusCode, axum::Json<CartItemView>), ApiError> {
-    check_quantity(body.quantity)?;
     // Read without locking, like the stock check inside a transaction would on PostgreSQL: it
     // sees the committed stock (checkout is what enforces stock), and SQLite's single writer
     // stays free for writes.
-    let (product, cart_id) =
-        match store::product_and_cart(&state.db.pool, body.product_id, user.id).await? {
-            Some(found) if found.product.is_active.0 => (found.product, found.cart_id),
-            _ => return Err(FieldErrors::single("product_id", INVALID_PRODUCT)),
-        };
+    let mut found = None;
+    if let Some(product_id) = draft.request.product_id {
+        found = store::product_and_cart(&state.db.pool, product_id, user.id)
+            .await?
+            .filter(|found| found.product.is_active.0);
+        if found.is_none() {
+            draft.errors.add("product_id", INVALID_PRODUCT);
+        }
+    }
+    let body = draft.finish()?;
+    // `finish` refused a body without a known product.
+    let (Some(product_id), Some(found)) = (body.product_id, found) else {
+        return Err(FieldErrors::single("product_id", INVALID_PRODUCT));
+    };
+    let (product, cart_id) = (found.product, found.cart_id);
     let stock = product.stock_quantity;
     if body.quantity > stock {
         return Err(stock_error(stock));
@@ -82,7 +87,7 @@ pub async fn add_cart_item(
     // maximum is the lower of the two, it is what the sum broke.
     let limit = stock.min(MAX_QUANTITY);
     let (item_id, quantity) =
-        store::add_to_line(&mut conn, cart_id, body.product_id, body.quantity, limit)
+        store::add_to_line(&mut conn, cart_id, product_id, body.quantity, limit)
             .await?
             .ok_or_else(|| {
                 if stock > MAX_QUANTITY {
@@ -102,14 +107,15 @@ async fn set_quantity(
     media: &MediaUrls,
     user_id: i64,
     item_id: i64,
-    quantity: i64,
+    draft: Draft<SetCartQuantity>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
     let mut tx = state.db.begin_write().await?;
     store::touch_cart_of(&mut tx, user_id).await?;
     let item = store::find_own_item(&mut tx, user_id, item_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    check_quantity(quantity)?;
+    // `finish` refused a body without a quantity.
+    let quantity = draft.finish()?.quantity.unwrap_or_default();
     let stock = inventory::stock_of(&mut tx, item.product_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -132,9 +138,9 @@ pub async fn replace_cart_item(
     media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Path(item_id): Path<i64>,
-    Valid(body): Valid<SetCartQuantity>,
+    draft: Draft<SetCartQuantity>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
-    set_quantity(&state, &media, user.id, item_id, body.quantity).await
+    set_quantity(&state, &media, user.id, item_id, draft).await
 }
 
 /// Sets an item's quantity (same as `PUT`).
@@ -147,9 +153,9 @@ pub async fn update_cart_item(
     media: MediaUrls,
     CurrentUser(user): CurrentUser,
     Path(item_id): Path<i64>,
-    Valid(body): Valid<SetCartQuantity>,
+    draft: Draft<SetCartQuantity>,
 ) -> Result<axum::Json<CartItemView>, ApiError> {
-    set_quantity(&state, &media, user.id, item_id, body.quantity).await
+    set_quantity(&state, &media, user.id, item_id, draft).await
 }
 
 /// Removes an item.

@@ -12,9 +12,12 @@ use crate::{
 pub const MAX_QUANTITY: i64 = crate::inventory::MAX_LINE_QUANTITY;
 
 /// `POST cart/add/` body.
+// Received as a `Draft`: the handler adds an unknown product to the field errors, one `400`
+// lists both; after `finish` `product_id` is `Some`.
 #[derive(Debug, ToSchema)]
 pub struct AddCartItem {
-    pub product_id: i64,
+    #[schema(value_type = i64, required = true)]
+    pub product_id: Option<i64>,
     /// Defaults to 1.
     #[schema(required = false)]
     pub quantity: i64,
@@ -24,46 +27,45 @@ impl FromForm for AddCartItem {
     fn from_form(form: &mut Form) -> Option<Self> {
         let product_id = form.integer("product_id", true, i64::MIN..=i64::MAX);
         let quantity = form.integer("quantity", false, i64::MIN..=i64::MAX);
+        let quantity = quantity.unwrap_or(1);
+        check_quantity(quantity, &mut form.errors);
         Some(Self {
-            product_id: product_id?,
-            quantity: quantity.unwrap_or(1),
+            product_id,
+            quantity,
         })
     }
 }
 
 /// `PUT/PATCH cart/update/{item_id}/` body.
+// Received as a `Draft`, so an item that isn't the caller's is a `404` whatever the body says;
+// after `finish` `quantity` is `Some`.
 #[derive(Debug, ToSchema)]
 pub struct SetCartQuantity {
-    pub quantity: i64,
+    #[schema(value_type = i64, required = true)]
+    pub quantity: Option<i64>,
 }
 
 impl FromForm for SetCartQuantity {
     /// The quantity is required on PATCH too: it is the body's only field.
     fn from_form(form: &mut Form) -> Option<Self> {
         let quantity = form.integer("quantity", true, i64::MIN..=i64::MAX);
-        if quantity.is_none() && form.errors.is_empty() {
+        match quantity {
+            Some(quantity) => check_quantity(quantity, &mut form.errors),
             // Missing from a PATCH body, which the form reads as partial.
-            return form.fail("quantity", messages::REQUIRED);
+            None if !form.errors.has("quantity") => form.errors.add("quantity", messages::REQUIRED),
+            None => {}
         }
-        Some(Self {
-            quantity: quantity?,
-        })
+        Some(Self { quantity })
     }
 }
 
-/// The line-quantity rule: at least 1, at most [`MAX_QUANTITY`]. Checked by the handler where
-/// the order of answers matters (an item that isn't the caller's is a `404` whatever the body).
-pub fn check_quantity(quantity: i64) -> Result<(), ApiError> {
+/// The line-quantity rule: at least 1, at most [`MAX_QUANTITY`].
+fn check_quantity(quantity: i64, errors: &mut FieldErrors) {
     if quantity < 1 {
-        return Err(FieldErrors::single(
-            "quantity",
-            "Quantity must be greater than 0.",
-        ));
+        errors.add("quantity", "Quantity must be greater than 0.");
+    } else if quantity > MAX_QUANTITY {
+        errors.add("quantity", messages::max_value(MAX_QUANTITY));
     }
-    if quantity > MAX_QUANTITY {
-        return Err(too_many_units());
-    }
-    Ok(())
 }
 
 /// The answer for a line over [`MAX_QUANTITY`].

@@ -17,12 +17,13 @@ use crate::{
     error::ApiError,
     http::{
         auth::Staff,
-        extract::{Path, QueryPairs, Valid},
+        extract::{Path, QueryPairs},
         origin::RequestOrigin,
         pagination::{Page, PageRequest},
     },
     media::MediaUrls,
     state::AppState,
+    validation::Draft,
 };
 
 /// The staff routes (`admin/...`).
@@ -86,7 +87,7 @@ pub async fn admin_create_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
     media: MediaUrls,
-    Valid(body): Valid<ProductWrite>,
+    body: Draft<ProductWrite>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -119,7 +120,7 @@ pub async fn admin_update_product(
     Staff(staff): Staff,
     media: MediaUrls,
     Path(id): Path<String>,
-    Valid(body): Valid<ProductWrite>,
+    body: Draft<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
         products::update(&state.db, &id, body, staff.id, &media).await?,
@@ -135,7 +136,7 @@ pub async fn admin_patch_product(
     Staff(staff): Staff,
     media: MediaUrls,
     Path(id): Path<String>,
-    Valid(body): Valid<ProductWrite>,
+    body: Draft<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
         products::update(&state.db, &id, body, staff.id, &media).await?,
@@ -177,7 +178,7 @@ pub async fn admin_list_categories(
 pub async fn admin_create_category(
     State(state): State<AppState>,
     _staff: Staff,
-    Valid(body): Valid<CategoryWrite>,
+    body: Draft<CategoryWrite>,
 ) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -205,7 +206,7 @@ pub async fn admin_update_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(id): Path<String>,
-    Valid(body): Valid<CategoryWrite>,
+    body: Draft<CategoryWrite>,
 ) -> Result<Json<CategoryView>, ApiError> {
     Ok(Json(categories::update(&state.db, &id, body).await?))
 }
@@ -218,7 +219,7 @@ pub async fn admin_patch_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(id): Path<String>,
-    Valid(body): Valid<CategoryWrite>,
+    body: Draft<CategoryWrite>,
 ) -> Result<Json<CategoryView>, ApiError> {
     Ok(Json(categories::update(&state.db, &id, body).await?))
 }

@@ -14,11 +14,11 @@ use crate::{
     error::{ApiError, FieldErrors},
     http::{
         auth::Staff,
-        extract::{Path, Valid},
+        extract::Path,
         pagination::{Page, PageRequest},
     },
     state::AppState,
-    validation::messages,
+    validation::{messages, Draft},
 };
 
 /// Adjusts a product's stock and records the movement; stock never goes below 0.
@@ -38,17 +38,22 @@ pub async fn adjust_stock(
     State(state): State<AppState>,
     Staff(staff): Staff,
     Path(product_id): Path<i64>,
-    Valid(body): Valid<StockAdjustment>,
+    draft: Draft<StockAdjustment>,
 ) -> Result<(StatusCode, axum::Json<StockAdjusted>), ApiError> {
     if !store::product_exists(&state.db.pool, product_id).await? {
         return Err(ApiError::not_found());
     }
-    body.check()?;
+    let body = draft.finish()?;
+    // Required fields: `finish` refused a body without them.
+    let (delta, reason) = (
+        body.delta.unwrap_or_default(),
+        body.reason.unwrap_or_default(),
+    );
     let mut tx = state.db.begin_write().await?;
-    let adjusted = stock::adjust(&mut tx, product_id, body.delta, &body.reason, staff.id).await?;
+    let adjusted = stock::adjust(&mut tx, product_id, delta, &reason, staff.id).await?;
     let (movement, stock_quantity) = match adjusted {
         Ok(done) => done,
-        Err(Refused { available }) if body.delta > 0 => {
+        Err(Refused { available }) if delta > 0 => {
             // Above the range is bad input (400); below 0 is the stock conflict (409, SPEC §5).
             return Err(FieldErrors::single(
                 "delta",

@@ -3,54 +3,50 @@
 use utoipa::ToSchema;
 
 use super::MAX_STOCK;
-use crate::{
-    error::{ApiError, FieldErrors},
-    validation::{messages, Form, FromForm},
-};
+use crate::validation::{messages, Form, FromForm};
 
 /// Largest single adjustment either way (SPEC §5): no adjustment can cross the stock range.
 const MAX_DELTA: i64 = MAX_STOCK;
 const MAX_REASON_CHARS: usize = 255;
 
 /// `POST products/{id}/stock/` body.
+// `Option`s: received as a `Draft`, so an unknown product stays a `404` whatever the body says;
+// after `finish` both fields are `Some`.
 #[derive(Debug, ToSchema)]
 pub struct StockAdjustment {
     /// Units to add (positive) or remove (negative); not 0.
-    pub delta: i64,
+    #[schema(value_type = i64, required = true)]
+    pub delta: Option<i64>,
     /// Why, in staff's words (`"recount"`, `"damaged in transit"`).
-    pub reason: String,
+    #[schema(value_type = String, required = true)]
+    pub reason: Option<String>,
 }
 
 impl FromForm for StockAdjustment {
-    /// Reads the fields' types only; [`StockAdjustment::check`] applies the rules once the
-    /// product is known to exist, so an unknown product stays a `404` whatever the body says.
+    /// The fields and the adjustment's rules: a delta that isn't 0 nor past the stock range, a
+    /// reason given.
     fn from_form(form: &mut Form) -> Option<Self> {
         let delta = form.integer("delta", true, i64::MIN..=i64::MAX);
         let reason = form.text("reason", true, true, None);
-        Some(Self {
-            delta: delta?,
-            reason: reason?,
-        })
-    }
-}
-
-impl StockAdjustment {
-    /// The adjustment's rules: a delta that isn't 0 nor past the stock range, a reason given.
-    pub fn check(&self) -> Result<(), ApiError> {
-        let mut errors = FieldErrors::new();
         // Compared as written, never negated: `-i64::MIN` doesn't exist.
-        if self.delta == 0 {
-            errors.add("delta", "Ensure this value is not 0.");
-        } else if self.delta < -MAX_DELTA {
-            errors.add("delta", messages::min_value(-MAX_DELTA));
-        } else if self.delta > MAX_DELTA {
-            errors.add("delta", messages::max_value(MAX_DELTA));
+        match delta {
+            Some(0) => form.errors.add("delta", "Ensure this value is not 0."),
+            Some(delta) if delta < -MAX_DELTA => {
+                form.errors.add("delta", messages::min_value(-MAX_DELTA));
+            }
+            Some(delta) if delta > MAX_DELTA => {
+                form.errors.add("delta", messages::max_value(MAX_DELTA));
+            }
+            _ => {}
         }
-        if self.reason.is_empty() {
-            errors.add("reason", messages::NOT_BLANK);
-        } else if self.reason.chars().count() > MAX_REASON_CHARS {
-            errors.add("reason", messages::max_length(MAX_REASON_CHARS));
+        match &reason {
+            Some(reason) if reason.is_empty() => form.errors.add("reason", messages::NOT_BLANK),
+            Some(reason) if reason.chars().count() > MAX_REASON_CHARS => {
+                form.errors
+                    .add("reason", messages::max_length(MAX_REASON_CHARS));
+            }
+            _ => {}
         }
-        errors.into_result()
+        Some(Self { delta, reason })
     }
 }

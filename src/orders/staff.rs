@@ -16,19 +16,22 @@ use crate::{
     error::{ApiError, FieldErrors},
     http::{
         auth::{AuthUser, Staff},
-        extract::{Path, QueryPairs, Valid},
+        extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
     state::AppState,
-    validation::{messages, Form, FromForm},
+    validation::{messages, Draft, Form, FromForm},
 };
 
 const MAX_NOTE_CHARS: usize = 500;
 
 /// `PUT/PATCH orders/{id}/` body.
+// Received as a `Draft`, so an unknown order is a `404` whatever the body says; after `finish`
+// `status` is `Some`.
 #[derive(Debug, ToSchema)]
 pub struct StatusChange {
-    pub status: OrderStatus,
+    #[schema(value_type = OrderStatus, required = true)]
+    pub status: Option<OrderStatus>,
     /// Shown in the order's history and tracking events.
     pub note: Option<String>,
 }
@@ -56,10 +59,7 @@ impl FromForm for StatusChange {
             }
             Some(_) => form.fail("note", messages::NOT_A_STRING),
         };
-        Some(Self {
-            status: status?,
-            note: Some(note?),
-        })
+        Some(Self { status, note })
     }
 }
 
@@ -80,21 +80,26 @@ async fn change_status(
     state: &AppState,
     staff: &AuthUser,
     order_id: i64,
-    body: StatusChange,
+    draft: Draft<StatusChange>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    let note = body.note.unwrap_or_default();
     let mut tx = state.db.begin_write().await?;
     let core = store::core(&mut tx, order_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if !core.status.can_transition_to(body.status) {
-        return Err(invalid_transition(core.status, body.status));
+    let body = draft.finish()?;
+    let note = body.note.unwrap_or_default();
+    // `finish` refused a body without a status.
+    let Some(status) = body.status else {
+        return Err(FieldErrors::single("status", messages::REQUIRED));
+    };
+    if !core.status.can_transition_to(status) {
+        return Err(invalid_transition(core.status, status));
     }
     let moved = lifecycle::transition(
         &mut tx,
         order_id,
         core.status,
-        body.status,
+        status,
         &note,
         Some(staff.id),
         None,
@@ -102,7 +107,7 @@ async fn change_status(
     .await?;
     if !moved {
         let now = store::core(&mut tx, order_id).await?.map(|c| c.status);
-        return Err(invalid_transition(now.unwrap_or(core.status), body.status));
+        return Err(invalid_transition(now.unwrap_or(core.status), status));
     }
     tx.commit().await?;
     let mut conn = state.db.pool.acquire().await?;
@@ -123,9 +128,9 @@ pub async fn replace_order_status(
     State(state): State<AppState>,
     Staff(staff): Staff,
     Path(order_id): Path<i64>,
-    Valid(body): Valid<StatusChange>,
+    draft: Draft<StatusChange>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    change_status(&state, &staff, order_id, body).await
+    change_status(&state, &staff, order_id, draft).await
 }
 
 /// Moves an order along the status machine (staff; same as `PUT`).
@@ -139,9 +144,9 @@ pub async fn update_order_status(
     State(state): State<AppState>,
     Staff(staff): Staff,
     Path(order_id): Path<i64>,
-    Valid(body): Valid<StatusChange>,
+    draft: Draft<StatusChange>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    change_status(&state, &staff, order_id, body).await
+    change_status(&state, &staff, order_id, draft).await
 }
 
 /// `YYYY-MM-DD` → micros at that day's UTC midnight (`next_day` for an inclusive upper bound).
@@ -199,7 +204,7 @@ mod tests {
     fn a_status_change_names_a_known_status_even_in_a_patch() {
         let change: StatusChange =
             parse(json!({"status": "shipped", "note": " DHL "}), true).unwrap();
-        assert_eq!(change.status, OrderStatus::Shipped);
+        assert_eq!(change.status, Some(OrderStatus::Shipped));
         assert_eq!(change.note.as_deref(), Some("DHL"));
         assert_eq!(
             errors(parse(json!({"note": "x"}), true)),

@@ -10,11 +10,9 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    http::{
-        auth::CurrentUser,
-        extract::{Path, Valid},
-    },
+    http::{auth::CurrentUser, extract::Path},
     state::AppState,
+    validation::Draft,
 };
 
 /// Marks a review helpful; a user's repeated vote is a no-op that still answers `200`.
@@ -49,13 +47,18 @@ pub async fn report_review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-    Valid(body): Valid<NewReport>,
+    draft: Draft<NewReport>,
 ) -> Result<(StatusCode, axum::Json<ReportCreated>), ApiError> {
     let mut conn = state.db.pool.acquire().await?;
     store::visible(&mut conn, id, Some(&user))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let (reason, description) = body.check()?;
+    let body = draft.finish()?;
+    // `finish` refused a body without a reason.
+    let (reason, description) = (
+        body.reason.unwrap_or_default(),
+        body.description.unwrap_or_default(),
+    );
     let report_id = store::insert_report(&mut conn, id, user.id, &reason, &description).await?;
     Ok((
         StatusCode::CREATED,

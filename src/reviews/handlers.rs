@@ -4,7 +4,7 @@
 use axum::{extract::State, http::StatusCode};
 
 use super::{
-    request::{check_comment, check_rating, NewReview, ReviewChanges},
+    request::{NewReview, ReviewChanges},
     store::{self, NewReviewRow, ReviewFilter},
     views::ReviewView,
 };
@@ -13,11 +13,11 @@ use crate::{
     error::{ApiError, FieldErrors},
     http::{
         auth::{CurrentUser, MaybeUser},
-        extract::{Path, QueryPairs, Valid},
+        extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
     state::AppState,
-    validation::messages,
+    validation::{messages, Draft},
 };
 
 const DUPLICATE: &str = "You have already reviewed this product.";
@@ -60,25 +60,32 @@ pub async fn list_reviews(
 pub async fn create_review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Valid(body): Valid<NewReview>,
+    mut draft: Draft<NewReview>,
 ) -> Result<(StatusCode, axum::Json<ReviewView>), ApiError> {
-    let comment = body.comment.unwrap_or_default();
-    let mut errors = FieldErrors::new();
     let mut tx = state.db.begin_write().await?;
-    if !store::product_is_active(&mut tx, body.product).await? {
-        errors.add("product", messages::missing_reference(body.product));
+    if let Some(product) = draft.request.product {
+        if !store::product_is_active(&mut tx, product).await? {
+            draft
+                .errors
+                .add("product", messages::missing_reference(product));
+        }
     }
-    check_rating(body.rating, &mut errors);
-    check_comment(&comment, &mut errors);
-    errors.into_result()?;
+    draft.request.check(&mut draft.errors);
+    let body = draft.finish()?;
+    // Required fields: `finish` refused a body without them.
+    let (product, rating) = (
+        body.product.unwrap_or_default(),
+        body.rating.unwrap_or_default(),
+    );
+    let comment = body.comment.unwrap_or_default();
     // The pre-check only words the common case; the UNIQUE constraint decides races below.
-    if store::has_reviewed(&mut tx, user.id, body.product).await? {
+    if store::has_reviewed(&mut tx, user.id, product).await? {
         return Err(FieldErrors::single("non_field_errors", DUPLICATE));
     }
     let review = NewReviewRow {
         user_id: user.id,
-        product_id: body.product,
-        rating: body.rating,
+        product_id: product,
+        rating,
         comment: &comment,
     };
     let id = store::insert(&mut tx, review)
@@ -87,7 +94,7 @@ pub async fn create_review(
             (violation == Violation::Unique("reviews_user_id_product_id_key"))
                 .then(|| FieldErrors::single("non_field_errors", DUPLICATE))
         })?;
-    store::refresh_product_rating(&mut tx, body.product).await?;
+    store::refresh_product_rating(&mut tx, product).await?;
     let review = store::one(&mut tx, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -110,22 +117,19 @@ pub async fn get_review(
     Ok(axum::Json(review.seen_by(user.as_ref())))
 }
 
-/// Applies `changes` to the caller's own review; `rating_required` for PUT.
+/// Applies `changes` to the caller's own review (`404` before the body's `400`).
 async fn change_review(
     state: &AppState,
     user_id: i64,
     id: i64,
-    changes: ReviewChanges,
-    rating_required: bool,
+    changes: Draft<ReviewChanges>,
 ) -> Result<axum::Json<ReviewView>, ApiError> {
-    let mut errors = FieldErrors::new();
-    changes.check(rating_required, &mut errors);
     let mut tx = state.db.begin_write().await?;
     let review = store::one(&mut tx, id)
         .await?
         .filter(|review| review.user == user_id)
         .ok_or_else(ApiError::not_found)?;
-    errors.into_result()?;
+    let changes = changes.finish()?;
     let rating = changes.rating.unwrap_or(review.rating);
     let comment = changes.comment.unwrap_or(review.comment);
     store::update(&mut tx, id, rating, &comment).await?;
@@ -146,9 +150,9 @@ pub async fn replace_review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-    Valid(changes): Valid<ReviewChanges>,
+    changes: Draft<ReviewChanges>,
 ) -> Result<axum::Json<ReviewView>, ApiError> {
-    change_review(&state, user.id, id, changes, true).await
+    change_review(&state, user.id, id, changes).await
 }
 
 /// Changes the rating and/or comment of the caller's own review.
@@ -160,9 +164,9 @@ pub async fn update_review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-    Valid(changes): Valid<ReviewChanges>,
+    changes: Draft<ReviewChanges>,
 ) -> Result<axum::Json<ReviewView>, ApiError> {
-    change_review(&state, user.id, id, changes, false).await
+    change_review(&state, user.id, id, changes).await
 }
 
 /// Deletes a review: its author, or staff.

@@ -1,8 +1,8 @@
 //! The review request bodies and the rules on their values.
 //!
-//! The bodies are read for their types only; the rules run in the handlers, where the answers'
-//! order is decided: a create reports an unknown product and a bad rating together, and an
-//! update or a report of a review the caller can't see is a `404` whatever the body says.
+//! The handlers receive them as `Draft`s, their field errors held back: a create reports an
+//! unknown product and a bad rating together, and an update or a report of a review the caller
+//! can't see is a `404` whatever the body says.
 
 use utoipa::ToSchema;
 
@@ -27,24 +27,42 @@ pub const REPORT_REASONS: &[&str] = &[
 ];
 
 /// `POST reviews/` body.
+// `Option`s so it can always be built: the handler adds an unknown product to the field errors
+// first (DRF checks the fields in this order), then the rules; after `finish` `product` and
+// `rating` are `Some`.
 #[derive(Debug, ToSchema)]
 pub struct NewReview {
-    pub product: i64,
+    #[schema(value_type = i64, required = true)]
+    pub product: Option<i64>,
     /// 1 to 5.
-    pub rating: i64,
+    #[schema(value_type = i64, required = true)]
+    pub rating: Option<i64>,
     pub comment: Option<String>,
 }
 
 impl FromForm for NewReview {
+    /// Reads the fields' types only; [`NewReview::check`] applies the rules.
     fn from_form(form: &mut Form) -> Option<Self> {
-        let product = form.reference("product", true, false);
+        let product = form.reference("product", true, false).flatten();
         let rating = form.integer("rating", true, i64::MIN..=i64::MAX);
         let comment = form.text("comment", false, true, None);
         Some(Self {
-            product: product??,
-            rating: rating?,
+            product,
+            rating,
             comment,
         })
+    }
+}
+
+impl NewReview {
+    /// Records what is wrong with the rating and comment.
+    pub fn check(&self, errors: &mut FieldErrors) {
+        if let Some(rating) = self.rating {
+            check_rating(rating, errors);
+        }
+        if let Some(comment) = &self.comment {
+            check_comment(comment, errors);
+        }
     }
 }
 
@@ -56,25 +74,17 @@ pub struct ReviewChanges {
 }
 
 impl FromForm for ReviewChanges {
-    /// Both fields are optional here; a PUT's required rating is checked with the rules.
+    /// The fields and their rules; the rating is required by a PUT (a PATCH is partial).
     fn from_form(form: &mut Form) -> Option<Self> {
-        let rating = form.integer("rating", false, i64::MIN..=i64::MAX);
+        let rating = form.integer("rating", true, i64::MIN..=i64::MAX);
         let comment = form.text("comment", false, true, None);
+        if let Some(rating) = rating {
+            check_rating(rating, &mut form.errors);
+        }
+        if let Some(comment) = &comment {
+            check_comment(comment, &mut form.errors);
+        }
         Some(Self { rating, comment })
-    }
-}
-
-impl ReviewChanges {
-    /// Records what is wrong with these changes; `rating_required` for a PUT.
-    pub fn check(&self, rating_required: bool, errors: &mut FieldErrors) {
-        match self.rating {
-            Some(rating) => check_rating(rating, errors),
-            None if rating_required => errors.add("rating", messages::REQUIRED),
-            None => {}
-        }
-        if let Some(comment) = &self.comment {
-            check_comment(comment, errors);
-        }
     }
 }
 
@@ -87,34 +97,31 @@ pub struct NewReport {
 }
 
 impl FromForm for NewReport {
-    /// The reason is optional here: a missing one is reported with the rules, after the review
-    /// was found visible.
+    /// The fields and their rules: a reason (one of [`REPORT_REASONS`]; a blank one is
+    /// required too), a description of at most [`MAX_DESCRIPTION_CHARS`].
     fn from_form(form: &mut Form) -> Option<Self> {
         let reason = form.text("reason", false, true, None);
         let description = form.text("description", false, true, None);
+        match reason.as_deref() {
+            None | Some("") if !form.errors.has("reason") => {
+                form.errors.add("reason", messages::REQUIRED);
+            }
+            Some(reason) if !reason.is_empty() && !REPORT_REASONS.contains(&reason) => {
+                form.errors.add("reason", "Invalid reason.");
+            }
+            _ => {}
+        }
+        if description
+            .as_deref()
+            .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
+        {
+            form.errors
+                .add("description", messages::max_length(MAX_DESCRIPTION_CHARS));
+        }
         Some(Self {
             reason,
             description,
         })
-    }
-}
-
-impl NewReport {
-    /// The reason (one of [`REPORT_REASONS`]) and description (maybe empty), or every problem.
-    pub fn check(self) -> Result<(String, String), crate::error::ApiError> {
-        let mut errors = FieldErrors::new();
-        let reason = self.reason.unwrap_or_default();
-        if reason.is_empty() {
-            errors.add("reason", messages::REQUIRED);
-        } else if !REPORT_REASONS.contains(&reason.as_str()) {
-            errors.add("reason", "Invalid reason.");
-        }
-        let description = self.description.unwrap_or_default();
-        if description.chars().count() > MAX_DESCRIPTION_CHARS {
-            errors.add("description", messages::max_length(MAX_DESCRIPTION_CHARS));
-        }
-        errors.into_result()?;
-        Ok((reason, description))
     }
 }
 

@@ -21,6 +21,17 @@
 //! is a `404` before its body's `400`). Such a handler takes `http::extract::Draft<T>`: the
 //! request with the field errors held back; it adds its own checks to [`Draft::errors`] and
 //! calls [`Draft::finish`]. The request type's fields are `Option`s so it can always be built.
+//!
+//! ```ignore
+//! pub async fn update_thing(Path(id): Path<i64>, mut draft: Draft<ThingWrite>) -> Result<..> {
+//!     let thing = store::find(db, id).await?.ok_or_else(ApiError::not_found)?; // 404 first
+//!     check_references(db, &mut draft).await?; // adds to `draft.errors`
+//!     let request = draft.finish()?; // one 400: the fields' errors and the handler's
+//!     ...
+//! }
+//! ```
+//! A handler with no lookup and no check of its own keeps `Valid<T>`. Rules that need only the
+//! body (a range, a choice) belong in `from_form`, recorded in `form.errors`.
 
 mod form;
 pub mod messages;

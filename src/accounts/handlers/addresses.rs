@@ -12,13 +12,14 @@ use crate::{
         views::AddressResponse,
     },
     db::Flag,
-    error::ApiError,
+    error::{ApiError, FieldErrors},
     http::{
         auth::CurrentUser,
         extract::{Path, Valid},
         pagination::{Page, PageRequest},
     },
     state::AppState,
+    validation::Draft,
 };
 
 /// The caller's addresses, default first.
@@ -92,9 +93,9 @@ pub async fn replace_address(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-    Valid(body): Valid<AddressRequest>,
+    draft: Draft<AddressRequest>,
 ) -> Result<Json<AddressResponse>, ApiError> {
-    save(&state, user.id, id, body).await
+    save(&state, user.id, id, draft).await
 }
 
 /// Updates the given fields of an address.
@@ -106,22 +107,24 @@ pub async fn update_address(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-    Valid(body): Valid<AddressRequest>,
+    draft: Draft<AddressRequest>,
 ) -> Result<Json<AddressResponse>, ApiError> {
-    save(&state, user.id, id, body).await
+    save(&state, user.id, id, draft).await
 }
 
-/// Writes `body` over the stored address (`Valid` already made a `PUT` complete).
+/// Writes the body over the stored address (the `Draft` made a `PUT` complete); an address
+/// that isn't the caller's is a `404` whatever the body says.
 async fn save(
     state: &AppState,
     user_id: i64,
     id: i64,
-    body: AddressRequest,
+    draft: Draft<AddressRequest>,
 ) -> Result<Json<AddressResponse>, ApiError> {
     let mut tx = addresses::begin_for_user(&state.db, user_id).await?;
     let existing = addresses::find(&mut *tx, user_id, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let body = draft.finish()?;
     let is_default = body.is_default.unwrap_or(existing.is_default.0);
     let address = Address {
         id,
@@ -163,11 +166,15 @@ pub async fn set_default_address(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<AddressResponse>, ApiError> {
-    let body = AddressRequest {
+    let request = AddressRequest {
         is_default: Some(true),
         ..Default::default()
     };
-    save(&state, user.id, id, body).await
+    let draft = Draft {
+        request,
+        errors: FieldErrors::new(),
+    };
+    save(&state, user.id, id, draft).await
 }
 
 /// The caller's default address.

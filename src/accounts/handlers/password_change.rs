@@ -10,8 +10,9 @@ use crate::{
         views::PasswordChanged,
     },
     error::{ApiError, FieldErrors},
-    http::{auth::CurrentUser, extract::Valid},
+    http::auth::CurrentUser,
     state::AppState,
+    validation::Draft,
 };
 
 const CHANGED: &str = "Password changed successfully.";
@@ -26,26 +27,35 @@ const CHANGED: &str = "Password changed successfully.";
 pub async fn change_password(
     State(state): State<AppState>,
     CurrentUser(caller): CurrentUser,
-    Valid(body): Valid<ChangePasswordRequest>,
+    mut draft: Draft<ChangePasswordRequest>,
 ) -> Result<Json<PasswordChanged>, ApiError> {
     let user = users::find_by_id(&state.db.pool, caller.id)
         .await?
         .ok_or_else(ApiError::not_authenticated)?;
-    let mut errors = FieldErrors::new();
-    if !password::verify(body.old_password, user.password_hash.clone()).await? {
-        errors.add("old_password", "Old password is incorrect.");
+    let body = &draft.request;
+    if let Some(old) = body.old_password.clone() {
+        if !password::verify(old, user.password_hash.clone()).await? {
+            draft
+                .errors
+                .add("old_password", "Old password is incorrect.");
+        }
     }
-    for message in password_rules::check(&body.new_password, (&user).into()) {
-        errors.add("new_password", message);
+    if let Some(new) = &draft.request.new_password {
+        for message in password_rules::check(new, (&user).into()) {
+            draft.errors.add("new_password", message);
+        }
     }
-    errors.into_result()?;
-    if body.new_password_confirm != body.new_password {
+    let body = draft.finish()?;
+    // Required fields: `finish` refused a body without them.
+    let new_password = body.new_password.unwrap_or_default();
+    // Like DRF, object-level checks run only once every field is valid.
+    if body.new_password_confirm.as_deref() != Some(new_password.as_str()) {
         return Err(FieldErrors::single(
             "non_field_errors",
             super::PASSWORDS_DIFFER,
         ));
     }
-    let hash = password::hash(body.new_password, state.settings.fast_password_hashing).await?;
+    let hash = password::hash(new_password, state.settings.fast_password_hashing).await?;
     let mut tx = state.db.begin_write().await?;
     users::set_password_hash(&mut *tx, user.id, &hash).await?;
     reset_links::void_all_for_user(&mut tx, user.id).await?;

@@ -7,9 +7,10 @@ use axum::{extract::State, Json};
 
 use crate::{
     accounts::{requests::ProfileRequest, store::users, views::UserResponse},
-    error::{ApiError, FieldErrors},
-    http::{auth::CurrentUser, extract::Valid},
+    error::ApiError,
+    http::auth::CurrentUser,
     state::AppState,
+    validation::Draft,
 };
 
 async fn current(state: &AppState, user_id: i64) -> Result<Json<UserResponse>, ApiError> {
@@ -37,9 +38,9 @@ pub async fn get_profile(
 pub async fn replace_profile(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Valid(body): Valid<ProfileRequest>,
+    draft: Draft<ProfileRequest>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    save(&state, user.id, body).await
+    save(&state, user.id, draft).await
 }
 
 /// Updates the given profile fields.
@@ -49,23 +50,25 @@ pub async fn replace_profile(
 pub async fn update_profile(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Valid(body): Valid<ProfileRequest>,
+    draft: Draft<ProfileRequest>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    save(&state, user.id, body).await
+    save(&state, user.id, draft).await
 }
 
-/// Writes the given fields (`Valid` made `username` required for a `PUT`).
+/// Writes the given fields (the `Draft` made `username` required for a `PUT`); a taken
+/// username is reported with the other field errors.
 async fn save(
     state: &AppState,
     user_id: i64,
-    body: ProfileRequest,
+    mut draft: Draft<ProfileRequest>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    if let Some(username) = &body.username {
+    if let Some(username) = &draft.request.username {
         if users::username_taken(&state.db.pool, username, Some(user_id)).await? {
             let message = users::duplicate_message("username");
-            return Err(FieldErrors::single("username", message));
+            draft.errors.add("username", message);
         }
     }
+    let body = draft.finish()?;
     users::update_profile(
         &state.db.pool,
         user_id,

@@ -13,8 +13,8 @@ use crate::{
         views::{RegisterResponse, UserResponse},
     },
     error::{ApiError, FieldErrors},
-    http::extract::Valid,
     state::AppState,
+    validation::Draft,
 };
 
 /// Registers a customer account.
@@ -22,21 +22,20 @@ use crate::{
     responses((status = 201, body = RegisterResponse), (status = 400, description = "field errors")))]
 pub async fn create_user(
     State(state): State<AppState>,
-    Valid(body): Valid<RegisterRequest>,
+    mut draft: Draft<RegisterRequest>,
 ) -> Result<(StatusCode, Json<RegisterResponse>), ApiError> {
+    check(&state, &mut draft).await?;
+    let body = draft.finish()?;
+    // Required fields: `finish` refused a body without them.
+    let email = body.email.unwrap_or_default();
+    let username = body.username.unwrap_or_default();
+    let password = body.password.unwrap_or_default();
     let first_name = body.first_name.unwrap_or_default();
     let last_name = body.last_name.unwrap_or_default();
-    let attributes = UserAttributes {
-        username: &body.username,
-        first_name: &first_name,
-        last_name: &last_name,
-        email: &body.email,
-    };
-    check(&state, &body.password, attributes).await?;
     // Like DRF, object-level checks run only once every field is valid.
     if body
         .password_confirm
-        .is_some_and(|confirm| confirm != body.password)
+        .is_some_and(|confirm| confirm != password)
     {
         return Err(FieldErrors::single(
             "non_field_errors",
@@ -44,10 +43,10 @@ pub async fn create_user(
         ));
     }
 
-    let hash = password::hash(body.password, state.settings.fast_password_hashing).await?;
+    let hash = password::hash(password, state.settings.fast_password_hashing).await?;
     let new_user = NewUser {
-        email: &body.email,
-        username: &body.username,
+        email: &email,
+        username: &username,
         password_hash: &hash,
         first_name: &first_name,
         last_name: &last_name,
@@ -70,22 +69,32 @@ pub async fn create_user(
     ))
 }
 
-/// A taken email or username, and the password rules, reported at once.
-async fn check(
-    state: &AppState,
-    password: &str,
-    attributes: UserAttributes<'_>,
-) -> Result<(), ApiError> {
-    let mut errors = FieldErrors::new();
+/// Adds a taken email or username, and the password rules, to the field errors: one `400`
+/// lists them all, as DRF does.
+async fn check(state: &AppState, draft: &mut Draft<RegisterRequest>) -> Result<(), ApiError> {
+    let body = &draft.request;
+    let errors = &mut draft.errors;
     // Friendly messages up front; the unique indexes remain the real guarantee.
-    if users::email_taken(&state.db.pool, attributes.email).await? {
-        errors.add("email", users::duplicate_message("email"));
+    if let Some(email) = &body.email {
+        if users::email_taken(&state.db.pool, email).await? {
+            errors.add("email", users::duplicate_message("email"));
+        }
     }
-    if users::username_taken(&state.db.pool, attributes.username, None).await? {
-        errors.add("username", users::duplicate_message("username"));
+    if let Some(username) = &body.username {
+        if users::username_taken(&state.db.pool, username, None).await? {
+            errors.add("username", users::duplicate_message("username"));
+        }
     }
-    for message in password_rules::check(password, attributes) {
-        errors.add("password", message);
+    if let Some(password) = &body.password {
+        let attributes = UserAttributes {
+            username: body.username.as_deref().unwrap_or_default(),
+            first_name: body.first_name.as_deref().unwrap_or_default(),
+            last_name: body.last_name.as_deref().unwrap_or_default(),
+            email: body.email.as_deref().unwrap_or_default(),
+        };
+        for message in password_rules::check(password, attributes) {
+            errors.add("password", message);
+        }
     }
-    errors.into_result()
+    Ok(())
 }

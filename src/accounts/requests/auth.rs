@@ -6,11 +6,16 @@ use crate::validation::{messages, Form, FromForm, NAME_MAX};
 
 /// `POST auth/users/` body. Any other key (`role`, `is_staff`...) is ignored: a new account is
 /// always a customer.
+// `Option`s so the handler's checks (a taken email, the password rules) join the field errors:
+// it is received as a `Draft`; after `finish` the three required fields are `Some`.
 #[derive(Debug, ToSchema)]
 pub struct RegisterRequest {
-    pub email: String,
-    pub username: String,
-    pub password: String,
+    #[schema(value_type = String, required = true)]
+    pub email: Option<String>,
+    #[schema(value_type = String, required = true)]
+    pub username: Option<String>,
+    #[schema(value_type = String, required = true)]
+    pub password: Option<String>,
     /// Must equal `password` when given.
     pub password_confirm: Option<String>,
     pub first_name: Option<String>,
@@ -26,9 +31,9 @@ impl FromForm for RegisterRequest {
         let first_name = form.text("first_name", false, true, Some(NAME_MAX));
         let last_name = form.text("last_name", false, true, Some(NAME_MAX));
         Some(Self {
-            email: email?,
-            username: username?,
-            password: password?,
+            email,
+            username,
+            password,
             password_confirm,
             first_name,
             last_name,

@@ -1,7 +1,9 @@
 //! The request bodies of accounts: typed structs read field by field with
-//! [`crate::validation::FromForm`] (received through `http::extract::Valid<T>`), each the type
-//! the OpenAPI document shows. Checks that need the database or the stored user (a taken
-//! username, a wrong old password, the password rules) are the handlers'.
+//! [`crate::validation::FromForm`], each the type the OpenAPI document shows. Checks that need
+//! the database or the stored user (a taken username, a wrong old password, the password rules)
+//! are the handlers': those bodies have `Option` fields and are received as
+//! `validation::Draft<T>`, so one `400` lists the field errors with the handler's; the others
+//! are received through `http::extract::Valid<T>`.
 
 mod address;
 mod auth;

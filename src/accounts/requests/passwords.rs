@@ -5,11 +5,16 @@ use utoipa::ToSchema;
 use crate::validation::{Form, FromForm};
 
 /// `POST auth/password/change/` body.
+// `Option`s so a wrong old password and the password rules join the field errors: it is
+// received as a `Draft`; after `finish` every field is `Some`.
 #[derive(Debug, ToSchema)]
 pub struct ChangePasswordRequest {
-    pub old_password: String,
-    pub new_password: String,
-    pub new_password_confirm: String,
+    #[schema(value_type = String, required = true)]
+    pub old_password: Option<String>,
+    #[schema(value_type = String, required = true)]
+    pub new_password: Option<String>,
+    #[schema(value_type = String, required = true)]
+    pub new_password_confirm: Option<String>,
 }
 
 impl FromForm for ChangePasswordRequest {
@@ -18,9 +23,9 @@ impl FromForm for ChangePasswordRequest {
         let new_password = form.secret("new_password");
         let new_password_confirm = form.secret("new_password_confirm");
         Some(Self {
-            old_password: old_password?,
-            new_password: new_password?,
-            new_password_confirm: new_password_confirm?,
+            old_password,
+            new_password,
+            new_password_confirm,
         })
     }
 }

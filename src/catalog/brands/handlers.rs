@@ -7,10 +7,11 @@ use crate::{
     error::ApiError,
     http::{
         auth::{MaybeUser, Staff},
-        extract::{Path, Valid},
+        extract::Path,
         pagination::{Page, PageRequest},
     },
     state::AppState,
+    validation::Draft,
 };
 
 /// List brands by name.
@@ -31,7 +32,7 @@ pub async fn list_brands(
 pub async fn create_brand(
     State(state): State<AppState>,
     _staff: Staff,
-    Valid(body): Valid<BrandWrite>,
+    body: Draft<BrandWrite>,
 ) -> Result<(StatusCode, Json<BrandView>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -59,7 +60,7 @@ pub async fn update_brand(
     State(state): State<AppState>,
     _staff: Staff,
     Path(key): Path<String>,
-    Valid(body): Valid<BrandWrite>,
+    body: Draft<BrandWrite>,
 ) -> Result<Json<BrandView>, ApiError> {
     Ok(Json(service::update(&state.db, &key, body).await?))
 }
@@ -72,7 +73,7 @@ pub async fn patch_brand(
     State(state): State<AppState>,
     _staff: Staff,
     Path(key): Path<String>,
-    Valid(body): Valid<BrandWrite>,
+    body: Draft<BrandWrite>,
 ) -> Result<Json<BrandView>, ApiError> {
     Ok(Json(service::update(&state.db, &key, body).await?))
 }

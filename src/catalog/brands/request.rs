@@ -4,7 +4,6 @@ use utoipa::ToSchema;
 
 use crate::{
     catalog::slugs::{self, SlugTable},
-    error::{ApiError, FieldErrors},
     validation::{Form, FromForm},
 };
 
@@ -18,34 +17,20 @@ pub struct BrandWrite {
     /// Generated from the name when absent.
     pub slug: Option<String>,
     pub description: Option<String>,
-    /// What reading found wrong, held back until [`BrandWrite::checked`], so an unknown brand's
-    /// `404` comes before the body's `400`, as with products and categories.
-    #[schema(ignore)]
-    errors: FieldErrors,
 }
 
 impl FromForm for BrandWrite {
     fn from_form(form: &mut Form) -> Option<Self> {
-        let mut brand = Self {
+        let brand = Self {
             name: form.text("name", true, false, Some(255)),
             slug: form.text("slug", false, true, Some(slugs::MAX_LEN)),
             description: form.text("description", false, true, None),
-            errors: FieldErrors::new(),
         };
         if let Some(slug) = brand.slug.as_deref().filter(|s| !s.is_empty()) {
             if let Err(message) = slugs::validate(SlugTable::Brands, slug) {
                 form.errors.add("slug", message);
             }
         }
-        brand.errors = std::mem::take(&mut form.errors);
         Some(brand)
-    }
-}
-
-impl BrandWrite {
-    /// The body, or the `400` listing every problem found while reading.
-    pub fn checked(mut self) -> Result<Self, ApiError> {
-        std::mem::take(&mut self.errors).into_result()?;
-        Ok(self)
     }
 }

@@ -5,6 +5,7 @@ use crate::{
     db::Db,
     error::ApiError,
     http::pagination::{Page, PageRequest},
+    validation::Draft,
 };
 
 /// One page of brands by name.
@@ -32,16 +33,16 @@ pub async fn get(db: &Db, key: &str) -> Result<BrandView, ApiError> {
 }
 
 /// Creates a brand; the slug is generated from the name when not given.
-pub async fn create(db: &Db, body: BrandWrite) -> Result<BrandView, ApiError> {
-    let brand = body.checked()?;
+pub async fn create(db: &Db, draft: Draft<BrandWrite>) -> Result<BrandView, ApiError> {
+    let brand = draft.finish()?;
     let id = store::insert(db, &brand).await?;
     get(db, &id.to_string()).await
 }
 
 /// Applies a PUT or PATCH body to the brand named by `key` (`404` before any `400`).
-pub async fn update(db: &Db, key: &str, body: BrandWrite) -> Result<BrandView, ApiError> {
+pub async fn update(db: &Db, key: &str, draft: Draft<BrandWrite>) -> Result<BrandView, ApiError> {
     let id = resolve_id(db, key).await?;
-    let changes = body.checked()?;
+    let changes = draft.finish()?;
     store::update(db, id, &changes).await?;
     get(db, &id.to_string()).await
 }

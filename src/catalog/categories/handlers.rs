@@ -12,11 +12,12 @@ use crate::{
     error::ApiError,
     http::{
         auth::{MaybeUser, Staff},
-        extract::{Path, QueryPairs, Valid},
+        extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
     media::MediaUrls,
     state::AppState,
+    validation::Draft,
 };
 
 /// List categories by name, or `?tree=true` for the nested tree (a bare list of roots).
@@ -42,7 +43,7 @@ pub async fn list_categories(
 pub async fn create_category(
     State(state): State<AppState>,
     _staff: Staff,
-    Valid(body): Valid<CategoryWrite>,
+    body: Draft<CategoryWrite>,
 ) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -70,7 +71,7 @@ pub async fn update_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(key): Path<String>,
-    Valid(body): Valid<CategoryWrite>,
+    body: Draft<CategoryWrite>,
 ) -> Result<Json<CategoryView>, ApiError> {
     Ok(Json(service::update(&state.db, &key, body).await?))
 }
@@ -83,7 +84,7 @@ pub async fn patch_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(key): Path<String>,
-    Valid(body): Valid<CategoryWrite>,
+    body: Draft<CategoryWrite>,
 ) -> Result<Json<CategoryView>, ApiError> {
     Ok(Json(service::update(&state.db, &key, body).await?))
 }

@@ -1,11 +1,11 @@
 //! The category use cases the public and staff routes share.
 
 use super::{
-    request::CategoryWrite,
+    request::{check_parent, CategoryWrite},
     store, tree,
     views::{CategoryList, CategoryView},
 };
-use crate::{db::Db, error::ApiError, http::pagination::PageRequest};
+use crate::{db::Db, error::ApiError, http::pagination::PageRequest, validation::Draft};
 
 /// The category list: a page by name, or the whole tree.
 pub async fn list(db: &Db, page: &PageRequest, tree: bool) -> Result<CategoryList, ApiError> {
@@ -35,16 +35,22 @@ async fn resolve_id(db: &Db, key: &str) -> Result<i64, ApiError> {
 }
 
 /// Creates a category from a complete body.
-pub async fn create(db: &Db, body: CategoryWrite) -> Result<CategoryView, ApiError> {
-    let category = body.checked(db).await?;
+pub async fn create(db: &Db, mut draft: Draft<CategoryWrite>) -> Result<CategoryView, ApiError> {
+    check_parent(db, &mut draft).await?;
+    let category = draft.finish()?;
     let id = store::insert(db, &category).await?;
     get(db, &id.to_string()).await
 }
 
 /// Applies a PUT or PATCH body to the category named by `key` (`404` before any `400`).
-pub async fn update(db: &Db, key: &str, body: CategoryWrite) -> Result<CategoryView, ApiError> {
+pub async fn update(
+    db: &Db,
+    key: &str,
+    mut draft: Draft<CategoryWrite>,
+) -> Result<CategoryView, ApiError> {
     let id = resolve_id(db, key).await?;
-    let changes = body.checked(db).await?;
+    check_parent(db, &mut draft).await?;
+    let changes = draft.finish()?;
     store::update(db, id, &changes).await?;
     get(db, &id.to_string()).await
 }

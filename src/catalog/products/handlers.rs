@@ -14,11 +14,12 @@ use crate::{
     error::ApiError,
     http::{
         auth::{MaybeUser, Staff},
-        extract::{Path, QueryPairs, Valid},
+        extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
     media::MediaUrls,
     state::AppState,
+    validation::Draft,
 };
 
 /// Query parameters of the product lists (documentation; parsed by [`ProductFilters::parse`]).
@@ -160,7 +161,7 @@ pub async fn create_product(
     State(state): State<AppState>,
     Staff(staff): Staff,
     media: MediaUrls,
-    Valid(body): Valid<ProductWrite>,
+    body: Draft<ProductWrite>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -192,7 +193,7 @@ pub async fn update_product(
     Staff(staff): Staff,
     media: MediaUrls,
     Path(key): Path<String>,
-    Valid(body): Valid<ProductWrite>,
+    body: Draft<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
         service::update(&state.db, &key, body, staff.id, &media).await?,
@@ -208,7 +209,7 @@ pub async fn patch_product(
     Staff(staff): Staff,
     media: MediaUrls,
     Path(key): Path<String>,
-    Valid(body): Valid<ProductWrite>,
+    body: Draft<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
         service::update(&state.db, &key, body, staff.id, &media).await?,

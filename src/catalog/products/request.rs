@@ -1,5 +1,6 @@
-//! The product write body (POST, PUT, PATCH): read field by field with DRF's messages, then
-//! checked against the database, every problem reported in one `400`.
+//! The product write body (POST, PUT, PATCH): read field by field with DRF's messages into a
+//! [`Draft`], then checked against the database ([`check_references`]), every problem reported
+//! in one `400`.
 
 use utoipa::ToSchema;
 
@@ -9,10 +10,10 @@ use crate::{
         slugs::{self, SlugTable},
     },
     db::Db,
-    error::{ApiError, FieldErrors},
+    error::ApiError,
     inventory,
     money::Money,
-    validation::{messages, Form, FromForm},
+    validation::{messages, Draft, Form, FromForm},
 };
 
 // Each field is `None` when not sent (a PATCH leaves it as it is). Server-owned fields (`id`,
@@ -39,15 +40,11 @@ pub struct ProductWrite {
     pub stock_quantity: Option<i64>,
     pub is_active: Option<bool>,
     pub is_featured: Option<bool>,
-    /// What reading found wrong, held back until [`ProductWrite::checked`] has asked the
-    /// database too: DRF reports an unknown category next to a blank title, in one response.
-    #[schema(ignore)]
-    errors: FieldErrors,
 }
 
 impl FromForm for ProductWrite {
     fn from_form(form: &mut Form) -> Option<Self> {
-        let mut product = Self {
+        let product = Self {
             title: form.text("title", true, false, Some(255)),
             slug: form.text("slug", false, true, Some(slugs::MAX_LEN)),
             description: form.text("description", false, true, None),
@@ -57,7 +54,6 @@ impl FromForm for ProductWrite {
             stock_quantity: form.integer("stock_quantity", false, 0..=inventory::MAX_STOCK),
             is_active: form.boolean("is_active"),
             is_featured: form.boolean("is_featured"),
-            errors: FieldErrors::new(),
         };
         if let Some(slug) = product.slug.as_deref().filter(|s| !s.is_empty()) {
             if let Err(message) = slugs::validate(SlugTable::Products, slug) {
@@ -67,28 +63,26 @@ impl FromForm for ProductWrite {
         if product.price.is_some_and(|price| price.cents() <= 0) {
             form.errors.add("price", "Price must be greater than 0.");
         }
-        product.errors = std::mem::take(&mut form.errors);
         Some(product)
     }
 }
 
-impl ProductWrite {
-    /// The body once the category and brand it names exist; otherwise a `400` listing those
-    /// with every problem found while reading.
-    pub async fn checked(mut self, db: &Db) -> Result<Self, ApiError> {
-        if let Some(id) = self.category {
-            if !categories::exists(db, id).await? {
-                self.errors.add("category", messages::missing_reference(id));
-            }
+/// Adds to the draft's errors the category and brand it names that don't exist: DRF reports an
+/// unknown category next to a blank title, in one `400`.
+pub async fn check_references(db: &Db, draft: &mut Draft<ProductWrite>) -> Result<(), ApiError> {
+    if let Some(id) = draft.request.category {
+        if !categories::exists(db, id).await? {
+            draft
+                .errors
+                .add("category", messages::missing_reference(id));
         }
-        if let Some(Some(id)) = self.brand {
-            if !brands::exists(db, id).await? {
-                self.errors.add("brand", messages::missing_reference(id));
-            }
-        }
-        std::mem::take(&mut self.errors).into_result()?;
-        Ok(self)
     }
+    if let Some(Some(id)) = draft.request.brand {
+        if !brands::exists(db, id).await? {
+            draft.errors.add("brand", messages::missing_reference(id));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -96,15 +90,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::validation;
 
     #[test]
     fn reading_holds_field_errors_back_for_the_database_checks() {
         let body = json!({"title": " ", "price": "0", "category": 3, "slug": "featured"});
-        let product: ProductWrite = validation::parse(body, false).expect("held back, not refused");
-        assert_eq!(product.category, Some(3));
+        let draft = Draft::<ProductWrite>::read(body, false).expect("held back, not refused");
+        assert_eq!(draft.request.category, Some(3));
         assert_eq!(
-            serde_json::to_value(&product.errors).unwrap(),
+            serde_json::to_value(&draft.errors).unwrap(),
             json!({
                 "title": [messages::NOT_BLANK],
                 "slug": ["\"featured\" is reserved for another route."],
@@ -116,10 +109,11 @@ mod tests {
     #[test]
     fn a_partial_body_reads_only_what_was_sent() {
         let body = json!({"brand": null, "is_featured": "true"});
-        let product: ProductWrite = validation::parse(body, true).unwrap();
+        let draft = Draft::<ProductWrite>::read(body, true).unwrap();
+        assert!(draft.errors.is_empty());
+        let product = draft.finish().unwrap();
         assert_eq!(product.brand, Some(None));
         assert_eq!(product.is_featured, Some(true));
         assert_eq!(product.title, None);
-        assert!(product.errors.is_empty());
     }
 }

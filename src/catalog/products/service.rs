@@ -4,7 +4,7 @@
 use super::{
     filters::ProductFilters,
     key::{ProductKey, Visibility},
-    request::ProductWrite,
+    request::{check_references, ProductWrite},
     store::{self, ListQuery, Removal},
     views::ProductView,
 };
@@ -16,7 +16,7 @@ use crate::{
     inventory,
     media::{MediaStore, MediaUrls},
     product_images,
-    validation::messages,
+    validation::{messages, Draft},
 };
 
 /// A page of products matching `filters`; an unknown `category` or `brand` is a `400`.
@@ -142,11 +142,12 @@ async fn resolve_id(db: &Db, key: &str) -> Result<i64, ApiError> {
 /// stock always equals the sum of the product's movements.
 pub async fn create(
     db: &Db,
-    body: ProductWrite,
+    mut draft: Draft<ProductWrite>,
     actor: i64,
     media: &MediaUrls,
 ) -> Result<ProductView, ApiError> {
-    let product = body.checked(db).await?;
+    check_references(db, &mut draft).await?;
+    let product = draft.finish()?;
     let id = store::insert(db, &product).await?;
     if let Some(stock) = product.stock_quantity {
         inventory::set_level(db, id, stock, inventory::reason::INITIAL, Some(actor)).await?;
@@ -158,12 +159,13 @@ pub async fn create(
 pub async fn update(
     db: &Db,
     key: &str,
-    body: ProductWrite,
+    mut draft: Draft<ProductWrite>,
     actor: i64,
     media: &MediaUrls,
 ) -> Result<ProductView, ApiError> {
     let id = resolve_id(db, key).await?;
-    let changes = body.checked(db).await?;
+    check_references(db, &mut draft).await?;
+    let changes = draft.finish()?;
     store::update(db, id, &changes).await?;
     if let Some(stock) = changes.stock_quantity {
         inventory::set_level(db, id, stock, inventory::reason::PRODUCT_EDIT, Some(actor)).await?;

@@ -13,7 +13,7 @@ use crate::{
     error::{ApiError, FieldErrors},
     http::{
         auth::{AuthUser, CurrentUser},
-        extract::{Path, Valid},
+        extract::Path,
     },
     orders::{
         handlers::visible_order,
@@ -22,7 +22,7 @@ use crate::{
         views::OrderMessage,
     },
     state::AppState,
-    validation::messages,
+    validation::{messages, Draft},
 };
 
 /// A claim older than this belongs to a request that died mid-call; it no longer blocks paying.
@@ -150,10 +150,19 @@ pub async fn pay_order(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(order_id): Path<i64>,
-    Valid(body): Valid<PayOrder>,
+    mut draft: Draft<PayOrder>,
 ) -> Answer {
     let core = own_order(&state, &user, order_id).await?;
-    let method = PaymentMethod::parse(body.payment_method.trim())
+    let method = draft.request.payment_method.as_deref().map(str::trim);
+    let method = method.and_then(PaymentMethod::parse);
+    if method.is_none() && draft.request.payment_method.is_some() {
+        draft
+            .errors
+            .add("payment_method", messages::INVALID_PAYMENT_METHOD);
+    }
+    let body = draft.finish()?;
+    // `finish` refused a body without a known method.
+    let method = method
         .ok_or_else(|| FieldErrors::single("payment_method", messages::INVALID_PAYMENT_METHOD))?;
     if let Some(conflict) = not_payable(&core) {
         return Err(conflict);

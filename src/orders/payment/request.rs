@@ -7,9 +7,12 @@ use crate::validation::{messages, Form, FromForm};
 
 /// `POST orders/{id}/payment/` body.
 #[derive(Debug, ToSchema)]
+// Received as a `Draft`: someone else's order is a `404` whatever the body says; the handler
+// then checks the method against the known ones. After `finish` `payment_method` is `Some`.
 pub struct PayOrder {
     /// `card`, `credit_card`, `debit_card`, `paypal` or `bank_transfer`.
-    pub payment_method: String,
+    #[schema(value_type = String, required = true)]
+    pub payment_method: Option<String>,
     /// Method-specific details, e.g. `{"card_number": "4242424242424242"}`.
     #[schema(value_type = Option<Object>)]
     pub payment_details: Option<Value>,
@@ -17,8 +20,6 @@ pub struct PayOrder {
 
 impl FromForm for PayOrder {
     fn from_form(form: &mut Form) -> Option<Self> {
-        // The method is checked against the known ones by the handler, after it found the order:
-        // someone else's order is a `404` whatever the method says.
         let payment_method = match form.raw("payment_method", true) {
             None => None,
             Some(Value::String(method)) => Some(method),
@@ -27,7 +28,7 @@ impl FromForm for PayOrder {
         };
         let payment_details = form.raw("payment_details", false);
         Some(Self {
-            payment_method: payment_method?,
+            payment_method,
             payment_details,
         })
     }

@@ -161,6 +161,17 @@ api_test! {
         );
     }
 
+    async fn another_users_address_is_a_404_whatever_the_body_says(app: TestApp) {
+        let owner = app.create_customer().await;
+        let intruder = app.create_customer().await;
+        let id = create(&app, &owner, "Mine").await["id"].as_i64().unwrap();
+        let path = format!("users/addresses/{id}/");
+        let bad = json!({"city": "", "is_default": "perhaps"});
+        assert_eq!(app.patch_as(&path, &intruder.token, &bad).await.status, 404);
+        assert_eq!(app.put_as(&path, &intruder.token, &bad).await.status, 404);
+        assert_eq!(app.patch_as(&path, &owner.token, &bad).await.status, 400);
+    }
+
     async fn only_one_address_is_ever_the_default(app: TestApp) {
         let user = app.create_customer().await;
         let first = create(&app, &user, "First").await;

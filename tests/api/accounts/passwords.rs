@@ -50,6 +50,25 @@ api_test! {
         );
     }
 
+    async fn a_wrong_old_password_is_reported_with_the_other_field_errors(app: TestApp) {
+        let user = app.create_customer().await;
+        let response = app.post_as("auth/password/change/", &user.token, &json!({
+            "old_password": "Wrong-old-pass-1", "new_password": "qwerty",
+        })).await;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            response.body,
+            json!({
+                "new_password_confirm": ["This field is required."],
+                "old_password": ["Old password is incorrect."],
+                "new_password": [
+                    "This password is too short. It must contain at least 8 characters.",
+                    "This password is too common.",
+                ],
+            })
+        );
+    }
+
     async fn the_new_password_must_follow_the_rules_and_match_its_confirmation(app: TestApp) {
         let user = app.create_customer().await;
         let weak = app.post_as("auth/password/change/", &user.token, &json!({

@@ -130,4 +130,24 @@ api_test! {
             json!({"username": ["This field may not be blank."]})
         );
     }
+
+    async fn a_taken_username_is_reported_with_the_other_field_errors(app: TestApp) {
+        let user = app.create_customer().await;
+        let other = app.create_customer().await;
+        let response = app
+            .patch_as(
+                "auth/users/me/",
+                &user.token,
+                &json!({"username": other.username, "first_name": "x".repeat(151)}),
+            )
+            .await;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            response.body,
+            json!({
+                "username": ["A user with that username already exists."],
+                "first_name": ["Ensure this field has no more than 150 characters."],
+            })
+        );
+    }
 }

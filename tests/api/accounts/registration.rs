@@ -117,6 +117,29 @@ api_test! {
         );
     }
 
+    async fn field_errors_taken_values_and_password_rules_come_in_one_response(app: TestApp) {
+        assert_eq!(register(&app, &new_user("first")).await.status, 201);
+        let mut body = new_user("second");
+        body["email"] = json!("first@shop.example");
+        body["username"] = json!("has space");
+        body["password"] = json!("12345678");
+        body["password_confirm"] = json!("12345678");
+        let response = register(&app, &body).await;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            response.body,
+            json!({
+                "email": ["user with this email already exists."],
+                "username": ["Enter a valid username. This value may contain only letters, \
+                    numbers, and @/./+/-/_ characters."],
+                "password": ["This password is too common.", "This password is entirely numeric."],
+            })
+        );
+        // The field errors first, then the database's checks, then the password rules.
+        let at = |key: &str| response.text.find(key).unwrap();
+        assert!(at("\"username\"") < at("\"email\"") && at("\"email\"") < at("\"password\""));
+    }
+
     async fn weak_passwords_get_djangos_messages(app: TestApp) {
         let mut body = new_user("weak");
         body["password"] = json!("123456");

@@ -185,6 +185,24 @@ api_test! {
         );
     }
 
+    async fn an_unknown_product_and_a_bad_quantity_come_in_one_response(app: TestApp) {
+        let user = app.create_customer().await;
+        let body = json!({"product_id": 999_999, "quantity": 0});
+        let response = app.post_as("cart/add/", &user.token, &body).await;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            response.body,
+            json!({
+                "quantity": ["Quantity must be greater than 0."],
+                "product_id": ["Invalid product."],
+            })
+        );
+        let response = app
+            .patch_as("cart/update/999999/", &user.token, &json!({"quantity": "x"}))
+            .await;
+        assert_eq!(response.status, 404, "{}", response.text);
+    }
+
     async fn the_carts_updated_at_moves_with_every_change_of_a_line(app: TestApp) {
         let user = app.create_customer().await;
         let pen = app.product().price_cents(100).stock(10).create().await;

@@ -167,6 +167,20 @@ api_test! {
         assert_eq!(response.body["price"], "19.99");
     }
 
+    async fn a_blank_title_and_an_unknown_category_come_in_one_response(app: TestApp) {
+        let shop = Shop::new(&app).await;
+        let body = json!({"title": " ", "price": "1.00", "category": 999});
+        let response = app.post_as("products/", &shop.staff.token, &body).await;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            response.body,
+            json!({
+                "title": ["This field may not be blank."],
+                "category": ["Invalid pk \"999\" - object does not exist."],
+            })
+        );
+    }
+
     async fn server_owned_fields_are_ignored(app: TestApp) {
         let shop = Shop::new(&app).await;
         let category = shop.category("Misc", None).await;

@@ -46,6 +46,23 @@ api_test! {
         assert_stock(&app, pen, 10).await;
     }
 
+    async fn an_unknown_product_is_a_404_whatever_the_body_says(app: TestApp) {
+        let staff = app.create_staff().await;
+        let path = "products/999999/stock/";
+        for body in [json!({}), json!({"delta": "many", "reason": 7}), json!({"delta": 0})] {
+            let response = app.post_as(path, &staff.token, &body).await;
+            assert_eq!(response.status, 404, "{body}: {}", response.text);
+        }
+        let pen = app.product().price_cents(100).stock(10).create().await;
+        let response = app
+            .post_as(&format!("products/{pen}/stock/"), &staff.token, &json!({"delta": "many"}))
+            .await;
+        assert_eq!(
+            response.body,
+            json!({"delta": ["A valid integer is required."], "reason": ["This field is required."]})
+        );
+    }
+
     async fn adjustments_are_recorded_and_never_take_stock_below_zero(app: TestApp) {
         let staff = app.create_staff().await;
         let pen = app.product().price_cents(100).stock(10).create().await;

@@ -116,6 +116,16 @@ api_test! {
         assert_stock(&app, pen, 8).await;
     }
 
+    async fn an_unknown_order_is_a_404_whatever_the_body_says(app: TestApp) {
+        let staff = app.create_staff().await;
+        for body in [json!({}), json!({"status": "lost", "note": 7})] {
+            let response = app.patch_as("orders/999999/", &staff.token, &body).await;
+            assert_eq!(response.status, 404, "{body}: {}", response.text);
+            let response = app.put_as("orders/999999/", &staff.token, &body).await;
+            assert_eq!(response.status, 404, "{body}: {}", response.text);
+        }
+    }
+
     async fn staff_cancelling_or_failing_an_order_restocks_it(app: TestApp) {
         let customer = app.create_customer().await;
         let admin = app.create_admin().await;

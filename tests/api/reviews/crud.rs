@@ -102,6 +102,15 @@ api_test! {
         );
         let both = post(json!({"product": 999999, "rating": 9})).await;
         assert_eq!(both.body.as_object().unwrap().len(), 2, "{}", both.text);
+        let typed = post(json!({"product": 999999, "rating": "x"})).await;
+        assert_eq!(
+            typed.body,
+            json!({
+                "product": ["Invalid pk \"999999\" - object does not exist."],
+                "rating": ["A valid integer is required."],
+            }),
+            "a type error and an unknown product come in one response"
+        );
         assert_eq!(
             post(json!({"rating": 5})).await.body,
             json!({"product": ["This field is required."]})
