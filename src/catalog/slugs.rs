@@ -107,10 +107,29 @@ pub fn validate(table: SlugTable, slug: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Inserts a row with the slug the client `given` (a clash is then the client's field error) or,
+/// when none or a blank one was given, with one generated from `name` and made unique.
+pub async fn insert_with_slug<T, F, Fut>(
+    pool: &AnyPool,
+    table: SlugTable,
+    given: Option<&str>,
+    name: &str,
+    mut insert: F,
+) -> Result<T, sqlx::Error>
+where
+    F: FnMut(String) -> Fut,
+    Fut: Future<Output = Result<T, sqlx::Error>>,
+{
+    match given.filter(|slug| !slug.is_empty()) {
+        Some(slug) => insert(slug.to_owned()).await,
+        None => insert_with_unique_slug(pool, table, &base_slug(table, name), insert).await,
+    }
+}
+
 /// Runs `insert` with `base`, then `base-2`, `base-3`, ... until it does not hit the slug's
 /// unique constraint (any other error, another constraint's included, is returned as is). After a collision the next candidate comes from the highest suffix in use, so a
 /// hundred "Lamp"s cost two attempts, not a hundred.
-pub async fn insert_with_unique_slug<T, F, Fut>(
+async fn insert_with_unique_slug<T, F, Fut>(
     pool: &AnyPool,
     table: SlugTable,
     base: &str,

@@ -100,14 +100,15 @@ pub async fn insert(db: &Db, brand: &BrandWrite) -> Result<i64, ApiError> {
             .await
         }
     };
-    let result = match brand.slug.as_deref().filter(|s| !s.is_empty()) {
-        Some(slug) => insert(slug.to_owned()).await,
-        None => {
-            let base = slugs::base_slug(SlugTable::Brands, &name);
-            slugs::insert_with_unique_slug(&db.pool, SlugTable::Brands, &base, insert).await
-        }
-    };
-    result.on_constraint(violation_error)
+    slugs::insert_with_slug(
+        &db.pool,
+        SlugTable::Brands,
+        brand.slug.as_deref(),
+        &name,
+        insert,
+    )
+    .await
+    .on_constraint(violation_error)
 }
 
 /// Applies the fields a PUT/PATCH sent; a rename is carried into product search text.

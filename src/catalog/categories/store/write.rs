@@ -76,14 +76,15 @@ pub async fn insert(db: &Db, changes: &CategoryWrite) -> Result<i64, ApiError> {
             .await
         }
     };
-    let result = match changes.slug.as_deref().filter(|s| !s.is_empty()) {
-        Some(slug) => insert(slug.to_owned()).await,
-        None => {
-            let base = slugs::base_slug(SlugTable::Categories, &name);
-            slugs::insert_with_unique_slug(&db.pool, SlugTable::Categories, &base, insert).await
-        }
-    };
-    result.on_constraint(violation_error)
+    slugs::insert_with_slug(
+        &db.pool,
+        SlugTable::Categories,
+        changes.slug.as_deref(),
+        &name,
+        insert,
+    )
+    .await
+    .on_constraint(violation_error)
 }
 
 /// Applies a PUT/PATCH. A new parent is checked for cycles after the row is updated, inside the

@@ -58,14 +58,15 @@ pub async fn insert(db: &Db, product: &ProductWrite) -> Result<i64, ApiError> {
                 .await
         }
     };
-    let result = match product.slug.as_deref().filter(|s| !s.is_empty()) {
-        Some(slug) => insert(slug.to_owned()).await,
-        None => {
-            let base = slugs::base_slug(SlugTable::Products, &title);
-            slugs::insert_with_unique_slug(&db.pool, SlugTable::Products, &base, insert).await
-        }
-    };
-    result.on_constraint(violation_error)
+    slugs::insert_with_slug(
+        &db.pool,
+        SlugTable::Products,
+        product.slug.as_deref(),
+        &title,
+        insert,
+    )
+    .await
+    .on_constraint(violation_error)
 }
 
 /// Applies the fields a PUT/PATCH sent (stock excepted); `404` when the product is gone.
