@@ -103,16 +103,50 @@ impl LogoutRequest {
 
 impl FromForm for LogoutRequest {
     fn from_form(form: &mut Form) -> Option<Self> {
-        let refresh = form.text("refresh", false, false, None);
-        let refresh_token = form.text("refresh_token", false, false, None);
-        let failed = form.errors.has("refresh") || form.errors.has("refresh_token");
-        if refresh.is_none() && refresh_token.is_none() && !failed {
-            // Either name will do, but one is required; DRF's serializer names `refresh`.
-            return form.fail("refresh", messages::REQUIRED);
+        // Either name will do (`refresh` first), but one is required; its errors are named
+        // `refresh`, as DRF's serializer names it.
+        let refresh = form.text("refresh", false, true, None);
+        let refresh_token = form.text("refresh_token", false, true, None);
+        if form.errors.has("refresh") || form.errors.has("refresh_token") {
+            return None;
         }
-        Some(Self {
-            refresh,
-            refresh_token,
-        })
+        match refresh.as_deref().or(refresh_token.as_deref()) {
+            None => form.fail("refresh", messages::REQUIRED),
+            Some("") => form.fail("refresh", messages::NOT_BLANK),
+            Some(_) => Some(Self {
+                refresh,
+                refresh_token,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::{error::ApiError, validation};
+
+    fn logout_errors(body: Value) -> Value {
+        match validation::parse::<LogoutRequest>(body, false) {
+            Err(ApiError::Validation(errors)) => serde_json::to_value(errors).unwrap(),
+            other => panic!("expected a 400, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn logout_takes_either_name_and_names_its_errors_refresh() {
+        let body = json!({"refresh_token": "abc"});
+        let request = validation::parse::<LogoutRequest>(body, false).unwrap();
+        assert_eq!(request.token(), "abc");
+        assert_eq!(
+            logout_errors(json!({})),
+            json!({"refresh": [messages::REQUIRED]})
+        );
+        assert_eq!(
+            logout_errors(json!({"refresh_token": " "})),
+            json!({"refresh": [messages::NOT_BLANK]})
+        );
     }
 }
