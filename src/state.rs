@@ -4,7 +4,6 @@
 use std::{sync::Arc, time::Instant};
 
 use crate::{
-    accounts::TokenKeys,
     cache::Cache,
     config::Settings,
     db::Db,
@@ -12,6 +11,7 @@ use crate::{
     mail::Mailer,
     media::MediaStore,
     orders::SharedProvider,
+    tokens::TokenKeys,
 };
 
 /// Shared application state: one `Arc`, because axum clones the state (and every layer holding

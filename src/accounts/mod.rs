@@ -1,12 +1,14 @@
 //! Accounts: registration, JWT sessions, profiles, passwords, addresses and user administration.
 //!
-//! Outside this folder only the front below is used: the router, the token keys and caller row
-//! the auth extractors and the rate limiter verify with, roles, password hashing (the seed), the
-//! `createsuperuser` command, and addresses (checkout reads a saved one, or an inline
-//! [`AddressRequest`], and snapshots its [`AddressFields`] on the order).
+//! Outside this folder only the front below is used: the router, the auth extractors every
+//! feature's handlers take ([`CurrentUser`], [`MaybeUser`], [`Staff`], [`Admin`]), roles, password
+//! hashing (the seed), the `createsuperuser` command, and addresses (checkout reads a saved one, or
+//! an inline [`AddressRequest`], and snapshots its [`AddressFields`] on the order). The token keys
+//! are not here: they are `crate::tokens`, shared with the rate limiter and `AppState`.
 
 mod cli;
 mod emails;
+mod extract;
 mod handlers;
 mod password;
 mod password_rules;
@@ -14,15 +16,14 @@ mod requests;
 mod role;
 mod sessions;
 mod store;
-mod tokens;
 mod views;
 
 pub use cli::CreateSuperuser;
+pub use extract::{Admin, AuthUser, CurrentUser, MaybeUser, Staff};
 pub use password::hash as hash_password;
 pub use requests::AddressRequest;
 pub use role::Role;
-pub use store::{find_caller, Address, AddressFields, Caller};
-pub use tokens::{Claims, TokenError, TokenKeys, TokenType};
+pub use store::{Address, AddressFields};
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -3,11 +3,8 @@
 
 use sqlx::{Any, Executor};
 
-use super::{
-    store::refresh_tokens,
-    tokens::{TokenKeys, TokenType},
-    views::TokenPair,
-};
+use super::{store::refresh_tokens, views::TokenPair};
+use crate::tokens::{TokenKeys, TokenType};
 
 /// Signs a pair for `user_id` and records the refresh token in `family` (a new family when `None`).
 pub async fn issue_pair<'e, E>(

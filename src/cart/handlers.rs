@@ -13,8 +13,9 @@ use super::{
     views::{CartCount, CartItemView, CartTotal, CartView},
 };
 use crate::{
+    accounts::CurrentUser,
     error::{ApiError, FieldErrors},
-    http::{auth::CurrentUser, extract::Path},
+    http::extract::Path,
     inventory,
     media::MediaUrls,
     money::Money,

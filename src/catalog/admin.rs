@@ -14,9 +14,9 @@ use super::{
     },
 };
 use crate::{
+    accounts::Staff,
     error::ApiError,
     http::{
-        auth::Staff,
         extract::{Path, QueryPairs},
         origin::RequestOrigin,
         pagination::{Page, PageRequest},

@@ -4,7 +4,6 @@
 //! and applies these layers, so no feature has to depend on `http` and `http` on it in return.
 
 pub mod aliases;
-pub mod auth;
 pub mod doc_completion;
 pub mod docs;
 pub mod etag;

@@ -11,9 +11,9 @@ use super::{
     MAX_STOCK,
 };
 use crate::{
+    accounts::Staff,
     error::{ApiError, FieldErrors},
     http::{
-        auth::Staff,
         extract::Path,
         pagination::{Page, PageRequest},
     },

@@ -14,9 +14,9 @@ use super::{
     views::{OrderMessage, OrderStatusView, OrderView, TrackView, TrackingEvent},
 };
 use crate::{
+    accounts::{AuthUser, CurrentUser},
     error::{ApiError, FieldErrors},
     http::{
-        auth::{AuthUser, CurrentUser},
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },

@@ -13,9 +13,9 @@ use super::{
     views::OrderView,
 };
 use crate::{
+    accounts::{AuthUser, Staff},
     error::{ApiError, FieldErrors},
     http::{
-        auth::{AuthUser, Staff},
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },

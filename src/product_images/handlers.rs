@@ -14,9 +14,10 @@ use super::{
     views::ImageView,
 };
 use crate::{
+    accounts::Staff,
     db::{ResultExt, Violation},
     error::{ApiError, FieldErrors},
-    http::{auth::Staff, extract::Path, origin::RequestOrigin},
+    http::{extract::Path, origin::RequestOrigin},
     state::AppState,
 };
 

@@ -9,10 +9,7 @@ use super::{
     views::{HelpfulView, ReportCreated},
 };
 use crate::{
-    error::ApiError,
-    http::{auth::CurrentUser, extract::Path},
-    state::AppState,
-    validation::Draft,
+    accounts::CurrentUser, error::ApiError, http::extract::Path, state::AppState, validation::Draft,
 };
 
 /// Marks a review helpful; a user's repeated vote is a no-op that still answers `200`.

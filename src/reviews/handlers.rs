@@ -9,10 +9,10 @@ use super::{
     views::ReviewView,
 };
 use crate::{
+    accounts::{CurrentUser, MaybeUser},
     db::{ResultExt, Violation},
     error::{ApiError, FieldErrors},
     http::{
-        auth::{CurrentUser, MaybeUser},
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },

@@ -7,9 +7,9 @@ use super::{
     views::{ReviewStats, ReviewView},
 };
 use crate::{
+    accounts::{AuthUser, CurrentUser, MaybeUser},
     error::ApiError,
     http::{
-        auth::{AuthUser, CurrentUser, MaybeUser},
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },

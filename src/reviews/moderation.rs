@@ -8,9 +8,9 @@ use super::{
     views::{ReportView, ReviewView},
 };
 use crate::{
+    accounts::Staff,
     error::ApiError,
     http::{
-        auth::Staff,
         extract::Path,
         pagination::{Page, PageRequest},
     },

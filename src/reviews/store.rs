@@ -5,8 +5,8 @@ use sqlx::AnyConnection;
 
 use super::views::{ReportView, ReviewView};
 use crate::{
+    accounts::AuthUser,
     db::{now_micros, types::format_micros, Flag, SqlBuilder},
-    http::auth::AuthUser,
 };
 
 /// The review columns, joined with its author and product. `verified_purchase` is computed on

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::rating::Rating;
-use crate::http::auth::AuthUser;
+use crate::accounts::AuthUser;
 
 /// A review as the API renders it (SPEC §3.5).
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -17,7 +17,6 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{
-    accounts::TokenKeys,
     cache::Cache,
     config::Settings,
     db::Db,
@@ -26,6 +25,7 @@ use crate::{
     media::{LocalMediaStore, MediaStore},
     orders,
     state::{AppState, Services},
+    tokens::TokenKeys,
 };
 
 /// A migrated database, a bound listener and the state to serve with.

@@ -160,7 +160,7 @@ mod tests {
             Router::new().route("/boom/", get(|| async { panic!("secret detail") as &str })),
             policy,
             security::cors(&[]),
-            rate_limit::RateLimiter::disabled(Arc::new(crate::accounts::TokenKeys::new(
+            rate_limit::RateLimiter::disabled(Arc::new(crate::tokens::TokenKeys::new(
                 &"test-key".to_owned().into(),
                 std::time::Duration::from_secs(60),
                 std::time::Duration::from_secs(60),

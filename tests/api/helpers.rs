@@ -7,7 +7,7 @@ use std::{
 };
 
 use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
-use nexus::{accounts::TokenType, config::Settings, db::Db, startup::Application};
+use nexus::{config::Settings, db::Db, startup::Application, tokens::TokenType};
 use reqwest::{header::HeaderMap, Method, StatusCode};
 use serde_json::Value;
 

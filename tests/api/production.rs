@@ -10,8 +10,8 @@ use std::{
 };
 
 use nexus::{
-    accounts::{TokenKeys, TokenType},
     config::DEFAULT_SECRET_KEY,
+    tokens::{TokenKeys, TokenType},
 };
 use secrecy::SecretString;
 use serde_json::{json, Value};

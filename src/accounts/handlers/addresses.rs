@@ -10,11 +10,11 @@ use crate::{
         requests::AddressRequest,
         store::{addresses, Address},
         views::AddressResponse,
+        CurrentUser,
     },
     db::Flag,
     error::{ApiError, FieldErrors},
     http::{
-        auth::CurrentUser,
         extract::{Path, Valid},
         pagination::{Page, PageRequest},
     },

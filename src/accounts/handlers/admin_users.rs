@@ -9,10 +9,10 @@ use crate::{
         role::Role,
         store::{refresh_tokens, users, UserFilter},
         views::AdminUserResponse,
+        Admin,
     },
     error::{ApiError, FieldErrors},
     http::{
-        auth::Admin,
         extract::{Path, QueryPairs, Valid},
         pagination::{Page, PageRequest},
     },

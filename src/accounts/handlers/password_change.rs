@@ -8,9 +8,9 @@ use crate::{
         requests::ChangePasswordRequest,
         store::{refresh_tokens, reset_links, users},
         views::PasswordChanged,
+        CurrentUser,
     },
     error::{ApiError, FieldErrors},
-    http::auth::CurrentUser,
     state::AppState,
     validation::Draft,
 };

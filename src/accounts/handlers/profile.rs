@@ -6,9 +6,8 @@
 use axum::{extract::State, Json};
 
 use crate::{
-    accounts::{requests::ProfileRequest, store::users, views::UserResponse},
+    accounts::{requests::ProfileRequest, store::users, views::UserResponse, CurrentUser},
     error::ApiError,
-    http::auth::CurrentUser,
     state::AppState,
     validation::Draft,
 };

@@ -8,17 +8,17 @@ use crate::{
         requests::{LoginRequest, LogoutRequest, RefreshRequest, VerifyRequest},
         sessions,
         store::{refresh_tokens, users},
-        tokens::{Claims, TokenError, TokenType},
         views::{Empty, MessageResponse, TokenPair},
+        CurrentUser,
     },
     error::ApiError,
     http::{
-        auth::CurrentUser,
         extract::Valid,
         rate_limit::{ClientKey, LoginBudget},
         security_log,
     },
     state::AppState,
+    tokens::{Claims, TokenError, TokenType},
 };
 
 const BAD_CREDENTIALS: &str = "No active account found with the given credentials";

@@ -4,9 +4,9 @@ use axum::{extract::State, http::StatusCode, Json};
 
 use super::{request::BrandWrite, service, views::BrandView};
 use crate::{
+    accounts::{MaybeUser, Staff},
     error::ApiError,
     http::{
-        auth::{MaybeUser, Staff},
         extract::Path,
         pagination::{Page, PageRequest},
     },

@@ -8,10 +8,10 @@ use super::{
     views::{CategoryList, CategoryView},
 };
 use crate::{
+    accounts::{MaybeUser, Staff},
     catalog::products::{self, ProductFilters, ProductListParams, ProductView, Visibility},
     error::ApiError,
     http::{
-        auth::{MaybeUser, Staff},
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },

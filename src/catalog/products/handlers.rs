@@ -11,9 +11,9 @@ use super::{
     views::ProductView,
 };
 use crate::{
+    accounts::{MaybeUser, Staff},
     error::ApiError,
     http::{
-        auth::{MaybeUser, Staff},
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },

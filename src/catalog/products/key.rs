@@ -1,6 +1,6 @@
 //! How a request names a product (id or slug) and what the caller may see of it.
 
-use crate::http::auth::MaybeUser;
+use crate::accounts::MaybeUser;
 
 /// How a product is named in a path: `products/42/` or `products/red-lamp/`.
 #[derive(Debug, Clone, PartialEq, Eq)]

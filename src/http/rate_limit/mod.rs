@@ -30,9 +30,9 @@ pub use rate::Throttled;
 
 use self::{local::LocalLimiter, redis::RedisLimiter};
 use crate::{
-    accounts::{TokenKeys, TokenType},
     error::ApiError,
     http::origin::{client_ip_from, TrustedProxies},
+    tokens::{TokenKeys, TokenType},
 };
 
 /// The limiter every request goes through; shared by the middleware and the login handler.

@@ -16,9 +16,9 @@ use crate::orders::{
     views::{OrderView, ShippingAddress},
 };
 use crate::{
-    accounts,
+    accounts::{self, CurrentUser},
     error::ApiError,
-    http::{auth::CurrentUser, extract::Json},
+    http::extract::Json,
     state::AppState,
     validation,
 };

@@ -16,8 +16,8 @@ use super::{
     request::{CheckoutRequest, MAX_LINES, MAX_QUANTITY},
 };
 use crate::{
+    accounts::AuthUser,
     db::{now_micros, types::format_micros, Backend},
-    http::auth::AuthUser,
     inventory::{self, Take, Taken},
     money::Money,
     orders::{

@@ -9,12 +9,10 @@ use super::{
     PaymentMethod, PaymentOutcome, PaymentRequest,
 };
 use crate::{
+    accounts::{AuthUser, CurrentUser},
     db::{now_micros, ResultExt, Violation},
     error::{ApiError, FieldErrors},
-    http::{
-        auth::{AuthUser, CurrentUser},
-        extract::Path,
-    },
+    http::extract::Path,
     orders::{
         handlers::visible_order,
         status::{OrderStatus, PaymentStatus},

@@ -1,5 +1,9 @@
 //! JSON Web Tokens with the claims SimpleJWT used, so existing clients can read them.
 //!
+//! A top-level module rather than part of `accounts`: the auth extractors, the rate limiter (it
+//! reads the bearer token's user id without a database read) and `AppState` (which holds the
+//! keys) all need it, and none of them should have to depend on the accounts feature for it.
+//!
 //! HS256 is pinned: a token signed with any other algorithm (or `alg: none`) fails validation.
 
 use std::time::Duration;
