@@ -17,6 +17,7 @@ pub mod media;
 pub mod money;
 pub mod ops;
 pub mod orders;
+pub mod payment_gateway;
 pub mod product_images;
 pub mod redis_client;
 pub mod reviews;

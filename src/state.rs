@@ -3,6 +3,8 @@
 
 use std::{sync::Arc, time::Instant};
 
+use axum::extract::FromRef;
+
 use crate::{
     cache::Cache,
     config::Settings,
@@ -10,7 +12,7 @@ use crate::{
     http::{in_flight::InFlight, rate_limit::RateLimiter},
     mail::Mailer,
     media::MediaStore,
-    orders::SharedProvider,
+    payment_gateway::SharedProvider,
     tokens::TokenKeys,
 };
 
@@ -30,6 +32,13 @@ impl std::ops::Deref for AppState {
 
     fn deref(&self) -> &Services {
         &self.0
+    }
+}
+
+/// The media store, for extractors that take any state holding one (`media::MediaUrls`).
+impl FromRef<AppState> for Arc<dyn MediaStore> {
+    fn from_ref(state: &AppState) -> Self {
+        state.media.clone()
     }
 }
 

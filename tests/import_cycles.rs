@@ -15,23 +15,6 @@ use std::{
     path::Path,
 };
 
-/// Edges known to close a cycle, each with why it is still there. The graph without them must
-/// be acyclic; an edge listed here that no longer exists fails too, so the list only shrinks.
-const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
-    // `AppState` holds each feature's service (cache, rate limiter, media store, payment
-    // provider) while every feature's handlers take `State<AppState>`. Breaking it means
-    // sub-states (`FromRef`) built in `startup`, feature by feature. (The token keys live in the
-    // top-level `tokens`, which imports nothing of the crate.)
-    ("state", "cache", "AppState holds the Cache"),
-    (
-        "state",
-        "http",
-        "AppState holds the RateLimiter and the in-flight count",
-    ),
-    ("state", "media", "AppState holds the MediaStore"),
-    ("state", "orders", "AppState holds the PaymentProvider"),
-];
-
 /// The top-level modules declared in `src/lib.rs`.
 fn top_level_modules(root: &Path) -> BTreeSet<String> {
     let lib = fs::read_to_string(root.join("src/lib.rs")).unwrap();
@@ -167,20 +150,10 @@ fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
 #[test]
 fn top_level_modules_import_each_other_without_cycles() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut graph = import_graph(root);
-    for (from, to, why) in KNOWN_CYCLE_EDGES {
-        let removed = graph
-            .get_mut(*from)
-            .is_some_and(|targets| targets.remove(*to));
-        assert!(
-            removed,
-            "{from} → {to} ({why}) no longer exists: take it off KNOWN_CYCLE_EDGES"
-        );
-    }
-    if let Some(cycle) = find_cycle(&graph) {
+    if let Some(cycle) = find_cycle(&import_graph(root)) {
         panic!(
-            "import cycle among top-level modules: {}\n(break it, or if it must stay for now, \
-             list one of its edges in KNOWN_CYCLE_EDGES with the reason)",
+            "import cycle among top-level modules: {}\n(break it: move the shared piece down a \
+             layer, or hand the module its own state through `FromRef`; docs/ARCHITECTURE.md)",
             cycle.join(" → ")
         );
     }
@@ -199,4 +172,6 @@ fn the_reader_sees_paths_and_use_groups() {
         ("b".to_owned(), BTreeSet::from(["a".to_owned()])),
     ]);
     assert_eq!(find_cycle(&graph).unwrap(), ["a", "b", "a"]);
+    let one_way = BTreeMap::from([("a".to_owned(), BTreeSet::from(["b".to_owned()]))]);
+    assert!(find_cycle(&one_way).is_none());
 }

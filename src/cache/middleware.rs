@@ -17,12 +17,14 @@ use axum::{
 
 use tower::{Layer, ServiceExt};
 
+use std::sync::Arc;
+
 use super::{
     entry::{json_response, Entry},
     paths::{changed_the_catalog, is_cacheable_path, never_changes_catalog, only_moves_stock},
     Cache,
 };
-use crate::{http::origin::RequestOrigin, state::AppState};
+use crate::http::origin::RequestOrigin;
 
 /// The query's `&`-separated pairs, sorted by name (stable, so repeated names keep their order).
 pub fn normalised_query(query: Option<&str>) -> String {
@@ -36,9 +38,9 @@ pub fn normalised_query(query: Option<&str>) -> String {
 }
 
 /// Middleware: answers anonymous catalog `GET`s from the cache, and bumps the catalog version
-/// after every write that may have changed them.
-pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let cache = state.cache.clone();
+/// after every write that may have changed them. Its state is the cache alone, so the cache
+/// knows nothing of the app state.
+pub async fn layer(State(cache): State<Arc<Cache>>, request: Request, next: Next) -> Response {
     if !cache.is_enabled() {
         return next.run(request).await;
     }

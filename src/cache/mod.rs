@@ -184,7 +184,7 @@ impl Cache {
             (&self.misses, "miss")
         };
         counter.fetch_add(1, Ordering::Relaxed);
-        metrics::counter!(crate::ops::metrics::CACHE_LOOKUPS_TOTAL, "result" => result)
+        metrics::counter!(crate::telemetry::metrics::CACHE_LOOKUPS_TOTAL, "result" => result)
             .increment(1);
         value
     }

@@ -16,8 +16,6 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use crate::state::AppState;
-
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Nexus Commerce API", description = "Versioned JSON REST API of the Nexus Commerce shop backend."),
@@ -82,7 +80,8 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
 }
 
 /// `/api/v1/schema/`, `/api/v1/docs/` and `/api/v1/redoc/` with their assets.
-pub fn router(openapi: OpenApiDocument) -> Router<AppState> {
+/// Generic over the state (it reads none), so `http` knows nothing of the app state.
+pub fn router<S: Clone + Send + Sync + 'static>(openapi: OpenApiDocument) -> Router<S> {
     // Serialised from utoipa's own types (not through `serde_json::Value`, whose maps are
     // sorted) so the paths keep the documentation's order (`doc_completion::order`).
     let schema: Bytes = openapi

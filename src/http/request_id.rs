@@ -81,11 +81,11 @@ pub async fn assign(request: Request, next: Next) -> Response {
             "request completed"
         );
     });
-    crate::ops::metrics::record_request(
+    crate::telemetry::metrics::record_request(
         &method,
         route
             .as_deref()
-            .unwrap_or(crate::ops::metrics::UNMATCHED_ROUTE),
+            .unwrap_or(crate::telemetry::metrics::UNMATCHED_ROUTE),
         response.status().as_u16(),
         started.elapsed(),
     );

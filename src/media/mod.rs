@@ -10,7 +10,7 @@ mod local;
 use std::sync::Arc;
 
 use axum::{
-    extract::{FromRequestParts, Request},
+    extract::{FromRef, FromRequestParts, Request},
     http::request::Parts,
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
@@ -20,7 +20,7 @@ use axum::{
 use futures_util::future::BoxFuture;
 use tower_http::services::ServeDir;
 
-use crate::{config::Settings, error::ApiError, http::origin::RequestOrigin, state::AppState};
+use crate::{config::Settings, error::ApiError, http::origin::RequestOrigin};
 
 pub use key::MediaKey;
 pub use local::LocalMediaStore;
@@ -61,13 +61,19 @@ impl MediaUrls {
     }
 }
 
-impl FromRequestParts<AppState> for MediaUrls {
+/// Any state that hands out the store (`FromRef`) will do, so media knows nothing of the app
+/// state; `AppState`'s impl is in `state.rs`.
+impl<S> FromRequestParts<S> for MediaUrls
+where
+    S: Send + Sync,
+    Arc<dyn MediaStore>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let origin = RequestOrigin::from_request_parts(parts, state).await?;
         Ok(Self {
-            store: state.media.clone(),
+            store: Arc::<dyn MediaStore>::from_ref(state),
             origin: origin.base_url(),
         })
     }
@@ -87,7 +93,7 @@ pub fn absolute_url(origin_base_url: &str, url: String) -> String {
 /// an absolute URL something else (nginx, a CDN) serves the files and this router is empty.
 ///
 /// `nest_service` rather than a documented route: these are static files, not API operations.
-pub fn files_router(settings: &Settings) -> Router<AppState> {
+pub fn files_router<S: Clone + Send + Sync + 'static>(settings: &Settings) -> Router<S> {
     let prefix = settings.media_url.trim_end_matches('/');
     if !settings.media_url.starts_with('/') || prefix.is_empty() {
         return Router::new();

@@ -2,7 +2,7 @@
 //! metrics.
 
 mod health;
-pub mod metrics;
+mod metrics;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -18,13 +18,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
-pub use payment::{
-    payment_provider, PaymentMethod, PaymentOutcome, PaymentProvider, PaymentRequest,
-    ProviderUnavailable, SharedProvider, TestPaymentProvider,
-};
-
 /// Every order route under `/api/v1`. Payments go through the provider in the state
-/// ([`payment_provider`] picks it from `PAYMENT_PROVIDER`), so no handler names one.
+/// ([`payment_provider`](crate::payment_gateway::payment_provider) picks it from
+/// `PAYMENT_PROVIDER`), so no handler names one.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(

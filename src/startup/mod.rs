@@ -23,7 +23,7 @@ use crate::{
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
     mail::{FileMailer, Mailer},
     media::{LocalMediaStore, MediaStore},
-    orders,
+    payment_gateway,
     state::{AppState, Services},
     tokens::TokenKeys,
 };
@@ -75,7 +75,7 @@ impl Application {
             settings.media_root.clone(),
             settings.media_url.clone(),
         ));
-        let payment = orders::payment_provider(settings.payment_provider());
+        let payment = payment_gateway::payment_provider(settings.payment_provider());
         let state = AppState::new(Services {
             db,
             settings: Arc::new(settings),

@@ -63,7 +63,7 @@ pub fn app(
 
 /// Routes and layers, without the path normalisation (which must run before routing).
 pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Router {
-    ops::metrics::install();
+    crate::telemetry::metrics::install();
     let (api, openapi) = api();
     let policy = Arc::new(security::SecurityPolicy {
         allowed_hosts: state.settings.allowed_hosts.clone(),
@@ -77,7 +77,7 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
     // URL holding U+0000 is refused before it can be looked up or stored.
     let api = api
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.cache.clone(),
             crate::cache::middleware::layer,
         ))
         .layer(middleware::from_fn(null_characters::reject));

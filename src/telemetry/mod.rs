@@ -1,6 +1,8 @@
 //! Logging set-up: `tracing` with JSON or human-readable output, filtered by `LOG_LEVEL`
-//! (or `RUST_LOG` when set), and the context of the request being served ([`request`]).
+//! (or `RUST_LOG` when set), the context of the request being served ([`request`]) and the
+//! Prometheus metrics ([`metrics`]).
 
+pub mod metrics;
 pub mod request;
 
 use tracing_subscriber::{fmt, EnvFilter};

@@ -139,7 +139,7 @@ impl RateLimiter {
     async fn enforce_with(&self, rule: Rule, key: &str, dry_run: bool) -> Result<(), ApiError> {
         self.check_with(rule, key, dry_run).await.map_err(|throttled| {
             crate::http::security_log::throttled(rule.name(), key, throttled.retry_after_secs());
-            metrics::counter!(crate::ops::metrics::RATE_LIMIT_REJECTIONS_TOTAL, "rule" => rule.name())
+            metrics::counter!(crate::telemetry::metrics::RATE_LIMIT_REJECTIONS_TOTAL, "rule" => rule.name())
                 .increment(1);
             ApiError::throttled(throttled.retry_after_secs())
         })

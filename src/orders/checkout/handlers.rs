@@ -84,7 +84,7 @@ pub async fn create_order(
 /// The `201` of a placed order, counted in the metrics. Built from what was written, so the
 /// answer costs no second read.
 fn created(order: OrderView, total_cents: i64) -> Response {
-    crate::ops::metrics::record_order(total_cents);
+    crate::telemetry::metrics::record_order(total_cents);
     (StatusCode::CREATED, axum::Json(order)).into_response()
 }
 

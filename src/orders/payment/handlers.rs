@@ -6,7 +6,6 @@ use serde_json::Value;
 use super::{
     request::PayOrder,
     settle::{release_claim, settle, Settled},
-    PaymentMethod, PaymentOutcome, PaymentRequest,
 };
 use crate::{
     accounts::{AuthUser, CurrentUser},
@@ -19,6 +18,7 @@ use crate::{
         store::{self, OrderCore},
         views::OrderMessage,
     },
+    payment_gateway::{PaymentMethod, PaymentOutcome, PaymentRequest},
     state::AppState,
     validation::{messages, Draft},
 };

@@ -5,11 +5,11 @@
 
 use sqlx::AnyConnection;
 
-use super::PaymentOutcome;
 use crate::{
     db::{now_micros, Db},
     inventory::reason,
     orders::{lifecycle, status::OrderStatus, store},
+    payment_gateway::PaymentOutcome,
 };
 
 /// What settling did.
