@@ -5,8 +5,7 @@ use serde_json::json;
 
 use super::{
     request::StockAdjustment,
-    stock::{self, Refused},
-    store,
+    store::{self, Refused},
     views::{MovementView, StockAdjusted},
     MAX_STOCK,
 };
@@ -50,7 +49,7 @@ pub async fn adjust_stock(
         body.reason.unwrap_or_default(),
     );
     let mut tx = state.db.begin_write().await?;
-    let adjusted = stock::adjust(&mut tx, product_id, delta, &reason, staff.id).await?;
+    let adjusted = store::adjust(&mut tx, product_id, delta, &reason, staff.id).await?;
     let (movement, stock_quantity) = match adjusted {
         Ok(done) => done,
         Err(Refused { available }) if delta > 0 => {

@@ -2,14 +2,13 @@
 //!
 //! Every change to `products.stock_quantity` goes with one `stock_movements` row written in the
 //! same transaction, so a product's stock always equals the sum of its movements. This module is
-//! the only one that changes stock (`stock.rs` holds every such statement): checkout [`take`]s,
+//! the only one that changes stock (`store/stock.rs` holds every such statement): checkout [`take`]s,
 //! cancels and fails [`put_back`], staff [`adjust`] and the product form [`set_level`]s (the
 //! seed's bulk insert writes its own rows). Other features read stock through [`stock_of`].
 
 mod handlers;
 mod movements;
 mod request;
-mod stock;
 mod store;
 mod views;
 
@@ -18,8 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::state::AppState;
 
 pub use movements::reason;
-pub use stock::{adjust, put_back, set_level, take, Refused, Take, Taken};
-pub use store::stock_of;
+pub use store::{adjust, put_back, set_level, stock_of, take, Refused, Take, Taken};
 pub use views::MovementView;
 
 /// Most units a product's stock may be set or adjusted to through the API (SPEC §5). Units

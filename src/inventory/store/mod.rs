@@ -1,8 +1,12 @@
-//! The inventory's reads and the movement log's SQL. The statements that change
-//! `products.stock_quantity` stay in `stock.rs`, the one stock writer, each beside the guard
-//! that makes it safe.
+//! Every SQL statement of inventory: the reads and the movement log here, and in `stock.rs` the
+//! statements that change `products.stock_quantity` (the one stock writer), each beside the
+//! guard that makes it safe.
+
+mod stock;
 
 use sqlx::AnyConnection;
+
+pub use stock::{adjust, put_back, set_level, take, Refused, Take, Taken};
 
 use super::{movements::NewMovement, views::MovementView};
 use crate::db::{now_micros, types::format_micros};

@@ -4,13 +4,13 @@
 
 use sqlx::AnyConnection;
 
-use super::{
+use super::record_movement;
+use crate::db::{now_micros, Db, Flag};
+use crate::inventory::{
     movements::{reason, NewMovement},
-    store::record_movement,
     views::MovementView,
     MAX_STOCK,
 };
-use crate::db::{now_micros, Db, Flag};
 
 /// What [`take`] found for one line.
 #[derive(Debug)]
