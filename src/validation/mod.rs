@@ -77,10 +77,11 @@ impl<T> Draft<T> {
                 request,
                 errors: form.errors,
             }),
-            None => Err(form
-                .finish::<T>(None)
-                .err()
-                .unwrap_or_else(|| FieldErrors::single("non_field_errors", "Invalid data."))),
+            // The reader gave up on a field it can't do without: the `400` it recorded.
+            None => form.finish(None).map(|request| Self {
+                request,
+                errors: FieldErrors::new(),
+            }),
         }
     }
 
