@@ -64,16 +64,7 @@ pub async fn list_products(
     query: QueryPairs,
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
-    Ok(Json(
-        service::list_page(
-            &state.db,
-            filters,
-            Visibility::for_user(&user),
-            &page,
-            &media,
-        )
-        .await?,
-    ))
+    page_of(&state, filters, &user, &page, &media).await
 }
 
 /// Search products by `q` (an empty `q` is an empty page).
@@ -92,16 +83,7 @@ pub async fn search_products(
         return Ok(Json(page.page(0, Vec::new())?));
     };
     filters.search = Some(q.to_owned());
-    Ok(Json(
-        service::list_page(
-            &state.db,
-            filters,
-            Visibility::for_user(&user),
-            &page,
-            &media,
-        )
-        .await?,
-    ))
+    page_of(&state, filters, &user, &page, &media).await
 }
 
 /// Featured products, newest first.
@@ -116,16 +98,7 @@ pub async fn featured_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     filters.featured = true;
-    Ok(Json(
-        service::list_page(
-            &state.db,
-            filters,
-            Visibility::for_user(&user),
-            &page,
-            &media,
-        )
-        .await?,
-    ))
+    page_of(&state, filters, &user, &page, &media).await
 }
 
 /// The newest products.
@@ -140,16 +113,7 @@ pub async fn latest_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     filters.ordering = vec![OrderKey::NEWEST];
-    Ok(Json(
-        service::list_page(
-            &state.db,
-            filters,
-            Visibility::for_user(&user),
-            &page,
-            &media,
-        )
-        .await?,
-    ))
+    page_of(&state, filters, &user, &page, &media).await
 }
 
 /// Create a product (staff).
@@ -228,4 +192,18 @@ pub async fn delete_product(
 ) -> Result<StatusCode, ApiError> {
     service::delete(&state.db, state.media.as_ref(), &key).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// One page of `filters` as `user` may see it: where every product list endpoint ends.
+async fn page_of(
+    state: &AppState,
+    filters: ProductFilters,
+    user: &MaybeUser,
+    page: &PageRequest,
+    media: &MediaUrls,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    let visibility = Visibility::for_user(user);
+    Ok(Json(
+        service::list_page(&state.db, filters, visibility, page, media).await?,
+    ))
 }
