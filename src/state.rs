@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     db::Db,
     http::{in_flight::InFlight, rate_limit::RateLimiter},
+    live::Hub,
     mail::Mailer,
     media::MediaStore,
     payment_gateway::SharedProvider,
@@ -54,9 +55,13 @@ pub struct Services {
     pub rate_limiter: Arc<RateLimiter>,
     /// The catalog read cache (docs/cache.md).
     pub cache: Arc<Cache>,
+    /// Tells open notification streams, on every instance, that a user has news.
+    pub live: Arc<Hub>,
     /// The payment provider chosen by `PAYMENT_PROVIDER`.
     pub payment: SharedProvider,
     pub started_at: Instant,
+    /// Cancelled when shutdown begins: workers stop claiming and live streams close.
+    pub shutdown: tokio_util::sync::CancellationToken,
     /// Requests being served now (shutdown reports the ones its grace period cuts off).
     pub in_flight: InFlight,
 }

@@ -10,6 +10,8 @@
 
 pub mod cache;
 mod database;
+pub mod jobs;
+pub mod notifications;
 mod payment;
 mod production;
 pub mod rate_limit;
@@ -79,6 +81,10 @@ pub struct Settings {
     pub rate_limit: rate_limit::RateLimitSettings,
     /// `CACHE_*` and `REDIS_URL`.
     pub cache: cache::CacheSettings,
+    /// `JOBS_*`: the background job queue.
+    pub jobs: jobs::JobSettings,
+    /// `SMTP_URL`, `SMTP_CA_FILE`, `LOW_STOCK_THRESHOLD`.
+    pub notifications: notifications::NotificationSettings,
 }
 
 /// Output format of the logs.
@@ -191,6 +197,8 @@ impl Settings {
             fast_password_hashing: false,
             cache: cache::CacheSettings::from_lookup(var)?,
             rate_limit: rate_limit::RateLimitSettings::from_lookup(var)?,
+            jobs: jobs::JobSettings::from_lookup(var)?,
+            notifications: notifications::NotificationSettings::from_lookup(var)?,
         };
         Ok(settings)
     }

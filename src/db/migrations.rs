@@ -72,6 +72,13 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "tokens valid after",
         Sql::Shared(include_str!("../../migrations/0008_tokens_valid_after.sql")),
     ),
+    (
+        9,
+        "notifications and jobs",
+        Sql::Shared(include_str!(
+            "../../migrations/0009_notifications_and_jobs.sql"
+        )),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

@@ -2,6 +2,7 @@
 //! serve until a shutdown signal, then drain in-flight requests within the grace period. The
 //! router itself is assembled in `router.rs` (every feature's routes plus the `http` layers).
 
+mod jobs;
 mod router;
 
 pub use router::{api, app, router, NormalisedRouter};
@@ -84,6 +85,8 @@ impl Application {
             media,
             rate_limiter,
             cache,
+            live: Default::default(),
+            shutdown: Default::default(),
             payment,
             started_at: Instant::now(),
             in_flight: Default::default(),
@@ -115,10 +118,14 @@ impl Application {
         let grace = self.state.settings.shutdown_grace_period;
         let in_flight = self.state.in_flight.clone();
         let db = self.state.db.clone();
+        let stopping = self.state.shutdown.clone();
+        let worker = jobs::spawn_worker(&self.state, stopping.clone());
         let app = app(self.state, self.trusted_proxies);
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
             shutdown.await;
+            // Workers stop claiming and live streams end, so connections can drain.
+            stopping.cancel();
             let _ = signalled_tx.send(());
         };
         let server = axum::serve(self.listener, app).with_graceful_shutdown(signal);
@@ -139,6 +146,10 @@ impl Application {
                     "shutdown grace period expired; abandoning in-flight requests"
                 );
             }
+        }
+        if let Some(worker) = worker {
+            // The worker finishes its jobs within the same grace period, then releases the rest.
+            let _ = tokio::time::timeout(grace + POOL_CLOSE_TIMEOUT, worker).await;
         }
         // Connections still checked out by abandoned requests would make `close` wait for them.
         if tokio::time::timeout(POOL_CLOSE_TIMEOUT, db.close())

@@ -158,6 +158,8 @@ impl TestApp {
             ("DATABASE_MAX_CONNECTIONS", "5"),
             // Tests that exercise rate limits turn them on through `spawn_with`.
             ("RATE_LIMIT_ENABLED", "false"),
+            // Queued emails go out within a tenth of a second, not the production second.
+            ("JOBS_POLL_INTERVAL_MS", "100"),
         ]
         .into_iter()
         .chain(extra.iter().copied())

@@ -5,10 +5,23 @@
 //! subject only — message bodies carry reset tokens, which must never reach the logs. An SMTP
 //! mailer implements the same trait.
 
+mod message;
+
+pub use self::message::{DigestItem, Email, Message, OrderLine};
+
 use std::path::PathBuf;
 
 use anyhow::Context;
 use futures_util::future::BoxFuture;
+use sqlx::AnyConnection;
+
+use crate::jobs::{self, Kind, NewJob};
+
+/// Queues `email` on `conn`, the causing transaction's connection: it is sent by a worker once
+/// that transaction commits, retried through an SMTP outage, and never lost.
+pub async fn queue(conn: &mut AnyConnection, email: &Email) -> Result<(), sqlx::Error> {
+    jobs::enqueue(conn, NewJob::new(Kind::Email, email)).await
+}
 
 /// One message to send.
 #[derive(Clone, Debug)]

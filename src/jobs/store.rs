@@ -1,0 +1,196 @@
+//! Every statement on the `jobs` table.
+
+use std::time::Duration;
+
+use sqlx::AnyConnection;
+
+use super::{worker::Job, Kind, NewJob};
+use crate::db::{now_micros, Backend, Db, SqlBuilder};
+
+/// Inserts one job; a taken `unique_key` makes it a no-op (same statement on both engines).
+pub(super) async fn insert(conn: &mut AnyConnection, job: &NewJob) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, due_at, unique_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unique_key) DO NOTHING",
+    )
+    .bind(job.kind.as_str())
+    .bind(&job.payload)
+    .bind(job.due_at)
+    .bind(job.unique_key.as_deref())
+    .bind(now_micros())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// States a worker may take a job from: queued and due, or running with its lease run out.
+const CLAIMABLE: &str = "state IN ('queued', 'running') AND due_at <= ";
+
+/// Claims up to `limit` due jobs of `kinds` for `worker`, leasing them for `lease`. PostgreSQL
+/// skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`); SQLite has one writer,
+/// whose turn makes the claim atomic. A cheap read first keeps idle polls off the writer.
+pub(super) async fn claim(
+    db: &Db,
+    worker: &str,
+    kinds: &[Kind],
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<Job>, sqlx::Error> {
+    let now = now_micros();
+    let names = || kinds.iter().map(|kind| kind.as_str());
+    let mut probe = SqlBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE ");
+    probe.push(CLAIMABLE).push_bind(now);
+    probe
+        .push(" AND kind IN (")
+        .push_list(names())
+        .push(") LIMIT 1) due");
+    if kinds.is_empty() || probe.fetch_i64(&db.pool).await? == 0 {
+        return Ok(Vec::new());
+    }
+    let lease_end = now + i64::try_from(lease.as_micros()).unwrap_or(i64::MAX / 2);
+    let mut claim =
+        SqlBuilder::new("UPDATE jobs SET state = 'running', attempts = attempts + 1, due_at = ");
+    claim
+        .push_bind(lease_end)
+        .push(", locked_by = ")
+        .push_bind(worker);
+    claim
+        .push(" WHERE id IN (SELECT id FROM jobs WHERE ")
+        .push(CLAIMABLE)
+        .push_bind(now);
+    claim
+        .push(" AND kind IN (")
+        .push_list(names())
+        .push(") ORDER BY due_at LIMIT ");
+    claim.push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    claim.push(match db.backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED)",
+        Backend::Sqlite => ")",
+    });
+    claim.push(" RETURNING id, kind, payload, attempts");
+    let mut conn = db.write_connection().await?;
+    let rows: Vec<ClaimedRow> = claim.query_as().fetch_all(&mut *conn).await?;
+    // Only known kinds are claimed, so every name parses.
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(Job {
+                id: row.id,
+                kind: Kind::parse(&row.kind)?,
+                payload: row.payload,
+                attempts: row.attempts,
+            })
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    id: i64,
+    kind: String,
+    payload: String,
+    attempts: i64,
+}
+
+/// Records success; only the claim that holds the job (`worker`, `attempts`) may.
+pub(super) async fn finish(
+    db: &Db,
+    id: i64,
+    worker: &str,
+    attempts: i64,
+) -> Result<(), sqlx::Error> {
+    settle(
+        db,
+        id,
+        worker,
+        attempts,
+        "state = 'done', finished_at = $4, last_error = NULL",
+        now_micros(),
+        None,
+    )
+    .await
+}
+
+/// Puts a failed job back in the queue, due after `delay`.
+pub(super) async fn retry(
+    db: &Db,
+    id: i64,
+    worker: &str,
+    attempts: i64,
+    delay: Duration,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    let due_at = now_micros() + i64::try_from(delay.as_micros()).unwrap_or(i64::MAX / 2);
+    settle(
+        db,
+        id,
+        worker,
+        attempts,
+        "state = 'queued', due_at = $4, last_error = $5",
+        due_at,
+        Some(error),
+    )
+    .await
+}
+
+/// Marks a job `failed` for good, keeping its last error.
+pub(super) async fn fail(
+    db: &Db,
+    id: i64,
+    worker: &str,
+    attempts: i64,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    settle(
+        db,
+        id,
+        worker,
+        attempts,
+        "state = 'failed', finished_at = $4, last_error = $5",
+        now_micros(),
+        Some(error),
+    )
+    .await
+}
+
+/// One outcome update, guarded by the claim: a worker whose lease ran out and was taken over
+/// changes nothing.
+async fn settle(
+    db: &Db,
+    id: i64,
+    worker: &str,
+    attempts: i64,
+    set: &str,
+    at: i64,
+    error: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "UPDATE jobs SET {set}, locked_by = NULL \
+         WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND state = 'running'"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(id)
+        .bind(worker)
+        .bind(attempts)
+        .bind(at);
+    if let Some(error) = error {
+        query = query.bind(error);
+    }
+    let mut conn = db.write_connection().await?;
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Hands `worker`'s running jobs back to the queue, due now, the interrupted attempt not counted.
+pub(super) async fn release(db: &Db, worker: &str) -> Result<u64, sqlx::Error> {
+    let mut conn = db.write_connection().await?;
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'queued', due_at = $1, attempts = attempts - 1, locked_by = NULL \
+         WHERE locked_by = $2 AND state = 'running'",
+    )
+    .bind(now_micros())
+    .bind(worker)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,161 @@
+//! The worker every `nexus serve` instance runs (unless `JOBS_ENABLED=false`): it claims due jobs,
+//! runs each kind's handler, and records the outcome. Failures are retried with exponential backoff
+//! and jitter; after `JOBS_MAX_ATTEMPTS` the job is `failed`. On shutdown it stops claiming, lets
+//! running jobs finish within the grace period, and hands the rest back to the queue.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use futures_util::future::BoxFuture;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::{backoff, store, JobSettings, Kind};
+use crate::db::Db;
+
+/// A claimed job, as its handler sees it.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: i64,
+    pub kind: Kind,
+    /// JSON written by whoever queued the job.
+    pub payload: String,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+}
+
+impl Job {
+    /// The payload as `T`.
+    pub fn payload<T: serde::de::DeserializeOwned>(&self) -> anyhow::Result<T> {
+        serde_json::from_str(&self.payload)
+            .map_err(|err| anyhow::anyhow!("job {} has a malformed payload: {err}", self.id))
+    }
+}
+
+type Handler<S> = Arc<dyn Fn(S, Job) -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
+
+/// What runs each kind of job, given the application state `S`.
+pub struct Handlers<S> {
+    by_kind: HashMap<Kind, Handler<S>>,
+}
+
+impl<S> Default for Handlers<S> {
+    fn default() -> Self {
+        Self {
+            by_kind: HashMap::new(),
+        }
+    }
+}
+
+impl<S: Clone + Send + 'static> Handlers<S> {
+    /// Runs `kind` with `handler`. A handler must be idempotent: a job whose worker died after the
+    /// work but before recording it runs again.
+    pub fn on<F, Fut>(mut self, kind: Kind, handler: F) -> Self
+    where
+        F: Fn(S, Job) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        self.by_kind.insert(
+            kind,
+            Arc::new(move |state, job| Box::pin(handler(state, job))),
+        );
+        self
+    }
+}
+
+/// One instance's worker.
+pub struct Worker<S> {
+    db: Db,
+    settings: JobSettings,
+    handlers: Arc<Handlers<S>>,
+    state: S,
+    /// Names this process in `locked_by`.
+    id: String,
+}
+
+impl<S: Clone + Send + Sync + 'static> Worker<S> {
+    pub fn new(db: Db, settings: JobSettings, handlers: Handlers<S>, state: S) -> Self {
+        Self {
+            db,
+            settings,
+            handlers: Arc::new(handlers),
+            state,
+            id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+        }
+    }
+
+    /// Claims and runs jobs until `shutdown` is cancelled; then waits up to `grace` for running
+    /// jobs and releases the ones still running.
+    pub async fn run(self, shutdown: CancellationToken, grace: Duration) {
+        let mut running = JoinSet::new();
+        let kinds: Vec<Kind> = self.handlers.by_kind.keys().copied().collect();
+        while !shutdown.is_cancelled() {
+            let free = self.settings.concurrency.saturating_sub(running.len());
+            let claimed = if free == 0 {
+                Vec::new()
+            } else {
+                match store::claim(&self.db, &self.id, &kinds, free, self.settings.lease).await {
+                    Ok(jobs) => jobs,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "could not claim jobs");
+                        Vec::new()
+                    }
+                }
+            };
+            let idle = claimed.is_empty();
+            for job in claimed {
+                running.spawn(self.run_one(job));
+            }
+            if idle {
+                tokio::select! {
+                    () = shutdown.cancelled() => {}
+                    () = tokio::time::sleep(self.settings.poll_interval) => {}
+                    Some(_) = running.join_next() => {}
+                }
+            }
+            while running.try_join_next().is_some() {}
+        }
+        let drained = tokio::time::timeout(grace, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            running.abort_all();
+            match store::release(&self.db, &self.id).await {
+                Ok(released) => tracing::warn!(released, "shutdown: released unfinished jobs"),
+                Err(err) => tracing::error!(error = %err, "shutdown: could not release jobs"),
+            }
+        }
+    }
+
+    /// Runs one claimed job and records how it went.
+    fn run_one(&self, job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let db = self.db.clone();
+        let worker = self.id.clone();
+        let settings = self.settings.clone();
+        let handler = self.handlers.by_kind.get(&job.kind).cloned();
+        let state = self.state.clone();
+        async move {
+            let (id, attempts, kind) = (job.id, job.attempts, job.kind);
+            let outcome = match handler {
+                Some(handler) => handler(state, job).await,
+                None => Err(anyhow::anyhow!("no handler for {kind}")),
+            };
+            let recorded = match outcome {
+                Ok(()) => store::finish(&db, id, &worker, attempts).await,
+                Err(err) if attempts >= i64::from(settings.max_attempts) => {
+                    tracing::error!(job_id = id, %kind, attempts, error = %format!("{err:#}"), "job failed for good");
+                    store::fail(&db, id, &worker, attempts, &format!("{err:#}")).await
+                }
+                Err(err) => {
+                    let delay = backoff::delay(&settings, attempts);
+                    tracing::warn!(job_id = id, %kind, attempts, retry_in_secs = delay.as_secs(), error = %format!("{err:#}"), "job failed; will retry");
+                    store::retry(&db, id, &worker, attempts, delay, &format!("{err:#}")).await
+                }
+            };
+            if let Err(err) = recorded {
+                // The lease runs out and another claim runs it again; handlers are idempotent.
+                tracing::error!(job_id = id, error = %err, "could not record a job's outcome");
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Writing notifications from domain events, inside the event's own transaction (SPEC §3.6):
+//! the preferences decide what is stored and mailed, and the returned [`Announcement`] is sent to
+//! live streams once the transaction committed.
+
+use sqlx::AnyConnection;
+
+use super::{
+    kind::{NotificationType, Topic},
+    store::{self, Recipient},
+};
+use crate::{live::Hub, mail};
+
+/// What an event tells one user.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub kind: NotificationType,
+    pub title: String,
+    pub message: String,
+    /// Where the frontend should take the reader (a path like `/orders/42`), or empty.
+    pub action_url: String,
+    /// The email that goes with it, if any. Security emails always go out; others follow the
+    /// user's `email_enabled`, topic preference and digest choice.
+    pub email: Option<mail::Message>,
+}
+
+/// Users who got a new notification: tell their live streams after the transaction commits
+/// (never before, or a stream could show a notification that is then rolled back).
+#[derive(Debug, Default)]
+#[must_use = "announce it after the transaction commits, so open streams see the notification"]
+pub struct Announcement {
+    user_ids: Vec<i64>,
+}
+
+impl Announcement {
+    /// Adds another event's recipients.
+    pub fn and(mut self, other: Announcement) -> Self {
+        self.user_ids.extend(other.user_ids);
+        self
+    }
+
+    /// Wakes the recipients' streams on every instance.
+    pub fn announce(self, hub: &Hub) {
+        if !self.user_ids.is_empty() {
+            hub.publish(&self.user_ids);
+        }
+    }
+}
+
+/// Notifies one user on `conn` (the event's transaction), as their preferences allow.
+pub async fn notify_user(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    notice: &Notice,
+) -> Result<Announcement, sqlx::Error> {
+    let Some(recipient) = store::recipient(&mut *conn, user_id).await? else {
+        return Ok(Announcement::default());
+    };
+    deliver(conn, &recipient, notice).await
+}
+
+/// Notifies every active staff and admin user (low stock, a reported review).
+pub async fn notify_staff(
+    conn: &mut AnyConnection,
+    notice: &Notice,
+) -> Result<Announcement, sqlx::Error> {
+    let mut announcement = Announcement::default();
+    for recipient in store::staff_recipients(&mut *conn).await? {
+        announcement = announcement.and(deliver(conn, &recipient, notice).await?);
+    }
+    Ok(announcement)
+}
+
+async fn deliver(
+    conn: &mut AnyConnection,
+    recipient: &Recipient,
+    notice: &Notice,
+) -> Result<Announcement, sqlx::Error> {
+    let wanted = match notice.kind.topic() {
+        Topic::Orders => recipient.order_updates.0,
+        Topic::Reviews => recipient.review_updates.0,
+        Topic::General => true,
+    };
+    if let Some(message) = &notice.email {
+        let security = message.is_security();
+        let per_event = recipient.email_enabled.0 && wanted && recipient.digest == "none";
+        if security || per_event {
+            let email = mail::Email {
+                to: recipient.email.clone(),
+                message: message.clone(),
+            };
+            mail::queue(&mut *conn, &email).await?;
+        }
+    }
+    if !(recipient.in_app_enabled.0 && wanted) {
+        return Ok(Announcement::default());
+    }
+    store::insert(&mut *conn, recipient.user_id, notice).await?;
+    Ok(Announcement {
+        user_ids: vec![recipient.user_id],
+    })
+}

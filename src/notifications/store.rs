@@ -1,0 +1,69 @@
+//! Every statement on `notifications` and `notification_preferences`.
+
+use sqlx::AnyConnection;
+
+use super::produce::Notice;
+use crate::db::{now_micros, Flag};
+
+/// A user to notify, with their preferences (the defaults when they never changed any).
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct Recipient {
+    pub user_id: i64,
+    pub email: String,
+    pub email_enabled: Flag,
+    pub in_app_enabled: Flag,
+    pub order_updates: Flag,
+    pub review_updates: Flag,
+    pub digest: String,
+}
+
+/// The columns of a [`Recipient`]: a user joined to their preferences row, if any.
+const RECIPIENT: &str = "SELECT u.id AS user_id, u.email, \
+     COALESCE(p.email_enabled, TRUE) AS email_enabled, \
+     COALESCE(p.in_app_enabled, TRUE) AS in_app_enabled, \
+     COALESCE(p.order_updates, TRUE) AS order_updates, \
+     COALESCE(p.review_updates, TRUE) AS review_updates, \
+     COALESCE(p.digest, 'none') AS digest \
+     FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id";
+
+pub(super) async fn recipient(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<Option<Recipient>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{RECIPIENT} WHERE u.id = $1 AND u.is_active = TRUE"
+    ))
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Every active staff and admin user, in id order.
+pub(super) async fn staff_recipients(
+    conn: &mut AnyConnection,
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{RECIPIENT} WHERE u.is_active = TRUE AND u.role IN ('staff', 'admin') ORDER BY u.id"
+    ))
+    .fetch_all(conn)
+    .await
+}
+
+pub(super) async fn insert(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    notice: &Notice,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO notifications (user_id, type, title, message, action_url, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(notice.kind.as_str())
+    .bind(&notice.title)
+    .bind(&notice.message)
+    .bind(&notice.action_url)
+    .bind(now_micros())
+    .fetch_one(conn)
+    .await
+}
