@@ -6,8 +6,12 @@
 //! mailer implements the same trait.
 
 mod message;
+mod render;
 
-pub use self::message::{DigestItem, Email, Message, OrderLine};
+pub use self::{
+    message::{DigestItem, Email, Message, OrderLine},
+    render::{render, Rendered},
+};
 
 use std::path::PathBuf;
 
