@@ -93,7 +93,7 @@ mod tests {
         // HTML escaping writes `/` as `&#x2f;`, which every mail client decodes in a link.
         assert!(rendered
             .html
-            .contains("https:&#x2f;&#x2f;shop.example&#x2f;forgot-password"));
+            .contains("href=\"https:&#x2f;&#x2f;shop.example/forgot-password\""));
         assert!(rendered.html.contains("notification settings"));
     }
 }
