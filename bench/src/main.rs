@@ -3,6 +3,7 @@
 //! (docs/PERFORMANCE.md).
 
 mod dataset;
+mod notify;
 mod report;
 mod scenarios;
 mod server;
@@ -29,7 +30,7 @@ struct Args {
     #[arg(long, value_enum)]
     cache: Option<CacheMode>,
     /// `all`, or scenarios separated by commas (liveness, list, detail, search, browse-mix,
-    /// checkout, mixed), run in the order given.
+    /// checkout, mixed, notify), run in the order given.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Measured time per scenario.
@@ -76,6 +77,12 @@ struct Args {
     /// Past orders to seed.
     #[arg(long, default_value_t = 5_000)]
     orders: usize,
+    /// `notify`: open notification streams, one customer each.
+    #[arg(long, default_value_t = 1_000)]
+    streams: usize,
+    /// `notify`: status changes sent (one at a time) while the streams are open.
+    #[arg(long, default_value_t = 300)]
+    changes: usize,
 }
 
 /// Database engine.
@@ -219,14 +226,21 @@ async fn run_all(
             .context("reading the workload (ids, slugs, words, users) from the database")?;
             scenarios::set_workload(workload)?;
         }
-        let outcome = scenarios::run(
-            scenario,
-            &server,
-            args.connections,
-            args.warmup,
-            args.duration,
-        )
-        .await;
+        let outcome = match scenario {
+            Scenario::Notify => {
+                notify::run(&server, &config.database_url, args.streams, args.changes).await
+            }
+            _ => {
+                scenarios::run(
+                    scenario,
+                    &server,
+                    args.connections,
+                    args.warmup,
+                    args.duration,
+                )
+                .await
+            }
+        };
         server.stop().await;
         let mut result = outcome?;
         if scenario.buys() {

@@ -46,10 +46,12 @@ pub enum Scenario {
     BrowseMix,
     Checkout,
     Mixed,
+    /// Open notification streams and status-change delivery latency (`notify.rs`, not goose).
+    Notify,
 }
 
 impl Scenario {
-    const ALL: [Scenario; 7] = [
+    const ALL: [Scenario; 8] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
@@ -57,6 +59,7 @@ impl Scenario {
         Scenario::BrowseMix,
         Scenario::Checkout,
         Scenario::Mixed,
+        Scenario::Notify,
     ];
 
     /// `all` or one scenario's name.
@@ -87,6 +90,7 @@ impl Scenario {
             Scenario::BrowseMix => "browse-mix",
             Scenario::Checkout => "checkout",
             Scenario::Mixed => "mixed",
+            Scenario::Notify => "notify",
         }
     }
 
@@ -111,6 +115,7 @@ impl Scenario {
                 browsing("browse-mix", transaction!(browse_mix)).set_weight(9)?,
                 buyer().set_weight(1)?,
             ],
+            Scenario::Notify => bail!("notify is not a goose scenario (notify.rs runs it)"),
         })
     }
 }

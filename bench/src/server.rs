@@ -140,14 +140,12 @@ impl Server {
     /// Peak resident memory of the server since it started (`VmHWM` in `/proc/<pid>/status`),
     /// in KiB; 0 where `/proc` is not available.
     pub fn peak_rss_kib(&self) -> u64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kib| kib.parse().ok())
-            .unwrap_or(0)
+        proc_status_kib(self.pid(), "VmHWM:")
+    }
+
+    /// Resident memory of the server now (`VmRSS`), in KiB; 0 where `/proc` is not available.
+    pub fn rss_kib(&self) -> u64 {
+        proc_status_kib(self.pid(), "VmRSS:")
     }
 
     /// SIGTERM (graceful shutdown), then a kill after 10 s.
@@ -165,6 +163,17 @@ impl Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// One KiB figure (`VmHWM:`, `VmRSS:`) of `/proc/<pid>/status`; 0 where it can't be read.
+fn proc_status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap_or(0)
 }
 
 /// A port nobody listens on right now (the OS picks it; released before the server binds it).
