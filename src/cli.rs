@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `createsuperuser`, `seed`, `check`, `openapi`.
+//! The command line: `serve` (default), `migrate`, `createsuperuser`, `seed`, `jobs`, `check`,
+//! `openapi`.
 
 use std::{net::SocketAddr, process::ExitCode};
 
@@ -28,6 +29,8 @@ enum Command {
     Createsuperuser(crate::accounts::CreateSuperuser),
     /// Load a deterministic demo catalogue (`seed --demo`) into a fresh database.
     Seed(crate::seed::Seed),
+    /// Show the job queue (counts and failed jobs) or retry failed jobs.
+    Jobs(crate::jobs::JobsCommand),
     /// Check the configuration and connectivity; exits 1 when any check is an ERROR.
     Check,
     /// Print the OpenAPI document as JSON.
@@ -80,6 +83,11 @@ impl Cli {
                 args.run(&db).await
             }
             Command::Seed(args) => {
+                let db = command_db(&settings).await?;
+                db.migrate().await?;
+                args.run(&db).await
+            }
+            Command::Jobs(args) => {
                 let db = command_db(&settings).await?;
                 db.migrate().await?;
                 args.run(&db).await

@@ -27,7 +27,7 @@ pub use store::{Address, AddressFields};
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::state::AppState;
+use crate::{db::Db, state::AppState};
 use handlers::{
     addresses, admin_users, password_change, password_reset, profile, registration, session,
 };
@@ -39,6 +39,13 @@ pub async fn find_address(
     id: i64,
 ) -> Result<Option<Address>, sqlx::Error> {
     store::addresses::find(pool, user_id, id).await
+}
+
+/// Deletes password-reset links that expired before `before` (epoch microseconds); the cleanup
+/// job passes a day ago, keeping a recent link's row for anyone looking into a support request.
+pub async fn delete_expired_reset_links(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
+    let mut conn = db.write_connection().await?;
+    store::reset_links::delete_expired(&mut conn, before).await
 }
 
 /// Every accounts route under `/api/v1` (alias paths are mapped onto these in `http::aliases`).

@@ -3,23 +3,32 @@
 //! A job is inserted with [`enqueue`] on the connection of the transaction that causes it, so it
 //! exists exactly when its cause committed. Workers in every `nexus serve` instance claim due jobs,
 //! run the kind's handler, and retry failures with exponential backoff and jitter until
-//! `JOBS_MAX_ATTEMPTS`, then mark the job `failed`. docs/notifications.md describes operating it.
+//! `JOBS_MAX_ATTEMPTS`, then mark the job `failed`. Recurring jobs are planned by every worker
+//! from the table in `schedule.rs`, once per period across instances. docs/notifications.md
+//! describes operating it (`nexus jobs`, the `nexus_jobs_*` metrics).
 
 mod backoff;
+mod cli;
 mod kind;
+pub mod metrics;
+mod schedule;
 mod store;
 mod worker;
 
 pub use self::{
+    cli::JobsCommand,
     kind::Kind,
+    schedule::{plan, run_planner, Every, Scheduled, PLAN_INTERVAL, SCHEDULE},
     worker::{Handlers, Job, Worker},
 };
 pub use crate::config::jobs::JobSettings;
 
+use std::time::Duration;
+
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::db::now_micros;
+use crate::db::{now_micros, Db};
 
 /// A job to insert.
 #[derive(Clone, Debug)]
@@ -61,5 +70,12 @@ impl NewJob {
 /// Inserts `job` on `conn`, which should be the causing transaction's connection. A job whose
 /// unique key is taken already is dropped silently: that period is planned.
 pub async fn enqueue(conn: &mut AnyConnection, job: NewJob) -> Result<(), sqlx::Error> {
-    store::insert(conn, &job).await
+    store::insert(conn, &job).await.map(drop)
+}
+
+/// Deletes `done` jobs that finished more than `age` ago (the cleanup job); `failed` ones stay
+/// until an operator retries them. Returns how many were deleted.
+pub async fn delete_done_older_than(db: &Db, age: Duration) -> Result<u64, sqlx::Error> {
+    let age = i64::try_from(age.as_micros()).unwrap_or(i64::MAX);
+    store::delete_done_before(db, now_micros().saturating_sub(age)).await
 }

@@ -8,8 +8,9 @@ use super::{worker::Job, Kind, NewJob};
 use crate::db::{now_micros, Backend, Db, SqlBuilder};
 
 /// Inserts one job; a taken `unique_key` makes it a no-op (same statement on both engines).
-pub(super) async fn insert(conn: &mut AnyConnection, job: &NewJob) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Returns how many rows were inserted: 0 or 1.
+pub(super) async fn insert(conn: &mut AnyConnection, job: &NewJob) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
         "INSERT INTO jobs (kind, payload, due_at, unique_key, created_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unique_key) DO NOTHING",
     )
@@ -20,7 +21,7 @@ pub(super) async fn insert(conn: &mut AnyConnection, job: &NewJob) -> Result<(),
     .bind(now_micros())
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 /// States a worker may take a job from: queued and due, or running with its lease run out.
@@ -192,5 +193,94 @@ pub(super) async fn release(db: &Db, worker: &str) -> Result<u64, sqlx::Error> {
     .bind(worker)
     .execute(&mut *conn)
     .await?;
+    Ok(done.rows_affected())
+}
+
+/// How many jobs of one kind are in one state.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct StateCount {
+    pub kind: String,
+    pub state: String,
+    pub count: i64,
+}
+
+/// Jobs by kind and state: one GROUP BY over the `(kind, state)` index.
+pub(super) async fn count_by_state(db: &Db) -> Result<Vec<StateCount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT kind, state, COUNT(*) AS count FROM jobs GROUP BY kind, state ORDER BY kind, state",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The `due_at` of the longest-waiting claimable job of one kind.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct OldestDue {
+    pub kind: String,
+    pub due_at: i64,
+}
+
+/// Per kind, the earliest `due_at` among the jobs a worker could take at `now`.
+pub(super) async fn oldest_due(db: &Db, now: i64) -> Result<Vec<OldestDue>, sqlx::Error> {
+    let mut query = SqlBuilder::new("SELECT kind, MIN(due_at) AS due_at FROM jobs WHERE ");
+    query.push(CLAIMABLE).push_bind(now).push(" GROUP BY kind");
+    query.query_as().fetch_all(&db.pool).await
+}
+
+/// A job that ran out of attempts.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct FailedJob {
+    pub id: i64,
+    pub kind: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub finished_at: Option<i64>,
+}
+
+/// Every failed job, oldest first.
+pub(super) async fn failed(db: &Db) -> Result<Vec<FailedJob>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, attempts, last_error, finished_at FROM jobs \
+         WHERE state = 'failed' ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The state of job `id`, if it exists.
+pub(super) async fn state_of(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// Puts failed jobs (job `id`, or all of them when `None`) back in the queue, due now, with
+/// their attempts reset; the last error stays until the next outcome replaces it. Returns how
+/// many. Only `failed` rows match, so a retry racing a worker or another retry changes nothing
+/// twice.
+pub(super) async fn requeue_failed(db: &Db, id: Option<i64>) -> Result<u64, sqlx::Error> {
+    let mut update = SqlBuilder::new(
+        "UPDATE jobs SET state = 'queued', attempts = 0, finished_at = NULL, locked_by = NULL, \
+         due_at = ",
+    );
+    update
+        .push_bind(now_micros())
+        .push(" WHERE state = 'failed'");
+    if let Some(id) = id {
+        update.push(" AND id = ").push_bind(id);
+    }
+    let mut conn = db.write_connection().await?;
+    Ok(update.query().execute(&mut *conn).await?.rows_affected())
+}
+
+/// Deletes `done` jobs finished before `before` (epoch micros); `failed` ones stay for an
+/// operator to read and retry. Returns how many.
+pub(super) async fn delete_done_before(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
+    let mut conn = db.write_connection().await?;
+    let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
+        .bind(before)
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected())
 }

@@ -3,14 +3,26 @@
 //! and jitter; after `JOBS_MAX_ATTEMPTS` the job is `failed`. On shutdown it stops claiming, lets
 //! running jobs finish within the grace period, and hands the rest back to the queue.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    panic::AssertUnwindSafe,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
-use futures_util::future::BoxFuture;
+use futures_util::{future::BoxFuture, FutureExt};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{backoff, store, JobSettings, Kind};
+use super::{
+    backoff,
+    metrics::{self, Outcome},
+    store, JobSettings, Kind,
+};
 use crate::db::Db;
+
+/// How often a worker refreshes the queue gauges from the table.
+const GAUGE_REFRESH: Duration = Duration::from_secs(5);
 
 /// A claimed job, as its handler sees it.
 #[derive(Clone, Debug)]
@@ -88,7 +100,14 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
     pub async fn run(self, shutdown: CancellationToken, grace: Duration) {
         let mut running = JoinSet::new();
         let kinds: Vec<Kind> = self.handlers.by_kind.keys().copied().collect();
+        let mut gauges_refreshed: Option<Instant> = None;
         while !shutdown.is_cancelled() {
+            if gauges_refreshed.is_none_or(|at| at.elapsed() >= GAUGE_REFRESH) {
+                if let Err(err) = metrics::refresh(&self.db).await {
+                    tracing::warn!(error = %err, "could not refresh the job queue gauges");
+                }
+                gauges_refreshed = Some(Instant::now());
+            }
             let free = self.settings.concurrency.saturating_sub(running.len());
             let claimed = if free == 0 {
                 Vec::new()
@@ -120,6 +139,9 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
         .await;
         if drained.is_err() {
             running.abort_all();
+            // Aborted tasks stop at their next await; none may record an outcome after the
+            // release (the claim guard would refuse it, but the log would be confusing).
+            while running.join_next().await.is_some() {}
             match store::release(&self.db, &self.id).await {
                 Ok(released) => tracing::warn!(released, "shutdown: released unfinished jobs"),
                 Err(err) => tracing::error!(error = %err, "shutdown: could not release jobs"),
@@ -137,18 +159,23 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
         async move {
             let (id, attempts, kind) = (job.id, job.attempts, job.kind);
             let outcome = match handler {
-                Some(handler) => handler(state, job).await,
+                Some(handler) => guarded(handler(state, job), settings.lease).await,
                 None => Err(anyhow::anyhow!("no handler for {kind}")),
             };
             let recorded = match outcome {
-                Ok(()) => store::finish(&db, id, &worker, attempts).await,
+                Ok(()) => {
+                    metrics::record_run(kind, Outcome::Succeeded);
+                    store::finish(&db, id, &worker, attempts).await
+                }
                 Err(err) if attempts >= i64::from(settings.max_attempts) => {
+                    metrics::record_run(kind, Outcome::Failed);
                     tracing::error!(job_id = id, %kind, attempts, error = %format!("{err:#}"), "job failed for good");
                     store::fail(&db, id, &worker, attempts, &format!("{err:#}")).await
                 }
                 Err(err) => {
+                    metrics::record_run(kind, Outcome::Retried);
                     let delay = backoff::delay(&settings, attempts);
-                    tracing::warn!(job_id = id, %kind, attempts, retry_in_secs = delay.as_secs(), error = %format!("{err:#}"), "job failed; will retry");
+                    tracing::warn!(job_id = id, %kind, attempts, retry_in_ms = delay.as_millis(), error = %format!("{err:#}"), "job failed; will retry");
                     store::retry(&db, id, &worker, attempts, delay, &format!("{err:#}")).await
                 }
             };
@@ -157,5 +184,29 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
                 tracing::error!(job_id = id, error = %err, "could not record a job's outcome");
             }
         }
+    }
+}
+
+/// Runs a handler's future as one attempt: a panic is a failed attempt (not a worker task that
+/// dies and leaves the job `running` until its lease ends), and so is running past the lease,
+/// after which another instance may have taken the job and two copies would run at once.
+async fn guarded(
+    attempt: BoxFuture<'static, anyhow::Result<()>>,
+    lease: Duration,
+) -> anyhow::Result<()> {
+    match tokio::time::timeout(lease, AssertUnwindSafe(attempt).catch_unwind()).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(panic)) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a non-text payload".to_owned());
+            Err(anyhow::anyhow!("the handler panicked: {message}"))
+        }
+        Err(_) => Err(anyhow::anyhow!(
+            "the handler ran longer than its lease ({} s, JOBS_LEASE_SECONDS)",
+            lease.as_secs_f64()
+        )),
     }
 }

@@ -9,4 +9,5 @@ mod store;
 pub use self::{
     kind::NotificationType,
     produce::{notify_staff, notify_user, Announcement, Notice},
+    store::delete_expired_tickets,
 };

@@ -67,3 +67,15 @@ pub(super) async fn insert(
     .fetch_one(conn)
     .await
 }
+
+/// Deletes stream tickets that expired before `now` (epoch microseconds); returns how many.
+pub async fn delete_expired_tickets(
+    conn: &mut AnyConnection,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM stream_tickets WHERE expires_at < $1")
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

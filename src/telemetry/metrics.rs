@@ -123,6 +123,8 @@ fn register_at_zero() {
     for state in ["idle", "active"] {
         metrics::gauge!(DB_POOL_CONNECTIONS, "state" => state).increment(0.0);
     }
+    // The queue's families (`nexus_jobs_*`) are named and labelled by the queue itself.
+    crate::jobs::metrics::register();
 }
 
 /// The `method` label: a standard method's name, or `OTHER` (any token is a valid HTTP method,
@@ -191,6 +193,10 @@ mod tests {
             REVENUE_CENTS_TOTAL,
             DB_POOL_CONNECTIONS,
             CACHE_LOOKUPS_TOTAL,
+            crate::jobs::metrics::QUEUE_DEPTH,
+            crate::jobs::metrics::RUNS_TOTAL,
+            crate::jobs::metrics::FAILURES_TOTAL,
+            crate::jobs::metrics::OLDEST_DUE_AGE,
         ] {
             assert!(
                 text.contains(&format!("\n{family}")) || text.starts_with(family),

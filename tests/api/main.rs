@@ -16,6 +16,7 @@ mod health;
 mod http_conventions;
 mod input;
 mod inventory;
+mod jobs;
 mod lifecycle;
 mod log_capture;
 mod metrics;

@@ -28,7 +28,7 @@ const FAMILIES: [&str; 7] = [
 ];
 
 /// A `nexus serve` process of its own (so its metrics registry is fresh), killed on drop.
-struct FreshServer {
+pub(crate) struct FreshServer {
     _server: Server,
     base: String,
     client: reqwest::Client,
@@ -38,7 +38,7 @@ struct FreshServer {
 impl FreshServer {
     /// Starts it on a port chosen here and waits until it answers (its logs are warnings only,
     /// so there is no "serving" line to read the port from).
-    async fn start() -> FreshServer {
+    pub(crate) async fn start() -> FreshServer {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let bind = format!("127.0.0.1:{port}");
@@ -76,7 +76,7 @@ impl FreshServer {
         server
     }
 
-    async fn metrics(&self) -> String {
+    pub(crate) async fn metrics(&self) -> String {
         let response = self
             .client
             .get(format!("{}/metrics", self.base))
@@ -183,7 +183,7 @@ async fn requests_with_made_up_methods_add_no_series() {
 }
 
 /// The value of the sample line that starts with `series` (name plus labels), if present.
-fn sample(text: &str, series: &str) -> Option<f64> {
+pub(crate) fn sample(text: &str, series: &str) -> Option<f64> {
     text.lines().find_map(|line| {
         line.strip_prefix(series)?
             .strip_prefix(' ')?

@@ -73,3 +73,12 @@ pub async fn void_all_for_user(conn: &mut AnyConnection, user_id: i64) -> Result
     .await?;
     Ok(())
 }
+
+/// Deletes the links that expired before `before` (epoch microseconds); returns how many.
+pub async fn delete_expired(conn: &mut AnyConnection, before: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM password_reset_tokens WHERE expires_at < $1")
+        .bind(before)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
