@@ -3,13 +3,15 @@
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    jobs::{Handlers, Worker},
+    accounts,
+    jobs::{Handlers, Kind, Worker},
     state::AppState,
 };
 
 /// What runs each kind of job.
 fn handlers() -> Handlers<AppState> {
     Handlers::default()
+        .on(Kind::PasswordReset, accounts::send_reset_link)
 }
 
 /// Starts this instance's worker unless `JOBS_ENABLED=false`; it stops claiming when `shutdown`
