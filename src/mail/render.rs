@@ -147,7 +147,7 @@ mod tests {
         }
     }
 
-    fn digest(period: &str, items: usize) -> Message {
+    fn digest(period: &str, items: usize, more: i64) -> Message {
         let notifications = [
             DigestItem {
                 title: "Order ORD-7 shipped".into(),
@@ -165,6 +165,7 @@ mod tests {
         Message::Digest {
             period: period.into(),
             notifications: notifications.into_iter().take(items).collect(),
+            more,
         }
     }
 
@@ -188,7 +189,7 @@ mod tests {
             Message::PasswordReset {
                 reset_url: "https://shop.example/reset-password/MQ/tok-en_1".into(),
             },
-            digest("daily", 2),
+            digest("daily", 2, 0),
         ];
         samples
             .into_iter()
@@ -365,7 +366,7 @@ mod tests {
 
     #[test]
     fn a_digest_counts_its_notifications_and_links_only_those_with_a_place_to_go() {
-        let rendered = render_it(&digest("weekly", 2));
+        let rendered = render_it(&digest("weekly", 2, 0));
         assert_eq!(
             rendered.subject,
             "Your weekly summary: 2 unread notifications"
@@ -386,11 +387,32 @@ mod tests {
         );
         assert!(html.contains("6 Aug 2025, 09:05 UTC"));
 
-        let single = render_it(&digest("daily", 1));
+        let single = render_it(&digest("daily", 1, 0));
         assert_eq!(single.subject, "Your daily summary: 1 unread notification");
         assert!(single
             .text
             .contains("You have 1 unread notification from the last day:"));
+        assert!(!single.text.contains("more."));
+    }
+
+    #[test]
+    fn a_capped_digest_counts_what_it_does_not_list() {
+        let rendered = render_it(&digest("daily", 2, 30));
+        assert_eq!(
+            rendered.subject,
+            "Your daily summary: 32 unread notifications"
+        );
+        assert!(rendered.text.contains("You have 32 unread notifications"));
+        assert!(
+            rendered.text.contains("… and 30 more.\n"),
+            "{}",
+            rendered.text
+        );
+        assert!(
+            rendered.html.contains("… and 30 more."),
+            "{}",
+            rendered.html
+        );
     }
 
     #[test]

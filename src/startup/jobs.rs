@@ -5,6 +5,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     accounts,
     jobs::{Handlers, Kind, Worker},
+    notifications,
     state::AppState,
 };
 
@@ -12,6 +13,7 @@ use crate::{
 fn handlers() -> Handlers<AppState> {
     Handlers::default()
         .on(Kind::PasswordReset, accounts::send_reset_link)
+        .on(Kind::Digest, notifications::send_digests)
 }
 
 /// Starts this instance's worker unless `JOBS_ENABLED=false`; it stops claiming when `shutdown`
