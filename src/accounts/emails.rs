@@ -1,4 +1,4 @@
-//! The emails accounts sends: a reset link, and the notice that a password changed.
+//! The email accounts sends inline: the notice that a password changed.
 
 use crate::{mail::OutgoingEmail, state::AppState};
 
@@ -14,18 +14,5 @@ pub async fn send_password_changed(state: &AppState, to: &str) {
     };
     if let Err(err) = state.mailer.send(email).await {
         tracing::error!(error = ?err, "could not send the password-changed email");
-    }
-}
-
-/// The email carrying a reset `link` to `to`.
-pub fn reset_link(to: &str, link: &str) -> OutgoingEmail {
-    OutgoingEmail {
-        to: to.to_owned(),
-        subject: "Reset your Nexus Commerce password".to_owned(),
-        body: format!(
-            "Someone asked to reset the password of your Nexus Commerce account.\n\n\
-             To choose a new password, open this link within one hour:\n{link}\n\n\
-             The link works once. If you did not ask for this, ignore this email."
-        ),
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! Outside this folder only the front below is used: the router, the auth extractors every
 //! feature's handlers take ([`CurrentUser`], [`MaybeUser`], [`Staff`], [`Admin`]), roles, password
-//! hashing (the seed), the `createsuperuser` command, and addresses (checkout reads a saved one, or
-//! an inline [`AddressRequest`], and snapshots its [`AddressFields`] on the order). The token keys
-//! are not here: they are `crate::tokens`, shared with the rate limiter and `AppState`.
+//! hashing (the seed), the `createsuperuser` command, the `password_reset` job
+//! ([`send_reset_link`]), and addresses (checkout reads a saved one, or an inline
+//! [`AddressRequest`], and snapshots its [`AddressFields`] on the order). The token keys are not
+//! here: they are `crate::tokens`, shared with the rate limiter and `AppState`.
 
 mod cli;
 mod emails;
@@ -13,6 +14,7 @@ mod handlers;
 mod password;
 mod password_rules;
 mod requests;
+mod reset_link;
 mod role;
 mod sessions;
 mod store;
@@ -22,6 +24,7 @@ pub use cli::CreateSuperuser;
 pub use extract::{Admin, AuthUser, CurrentUser, MaybeUser, Staff};
 pub use password::hash as hash_password;
 pub use requests::AddressRequest;
+pub use reset_link::send_reset_link;
 pub use role::Role;
 pub use store::{Address, AddressFields};
 

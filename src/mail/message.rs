@@ -44,7 +44,11 @@ pub enum Message {
     Digest {
         /// `daily` or `weekly`.
         period: String,
+        /// Newest first, at most a screenful (the digest job caps the list).
         notifications: Vec<DigestItem>,
+        /// Unread notifications of the period beyond the listed ones.
+        #[serde(default)]
+        more: i64,
     },
 }
 

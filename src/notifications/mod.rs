@@ -2,11 +2,13 @@
 //! read and managed by their owner, pushed live over Server-Sent Events, and mailed through the
 //! job queue as each user's preferences allow. Decisions in docs/notifications.md.
 
+mod digest;
 mod kind;
 mod produce;
 mod store;
 
 pub use self::{
+    digest::send_digests,
     kind::NotificationType,
     produce::{notify_staff, notify_user, Announcement, Notice},
     store::delete_expired_tickets,

@@ -1,6 +1,6 @@
 //! Every statement on `notifications` and `notification_preferences`.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, AnyPool};
 
 use super::produce::Notice;
 use crate::db::{now_micros, Flag};
@@ -78,4 +78,39 @@ pub async fn delete_expired_tickets(
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// One unread notification, with its owner, for the digest job.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct DigestRow {
+    pub user_id: i64,
+    pub email: String,
+    pub title: String,
+    pub message: String,
+    pub action_url: String,
+    pub created_at: i64,
+}
+
+/// Every unread notification created in `(since, until]` of every active user who takes
+/// `period` digests with email on, in one query: by user, newest first.
+pub(super) async fn digest_rows(
+    pool: &AnyPool,
+    period: &str,
+    since: i64,
+    until: i64,
+) -> Result<Vec<DigestRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id AS user_id, u.email, n.title, n.message, n.action_url, n.created_at \
+         FROM notification_preferences p \
+         JOIN users u ON u.id = p.user_id \
+         JOIN notifications n ON n.user_id = p.user_id \
+         WHERE p.digest = $1 AND p.email_enabled = TRUE AND u.is_active = TRUE \
+         AND n.is_read = FALSE AND n.created_at > $2 AND n.created_at <= $3 \
+         ORDER BY u.id, n.id DESC",
+    )
+    .bind(period)
+    .bind(since)
+    .bind(until)
+    .fetch_all(pool)
+    .await
 }

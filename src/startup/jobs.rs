@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     accounts,
     db::now_micros,
-    jobs::{self, Handlers, Job, Worker},
+    jobs::{self, Handlers, Job, Kind, Worker},
     notifications,
     state::AppState,
 };
@@ -20,7 +20,10 @@ const RESET_LINK_RETENTION_MICROS: i64 = 24 * 3600 * 1_000_000;
 
 /// What runs each kind of job.
 fn handlers() -> Handlers<AppState> {
-    Handlers::default().on(jobs::Kind::Cleanup, cleanup)
+    Handlers::default()
+        .on(Kind::Cleanup, cleanup)
+        .on(Kind::PasswordReset, accounts::send_reset_link)
+        .on(Kind::Digest, notifications::send_digests)
 }
 
 /// The nightly cleanup: old finished jobs, expired stream tickets, long-expired reset links.

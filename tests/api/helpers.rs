@@ -303,6 +303,73 @@ impl TestApp {
         self.create_user("admin").await
     }
 
+    /// Waits (up to 5 s) until at least `count` emails were written and returns them all: emails
+    /// are jobs, which the worker sends within a poll interval (100 ms in tests).
+    pub async fn wait_for_emails(&self, count: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let emails = self.sent_emails();
+            if emails.len() >= count {
+                return emails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("expected {count} emails, got {:?}", self.sent_emails());
+    }
+
+    /// Queues a job of `kind` due now and waits (up to 5 s) until the app's worker finished it;
+    /// panics with its error if it failed.
+    pub async fn run_job(&self, kind: nexus::jobs::Kind, payload: &Value) {
+        self.run_jobs(&[(kind, payload.clone())]).await;
+    }
+
+    /// Queues `jobs` at once, due now (the worker may run them side by side), and waits (up to
+    /// 5 s) until every one finished; panics with the error of one that failed.
+    pub async fn run_jobs(&self, jobs: &[(nexus::jobs::Kind, Value)]) {
+        let mut keys = Vec::new();
+        let mut tx = self.db.begin_write().await.unwrap();
+        for (kind, payload) in jobs {
+            let key = format!("test:{}", uuid::Uuid::new_v4().simple());
+            let job = nexus::jobs::NewJob::new(*kind, payload).unique(key.clone());
+            nexus::jobs::enqueue(&mut tx, job).await.unwrap();
+            keys.push(key);
+        }
+        tx.commit().await.unwrap();
+        for key in keys {
+            self.wait_for_job(&key).await;
+        }
+    }
+
+    async fn wait_for_job(&self, key: &str) {
+        for _ in 0..100 {
+            let (kind, state, error): (String, String, Option<String>) =
+                sqlx::query_as("SELECT kind, state, last_error FROM jobs WHERE unique_key = $1")
+                    .bind(key)
+                    .fetch_one(&self.db.pool)
+                    .await
+                    .unwrap();
+            match (state.as_str(), error) {
+                ("done", _) => return,
+                (_, Some(error)) => panic!("the {kind} job failed: {error}"),
+                _ => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+        panic!("the job {key} did not finish within 5 s");
+    }
+
+    /// The payloads of every job of `kind` (whatever its state), oldest first.
+    pub async fn job_payloads(&self, kind: nexus::jobs::Kind) -> Vec<Value> {
+        let payloads: Vec<String> =
+            sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = $1 ORDER BY id")
+                .bind(kind.as_str())
+                .fetch_all(&self.db.pool)
+                .await
+                .unwrap();
+        payloads
+            .iter()
+            .map(|payload| serde_json::from_str(payload).unwrap())
+            .collect()
+    }
+
     /// The emails written so far, oldest first, as raw text.
     pub fn sent_emails(&self) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {

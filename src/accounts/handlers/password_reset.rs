@@ -1,18 +1,17 @@
-//! Password reset by email: `auth/password/reset/` mails a single-use link valid for one hour,
-//! `auth/password/reset/confirm/` redeems it.
+//! Password reset by email: `auth/password/reset/` queues a single-use link valid for one hour
+//! (the `password_reset` job in `reset_link.rs` makes and mails it), `auth/password/reset/confirm/`
+//! redeems it.
 //!
 //! Only a SHA-256 of the emailed token is stored, so reading the database doesn't let anyone
 //! reset a password. The request answers the same whether or not the account exists.
 
 use axum::{extract::State, Json};
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::{
     accounts::{
         emails, password, password_rules,
         requests::{ResetConfirmRequest, ResetRequest},
+        reset_link::{self, decode_uid, hash_token},
         store::{refresh_tokens, reset_links, users, User},
         views::DetailResponse,
     },
@@ -22,64 +21,37 @@ use crate::{
     state::AppState,
 };
 
-/// How long a reset link works.
-const TOKEN_LIFETIME_MICROS: i64 = 3600 * 1_000_000;
-
 const INVALID_TOKEN: &str = "Invalid or expired token.";
 
-/// Django's `urlsafe_base64_encode(force_bytes(pk))`: the id's decimal digits, base64url, unpadded.
-fn encode_uid(user_id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(user_id.to_string())
-}
-
-fn decode_uid(uid: &str) -> Option<i64> {
-    let bytes = URL_SAFE_NO_PAD.decode(uid.trim_end_matches('=')).ok()?;
-    String::from_utf8(bytes).ok()?.parse().ok()
-}
-
-fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// Emails a reset link when the address belongs to an active account; answers the same either way.
+/// Queues a reset link when the address belongs to an active account; answers the same either way.
 #[utoipa::path(post, path = "/auth/password/reset/", tag = "accounts", request_body = ResetRequest,
     responses((status = 200, body = DetailResponse), (status = 400, description = "missing or malformed email")))]
 pub async fn request_password_reset(
     State(state): State<AppState>,
     Valid(body): Valid<ResetRequest>,
 ) -> Result<Json<DetailResponse>, ApiError> {
-    if let Some(user) = users::find_by_email(&state.db.pool, &body.email)
-        .await?
-        .filter(|u| u.is_active.0)
-    {
-        // Off the request path: storing and mailing would otherwise make existing accounts
-        // answer measurably slower than unknown ones.
-        let state = state.clone();
-        tokio::spawn(async move {
-            if let Err(err) = send_reset_link(&state, &user).await {
-                tracing::error!(error = ?err, user_id = user.id, "could not send a password reset link");
-            }
-        });
-    }
+    // Off the request path, the lookup included: an existing account costs one more insert than
+    // an unknown one, which would otherwise tell them apart by the time the answer takes.
+    tokio::spawn(async move {
+        if let Err(err) = queue_reset_link(&state, &body.email).await {
+            tracing::error!(error = ?err, "could not queue a password reset link");
+        }
+    });
     Ok(Json(DetailResponse {
         detail: "If the account exists, an email has been sent.",
     }))
 }
 
-async fn send_reset_link(state: &AppState, user: &User) -> Result<(), ApiError> {
-    let mut raw = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut raw);
-    let token = URL_SAFE_NO_PAD.encode(raw);
-    let expires_at = now_micros() + TOKEN_LIFETIME_MICROS;
-    reset_links::insert(&state.db.pool, &hash_token(&token), user.id, expires_at).await?;
-    let link = format!(
-        "{}/reset-password/{}/{}",
-        state.settings.frontend_url,
-        encode_uid(user.id),
-        token
-    );
-    let email = emails::reset_link(&user.email, &link);
-    state.mailer.send(email).await.map_err(ApiError::Internal)
+/// Queues the `password_reset` job when `email` is an active account's.
+async fn queue_reset_link(state: &AppState, email: &str) -> Result<(), sqlx::Error> {
+    let Some(user) = users::find_by_email(&state.db.pool, email)
+        .await?
+        .filter(|user| user.is_active.0)
+    else {
+        return Ok(());
+    };
+    let mut conn = state.db.write_connection().await?;
+    reset_link::queue(&mut conn, user.id).await
 }
 
 /// Sets a new password from a reset link; the link then stops working and every session ends.
@@ -140,18 +112,4 @@ async fn redeemable_user(
     Ok(users::find_by_id(&state.db.pool, user_id)
         .await?
         .filter(|u| u.is_active.0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uids_are_djangos_base64_of_the_decimal_id() {
-        assert_eq!(encode_uid(1), "MQ");
-        assert_eq!(encode_uid(42), "NDI");
-        assert_eq!(decode_uid("NDI"), Some(42));
-        assert_eq!(decode_uid("NDI="), Some(42));
-        assert_eq!(decode_uid("!!"), None);
-    }
 }

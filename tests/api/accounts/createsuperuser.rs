@@ -9,7 +9,7 @@ use std::{
 use nexus::{config::DatabaseUrl, db::Db};
 use serde_json::json;
 
-use super::{login, new_user, register, reset_link, wait_for_emails, STRONG};
+use super::{login, new_user, register, reset_link, STRONG};
 use crate::{api_test, helpers::TestApp};
 
 fn run(database_url: &str, args: &[&str]) -> Output {
@@ -150,7 +150,7 @@ api_test! {
             &json!({"email": "root@shop.example"}),
         )
         .await;
-        let (uid, token) = reset_link(&wait_for_emails(&app, 1).await[0]);
+        let (uid, token) = reset_link(&app.wait_for_emails(1).await[0]);
 
         let output = run_against(
             &app,

@@ -12,8 +12,6 @@ mod schema;
 mod shapes;
 mod tokens;
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, TestResponse};
@@ -52,18 +50,6 @@ pub async fn refresh_token_for(app: &TestApp, email: &str) -> String {
     let response = login(app, email, crate::helpers::PASSWORD).await;
     assert_eq!(response.status, 200, "{}", response.text);
     response.body["refresh"].as_str().unwrap().to_owned()
-}
-
-/// Waits (up to 5 s) until at least `count` emails were written; some are sent off the request path.
-pub async fn wait_for_emails(app: &TestApp, count: usize) -> Vec<String> {
-    for _ in 0..100 {
-        let emails = app.sent_emails();
-        if emails.len() >= count {
-            return emails;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("expected {count} emails, got {:?}", app.sent_emails());
 }
 
 /// The `(uid, token)` of the reset link in an email.

@@ -1,8 +1,9 @@
 //! `auth/password/change/`, `auth/password/reset/` and `auth/password/reset/confirm/`.
 
+use nexus::jobs::Kind;
 use serde_json::json;
 
-use super::{login, refresh_token_for, reset_link, wait_for_emails, STRONG};
+use super::{login, refresh_token_for, reset_link, STRONG};
 use crate::api_test;
 
 const NEW: &str = "Brand-New-Secret-71";
@@ -33,7 +34,7 @@ api_test! {
                 .status,
             401
         );
-        let emails = wait_for_emails(&app, 1).await;
+        let emails = app.wait_for_emails(1).await;
         assert!(emails[0].contains(&format!("To: {}", user.email)));
         assert!(emails[0].contains("password was changed"));
     }
@@ -120,7 +121,7 @@ api_test! {
             response.body,
             json!({"detail": "If the account exists, an email has been sent."})
         );
-        let emails = wait_for_emails(&app, 1).await;
+        let emails = app.wait_for_emails(1).await;
         assert!(emails[0].contains(&format!("To: {}", user.email)));
         let (uid, token) = reset_link(&emails[0]);
         let body =
@@ -160,17 +161,70 @@ api_test! {
             response.body,
             json!({"detail": "If the account exists, an email has been sent."})
         );
+        // A known account asked right after shows the queue at work: its email alone arrives.
+        let user = app.create_customer().await;
+        app.post("auth/password/reset/", &json!({"email": user.email}))
+            .await;
+        app.wait_for_emails(1).await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        assert!(app.sent_emails().is_empty());
+        let emails = app.sent_emails();
+        assert_eq!(emails.len(), 1);
+        assert!(emails[0].contains(&format!("To: {}", user.email)));
+        assert_eq!(app.job_payloads(Kind::PasswordReset).await.len(), 1);
         let missing = app.post("auth/password/reset/", &json!({})).await;
         assert_eq!(missing.body, json!({"email": ["This field is required."]}));
+    }
+
+    async fn the_queue_holds_the_user_id_and_the_database_never_the_token(app: TestApp) {
+        let user = app.create_customer().await;
+        app.post("auth/password/reset/", &json!({"email": user.email}))
+            .await;
+        let (_, token) = reset_link(&app.wait_for_emails(1).await[0]);
+        assert_eq!(
+            app.job_payloads(Kind::PasswordReset).await,
+            vec![json!({"user_id": user.id})]
+        );
+        let hashes: Vec<String> = sqlx::query_scalar(
+            "SELECT token_hash FROM password_reset_tokens WHERE user_id = $1",
+        )
+        .bind(user.id)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(hashes.len(), 1);
+        assert_ne!(hashes[0], token);
+        let mentions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE payload LIKE $1")
+            .bind(format!("%{token}%"))
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(mentions, 0);
+    }
+
+    async fn a_reset_job_for_an_account_deactivated_since_the_request_sends_nothing(app: TestApp) {
+        let user = app.create_customer().await;
+        sqlx::query("UPDATE users SET is_active = FALSE WHERE id = $1")
+            .bind(user.id)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        app.run_job(Kind::PasswordReset, &json!({"user_id": user.id}))
+            .await;
+        app.run_job(Kind::PasswordReset, &json!({"user_id": 999_999}))
+            .await;
+        assert!(app.sent_emails().is_empty());
+        let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_reset_tokens")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(links, 0);
     }
 
     async fn an_expired_reset_token_fails(app: TestApp) {
         let user = app.create_customer().await;
         app.post("auth/password/reset/", &json!({"email": user.email}))
             .await;
-        let (uid, token) = reset_link(&wait_for_emails(&app, 1).await[0]);
+        let (uid, token) = reset_link(&app.wait_for_emails(1).await[0]);
         sqlx::query("UPDATE password_reset_tokens SET expires_at = $1 WHERE user_id = $2")
             .bind(nexus::db::now_micros() - 1)
             .bind(user.id)
@@ -202,7 +256,7 @@ api_test! {
         let other = app.create_customer().await;
         app.post("auth/password/reset/", &json!({"email": user.email}))
             .await;
-        let (uid, token) = reset_link(&wait_for_emails(&app, 1).await[0]);
+        let (uid, token) = reset_link(&app.wait_for_emails(1).await[0]);
         let other_uid = base64::Engine::encode(
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,
             other.id.to_string(),
@@ -255,6 +309,7 @@ api_test! {
             .await;
         assert_eq!(response.status, 200);
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(app.job_payloads(Kind::PasswordReset).await.is_empty());
         assert!(app.sent_emails().is_empty());
     }
 
@@ -262,7 +317,7 @@ api_test! {
         let user = app.create_customer().await;
         app.post("auth/password/reset/", &json!({"email": user.email}))
             .await;
-        let (uid, token) = reset_link(&wait_for_emails(&app, 1).await[0]);
+        let (uid, token) = reset_link(&app.wait_for_emails(1).await[0]);
         let changed = app
             .post_as(
                 "auth/password/change/",

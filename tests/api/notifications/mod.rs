@@ -1,0 +1,3 @@
+//! Notifications (SPEC §3.6) on every backend.
+
+mod digest;
