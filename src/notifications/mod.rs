@@ -2,11 +2,36 @@
 //! read and managed by their owner, pushed live over Server-Sent Events, and mailed through the
 //! job queue as each user's preferences allow. Decisions in docs/notifications.md.
 
+mod digest;
+mod handlers;
 mod kind;
 mod produce;
+mod request;
 mod store;
+mod views;
+
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::state::AppState;
 
 pub use self::{
+    digest::Digest,
     kind::NotificationType,
     produce::{notify_staff, notify_user, Announcement, Notice},
+    views::{NotificationView, PreferencesView},
 };
+
+/// Every notification route under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::list_notifications))
+        .routes(routes!(handlers::count_unread_notifications))
+        .routes(routes!(handlers::mark_all_notifications_read))
+        .routes(routes!(
+            handlers::get_notification_preferences,
+            handlers::replace_notification_preferences,
+            handlers::update_notification_preferences
+        ))
+        .routes(routes!(handlers::read_notification))
+        .routes(routes!(handlers::delete_notification))
+}
