@@ -6,16 +6,22 @@ use utoipa::ToSchema;
 use super::digest::Digest;
 use crate::validation::{messages, Form, FromForm};
 
-/// `PUT/PATCH notifications/preferences/` body; other keys are ignored.
+/// `PUT/PATCH notifications/preferences/` body; other keys are ignored. Documented as optional,
+/// not nullable: a `null` is refused like any value of the wrong type.
 #[derive(Debug, Default, ToSchema)]
 pub struct PreferenceChanges {
+    #[schema(value_type = bool, required = false)]
     pub email_enabled: Option<bool>,
+    #[schema(value_type = bool, required = false)]
     pub in_app_enabled: Option<bool>,
+    #[schema(value_type = bool, required = false)]
     pub order_updates: Option<bool>,
+    #[schema(value_type = bool, required = false)]
     pub review_updates: Option<bool>,
+    #[schema(value_type = bool, required = false)]
     pub marketing: Option<bool>,
     /// `none`, `daily` or `weekly`.
-    #[schema(value_type = Option<Digest>)]
+    #[schema(value_type = Digest, required = false)]
     pub digest: Option<Digest>,
 }
 

@@ -18,7 +18,8 @@ pub struct NotificationView {
     pub action_url: String,
     pub is_read: bool,
     pub created_at: String,
-    /// When it was first read; null while unread.
+    /// When it was first read; null while unread (always present).
+    #[schema(required = true)]
     pub read_at: Option<String>,
 }
 
