@@ -3,13 +3,36 @@
 //! job queue as each user's preferences allow. Decisions in docs/notifications.md.
 
 mod digest;
+mod handlers;
 mod kind;
 mod produce;
+mod request;
 mod store;
+mod views;
+
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::state::AppState;
 
 pub use self::{
     digest::send_digests,
-    kind::NotificationType,
+    kind::{Digest, NotificationType},
     produce::{notify_staff, notify_user, Announcement, Notice},
     store::delete_expired_tickets,
+    views::{NotificationView, PreferencesView},
 };
+
+/// Every notification route under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::list_notifications))
+        .routes(routes!(handlers::count_unread_notifications))
+        .routes(routes!(handlers::mark_all_notifications_read))
+        .routes(routes!(
+            handlers::get_notification_preferences,
+            handlers::replace_notification_preferences,
+            handlers::update_notification_preferences
+        ))
+        .routes(routes!(handlers::read_notification))
+        .routes(routes!(handlers::delete_notification))
+}

@@ -2,8 +2,13 @@
 
 use sqlx::{AnyConnection, AnyPool};
 
-use super::produce::Notice;
-use crate::db::{now_micros, Flag};
+use super::{
+    kind::{Digest, NotificationType},
+    produce::Notice,
+    request::PreferenceChanges,
+    views::{NotificationView, PreferencesView},
+};
+use crate::db::{now_micros, types::format_micros, Flag, SqlBuilder};
 
 /// A user to notify, with their preferences (the defaults when they never changed any).
 #[derive(Debug, sqlx::FromRow)]
@@ -113,4 +118,204 @@ pub(super) async fn digest_rows(
     .bind(until)
     .fetch_all(pool)
     .await
+}
+
+/// The columns of a [`NotificationRow`].
+pub(super) const NOTIFICATION_COLUMNS: &str =
+    "id, type, title, message, action_url, is_read, created_at, read_at";
+
+/// A notification as [`NOTIFICATION_COLUMNS`] reads it.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct NotificationRow {
+    id: i64,
+    #[sqlx(rename = "type")]
+    kind: NotificationType,
+    title: String,
+    message: String,
+    action_url: String,
+    is_read: Flag,
+    created_at: i64,
+    read_at: Option<i64>,
+}
+
+/// The one way a stored notification becomes what the API (and the live stream) sends.
+impl From<NotificationRow> for NotificationView {
+    fn from(row: NotificationRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            title: row.title,
+            message: row.message,
+            action_url: row.action_url,
+            is_read: row.is_read.0,
+            created_at: format_micros(row.created_at),
+            read_at: row.read_at.map(format_micros),
+        }
+    }
+}
+
+/// One page of `user_id`'s notifications, newest first (by id: ids grow with creation, and
+/// `notifications_user_idx` serves the order), optionally only read or unread ones; with the
+/// total count.
+pub(super) async fn list(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    is_read: Option<bool>,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<NotificationView>), sqlx::Error> {
+    let filter = |sql: &mut SqlBuilder| {
+        sql.push(" WHERE user_id = ").push_bind(user_id);
+        if let Some(is_read) = is_read {
+            sql.push(" AND is_read = ").push_bind(is_read);
+        }
+    };
+    let mut count = SqlBuilder::new("SELECT COUNT(*) FROM notifications");
+    filter(&mut count);
+    let (total,): (i64,) = count.query_as().fetch_one(&mut *conn).await?;
+    let mut page = SqlBuilder::new(&format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications"));
+    filter(&mut page);
+    page.push(" ORDER BY id DESC LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let rows: Vec<NotificationRow> = page.query_as().fetch_all(conn).await?;
+    Ok((total, rows.into_iter().map(Into::into).collect()))
+}
+
+/// Marks one of `user_id`'s notifications read, keeping the time it was first read; `None`
+/// when they have no such notification.
+pub(super) async fn mark_read(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<NotificationView>, sqlx::Error> {
+    let row: Option<NotificationRow> = sqlx::query_as(&format!(
+        "UPDATE notifications SET is_read = TRUE, read_at = COALESCE(read_at, $3) \
+         WHERE id = $1 AND user_id = $2 RETURNING {NOTIFICATION_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .bind(now_micros())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
+/// Marks every unread notification of `user_id` read, in one statement; how many it marked.
+pub(super) async fn mark_all_read(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE notifications SET is_read = TRUE, read_at = $2 \
+         WHERE user_id = $1 AND is_read = FALSE",
+    )
+    .bind(user_id)
+    .bind(now_micros())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes one of `user_id`'s notifications; false when they have no such notification.
+pub(super) async fn delete(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM notifications WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// How many of `user_id`'s notifications are unread.
+pub(super) async fn unread_count(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND is_read = FALSE")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// The preference columns, as [`PreferencesRow`] reads them.
+const PREFERENCE_COLUMNS: &str =
+    "email_enabled, in_app_enabled, order_updates, review_updates, marketing, digest";
+
+#[derive(Debug, sqlx::FromRow)]
+struct PreferencesRow {
+    email_enabled: Flag,
+    in_app_enabled: Flag,
+    order_updates: Flag,
+    review_updates: Flag,
+    marketing: Flag,
+    digest: Digest,
+}
+
+impl From<PreferencesRow> for PreferencesView {
+    fn from(row: PreferencesRow) -> Self {
+        Self {
+            email_enabled: row.email_enabled.0,
+            in_app_enabled: row.in_app_enabled.0,
+            order_updates: row.order_updates.0,
+            review_updates: row.review_updates.0,
+            marketing: row.marketing.0,
+            digest: row.digest,
+        }
+    }
+}
+
+/// `user_id`'s preferences; the defaults (all on, digest `none`) when they never changed any.
+pub(super) async fn preferences(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<PreferencesView, sqlx::Error> {
+    let row: Option<PreferencesRow> = sqlx::query_as(&format!(
+        "SELECT {PREFERENCE_COLUMNS} FROM notification_preferences WHERE user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map_or_else(PreferencesView::default, Into::into))
+}
+
+/// Applies `changes` to `user_id`'s preferences and returns them all. One upsert: a field left
+/// out is bound as NULL and keeps its stored value (or the default, for a new row), so two
+/// racing partial updates of different fields both land, with no read-modify-write window.
+pub(super) async fn change_preferences(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    changes: &PreferenceChanges,
+) -> Result<PreferencesView, sqlx::Error> {
+    let row: PreferencesRow = sqlx::query_as(&format!(
+        "INSERT INTO notification_preferences (user_id, email_enabled, in_app_enabled, \
+            order_updates, review_updates, marketing, digest, updated_at) \
+         VALUES ($1, COALESCE($2, TRUE), COALESCE($3, TRUE), COALESCE($4, TRUE), \
+            COALESCE($5, TRUE), COALESCE($6, TRUE), COALESCE($7, 'none'), $8) \
+         ON CONFLICT (user_id) DO UPDATE SET \
+            email_enabled = COALESCE($2, notification_preferences.email_enabled), \
+            in_app_enabled = COALESCE($3, notification_preferences.in_app_enabled), \
+            order_updates = COALESCE($4, notification_preferences.order_updates), \
+            review_updates = COALESCE($5, notification_preferences.review_updates), \
+            marketing = COALESCE($6, notification_preferences.marketing), \
+            digest = COALESCE($7, notification_preferences.digest), \
+            updated_at = $8 \
+         RETURNING {PREFERENCE_COLUMNS}"
+    ))
+    .bind(user_id)
+    .bind(changes.email_enabled)
+    .bind(changes.in_app_enabled)
+    .bind(changes.order_updates)
+    .bind(changes.review_updates)
+    .bind(changes.marketing)
+    .bind(changes.digest.map(Digest::as_str))
+    .bind(now_micros())
+    .fetch_one(conn)
+    .await?;
+    Ok(row.into())
 }

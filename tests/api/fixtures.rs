@@ -229,3 +229,83 @@ pub async fn race_post(
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
+
+/// A notification for one user, written by the real `notify_user` in a transaction (so the
+/// user's preferences apply): `app.notification(&user).kind(NotificationType::Order)
+/// .title("Shipped").create().await` returns its id. Defaults: type `info`, a fixed title and
+/// message, no action URL, no email.
+#[must_use = "a notification fixture does nothing until `.create()`"]
+pub struct NotificationFixture<'a> {
+    app: &'a TestApp,
+    user_id: i64,
+    notice: nexus::notifications::Notice,
+}
+
+impl TestApp {
+    /// Starts a [`NotificationFixture`] for `user`.
+    pub fn notification(&self, user: &TestUser) -> NotificationFixture<'_> {
+        NotificationFixture {
+            app: self,
+            user_id: user.id,
+            notice: nexus::notifications::Notice {
+                kind: nexus::notifications::NotificationType::Info,
+                title: "Welcome".to_owned(),
+                message: "Thanks for joining.".to_owned(),
+                action_url: String::new(),
+                email: None,
+            },
+        }
+    }
+}
+
+impl NotificationFixture<'_> {
+    pub fn kind(mut self, kind: nexus::notifications::NotificationType) -> Self {
+        self.notice.kind = kind;
+        self
+    }
+
+    pub fn title(mut self, title: &str) -> Self {
+        self.notice.title = title.to_owned();
+        self
+    }
+
+    pub fn message(mut self, message: &str) -> Self {
+        self.notice.message = message.to_owned();
+        self
+    }
+
+    pub fn action_url(mut self, url: &str) -> Self {
+        self.notice.action_url = url.to_owned();
+        self
+    }
+
+    /// Notifies the user and returns the new notification's id, or `None` when their
+    /// preferences stored nothing (`in_app_enabled` off, or the type's topic off).
+    pub async fn try_create(self) -> Option<i64> {
+        let newest = "SELECT MAX(id) FROM notifications WHERE user_id = $1";
+        let mut tx = self.app.db.begin_write().await.unwrap();
+        let before: Option<i64> = sqlx::query_scalar(newest)
+            .bind(self.user_id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let announcement = nexus::notifications::notify_user(&mut tx, self.user_id, &self.notice)
+            .await
+            .unwrap();
+        let after: Option<i64> = sqlx::query_scalar(newest)
+            .bind(self.user_id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        announcement.announce(&self.app.state().live);
+        after.filter(|_| after != before)
+    }
+
+    /// Notifies the user and returns the new notification's id; panics if nothing was stored.
+    pub async fn create(self) -> i64 {
+        self.try_create()
+            .await
+            .expect("the user's preferences stored the notification")
+    }
+}

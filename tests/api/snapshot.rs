@@ -46,6 +46,7 @@ const TIME_FIELDS: &[&str] = &[
     "last_login",
     "date",
     "estimated_delivery",
+    "read_at",
 ];
 
 /// Values generated per run: tokens, order and tracking numbers, request ids, and the harness's
