@@ -4,9 +4,24 @@
 
 mod kind;
 mod produce;
+mod pump;
 mod store;
+mod stream;
+mod ticket;
+mod views;
 
 pub use self::{
     kind::NotificationType,
     produce::{notify_staff, notify_user, Announcement, Notice},
 };
+
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::state::AppState;
+
+/// Every notifications route under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(stream::stream_notifications))
+        .routes(routes!(stream::create_stream_ticket))
+}
