@@ -296,6 +296,7 @@ fn tags_come_in_area_order_and_the_paths_follow_them() {
             "cart",
             "orders",
             "reviews",
+            "notifications",
             "operations",
             "aliases"
         ]

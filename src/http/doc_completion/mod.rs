@@ -38,6 +38,10 @@ pub const TAGS: &[(&str, &str)] = &[
         "Checkout, payment, tracking; staff order management.",
     ),
     ("reviews", "Product reviews, feedback and moderation."),
+    (
+        "notifications",
+        "The signed-in user's notifications, their live stream and preferences.",
+    ),
     ("operations", "Health probes and metrics."),
     (
         "aliases",
