@@ -19,6 +19,7 @@ mod inventory;
 mod lifecycle;
 mod log_capture;
 mod metrics;
+mod notifications;
 mod nexus_process;
 mod openapi;
 mod orders;

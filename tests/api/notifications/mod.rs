@@ -1,0 +1,5 @@
+//! Notifications (SPEC §3.6).
+
+mod shapes;
+mod stream;
+mod stream_support;
