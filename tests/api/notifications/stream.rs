@@ -11,9 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::stream_support::{notify, notify_with_message, EventStream};
 use crate::api_test;
-use crate::helpers::{
-    free_port, test_redis_url, Backend, TestApp, POSTGRES_UNSET, REDIS_UNSET,
-};
+use crate::helpers::{free_port, test_redis_url, Backend, TestApp, POSTGRES_UNSET, REDIS_UNSET};
 
 /// How long a test waits for what may take a while on a loaded machine.
 const PATIENTLY: Duration = Duration::from_secs(10);
@@ -255,7 +253,9 @@ api_test! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
 async fn a_notification_that_commits_after_a_newer_one_still_arrives() {
-    let app = TestApp::spawn(Backend::Postgres).await.expect(POSTGRES_UNSET);
+    let app = TestApp::spawn(Backend::Postgres)
+        .await
+        .expect(POSTGRES_UNSET);
     let staff = app.create_staff().await;
     let mut stream = EventStream::open(&app.address, Some(&staff.token), "", None).await;
     let mut slow = app.db.begin_write().await.unwrap();
@@ -277,7 +277,10 @@ async fn a_notification_that_commits_after_a_newer_one_still_arrives() {
     slow.commit().await.unwrap();
     late.announce(&app.state().live);
     let event = stream.next_within(PROMPTLY).await.unwrap();
-    assert_eq!((event.id, event.data["title"].as_str()), (late_id, Some("Low stock: lamp")));
+    assert_eq!(
+        (event.id, event.data["title"].as_str()),
+        (late_id, Some("Low stock: lamp"))
+    );
 }
 
 /// A second `nexus serve` on `app`'s database, with `extra` settings; its address.
@@ -307,7 +310,9 @@ async fn sibling(app: &TestApp, extra: &[(&str, &str)]) -> String {
 async fn news_crosses_instances(backend: Backend) {
     let redis_url = test_redis_url();
     let settings = [("REDIS_URL", redis_url.as_str())];
-    let a = TestApp::spawn_with(backend, &settings).await.expect(POSTGRES_UNSET);
+    let a = TestApp::spawn_with(backend, &settings)
+        .await
+        .expect(POSTGRES_UNSET);
     let b = sibling(&a, &settings).await;
     let user = a.create_customer().await;
     let other = a.create_customer().await;
@@ -338,7 +343,14 @@ async fn news_announced_on_one_instance_reaches_a_stream_on_another_postgres() {
 
 fn own_redis(port: u16) -> std::process::Child {
     std::process::Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
         .args(["--appendonly", "no"])
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -354,7 +366,9 @@ async fn news_announced_while_redis_is_down_arrives_once_it_is_back() {
     let mut redis = own_redis(port);
     let url = format!("redis://127.0.0.1:{port}");
     let settings = [("REDIS_URL", url.as_str())];
-    let a = TestApp::spawn_with(Backend::Sqlite, &settings).await.unwrap();
+    let a = TestApp::spawn_with(Backend::Sqlite, &settings)
+        .await
+        .unwrap();
     let b = sibling(&a, &settings).await;
     let user = a.create_customer().await;
     let mut on_b = EventStream::open(&b, Some(&user.token), "", None).await;
@@ -379,7 +393,10 @@ async fn news_announced_while_redis_is_down_arrives_once_it_is_back() {
     let event = on_b.next_within(Duration::from_secs(15)).await.unwrap();
     assert_eq!(event.id, during);
     let after = notify(&a, user.id, "After").await;
-    assert_eq!(on_b.next_within(Duration::from_secs(5)).await.unwrap().id, after);
+    assert_eq!(
+        on_b.next_within(Duration::from_secs(5)).await.unwrap().id,
+        after
+    );
     redis.kill().unwrap();
     redis.wait().unwrap();
 }
