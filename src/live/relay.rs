@@ -159,7 +159,9 @@ async fn subscribe_loop(
                     match decode(message.get_payload_bytes()) {
                         Some((from, _)) if from == origin => {}
                         Some((_, user_ids)) => local.wake(&user_ids),
-                        None => tracing::warn!(channel = CHANNEL, "live: unreadable message ignored"),
+                        None => {
+                            tracing::warn!(channel = CHANNEL, "live: unreadable message ignored")
+                        }
                     }
                 }
                 tracing::warn!("live: Redis subscription lost; reconnecting");

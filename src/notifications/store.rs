@@ -145,12 +145,14 @@ pub(super) async fn insert_ticket(
         .bind(now_micros())
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO stream_tickets (ticket_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(ticket_hash)
-        .bind(user_id)
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO stream_tickets (ticket_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(ticket_hash)
+    .bind(user_id)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -85,7 +85,10 @@ pub async fn stream_notifications(
         [
             // nginx must pass each event on at once (SPEC §3.6), and no cache may keep any.
             ("x-accel-buffering", HeaderValue::from_static("no")),
-            (header::CACHE_CONTROL.as_str(), HeaderValue::from_static("no-cache")),
+            (
+                header::CACHE_CONTROL.as_str(),
+                HeaderValue::from_static("no-cache"),
+            ),
         ],
         sse,
     )
