@@ -40,13 +40,15 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 ///
 /// Each event is `id: <notification id>`, `event: notification`, `data: <notification JSON>`; a
 /// comment line every 15 s keeps the connection open. Authenticate with a Bearer token, or with
-/// `?ticket=` from `POST notifications/stream/ticket/` (once). With a `Last-Event-ID` header the
-/// stream first replays the notifications after that id, oldest first, at most the newest 100.
+/// `?ticket=` from `POST notifications/stream/ticket/` (once). With a `Last-Event-ID` header (or
+/// `?last_event_id=`) the stream first replays the notifications after that id, oldest first, at
+/// most the newest 100.
 #[utoipa::path(get, path = "/notifications/stream/", tag = "notifications",
     security(("bearer" = []), ()),
     params(
         ("ticket" = Option<String>, Query, description = "a one-time ticket instead of a Bearer token"),
         ("Last-Event-ID" = Option<i64>, Header, description = "the last notification id received: replay what came after it"),
+        ("last_event_id" = Option<i64>, Query, description = "the same, for a new EventSource (which can't send the header)"),
     ),
     responses(
         (status = 200, description = "an endless event stream", content_type = "text/event-stream", body = String),
@@ -65,9 +67,12 @@ pub async fn stream_notifications(
     };
     // Subscribed before the cursor reads the database, so nothing committed in between is missed.
     let subscription = state.live.subscribe(user_id);
+    // A ticket works once, so a browser reconnects with a new EventSource and a new ticket, and
+    // a new EventSource sends no `Last-Event-ID`: the query parameter carries it instead.
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
+        .or_else(|| query.get("last_event_id"))
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|id| *id >= 0);
     let (cursor, replay) = Cursor::open(&state.db.pool, user_id, last_event_id).await?;

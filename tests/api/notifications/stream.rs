@@ -117,6 +117,13 @@ api_test! {
         let id = notify(&app, user.id, "Via ticket").await;
         assert_eq!(stream.next_within(PROMPTLY).await.unwrap().id, id);
 
+        // A browser reconnects with a new ticket and says where it was in the query.
+        let next = app.post_as("notifications/stream/ticket/", &user.token, &json!({})).await;
+        let missed = notify(&app, user.id, "While reconnecting").await;
+        let resumed = format!("?ticket={}&last_event_id={id}", next.body["ticket"].as_str().unwrap());
+        let mut resumed = EventStream::open(&app.address, None, &resumed, None).await;
+        assert_eq!(resumed.next_within(PROMPTLY).await.unwrap().id, missed);
+
         let again = app.get(&format!("notifications/stream/{query}")).await;
         assert_eq!(again.status, StatusCode::UNAUTHORIZED);
         assert_eq!(again.body["code"], "authentication_failed");
