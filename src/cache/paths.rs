@@ -27,6 +27,7 @@ pub(super) fn never_changes_catalog(path: &str) -> bool {
     rest.starts_with("auth/")
         || rest.starts_with("cart/")
         || rest.starts_with("users/")
+        || rest.starts_with("notifications/")
         || (rest.starts_with("reviews/")
             && (rest.ends_with("/helpful/") || rest.ends_with("/report/")))
 }

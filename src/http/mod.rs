@@ -39,5 +39,10 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 pub fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new()
         .quality(CompressionLevel::Precise(4))
-        .compress_when(SizeAbove::new(COMPRESSION_MIN_SIZE).and(NotForContentType::IMAGES))
+        .compress_when(
+            SizeAbove::new(COMPRESSION_MIN_SIZE)
+                .and(NotForContentType::IMAGES)
+                // The encoder holds output until its buffer fills: events would wait for it.
+                .and(NotForContentType::SSE),
+        )
 }

@@ -6,8 +6,11 @@ mod digest;
 mod handlers;
 mod kind;
 mod produce;
+mod pump;
 mod request;
 mod store;
+mod stream;
+mod ticket;
 mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -35,4 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(handlers::read_notification))
         .routes(routes!(handlers::delete_notification))
+        .routes(routes!(stream::stream_notifications))
+        .routes(routes!(stream::create_stream_ticket))
 }

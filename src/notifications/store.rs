@@ -127,15 +127,15 @@ pub(super) const NOTIFICATION_COLUMNS: &str =
 /// A notification as [`NOTIFICATION_COLUMNS`] reads it.
 #[derive(Debug, sqlx::FromRow)]
 pub(super) struct NotificationRow {
-    id: i64,
+    pub id: i64,
     #[sqlx(rename = "type")]
-    kind: NotificationType,
-    title: String,
-    message: String,
-    action_url: String,
-    is_read: Flag,
-    created_at: i64,
-    read_at: Option<i64>,
+    pub kind: NotificationType,
+    pub title: String,
+    pub message: String,
+    pub action_url: String,
+    pub is_read: Flag,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
 }
 
 /// The one way a stored notification becomes what the API (and the live stream) sends.
@@ -318,4 +318,110 @@ pub(super) async fn change_preferences(
     .fetch_one(conn)
     .await?;
     Ok(row.into())
+}
+
+/// The user's newest notification id, or 0: where a stream without `Last-Event-ID` starts.
+pub(super) async fn latest_id(pool: &AnyPool, user_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM notifications WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
+}
+
+/// The user's `limit` newest notifications with an id above `after`, oldest first (a replay:
+/// what a reconnecting client missed, cut to the most recent).
+pub(super) async fn newest_after(
+    pool: &AnyPool,
+    user_id: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<NotificationRow>, sqlx::Error> {
+    let mut rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications \
+         WHERE user_id = $1 AND id > $2 ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(user_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// The user's `limit` oldest notifications with an id above `after`, oldest first (a stream's
+/// next page of news).
+pub(super) async fn oldest_after(
+    pool: &AnyPool,
+    user_id: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<NotificationRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications \
+         WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+    ))
+    .bind(user_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Stores a stream ticket's hash; expired tickets nobody redeemed are swept first, so the table
+/// holds only the last minute's.
+pub(super) async fn insert_ticket(
+    conn: &mut AnyConnection,
+    ticket_hash: &str,
+    user_id: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM stream_tickets WHERE expires_at <= $1")
+        .bind(now_micros())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO stream_tickets (ticket_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(ticket_hash)
+    .bind(user_id)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Redeems a ticket: deletes it and answers its user when it was unexpired and the user is still
+/// active. One statement, so two instances racing for one ticket can't both win.
+pub(super) async fn redeem_ticket(
+    conn: &mut AnyConnection,
+    ticket_hash: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "DELETE FROM stream_tickets WHERE ticket_hash = $1 AND expires_at > $2 \
+         AND user_id IN (SELECT id FROM users WHERE is_active = TRUE) RETURNING user_id",
+    )
+    .bind(ticket_hash)
+    .bind(now_micros())
+    .fetch_optional(conn)
+    .await
+}
+
+/// The user's notifications up to id `up_to` written at or after `since` (micros), in id order:
+/// what a stream re-reads for transactions that committed after a newer notification was sent.
+pub(super) async fn written_since(
+    pool: &AnyPool,
+    user_id: i64,
+    up_to: i64,
+    since: i64,
+) -> Result<Vec<NotificationRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications \
+         WHERE user_id = $1 AND id <= $2 AND created_at >= $3 ORDER BY id"
+    ))
+    .bind(user_id)
+    .bind(up_to)
+    .bind(since)
+    .fetch_all(pool)
+    .await
 }

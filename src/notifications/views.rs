@@ -65,3 +65,13 @@ impl Default for PreferencesView {
         }
     }
 }
+
+/// A one-time ticket for `GET notifications/stream/?ticket=…` (browsers' `EventSource` can't send
+/// an `Authorization` header).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StreamTicketView {
+    pub ticket: String,
+    /// Seconds the ticket stays valid.
+    #[schema(example = 60)]
+    pub expires_in: i64,
+}

@@ -22,6 +22,7 @@ use crate::{
     config::Settings,
     db::Db,
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
+    live::Hub,
     mail::{FileMailer, Mailer},
     media::{LocalMediaStore, MediaStore},
     payment_gateway,
@@ -77,6 +78,8 @@ impl Application {
             settings.media_url.clone(),
         ));
         let payment = payment_gateway::payment_provider(settings.payment_provider());
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let live = Arc::new(Hub::new(settings.cache.redis_url.as_ref(), &shutdown)?);
         let state = AppState::new(Services {
             db,
             settings: Arc::new(settings),
@@ -85,8 +88,8 @@ impl Application {
             media,
             rate_limiter,
             cache,
-            live: Default::default(),
-            shutdown: Default::default(),
+            live,
+            shutdown,
             payment,
             started_at: Instant::now(),
             in_flight: Default::default(),

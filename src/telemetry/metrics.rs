@@ -33,6 +33,8 @@ pub const REVENUE_CENTS_TOTAL: &str = "revenue_cents_total";
 pub const DB_POOL_CONNECTIONS: &str = "db_pool_connections";
 /// Catalog cache lookups, labelled `result="hit|miss"`.
 pub const CACHE_LOOKUPS_TOTAL: &str = "cache_lookups_total";
+/// Notification streams (Server-Sent Events) open now.
+pub const NOTIFICATION_STREAMS: &str = "nexus_notification_streams";
 
 /// Latency buckets: 5 ms to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -94,6 +96,7 @@ fn describe() {
         "Catalog cache lookups by result (hit or miss)"
     );
     metrics::describe_gauge!(DB_POOL_CONNECTIONS, "Database pool connections by state");
+    metrics::describe_gauge!(NOTIFICATION_STREAMS, "Notification streams open now");
 }
 
 /// The `route` label of a request no route matched.
@@ -125,6 +128,7 @@ fn register_at_zero() {
     }
     // The queue's families (`nexus_jobs_*`) are named and labelled by the queue itself.
     crate::jobs::metrics::register();
+    metrics::gauge!(NOTIFICATION_STREAMS).increment(0.0);
 }
 
 /// The `method` label: a standard method's name, or `OTHER` (any token is a valid HTTP method,
@@ -157,6 +161,24 @@ pub fn record_request(method: &Method, route: &str, status: u16, elapsed: Durati
     let labels = request_labels(method, route, status);
     metrics::counter!(HTTP_REQUESTS_TOTAL, &labels).increment(1);
     metrics::histogram!(HTTP_REQUEST_DURATION, &labels).record(elapsed.as_secs_f64());
+}
+
+/// Counts one open notification stream in [`NOTIFICATION_STREAMS`] until dropped.
+#[derive(Debug)]
+#[must_use = "the stream counts as open only while this is held"]
+pub struct OpenStream(());
+
+impl OpenStream {
+    pub fn open() -> Self {
+        metrics::gauge!(NOTIFICATION_STREAMS).increment(1.0);
+        Self(())
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        metrics::gauge!(NOTIFICATION_STREAMS).decrement(1.0);
+    }
 }
 
 /// Records a committed order.
@@ -197,6 +219,7 @@ mod tests {
             crate::jobs::metrics::RUNS_TOTAL,
             crate::jobs::metrics::FAILURES_TOTAL,
             crate::jobs::metrics::OLDEST_DUE_AGE,
+            NOTIFICATION_STREAMS,
         ] {
             assert!(
                 text.contains(&format!("\n{family}")) || text.starts_with(family),

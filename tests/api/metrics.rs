@@ -17,7 +17,7 @@ use crate::helpers::free_port;
 use crate::nexus_process::{nexus, Server, TEST_SECRET_KEY};
 
 /// Every family the server exports (docs/observability.md).
-const FAMILIES: [&str; 7] = [
+const FAMILIES: [&str; 8] = [
     "http_requests_total",
     "http_request_duration_seconds",
     "db_pool_connections",
@@ -25,6 +25,7 @@ const FAMILIES: [&str; 7] = [
     "orders_created_total",
     "revenue_cents_total",
     "cache_lookups_total",
+    "nexus_notification_streams",
 ];
 
 /// A `nexus serve` process of its own (so its metrics registry is fresh), killed on drop.

@@ -16,6 +16,7 @@
 //! PostgreSQL and Redis) and `failover.rs` (an instance killed mid-traffic).
 
 mod failover;
+mod notifications;
 mod shared_state;
 mod support;
 mod topology;
@@ -31,6 +32,10 @@ use std::{
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use failover::killing_an_instance_mid_traffic_loses_no_get_and_no_order;
+use notifications::{
+    a_notification_announced_over_redis_reaches_a_stream_held_on_b_through_nginx,
+    a_notification_made_through_a_reaches_a_stream_held_on_b_through_nginx,
+};
 use shared_state::{
     a_price_edit_through_one_instance_is_visible_at_once_through_the_other_and_nginx,
     the_login_rate_limit_is_shared_by_both_instances,
@@ -67,6 +72,18 @@ const TESTS: &[(&str, TestFn)] = &[
     (
         "uploaded_images_are_served_by_nginx_and_oversized_bodies_refused_there",
         |c| Box::pin(uploaded_images_are_served_by_nginx_and_oversized_bodies_refused_there(c)),
+    ),
+    (
+        "a_notification_announced_over_redis_reaches_a_stream_held_on_b_through_nginx",
+        |c| {
+            Box::pin(
+                a_notification_announced_over_redis_reaches_a_stream_held_on_b_through_nginx(c),
+            )
+        },
+    ),
+    (
+        "a_notification_made_through_a_reaches_a_stream_held_on_b_through_nginx",
+        |c| Box::pin(a_notification_made_through_a_reaches_a_stream_held_on_b_through_nginx(c)),
     ),
     (
         "killing_an_instance_mid_traffic_loses_no_get_and_no_order",

@@ -1,11 +1,13 @@
 //! Notifications (SPEC §3.6) on every backend: the owner's list, reading, deleting, counting,
-//! preferences and digests.
+//! preferences, digests and the live stream.
 
 mod digest;
 mod list;
 mod preferences;
 mod read;
 mod shapes;
+mod stream;
+mod stream_support;
 
 use serde_json::Value;
 
