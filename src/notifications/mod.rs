@@ -8,5 +8,5 @@ mod store;
 
 pub use self::{
     kind::NotificationType,
-    produce::{notify_staff, notify_user, Announcement, Notice},
+    produce::{notify_staff, notify_staff_of, notify_user, Announcement, Notice},
 };
