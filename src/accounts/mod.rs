@@ -10,6 +10,7 @@ mod cli;
 mod emails;
 mod extract;
 mod handlers;
+mod notices;
 mod password;
 mod password_rules;
 mod requests;

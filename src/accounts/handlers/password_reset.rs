@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     accounts::{
-        emails, password, password_rules,
+        emails, notices, password, password_rules,
         requests::{ResetConfirmRequest, ResetRequest},
         store::{refresh_tokens, reset_links, users, User},
         views::DetailResponse,
@@ -114,8 +114,9 @@ pub async fn confirm_password_reset(
     // Any other outstanding link for this account is void now too.
     reset_links::void_all_for_user(&mut tx, user.id).await?;
     refresh_tokens::revoke_all_for_user(&mut *tx, user.id).await?;
+    let announcement = notices::password_changed(&mut tx, user.id).await?;
     tx.commit().await?;
-    emails::send_password_changed(&state, &user.email).await;
+    announcement.announce(&state.live);
     Ok(Json(DetailResponse {
         detail: "Password reset successful.",
     }))
