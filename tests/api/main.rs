@@ -20,6 +20,7 @@ mod lifecycle;
 mod log_capture;
 mod metrics;
 mod nexus_process;
+mod notifications;
 mod openapi;
 mod orders;
 mod product_images;

@@ -33,9 +33,12 @@ api_test! {
                 .status,
             401
         );
-        let emails = wait_for_emails(&app, 1).await;
-        assert!(emails[0].contains(&format!("To: {}", user.email)));
-        assert!(emails[0].contains("password was changed"));
+        // The security email is queued with the change (its delivery: tests/api/notifications).
+        let queued = crate::notifications::email_jobs(&app).await;
+        assert_eq!(
+            queued,
+            [json!({"to": user.email, "message": {"template": "password_changed"}})]
+        );
     }
 
     async fn a_wrong_old_password_is_rejected_under_old_password(app: TestApp) {
