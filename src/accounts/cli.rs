@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 
 use crate::{
     accounts::{
-        password,
+        notices, password,
         password_rules::{self, UserAttributes},
         role::Role,
         store::{
@@ -240,6 +240,9 @@ impl CreateSuperuser {
         // reset link they requested would otherwise outlive the new password.
         refresh_tokens::revoke_all_for_user(&mut *tx, existing.id).await?;
         reset_links::void_all_for_user(&mut tx, existing.id).await?;
+        // The account's owner hears of it like any password change. This process has no live
+        // hub to announce on: open streams show the notice when next woken, or on reconnect.
+        let _ = notices::password_changed(&mut tx, existing.id).await?;
         tx.commit().await?;
         // A login still within the cutoff second would get a token that is refused at once; wait
         // (under a second) until the clock passes it, so a script that promotes and then signs

@@ -8,9 +8,9 @@
 //! here: they are `crate::tokens`, shared with the rate limiter and `AppState`.
 
 mod cli;
-mod emails;
 mod extract;
 mod handlers;
+mod notices;
 mod password;
 mod password_rules;
 mod requests;

@@ -21,6 +21,7 @@ use crate::{
         origin::RequestOrigin,
         pagination::{Page, PageRequest},
     },
+    inventory,
     media::MediaUrls,
     state::AppState,
     validation::Draft,
@@ -91,7 +92,16 @@ pub async fn admin_create_product(
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(products::create(&state.db, body, staff.id, &media).await?),
+        Json(
+            products::create(
+                &state.db,
+                body,
+                staff.id,
+                &media,
+                inventory::Alerts::of(&state),
+            )
+            .await?,
+        ),
     ))
 }
 
@@ -123,7 +133,15 @@ pub async fn admin_update_product(
     body: Draft<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        products::update(&state.db, &id, body, staff.id, &media).await?,
+        products::update(
+            &state.db,
+            &id,
+            body,
+            staff.id,
+            &media,
+            inventory::Alerts::of(&state),
+        )
+        .await?,
     ))
 }
 
@@ -139,7 +157,15 @@ pub async fn admin_patch_product(
     body: Draft<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        products::update(&state.db, &id, body, staff.id, &media).await?,
+        products::update(
+            &state.db,
+            &id,
+            body,
+            staff.id,
+            &media,
+            inventory::Alerts::of(&state),
+        )
+        .await?,
     ))
 }
 

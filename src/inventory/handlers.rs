@@ -4,6 +4,7 @@ use axum::{extract::State, http::StatusCode};
 use serde_json::json;
 
 use super::{
+    low_stock,
     request::StockAdjustment,
     store::{self, Refused},
     views::{MovementView, StockAdjusted},
@@ -50,7 +51,7 @@ pub async fn adjust_stock(
     );
     let mut tx = state.db.begin_write().await?;
     let adjusted = store::adjust(&mut tx, product_id, delta, &reason, staff.id).await?;
-    let (movement, stock_quantity) = match adjusted {
+    let (movement, change) = match adjusted {
         Ok(done) => done,
         Err(Refused { available }) if delta > 0 => {
             // Above the range is bad input (400); below 0 is the stock conflict (409, SPEC §5).
@@ -68,12 +69,15 @@ pub async fn adjust_stock(
             .with_extra("available", json!(available)));
         }
     };
+    let threshold = state.settings.notifications.low_stock_threshold;
+    let announcement = low_stock::alert(&mut tx, threshold, std::slice::from_ref(&change)).await?;
     tx.commit().await?;
+    announcement.announce(&state.live);
     Ok((
         StatusCode::CREATED,
         axum::Json(StockAdjusted {
             movement,
-            stock_quantity,
+            stock_quantity: change.stock,
         }),
     ))
 }

@@ -5,8 +5,12 @@
 //! the only one that changes stock (`store/stock.rs` holds every such statement): checkout [`take`]s,
 //! cancels and fails [`put_back`], staff [`adjust`] and the product form [`set_level`]s (the
 //! seed's bulk insert writes its own rows). Other features read stock through [`stock_of`].
+//! A decrease that leaves a product at or below `LOW_STOCK_THRESHOLD` tells staff in the same
+//! transaction (`low_stock.rs`: checkout calls [`alert_low_stock`] with what it took).
 
 mod handlers;
+mod levels;
+mod low_stock;
 mod movements;
 mod request;
 mod store;
@@ -16,8 +20,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
+pub use levels::set_level;
+pub use low_stock::{alert as alert_low_stock, Alerts, StockChange};
 pub use movements::reason;
-pub use store::{adjust, put_back, set_level, stock_of, take, Refused, Take, Taken};
+pub use store::{adjust, put_back, stock_of, take, Refused, Take, Taken};
 pub use views::MovementView;
 
 /// Most units a product's stock may be set or adjusted to through the API (SPEC §5). Units

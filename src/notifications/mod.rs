@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub use self::{
     digest::send_digests,
     kind::{Digest, NotificationType},
-    produce::{notify_staff, notify_user, Announcement, Notice},
+    produce::{notify_staff, notify_staff_of, notify_user, Announcement, Notice},
     store::delete_expired_tickets,
     views::{NotificationView, PreferencesView},
 };

@@ -63,11 +63,33 @@ pub async fn notify_staff(
     conn: &mut AnyConnection,
     notice: &Notice,
 ) -> Result<Announcement, sqlx::Error> {
-    let mut announcement = Announcement::default();
-    for recipient in store::staff_recipients(&mut *conn).await? {
-        announcement = announcement.and(deliver(conn, &recipient, notice).await?);
+    notify_staff_of(conn, std::slice::from_ref(notice)).await
+}
+
+/// Notifies every active staff and admin user of each of `notices` (a checkout that left several
+/// products low): one query for the recipients and, for the in-app rows, one multi-row insert per
+/// batch, however many staff a shop has.
+pub async fn notify_staff_of(
+    conn: &mut AnyConnection,
+    notices: &[Notice],
+) -> Result<Announcement, sqlx::Error> {
+    if notices.is_empty() {
+        return Ok(Announcement::default());
     }
-    Ok(announcement)
+    let recipients = store::staff_recipients(&mut *conn).await?;
+    let mut rows = Vec::new();
+    for (index, notice) in notices.iter().enumerate() {
+        for recipient in &recipients {
+            if queue_email(conn, recipient, notice).await? {
+                rows.push((recipient.user_id, index));
+            }
+        }
+    }
+    store::insert_many(&mut *conn, notices, &rows).await?;
+    let mut user_ids: Vec<i64> = rows.iter().map(|(user_id, _)| *user_id).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    Ok(Announcement { user_ids })
 }
 
 async fn deliver(
@@ -75,6 +97,26 @@ async fn deliver(
     recipient: &Recipient,
     notice: &Notice,
 ) -> Result<Announcement, sqlx::Error> {
+    if !queue_email(conn, recipient, notice).await? {
+        return Ok(Announcement::default());
+    }
+    store::insert(&mut *conn, recipient.user_id, notice).await?;
+    Ok(Announcement {
+        user_ids: vec![recipient.user_id],
+    })
+}
+
+/// Queues the notice's email if the recipient's preferences let it go out, and answers whether
+/// they want the in-app notification too.
+///
+/// The gates (SPEC §3.6): a topic turned off (`order_updates`, `review_updates`) silences both;
+/// security email always goes out; other email needs `email_enabled` and `digest: none` (a digest
+/// user hears of it in the summary, which lists their stored notifications).
+async fn queue_email(
+    conn: &mut AnyConnection,
+    recipient: &Recipient,
+    notice: &Notice,
+) -> Result<bool, sqlx::Error> {
     let wanted = match notice.kind.topic() {
         Topic::Orders => recipient.order_updates.0,
         Topic::Reviews => recipient.review_updates.0,
@@ -91,11 +133,5 @@ async fn deliver(
             mail::queue(&mut *conn, &email).await?;
         }
     }
-    if !(recipient.in_app_enabled.0 && wanted) {
-        return Ok(Announcement::default());
-    }
-    store::insert(&mut *conn, recipient.user_id, notice).await?;
-    Ok(Announcement {
-        user_ids: vec![recipient.user_id],
-    })
+    Ok(recipient.in_app_enabled.0 && wanted)
 }

@@ -10,6 +10,10 @@ use super::{
 };
 use crate::db::{now_micros, types::format_micros, Flag, SqlBuilder};
 
+/// Most rows in one multi-row insert: far below both engines' limits on bound values (each row
+/// binds its user id; a notice's own fields are bound once per statement).
+const ROWS_PER_INSERT: usize = 500;
+
 /// A user to notify, with their preferences (the defaults when they never changed any).
 #[derive(Debug, sqlx::FromRow)]
 pub(super) struct Recipient {
@@ -71,6 +75,44 @@ pub(super) async fn insert(
     .bind(now_micros())
     .fetch_one(conn)
     .await
+}
+
+/// Inserts one notification per `(user_id, index into notices)`, in multi-row statements of at
+/// most [`ROWS_PER_INSERT`] rows: a fan-out to many staff costs a statement, not one per person.
+pub(super) async fn insert_many(
+    conn: &mut AnyConnection,
+    notices: &[Notice],
+    rows: &[(i64, usize)],
+) -> Result<(), sqlx::Error> {
+    let now = now_micros();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = SqlBuilder::new(
+            "INSERT INTO notifications (user_id, type, title, message, action_url, created_at) \
+             VALUES ",
+        );
+        let created_at = sql.bind(now);
+        // A notice's fields are bound the first time a row names it, then reused by placeholder.
+        let mut fields: Vec<Option<String>> = vec![None; notices.len()];
+        for (i, &(user_id, index)) in chunk.iter().enumerate() {
+            let notice = &notices[index];
+            let placeholders = fields[index]
+                .get_or_insert_with(|| {
+                    [
+                        sql.bind(notice.kind.as_str()),
+                        sql.bind(notice.title.as_str()),
+                        sql.bind(notice.message.as_str()),
+                        sql.bind(notice.action_url.as_str()),
+                    ]
+                    .join(", ")
+                })
+                .clone();
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .push_bind(user_id)
+                .push(&format!(", {placeholders}, {created_at})"));
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Deletes stream tickets that expired before `now` (epoch microseconds); returns how many.

@@ -8,7 +8,7 @@ use axum::extract::State;
 use chrono::{DateTime, Days, Utc};
 
 use super::{
-    lifecycle,
+    lifecycle, notices,
     status::OrderStatus,
     store::{self, OrderFilter},
     views::{OrderMessage, OrderStatusView, OrderView, TrackView, TrackingEvent},
@@ -218,13 +218,15 @@ pub async fn cancel_order(
         None,
     )
     .await?;
-    if !moved {
+    let Some(moved) = moved else {
         // Another request moved it first (PostgreSQL; SQLite serialises writers): report where
         // it is now.
         let now = store::core(&mut tx, order_id).await?.map(|c| c.status);
         return Err(cannot_cancel(now.unwrap_or(core.status)));
-    }
+    };
+    let announcement = notices::status_changed(&mut tx, &moved, OrderStatus::Cancelled).await?;
     tx.commit().await?;
+    announcement.announce(&state.live);
     let order = visible_order(&state, &user, order_id, false).await?;
     Ok(axum::Json(OrderMessage {
         message: "Order cancelled successfully.".into(),

@@ -3,7 +3,10 @@
 
 use sqlx::AnyConnection;
 
-use super::{status::OrderStatus, store};
+use super::{
+    status::OrderStatus,
+    store::{self, MovedOrder},
+};
 use crate::{
     db::now_micros,
     inventory::{self, reason},
@@ -11,7 +14,9 @@ use crate::{
 
 /// Moves the order `from → to` if it is still `from` (the condition is what makes racing
 /// cancels, payments and staff updates safe), with every side effect in the caller's
-/// transaction. Returns false when another request changed the order first.
+/// transaction. Returns the moved order (what its owner is told about), or `None` when another
+/// request changed the order first. Telling the owner is the caller's: whether the move is a
+/// status change of its own or part of a payment's result (`notices`).
 pub async fn transition(
     conn: &mut AnyConnection,
     order_id: i64,
@@ -20,11 +25,11 @@ pub async fn transition(
     note: &str,
     actor_id: Option<i64>,
     stock_reason: Option<&str>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<MovedOrder>, sqlx::Error> {
     let now = now_micros();
-    if !store::move_status(conn, order_id, from, to, now).await? {
-        return Ok(false);
-    }
+    let Some(moved) = store::move_status(conn, order_id, from, to, now).await? else {
+        return Ok(None);
+    };
     if to.releases_stock() {
         store::release_money(conn, order_id, now).await?;
         let default_reason = if to == OrderStatus::Cancelled {
@@ -41,7 +46,7 @@ pub async fn transition(
         .await?;
     }
     store::insert_history(conn, order_id, to, note, actor_id).await?;
-    Ok(true)
+    Ok(Some(moved))
 }
 
 /// Puts every line of the order back on the shelf, one movement per product, by the rule of

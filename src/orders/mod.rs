@@ -8,6 +8,7 @@
 mod checkout;
 mod handlers;
 mod lifecycle;
+mod notices;
 mod payment;
 mod staff;
 mod status;

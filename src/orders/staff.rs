@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::{
     handlers::status_filter,
-    lifecycle,
+    lifecycle, notices,
     status::OrderStatus,
     store::{self, OrderFilter},
     views::OrderView,
@@ -105,11 +105,13 @@ async fn change_status(
         None,
     )
     .await?;
-    if !moved {
+    let Some(moved) = moved else {
         let now = store::core(&mut tx, order_id).await?.map(|c| c.status);
         return Err(invalid_transition(now.unwrap_or(core.status), status));
-    }
+    };
+    let announcement = notices::status_changed(&mut tx, &moved, status).await?;
     tx.commit().await?;
+    announcement.announce(&state.live);
     let mut conn = state.db.pool.acquire().await?;
     let order = store::one(&mut conn, order_id)
         .await?

@@ -4,7 +4,7 @@ use axum::{extract::State, Json};
 
 use crate::{
     accounts::{
-        emails, password, password_rules,
+        notices, password, password_rules,
         requests::ChangePasswordRequest,
         store::{refresh_tokens, reset_links, users},
         views::PasswordChanged,
@@ -60,8 +60,9 @@ pub async fn change_password(
     users::set_password_hash(&mut *tx, user.id, &hash).await?;
     reset_links::void_all_for_user(&mut tx, user.id).await?;
     refresh_tokens::revoke_all_for_user(&mut *tx, user.id).await?;
+    let announcement = notices::password_changed(&mut tx, user.id).await?;
     tx.commit().await?;
-    emails::send_password_changed(&state, &user.email).await;
+    announcement.announce(&state.live);
     Ok(Json(PasswordChanged {
         detail: CHANGED,
         message: CHANGED,

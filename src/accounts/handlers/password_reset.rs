@@ -9,7 +9,7 @@ use axum::{extract::State, Json};
 
 use crate::{
     accounts::{
-        emails, password, password_rules,
+        notices, password, password_rules,
         requests::{ResetConfirmRequest, ResetRequest},
         reset_link::{self, decode_uid, hash_token},
         store::{refresh_tokens, reset_links, users, User},
@@ -86,8 +86,9 @@ pub async fn confirm_password_reset(
     // Any other outstanding link for this account is void now too.
     reset_links::void_all_for_user(&mut tx, user.id).await?;
     refresh_tokens::revoke_all_for_user(&mut *tx, user.id).await?;
+    let announcement = notices::password_changed(&mut tx, user.id).await?;
     tx.commit().await?;
-    emails::send_password_changed(&state, &user.email).await;
+    announcement.announce(&state.live);
     Ok(Json(DetailResponse {
         detail: "Password reset successful.",
     }))

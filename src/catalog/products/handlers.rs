@@ -17,6 +17,7 @@ use crate::{
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
+    inventory,
     media::MediaUrls,
     state::AppState,
     validation::Draft,
@@ -129,7 +130,16 @@ pub async fn create_product(
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(service::create(&state.db, body, staff.id, &media).await?),
+        Json(
+            service::create(
+                &state.db,
+                body,
+                staff.id,
+                &media,
+                inventory::Alerts::of(&state),
+            )
+            .await?,
+        ),
     ))
 }
 
@@ -160,7 +170,15 @@ pub async fn update_product(
     body: Draft<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        service::update(&state.db, &key, body, staff.id, &media).await?,
+        service::update(
+            &state.db,
+            &key,
+            body,
+            staff.id,
+            &media,
+            inventory::Alerts::of(&state),
+        )
+        .await?,
     ))
 }
 
@@ -176,7 +194,15 @@ pub async fn patch_product(
     body: Draft<ProductWrite>,
 ) -> Result<Json<ProductView>, ApiError> {
     Ok(Json(
-        service::update(&state.db, &key, body, staff.id, &media).await?,
+        service::update(
+            &state.db,
+            &key,
+            body,
+            staff.id,
+            &media,
+            inventory::Alerts::of(&state),
+        )
+        .await?,
     ))
 }
 

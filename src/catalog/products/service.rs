@@ -145,12 +145,21 @@ pub async fn create(
     mut draft: Draft<ProductWrite>,
     actor: i64,
     media: &MediaUrls,
+    alerts: inventory::Alerts<'_>,
 ) -> Result<ProductView, ApiError> {
     check_references(db, &mut draft).await?;
     let product = draft.finish()?;
     let id = store::insert(db, &product).await?;
     if let Some(stock) = product.stock_quantity {
-        inventory::set_level(db, id, stock, inventory::reason::INITIAL, Some(actor)).await?;
+        inventory::set_level(
+            db,
+            alerts,
+            id,
+            stock,
+            inventory::reason::INITIAL,
+            Some(actor),
+        )
+        .await?;
     }
     find(db, &ProductKey::Id(id), Visibility::All, media).await
 }
@@ -162,13 +171,15 @@ pub async fn update(
     mut draft: Draft<ProductWrite>,
     actor: i64,
     media: &MediaUrls,
+    alerts: inventory::Alerts<'_>,
 ) -> Result<ProductView, ApiError> {
     let id = resolve_id(db, key).await?;
     check_references(db, &mut draft).await?;
     let changes = draft.finish()?;
     store::update(db, id, &changes).await?;
     if let Some(stock) = changes.stock_quantity {
-        inventory::set_level(db, id, stock, inventory::reason::PRODUCT_EDIT, Some(actor)).await?;
+        let reason = inventory::reason::PRODUCT_EDIT;
+        inventory::set_level(db, alerts, id, stock, reason, Some(actor)).await?;
     }
     find(db, &ProductKey::Id(id), Visibility::All, media).await
 }

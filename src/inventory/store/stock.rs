@@ -1,12 +1,13 @@
 //! Every statement that changes `products.stock_quantity`: take, put back, adjust, set. Each
-//! writes its movement in the same transaction (the caller's, except `set_level`, which opens
-//! its own), so stock keeps equalling the sum of its movements.
+//! writes its movement in the caller's transaction, so stock keeps equalling the sum of its
+//! movements, and the decreasing ones report the level they left (`low_stock`).
 
 use sqlx::AnyConnection;
 
 use super::record_movement;
-use crate::db::{now_micros, Db, Flag};
+use crate::db::{now_micros, Flag};
 use crate::inventory::{
+    low_stock::StockChange,
     movements::{reason, NewMovement},
     views::MovementView,
     MAX_STOCK,
@@ -34,6 +35,8 @@ pub struct Taken {
     pub title: String,
     /// The product's price when taken, the order line's snapshot.
     pub unit_price_cents: i64,
+    /// The stock this take left, for the low-stock check (`inventory::low_stock`).
+    pub stock_left: i64,
 }
 
 /// Takes `quantity` units of an active product on `conn` (the checkout transaction). Callers
@@ -45,22 +48,24 @@ pub async fn take(
     quantity: i64,
 ) -> Result<Take, sqlx::Error> {
     // The condition is the stock check: it can't be outrun by a concurrent checkout, and
-    // RETURNING snapshots the title and price of the row as it was taken.
-    let row: Option<(String, i64)> = sqlx::query_as(
+    // RETURNING snapshots the title and price of the row as it was taken, and the stock left
+    // (the low-stock check costs no read of its own).
+    let row: Option<(String, i64, i64)> = sqlx::query_as(
         "UPDATE products SET stock_quantity = stock_quantity - $1 \
          WHERE id = $2 AND is_active = TRUE AND stock_quantity >= $1 \
-         RETURNING title, price_cents",
+         RETURNING title, price_cents, stock_quantity",
     )
     .bind(quantity)
     .bind(product_id)
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some((title, unit_price_cents)) = row {
+    if let Some((title, unit_price_cents, stock_left)) = row {
         return Ok(Take::Taken(Taken {
             product_id,
             quantity,
             title,
             unit_price_cents,
+            stock_left,
         }));
     }
     // Only a refused line costs this read, to say why it was refused.
@@ -158,22 +163,22 @@ pub struct Refused {
 }
 
 /// Adds `delta` (either sign) to an existing product's stock on `conn` and records staff's
-/// movement; returns it and the stock after it.
+/// movement; returns it and the change (with the stock after it).
 pub async fn adjust(
     conn: &mut AnyConnection,
     product_id: i64,
     delta: i64,
     why: &str,
     actor_id: i64,
-) -> Result<Result<(MovementView, i64), Refused>, sqlx::Error> {
+) -> Result<Result<(MovementView, StockChange), Refused>, sqlx::Error> {
     // The condition is the guard: a concurrent checkout can't slip between a check and the write.
     // It keeps the result at or above 0 and an increase at or below MAX_STOCK, written so that
     // nothing in it can overflow whatever the stored stock (`$4 - $1` and `0 - stock` are in
     // range); the sum in SET is only computed for a row that passed it.
-    let stock: Option<i64> = sqlx::query_scalar(
+    let row: Option<(i64, String)> = sqlx::query_as(
         "UPDATE products SET stock_quantity = stock_quantity + $1, updated_at = $2 \
          WHERE id = $3 AND $1 >= 0 - stock_quantity AND ($1 < 0 OR stock_quantity <= $4 - $1) \
-         RETURNING stock_quantity",
+         RETURNING stock_quantity, title",
     )
     .bind(delta)
     .bind(now_micros())
@@ -181,7 +186,7 @@ pub async fn adjust(
     .bind(MAX_STOCK)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(stock_quantity) = stock else {
+    let Some((stock, title)) = row else {
         let available: i64 =
             sqlx::query_scalar("SELECT stock_quantity FROM products WHERE id = $1")
                 .bind(product_id)
@@ -200,21 +205,26 @@ pub async fn adjust(
         },
     )
     .await?;
-    Ok(Ok((movement, stock_quantity)))
+    let change = StockChange {
+        product_id,
+        title,
+        delta,
+        stock,
+    };
+    Ok(Ok((movement, change)))
 }
 
-/// Sets a product's stock to `target` and records the difference as one movement, in one write
-/// transaction, so stock keeps equalling the sum of its movements when staff type a number into
-/// the product form. Returns the movement, or `None` when the level was already `target` or the
-/// product is gone.
+/// Sets a product's stock to `target` on `conn` (a write transaction) and records the difference
+/// as one movement, so stock keeps equalling the sum of its movements when staff type a number
+/// into the product form. Returns the movement and the change, or `None` when the level was
+/// already `target` or the product is gone.
 pub async fn set_level(
-    db: &Db,
+    conn: &mut AnyConnection,
     product_id: i64,
     target: i64,
     reason: &str,
     actor_id: Option<i64>,
-) -> Result<Option<MovementView>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+) -> Result<Option<(MovementView, StockChange)>, sqlx::Error> {
     // Reading then writing is safe here: SQLite's BEGIN IMMEDIATE holds the write lock, and on
     // PostgreSQL the update only applies if no checkout moved the stock in between (the
     // statement then changes no row and we read again).
@@ -222,7 +232,7 @@ pub async fn set_level(
         let current: Option<i64> =
             sqlx::query_scalar("SELECT stock_quantity FROM products WHERE id = $1")
                 .bind(product_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await?;
         let Some(current) = current else {
             return Ok(None);
@@ -230,17 +240,17 @@ pub async fn set_level(
         if current == target {
             return Ok(None);
         }
-        let changed = sqlx::query(
-            "UPDATE products SET stock_quantity = $1, updated_at = $2 WHERE id = $3 AND stock_quantity = $4",
+        let title: Option<String> = sqlx::query_scalar(
+            "UPDATE products SET stock_quantity = $1, updated_at = $2 \
+             WHERE id = $3 AND stock_quantity = $4 RETURNING title",
         )
         .bind(target)
         .bind(now_micros())
         .bind(product_id)
         .bind(current)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 1 {
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(title) = title {
             let movement = NewMovement {
                 product_id,
                 delta: target - current,
@@ -248,9 +258,14 @@ pub async fn set_level(
                 actor_id,
                 order_id: None,
             };
-            let view = record_movement(&mut tx, movement).await?;
-            tx.commit().await?;
-            return Ok(Some(view));
+            let view = record_movement(conn, movement).await?;
+            let change = StockChange {
+                product_id,
+                title,
+                delta: target - current,
+                stock: target,
+            };
+            return Ok(Some((view, change)));
         }
     }
 }

@@ -48,23 +48,35 @@ pub async fn create_order(
     let key = key?;
     let address = resolve_address(&state, user.id, &request.address()).await?;
 
+    let threshold = state.settings.notifications.low_stock_threshold;
     let mut tx = state.db.begin_write().await?;
-    let placed = place::place(&mut tx, state.db.backend, &user, &request, address).await;
+    let placed = place::place(
+        &mut tx,
+        state.db.backend,
+        threshold,
+        &user,
+        &request,
+        address,
+    )
+    .await;
     let (Some(key), Some(fingerprint)) = (key, fingerprint) else {
-        let (order, total_cents) = placed?;
+        let placed = placed?;
         tx.commit().await?;
-        return Ok(created(order, total_cents));
+        return Ok(created(&state, placed));
     };
     // The key is recorded last, with its order: one statement, taken after every other lock
     // (cart, products), so lock order stays the same for every checkout. A request that finds
     // the key taken, or fails, may be a replay of an order committed meanwhile (which emptied
     // the cart or took the stock it now misses): it answers that order instead.
+    // A replay's rollback takes the notifications with it: nobody is told of an order that
+    // was never kept.
     let failure = match placed {
-        Ok((order, total_cents)) => {
-            if store::record_key(&mut tx, user.id, &key, &fingerprint, order.id).await? {
+        Ok(placed) => {
+            if store::record_key(&mut tx, user.id, &key, &fingerprint, placed.order.id).await? {
                 tx.commit().await?;
-                return Ok(created(order, total_cents));
+                return Ok(created(&state, placed));
             }
+            let _ = placed.announcement;
             None
         }
         Err(error) => Some(error),
@@ -81,11 +93,12 @@ pub async fn create_order(
     }
 }
 
-/// The `201` of a placed order, counted in the metrics. Built from what was written, so the
-/// answer costs no second read.
-fn created(order: OrderView, total_cents: i64) -> Response {
-    crate::telemetry::metrics::record_order(total_cents);
-    (StatusCode::CREATED, axum::Json(order)).into_response()
+/// The `201` of a placed (and committed) order, counted in the metrics, its notifications
+/// announced. Built from what was written, so the answer costs no second read.
+fn created(state: &AppState, placed: place::Placed) -> Response {
+    placed.announcement.announce(&state.live);
+    crate::telemetry::metrics::record_order(placed.total_cents);
+    (StatusCode::CREATED, axum::Json(placed.order)).into_response()
 }
 
 /// The answer to a replay: the original order and status code, marked `Idempotent-Replayed`.

@@ -18,9 +18,11 @@ use super::{
 use crate::{
     accounts::AuthUser,
     db::{now_micros, types::format_micros, Backend},
-    inventory::{self, Take, Taken},
+    inventory::{self, StockChange, Take, Taken},
     money::Money,
+    notifications::Announcement,
     orders::{
+        notices,
         status::{OrderStatus, PaymentStatus},
         store::{self, NewOrder},
         views::{OrderItemView, OrderView, ShippingAddress, StatusHistoryView},
@@ -43,19 +45,38 @@ fn order_number_prefix(created_at_micros: i64) -> String {
     format!("NX-{}-", date.format("%Y%m%d"))
 }
 
-/// Does the whole checkout on `conn` (the write transaction) and returns the new order as
-/// `GET orders/{id}/` shows it, with its total in cents. Any error leaves the caller to drop the
-/// transaction, which undoes everything.
+/// A placed order as `GET orders/{id}/` shows it, its total in cents, and who to tell once the
+/// transaction commits (the customer; staff when it left stock low).
+#[derive(Debug)]
+pub struct Placed {
+    pub order: OrderView,
+    pub total_cents: i64,
+    pub announcement: Announcement,
+}
+
+/// Does the whole checkout on `conn` (the write transaction), the customer's notification and
+/// confirmation email and staff's low-stock notices included. Any error leaves the caller to drop
+/// the transaction, which undoes everything.
 pub async fn place(
     conn: &mut AnyConnection,
     backend: Backend,
+    low_stock_threshold: i64,
     user: &AuthUser,
     request: &CheckoutRequest,
     address: Option<ShippingAddress>,
-) -> Result<(OrderView, i64), CheckoutError> {
+) -> Result<Placed, CheckoutError> {
     let now = now_micros();
     let lines = order_lines(conn, user.id, request, now).await?;
     let taken = take_stock(conn, &lines).await?;
+    let changes: Vec<StockChange> = taken
+        .iter()
+        .map(|line| StockChange {
+            product_id: line.product_id,
+            title: line.title.clone(),
+            delta: -line.quantity,
+            stock: line.stock_left,
+        })
+        .collect();
     let total_cents = total_of(&taken).ok_or(CheckoutError::TotalTooLarge)?;
     let new_order = NewOrder {
         number_prefix: &order_number_prefix(now),
@@ -96,7 +117,13 @@ pub async fn place(
         created_at: format_micros(now),
         updated_at: format_micros(now),
     };
-    Ok((order, total_cents))
+    let customer = notices::placed(conn, &order).await?;
+    let staff = inventory::alert_low_stock(conn, low_stock_threshold, &changes).await?;
+    Ok(Placed {
+        order,
+        total_cents,
+        announcement: customer.and(staff),
+    })
 }
 
 /// What is ordered (product → quantity): the explicit items, or the cart, emptied.

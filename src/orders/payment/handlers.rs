@@ -182,13 +182,21 @@ pub async fn pay_order(
             return Err(unavailable());
         }
     };
-    let (status, message) =
-        match settle(&state.db, payment_id, order_id, &outcome, Some(user.id)).await? {
-            Settled::Captured => (StatusCode::OK, "Payment processed successfully."),
-            Settled::Pending => (StatusCode::ACCEPTED, "Payment pending confirmation."),
-            Settled::Declined => return Err(declined()),
-            Settled::OrderChanged | Settled::Duplicate => return Err(order_changed()),
-        };
+    let (status, message) = match settle(
+        &state.db,
+        &state.live,
+        payment_id,
+        order_id,
+        &outcome,
+        Some(user.id),
+    )
+    .await?
+    {
+        Settled::Captured => (StatusCode::OK, "Payment processed successfully."),
+        Settled::Pending => (StatusCode::ACCEPTED, "Payment pending confirmation."),
+        Settled::Declined => return Err(declined()),
+        Settled::OrderChanged | Settled::Duplicate => return Err(order_changed()),
+    };
     answer(&state, &user, order_id, status, message, Some(method)).await
 }
 
@@ -225,7 +233,16 @@ pub async fn confirm_payment(
         let message = "Payment pending confirmation.";
         return answer(&state, &user, order_id, StatusCode::ACCEPTED, message, None).await;
     }
-    match settle(&state.db, pending.id, order_id, &outcome, Some(user.id)).await? {
+    match settle(
+        &state.db,
+        &state.live,
+        pending.id,
+        order_id,
+        &outcome,
+        Some(user.id),
+    )
+    .await?
+    {
         Settled::Captured => {
             let message = "Payment confirmed.";
             answer(&state, &user, order_id, StatusCode::OK, message, None).await

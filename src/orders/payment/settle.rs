@@ -8,7 +8,9 @@ use sqlx::AnyConnection;
 use crate::{
     db::{now_micros, Db},
     inventory::reason,
-    orders::{lifecycle, status::OrderStatus, store},
+    live::Hub,
+    notifications::Announcement,
+    orders::{lifecycle, notices, status::OrderStatus, store},
     payment_gateway::PaymentOutcome,
 };
 
@@ -29,9 +31,11 @@ pub enum Settled {
     Duplicate,
 }
 
-/// Applies `outcome` to payment `payment_id` of order `order_id`.
+/// Applies `outcome` to payment `payment_id` of order `order_id`; a capture or a decline tells
+/// the order's owner in the same transaction, and their live streams once it committed.
 pub async fn settle(
     db: &Db,
+    hub: &Hub,
     payment_id: i64,
     order_id: i64,
     outcome: &PaymentOutcome,
@@ -47,15 +51,18 @@ pub async fn settle(
     if !store::set_payment_outcome(&mut tx, payment_id, payment_status, reference, now).await? {
         return Ok(Settled::Duplicate);
     }
-    let settled = match outcome {
+    let (settled, announcement) = match outcome {
         PaymentOutcome::Captured { .. } => {
             captured(&mut tx, payment_id, order_id, actor_id, now).await?
         }
-        PaymentOutcome::Pending { .. } => pending(&mut tx, payment_id, order_id, now).await?,
+        PaymentOutcome::Pending { .. } => (
+            pending(&mut tx, payment_id, order_id, now).await?,
+            Announcement::default(),
+        ),
         PaymentOutcome::Declined { .. } => {
             // The order fails and its stock goes back; if it already left `pending` there is
-            // nothing to fail.
-            lifecycle::transition(
+            // nothing to fail, and the owner was told of whatever moved it.
+            let failed = lifecycle::transition(
                 &mut tx,
                 order_id,
                 OrderStatus::Pending,
@@ -65,10 +72,15 @@ pub async fn settle(
                 Some(reason::PAYMENT_DECLINED),
             )
             .await?;
-            Settled::Declined
+            let announcement = match failed {
+                Some(order) => notices::payment_result(&mut tx, &order, false).await?,
+                None => Announcement::default(),
+            };
+            (Settled::Declined, announcement)
         }
     };
     tx.commit().await?;
+    announcement.announce(hub);
     Ok(settled)
 }
 
@@ -80,11 +92,11 @@ async fn captured(
     order_id: i64,
     actor_id: Option<i64>,
     now: i64,
-) -> Result<Settled, sqlx::Error> {
-    if !store::capture_order(conn, order_id, now).await? {
+) -> Result<(Settled, Announcement), sqlx::Error> {
+    let Some(order) = store::capture_order(conn, order_id, now).await? else {
         store::mark_payment(conn, payment_id, "refunded", now).await?;
-        return Ok(Settled::OrderChanged);
-    }
+        return Ok((Settled::OrderChanged, Announcement::default()));
+    };
     store::insert_history(
         conn,
         order_id,
@@ -93,7 +105,8 @@ async fn captured(
         actor_id,
     )
     .await?;
-    Ok(Settled::Captured)
+    let announcement = notices::payment_result(conn, &order, true).await?;
+    Ok((Settled::Captured, announcement))
 }
 
 /// The result comes later: the order's payment is pending, or (if the order changed meanwhile)

@@ -28,24 +28,37 @@ pub async fn insert_history(
     Ok(now)
 }
 
-/// Sets the order's status to `to` if it is still `from`; false when it no longer was.
+/// What a status change tells the order's owner about: returned by the statement that moved the
+/// order, so notifying them costs no second read.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MovedOrder {
+    pub id: i64,
+    pub user_id: i64,
+    pub order_number: String,
+    pub total_cents: i64,
+}
+
+/// The columns of a [`MovedOrder`], for `RETURNING`.
+pub(super) const MOVED_ORDER: &str = "id, user_id, order_number, total_cents";
+
+/// Sets the order's status to `to` if it is still `from`; `None` when it no longer was.
 pub async fn move_status(
     conn: &mut AnyConnection,
     order_id: i64,
     from: OrderStatus,
     to: OrderStatus,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let changed =
-        sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(order_id)
-            .bind(from.as_str())
-            .execute(conn)
-            .await?
-            .rows_affected();
-    Ok(changed == 1)
+) -> Result<Option<MovedOrder>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 \
+         RETURNING {MOVED_ORDER}"
+    ))
+    .bind(to.as_str())
+    .bind(now)
+    .bind(order_id)
+    .bind(from.as_str())
+    .fetch_optional(conn)
+    .await
 }
 
 /// Money taken is given back; a bank transfer still awaiting confirmation is voided (the order

@@ -4,6 +4,7 @@
 
 use sqlx::AnyConnection;
 
+use super::history::{MovedOrder, MOVED_ORDER};
 use crate::db::Db;
 
 /// The partial unique index allowing one live payment per order, by its PostgreSQL name.
@@ -96,23 +97,22 @@ pub async fn set_payment_outcome(
     Ok(claimed == 1)
 }
 
-/// A captured payment moves a still-pending order to `processing`, paid. False when the order
+/// A captured payment moves a still-pending order to `processing`, paid. `None` when the order
 /// left `pending` meanwhile.
 pub async fn capture_order(
     conn: &mut AnyConnection,
     order_id: i64,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let moved = sqlx::query(
+) -> Result<Option<MovedOrder>, sqlx::Error> {
+    sqlx::query_as(&format!(
         "UPDATE orders SET status = 'processing', payment_status = 'paid', updated_at = $1 \
-         WHERE id = $2 AND status = 'pending' AND payment_status IN ('unpaid', 'pending')",
-    )
+         WHERE id = $2 AND status = 'pending' AND payment_status IN ('unpaid', 'pending') \
+         RETURNING {MOVED_ORDER}"
+    ))
     .bind(now)
     .bind(order_id)
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(moved == 1)
+    .fetch_optional(conn)
+    .await
 }
 
 /// A payment awaiting confirmation marks a still-pending, unpaid order's payment `pending`.

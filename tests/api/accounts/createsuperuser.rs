@@ -195,6 +195,17 @@ api_test! {
                 .status,
             200
         );
+        let told: Vec<String> = sqlx::query_scalar(
+            "SELECT n.type FROM notifications n JOIN users u ON u.id = n.user_id \
+             WHERE u.email = 'root@shop.example'",
+        )
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(told, ["security"], "the owner hears of the password change");
+        let queued = crate::notifications::email_jobs(&app).await;
+        assert_eq!(queued.len(), 1, "{queued:?}");
+        assert_eq!(queued[0]["message"]["template"], "password_changed");
     }
 
     async fn promote_existing_ends_the_old_owners_access_tokens_and_a_login_right_after_is_an_admin(
