@@ -303,7 +303,7 @@ api_test! {
         let user = app.create_customer().await;
         let asked = app.post("auth/password/reset/", &json!({"email": user.email})).await;
         assert_eq!(asked.status, 200);
-        let mail = crate::accounts::wait_for_emails(&app, 1).await;
+        let mail = app.wait_for_emails(1).await;
         let (uid, token) = crate::accounts::reset_link(&mail[0]);
         let new = "Another-Horse-Battery-7";
         let body = json!({"uid": uid, "token": token, "new_password": new,
