@@ -3,13 +3,16 @@
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    jobs::{Handlers, Worker},
+    jobs::{Handlers, Job, Kind, Worker},
+    mail,
     state::AppState,
 };
 
 /// What runs each kind of job.
 fn handlers() -> Handlers<AppState> {
-    Handlers::default()
+    Handlers::default().on(Kind::Email, |state: AppState, job: Job| async move {
+        mail::send_queued(&*state.mailer, &state.settings.frontend_url, &job).await
+    })
 }
 
 /// Starts this instance's worker unless `JOBS_ENABLED=false`; it stops claiming when `shutdown`
