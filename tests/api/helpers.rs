@@ -308,11 +308,15 @@ impl TestApp {
         let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {
             return Vec::new();
         };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        // lettre names the files by UUID: the write time gives the order.
+        let mut paths: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .map(|e| (e.metadata().unwrap().modified().unwrap(), e.path()))
+            .collect();
         paths.sort();
         paths
             .into_iter()
-            .map(|p| std::fs::read_to_string(p).unwrap())
+            .map(|(_, p)| std::fs::read_to_string(p).unwrap())
             .collect()
     }
 }
