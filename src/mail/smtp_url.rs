@@ -54,9 +54,9 @@ impl SmtpUrl {
     /// Parses `smtp://[user[:pass]@]host[:port][?tls=none]` or `smtps://…`. Errors never quote the
     /// URL: it may hold the password.
     pub fn parse(raw: &str) -> anyhow::Result<Self> {
-        let url = url::Url::parse(raw.trim())
-            .ok()
-            .context("SMTP_URL is not a URL (smtp://user:pass@host:587, smtps://…:465, smtp://host:25?tls=none)")?;
+        let url = url::Url::parse(raw.trim()).ok().context(
+            "SMTP_URL is not a URL (smtp://user:pass@host:587, smtps://…:465, smtp://host:25?tls=none)",
+        )?;
         let mut plain = false;
         for (key, value) in url.query_pairs() {
             match (key.as_ref(), value.as_ref()) {
