@@ -4,6 +4,8 @@
 //! `#[cfg_attr(not(nexus_test_smtp), ignore = "NEXUS_SMTP_SERVER is not set")]` (build.rs), so
 //! without it they are reported ignored, never passed.
 
+pub use crate::helpers::decoded;
+
 use std::{
     collections::HashMap,
     net::TcpStream,
@@ -220,31 +222,6 @@ pub fn header(raw: &str, name: &str) -> Option<String> {
         }
     }
     found
-}
-
-/// A raw message with quoted-printable undone (soft line breaks joined, `=XX` decoded), so a test
-/// can look for words and links in the bodies.
-pub fn decoded(raw: &str) -> String {
-    let joined = raw.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(byte) if bytes[i] == b'=' => {
-                out.push(byte);
-                i += 3;
-            }
-            _ => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// How many messages carry each Message-ID.
