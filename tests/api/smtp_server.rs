@@ -4,8 +4,6 @@
 //! `#[cfg_attr(not(nexus_test_smtp), ignore = "NEXUS_SMTP_SERVER is not set")]` (build.rs), so
 //! without it they are reported ignored, never passed.
 
-pub use crate::helpers::decoded;
-
 use std::{
     collections::HashMap,
     net::TcpStream,
