@@ -62,8 +62,10 @@ pub async fn run() -> anyhow::Result<()> {
             rows.push(redis(std::env::var("REDIS_URL").ok().as_deref()).await);
             rows.push(smtp(std::env::var("SMTP_URL").ok().as_deref()).await);
             rows.push(writable_dir("MEDIA_ROOT", &settings.media_root));
-            // The file mailer is the one that sends (SMTP_URL above is only probed).
-            rows.push(writable_dir("EMAIL_FILE_PATH", &settings.email_dir()));
+            // Without SMTP_URL the file mailer sends: its directory is the mail row then.
+            if settings.notifications.smtp_url.is_none() {
+                rows.push(writable_dir("EMAIL_FILE_PATH", &settings.email_dir()));
+            }
             rows
         }
         Err(err) => vec![row(Level::Error, "configuration", format!("{err:#}"))],

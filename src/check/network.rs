@@ -9,6 +9,7 @@ use tokio::{
 };
 
 use super::{row, Level, Row};
+use crate::mail::{Security, SmtpUrl};
 
 /// How long a network check may take before it counts as unreachable.
 const TIMEOUT: Duration = Duration::from_secs(3);
@@ -132,7 +133,10 @@ pub async fn redis(url: Option<&str>) -> Row {
     }
 }
 
-/// `SMTP_URL`: a TCP connection that gets the server's `220` greeting.
+/// `SMTP_URL`: parsed as the mailer parses it (so a URL the server would refuse is an error here
+/// too), then a TCP connection that gets the server's `220` greeting. The TLS handshake and login
+/// are not tried: that would need the CA file and the credentials at hand, and a failing login
+/// shows in the `email` job's last error (`nexus jobs`).
 pub async fn smtp(url: Option<&str>) -> Row {
     let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
         return row(
@@ -141,17 +145,18 @@ pub async fn smtp(url: Option<&str>) -> Row {
             "not configured (console/file mailer)",
         );
     };
-    let default_port = if url.starts_with("smtps://") { 465 } else { 25 };
-    let Some((address, _, _)) = authority(url, default_port) else {
-        return row(Level::Error, "SMTP_URL", "not a smtp://host[:port] URL");
+    let url = match SmtpUrl::parse(url) {
+        Ok(url) => url,
+        Err(err) => return row(Level::Error, "SMTP_URL", format!("{err:#}")),
     };
+    let address = url.address();
     match connect(&address).await {
         Err(err) => row(Level::Error, "SMTP_URL", err),
         // Implicit TLS: the greeting comes after the handshake, so a connection is all we test.
-        Ok(_) if default_port == 465 => row(
+        Ok(_) if url.security == Security::ImplicitTls => row(
             Level::Ok,
             "SMTP_URL",
-            format!("{address} accepts connections"),
+            format!("{address} accepts connections ({})", url.security),
         ),
         Ok(mut stream) => match read_line(&mut stream).await {
             Ok(greeting) if greeting.starts_with("220") => {
@@ -159,7 +164,7 @@ pub async fn smtp(url: Option<&str>) -> Row {
                 row(
                     Level::Ok,
                     "SMTP_URL",
-                    format!("{address} greets: {greeting}"),
+                    format!("{address} greets: {greeting} ({})", url.security),
                 )
             }
             Ok(other) => row(
@@ -183,8 +188,8 @@ mod tests {
             Some(("cache:6380".into(), None, Some("pw".into())))
         );
         assert_eq!(
-            authority("smtp://mail.example", 25),
-            Some(("mail.example:25".into(), None, None))
+            authority("redis://cache", 6379),
+            Some(("cache:6379".into(), None, None))
         );
         assert_eq!(authority("nonsense", 25), None);
     }

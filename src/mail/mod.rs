@@ -1,25 +1,27 @@
-//! Outgoing email behind a [`Mailer`] trait.
-//!
-//! The built-in mailer is the "console/file" mailer of SPEC §1: each message is written as an
-//! `.eml` file under `EMAIL_FILE_PATH` (default `./data/mail`), and the log records recipient and
-//! subject only — message bodies carry reset tokens, which must never reach the logs. An SMTP
-//! mailer implements the same trait.
+//! Outgoing email: what a queued `email` job carries ([`Email`]), how it renders ([`render`]), and
+//! how it leaves ([`Mailer`]: an SMTP relay when `SMTP_URL` is set, otherwise `.eml` files under
+//! `EMAIL_FILE_PATH`, SPEC §1's "console/file" mailer). Messages go through the job queue
+//! ([`queue`]); the `email` job's handler is [`send_queued`]. Logs name recipient and Message-ID
+//! only: bodies carry reset links, which must never reach the logs.
 
+mod compose;
 mod message;
 mod render;
+mod smtp_url;
+mod transport;
 
 pub use self::{
+    compose::{compose, message_id},
     message::{DigestItem, Email, Message, OrderLine},
     render::{render, Rendered},
+    smtp_url::{Security, SmtpUrl},
+    transport::{from_settings, FileMailer, Mailer, SmtpMailer, SMTP_TIMEOUT},
 };
 
-use std::path::PathBuf;
-
-use anyhow::Context;
-use futures_util::future::BoxFuture;
+use lettre::message::header::ContentType;
 use sqlx::AnyConnection;
 
-use crate::jobs::{self, Kind, NewJob};
+use crate::jobs::{self, Job, Kind, NewJob};
 
 /// Queues `email` on `conn`, the causing transaction's connection: it is sent by a worker once
 /// that transaction commits, retried through an SMTP outage, and never lost.
@@ -27,7 +29,15 @@ pub async fn queue(conn: &mut AnyConnection, email: &Email) -> Result<(), sqlx::
     jobs::enqueue(conn, NewJob::new(Kind::Email, email)).await
 }
 
-/// One message to send.
+/// The `email` job: render the queued message and hand it to `mailer`. An error (relay down,
+/// refused) fails the attempt and the worker retries it later; the worker records success right
+/// after the relay accepted, so only a crash between the two resends — with the same Message-ID.
+pub async fn send_queued(mailer: &dyn Mailer, frontend_url: &str, job: &Job) -> anyhow::Result<()> {
+    let email: Email = job.payload()?;
+    mailer.deliver(&email, frontend_url, job).await
+}
+
+/// A plain-text message sent straight away, outside the queue.
 #[derive(Clone, Debug)]
 pub struct OutgoingEmail {
     pub to: String,
@@ -35,41 +45,36 @@ pub struct OutgoingEmail {
     pub body: String,
 }
 
-/// Something that delivers email.
-pub trait Mailer: Send + Sync {
-    fn send(&self, email: OutgoingEmail) -> BoxFuture<'_, anyhow::Result<()>>;
-}
+impl dyn Mailer + '_ {
+    /// Renders `email` and sends it with `job`'s stable Message-ID (see [`message_id`]).
+    pub async fn deliver(
+        &self,
+        email: &Email,
+        frontend_url: &str,
+        job: &Job,
+    ) -> anyhow::Result<()> {
+        let rendered = render(&email.message, frontend_url)?;
+        let message = compose(
+            self.from(),
+            &email.to,
+            &rendered,
+            Some(message_id(job, self.from())),
+        )?;
+        self.send_message(message).await
+    }
 
-/// Writes each message to a file and logs that it did.
-#[derive(Debug)]
-pub struct FileMailer {
-    pub from: String,
-    pub dir: PathBuf,
-}
-
-impl Mailer for FileMailer {
-    fn send(&self, email: OutgoingEmail) -> BoxFuture<'_, anyhow::Result<()>> {
-        Box::pin(async move {
-            tokio::fs::create_dir_all(&self.dir)
-                .await
-                .with_context(|| {
-                    format!("could not create the mail directory {}", self.dir.display())
-                })?;
-            let name = format!(
-                "{}-{}.eml",
-                chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"),
-                uuid::Uuid::new_v4().simple()
-            );
-            let path = self.dir.join(name);
-            let message = format!(
-                "From: {}\r\nTo: {}\r\nSubject: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
-                self.from, email.to, email.subject, email.body
-            );
-            tokio::fs::write(&path, message)
-                .await
-                .with_context(|| format!("could not write {}", path.display()))?;
-            tracing::info!(to = %email.to, subject = %email.subject, file = %path.display(), "email written");
-            Ok(())
-        })
+    /// Sends a plain-text `email` now, with a fresh Message-ID.
+    pub async fn send(&self, email: OutgoingEmail) -> anyhow::Result<()> {
+        let to: lettre::message::Mailbox = email
+            .to
+            .parse()
+            .map_err(|err| anyhow::anyhow!("{:?} is not an email address: {err}", email.to))?;
+        let message = lettre::Message::builder()
+            .from(self.from().clone())
+            .to(to)
+            .subject(email.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(email.body)?;
+        self.send_message(message).await
     }
 }

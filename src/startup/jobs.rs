@@ -9,7 +9,7 @@ use crate::{
     accounts,
     db::now_micros,
     jobs::{self, Handlers, Job, Kind, Worker},
-    notifications,
+    mail, notifications,
     state::AppState,
 };
 
@@ -21,9 +21,12 @@ const RESET_LINK_RETENTION_MICROS: i64 = 24 * 3600 * 1_000_000;
 /// What runs each kind of job.
 fn handlers() -> Handlers<AppState> {
     Handlers::default()
-        .on(Kind::Cleanup, cleanup)
+        .on(Kind::Email, |state: AppState, job: Job| async move {
+            mail::send_queued(&*state.mailer, &state.settings.frontend_url, &job).await
+        })
         .on(Kind::PasswordReset, accounts::send_reset_link)
         .on(Kind::Digest, notifications::send_digests)
+        .on(Kind::Cleanup, cleanup)
 }
 
 /// The nightly cleanup: old finished jobs, expired stream tickets, long-expired reset links.

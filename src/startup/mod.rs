@@ -23,7 +23,7 @@ use crate::{
     db::Db,
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
     live::Hub,
-    mail::{FileMailer, Mailer},
+    mail,
     media::{LocalMediaStore, MediaStore},
     payment_gateway,
     state::{AppState, Services},
@@ -69,10 +69,7 @@ impl Application {
             tokens.clone(),
         )?;
         let cache = Arc::new(Cache::new(&settings.cache)?);
-        let mailer: Arc<dyn Mailer> = Arc::new(FileMailer {
-            from: settings.default_from_email.clone(),
-            dir: settings.email_dir(),
-        });
+        let mailer = mail::from_settings(&settings)?;
         let media: Arc<dyn MediaStore> = Arc::new(LocalMediaStore::new(
             settings.media_root.clone(),
             settings.media_url.clone(),

@@ -176,6 +176,21 @@ fn smtp_needs_a_greeting_server() {
 }
 
 #[test]
+fn an_smtp_url_the_mailer_would_refuse_is_an_error_that_hides_the_password() {
+    for url in [
+        "smtps://user:s3cret-pw@127.0.0.1?tls=none",
+        "http://user:s3cret-pw@127.0.0.1",
+    ] {
+        let output = check(&[("SMTP_URL", url)]);
+        let table = stdout(&output);
+        assert_eq!(status(&table, "SMTP_URL"), "ERROR", "{table}");
+        assert!(!table.contains("s3cret-pw"), "{table}");
+        // With SMTP configured the file mailer's directory is not what sends: no row for it.
+        assert!(!table.contains("EMAIL_FILE_PATH"), "{table}");
+    }
+}
+
+#[test]
 fn unwritable_media_or_mail_directories_are_errors() {
     for name in ["MEDIA_ROOT", "EMAIL_FILE_PATH"] {
         let (dir, vars) = healthy();

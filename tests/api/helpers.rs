@@ -370,16 +370,21 @@ impl TestApp {
             .collect()
     }
 
-    /// The emails written so far, oldest first, as raw text.
+    /// The emails written so far, oldest first, as text with quoted-printable undone ([`decoded`]):
+    /// lettre wraps lines longer than 76 characters, links included.
     pub fn sent_emails(&self) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {
             return Vec::new();
         };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        // lettre names the files by UUID: the write time gives the order.
+        let mut paths: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .map(|e| (e.metadata().unwrap().modified().unwrap(), e.path()))
+            .collect();
         paths.sort();
         paths
             .into_iter()
-            .map(|p| std::fs::read_to_string(p).unwrap())
+            .map(|(_, p)| decoded(&std::fs::read_to_string(p).unwrap()))
             .collect()
     }
 }
@@ -428,4 +433,29 @@ fn replace_database_name(url: &str, name: &str) -> String {
         Some(query) => format!("{base}/{name}?{query}"),
         None => format!("{base}/{name}"),
     }
+}
+
+/// A raw message with quoted-printable undone (soft line breaks joined, `=XX` decoded), so a test
+/// can look for words and links in the bodies.
+pub fn decoded(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) if bytes[i] == b'=' => {
+                out.push(byte);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
