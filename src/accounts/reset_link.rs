@@ -18,7 +18,7 @@ use crate::{
     accounts::store::{reset_links, users},
     db::now_micros,
     jobs::{self, Job, Kind, NewJob},
-    mail::{self, Message, OutgoingEmail},
+    mail::{Email, Message},
     state::AppState,
 };
 
@@ -80,16 +80,12 @@ pub async fn send_reset_link(state: AppState, job: Job) -> anyhow::Result<()> {
         "{frontend_url}/reset-password/{}/{token}",
         encode_uid(user.id)
     );
-    let rendered = mail::render(&Message::PasswordReset { reset_url }, frontend_url)?;
-    // The one place accounts hands a message to the mailer.
-    state
-        .mailer
-        .send(OutgoingEmail {
-            to: user.email,
-            subject: rendered.subject,
-            body: rendered.text,
-        })
-        .await
+    let email = Email {
+        to: user.email,
+        message: Message::PasswordReset { reset_url },
+    };
+    // The one place accounts hands a message to the mailer (with the job's stable Message-ID).
+    state.mailer.deliver(&email, frontend_url, &job).await
 }
 
 #[cfg(test)]

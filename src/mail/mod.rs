@@ -18,7 +18,6 @@ pub use self::{
     transport::{from_settings, FileMailer, Mailer, SmtpMailer, SMTP_TIMEOUT},
 };
 
-use lettre::message::header::ContentType;
 use sqlx::AnyConnection;
 
 use crate::jobs::{self, Job, Kind, NewJob};
@@ -37,14 +36,6 @@ pub async fn send_queued(mailer: &dyn Mailer, frontend_url: &str, job: &Job) -> 
     mailer.deliver(&email, frontend_url, job).await
 }
 
-/// A plain-text message sent straight away, outside the queue.
-#[derive(Clone, Debug)]
-pub struct OutgoingEmail {
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-}
-
 impl dyn Mailer + '_ {
     /// Renders `email` and sends it with `job`'s stable Message-ID (see [`message_id`]).
     pub async fn deliver(
@@ -60,21 +51,6 @@ impl dyn Mailer + '_ {
             &rendered,
             Some(message_id(job, self.from())),
         )?;
-        self.send_message(message).await
-    }
-
-    /// Sends a plain-text `email` now, with a fresh Message-ID.
-    pub async fn send(&self, email: OutgoingEmail) -> anyhow::Result<()> {
-        let to: lettre::message::Mailbox = email
-            .to
-            .parse()
-            .map_err(|err| anyhow::anyhow!("{:?} is not an email address: {err}", email.to))?;
-        let message = lettre::Message::builder()
-            .from(self.from().clone())
-            .to(to)
-            .subject(email.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.body)?;
         self.send_message(message).await
     }
 }
