@@ -18,6 +18,7 @@ pub mod mail;
 pub mod media;
 pub mod money;
 pub mod notifications;
+pub mod notify;
 pub mod ops;
 pub mod orders;
 pub mod payment_gateway;

@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 
 use crate::{
     mail::Message,
-    notifications::{notify_user, Announcement, Notice, NotificationType},
+    notify::{notify_user, Announcement, Notice, NotificationType},
 };
 
 /// The password of `user_id` changed (by them, or through a reset link), and every session ended.

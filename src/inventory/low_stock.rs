@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 
 use crate::{
     live::Hub,
-    notifications::{notify_staff_of, Announcement, Notice, NotificationType},
+    notify::{notify_staff_of, Announcement, Notice, NotificationType},
     state::AppState,
 };
 

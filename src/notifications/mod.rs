@@ -3,9 +3,8 @@
 //! job queue as each user's preferences allow. Decisions in docs/notifications.md.
 
 mod digest;
+mod digest_choice;
 mod handlers;
-mod kind;
-mod produce;
 mod pump;
 mod request;
 mod store;
@@ -17,10 +16,15 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
+// Producing lives a layer down (`notify`), so that accounts can notify without a cycle; these
+// re-exports keep one front for everything notifications.
+pub use crate::notify::{
+    notify_staff, notify_staff_of, notify_user, Announcement, Notice, NotificationType,
+};
+
 pub use self::{
     digest::send_digests,
-    kind::{Digest, NotificationType},
-    produce::{notify_staff, notify_staff_of, notify_user, Announcement, Notice},
+    digest_choice::Digest,
     store::delete_expired_tickets,
     views::{NotificationView, PreferencesView},
 };

@@ -3,7 +3,7 @@
 
 use utoipa::ToSchema;
 
-use super::kind::Digest;
+use super::digest_choice::Digest;
 use crate::validation::{messages, Form, FromForm};
 
 /// `PUT/PATCH notifications/preferences/` body; other keys are ignored. Documented as optional,

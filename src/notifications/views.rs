@@ -4,7 +4,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::kind::{Digest, NotificationType};
+use super::digest_choice::Digest;
+use crate::notify::NotificationType;
 
 /// A notification as the API renders it (SPEC §3.6).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -1,5 +1,5 @@
 //! What orders tell their owner (SPEC §3.6): an order placed, a status change, a payment's result.
-//! Each is written in the transaction of its event through `notifications::notify_user`; the
+//! Each is written in the transaction of its event through `notify::notify_user`; the
 //! caller announces the returned [`Announcement`] once that transaction committed.
 //!
 //! One event, one notice: the status moves a payment causes (`processing` on capture, `failed` on
@@ -11,7 +11,7 @@ use super::{status::OrderStatus, store::MovedOrder, views::OrderView};
 use crate::{
     mail::{Message, OrderLine},
     money::Money,
-    notifications::{notify_user, Announcement, Notice, NotificationType},
+    notify::{notify_user, Announcement, Notice, NotificationType},
 };
 
 /// Where the frontend shows an order.

@@ -12,7 +12,7 @@ use crate::{
     accounts::CurrentUser,
     error::ApiError,
     http::extract::Path,
-    notifications::{notify_staff, Notice, NotificationType},
+    notify::{notify_staff, Notice, NotificationType},
     state::AppState,
     validation::Draft,
 };

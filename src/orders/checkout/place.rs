@@ -20,7 +20,7 @@ use crate::{
     db::{now_micros, types::format_micros, Backend},
     inventory::{self, StockChange, Take, Taken},
     money::Money,
-    notifications::Announcement,
+    notify::Announcement,
     orders::{
         notices,
         status::{OrderStatus, PaymentStatus},

@@ -9,7 +9,7 @@ use crate::{
     db::{now_micros, Db},
     inventory::reason,
     live::Hub,
-    notifications::Announcement,
+    notify::Announcement,
     orders::{lifecycle, notices, status::OrderStatus, store},
     payment_gateway::PaymentOutcome,
 };

@@ -62,12 +62,14 @@ pub struct JobRow {
     pub last_error: Option<String>,
 }
 
-/// Every job, oldest first.
+/// Every email job, oldest first (a serving instance also plans digests and cleanups).
 pub async fn jobs(app: &TestApp) -> Vec<JobRow> {
-    sqlx::query_as("SELECT id, state, attempts, last_error FROM jobs ORDER BY id")
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "SELECT id, state, attempts, last_error FROM jobs WHERE kind = 'email' ORDER BY id",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
 }
 
 /// Waits (up to `seconds`) until `done(jobs)` holds; then returns the jobs.

@@ -1,13 +1,17 @@
 //! Writing notifications from domain events, inside the event's own transaction (SPEC §3.6):
+//! a layer below the features, so any feature (accounts included) can notify without depending
+//! on the notifications feature, which reads and streams what is written here. In it,
 //! the preferences decide what is stored and mailed, and the returned [`Announcement`] is sent to
 //! live streams once the transaction committed.
 
+mod kind;
+mod store;
+
+pub use self::kind::{NotificationType, Topic};
+
 use sqlx::AnyConnection;
 
-use super::{
-    kind::{NotificationType, Topic},
-    store::{self, Recipient},
-};
+use self::store::Recipient;
 use crate::{live::Hub, mail};
 
 /// What an event tells one user.
