@@ -315,10 +315,7 @@ pub(super) async fn insert_ticket(
     user_id: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM stream_tickets WHERE expires_at <= $1")
-        .bind(now_micros())
-        .execute(&mut *conn)
-        .await?;
+    delete_expired_tickets(&mut *conn, now_micros()).await?;
     sqlx::query(
         "INSERT INTO stream_tickets (ticket_hash, user_id, expires_at) VALUES ($1, $2, $3)",
     )

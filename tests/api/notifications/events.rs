@@ -499,3 +499,33 @@ api_test! {
         assert_eq!(notifications_of(&app, &staff).await.len(), 1);
     }
 }
+
+/// `LOW_STOCK_THRESHOLD` moves the line: at 10, a checkout leaving 8 notifies; at the default it
+/// would not.
+async fn the_low_stock_threshold_follows_the_setting(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn_with(backend, &[("LOW_STOCK_THRESHOLD", "10")])
+        .await
+        .expect(crate::helpers::POSTGRES_UNSET);
+    let buyer = app.create_customer().await;
+    let staff = app.create_staff().await;
+    let pen = app.product().title("Pen").stock(12).create().await;
+    place_order(&app, &buyer, &[(pen, 4)]).await;
+    let rows = notifications_of(&app, &staff).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].message, "Pen has 8 left in stock (threshold 10).");
+}
+
+mod the_low_stock_threshold_follows_the_setting {
+    use crate::helpers::Backend;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::the_low_stock_threshold_follows_the_setting(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
+    async fn postgres() {
+        super::the_low_stock_threshold_follows_the_setting(Backend::Postgres).await
+    }
+}
