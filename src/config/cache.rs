@@ -8,6 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use secrecy::SecretString;
 
+use super::values::positive_number;
+
 /// Cache settings (`CACHE_*`, `REDIS_URL`).
 #[derive(Clone, Debug)]
 pub struct CacheSettings {
@@ -39,17 +41,7 @@ impl CacheSettings {
             Some("false" | "0" | "no" | "off") => false,
             Some(other) => anyhow::bail!("CACHE_ENABLED must be true or false, not {other:?}"),
         };
-        let number = |name: &str, default: u64| -> anyhow::Result<u64> {
-            match var(name) {
-                None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .with_context(|| format!("{name} must be a whole number above 0, not {v:?}")),
-            }
-        };
+        let number = |name: &str, default: u64| positive_number(name, var(name), default);
         Ok(Self {
             enabled,
             redis_url: var("REDIS_URL").map(SecretString::from),

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::values::parse_bool;
+use super::values::{parse_bool, positive_number};
 
 /// How this instance runs the job queue (SPEC §3.11).
 #[derive(Clone, Debug)]
@@ -28,17 +28,7 @@ pub struct JobSettings {
 
 impl JobSettings {
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let number = |name: &str, default: u64| -> anyhow::Result<u64> {
-            match var(name) {
-                None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .with_context(|| format!("{name} must be a whole number above 0, not {v:?}")),
-            }
-        };
+        let number = |name: &str, default: u64| positive_number(name, var(name), default);
         Ok(Self {
             enabled: parse_bool(var("JOBS_ENABLED").as_deref(), true).context("JOBS_ENABLED")?,
             poll_interval: Duration::from_millis(number("JOBS_POLL_INTERVAL_MS", 1000)?),

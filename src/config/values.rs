@@ -1,6 +1,6 @@
 //! How setting values are written: lists, booleans, the media URL.
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 
 /// Splits a comma-separated setting, dropping blanks.
 pub fn split_list(value: &str) -> Vec<String> {
@@ -29,6 +29,23 @@ pub(super) fn parse_media_url(value: &str) -> anyhow::Result<String> {
     } else {
         format!("{value}/")
     })
+}
+
+/// A count or duration setting `name`: a whole number above 0; `default` when unset.
+pub(super) fn positive_number(
+    name: &str,
+    value: Option<String>,
+    default: u64,
+) -> anyhow::Result<u64> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .with_context(|| format!("{name} must be a whole number above 0, not {v:?}")),
+    }
 }
 
 /// `1/true/yes/on` or `0/false/no/off` (any case); `default` when unset.
