@@ -33,18 +33,6 @@ pub enum Backend {
     Postgres,
 }
 
-impl Backend {
-    /// The engine `conn` talks to, for a statement that must differ by dialect and has only the
-    /// connection at hand.
-    pub fn of(conn: &AnyConnection) -> Self {
-        if conn.backend_name() == "PostgreSQL" {
-            Self::Postgres
-        } else {
-            Self::Sqlite
-        }
-    }
-}
-
 /// The shared connection pool and the engine it talks to.
 #[derive(Clone, Debug)]
 pub struct Db {

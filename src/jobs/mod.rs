@@ -28,7 +28,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::db::{now_micros, Db, SqlBuilder};
+use crate::db::{now_micros, Db};
 
 /// A job to insert.
 #[derive(Clone, Debug)]
@@ -71,13 +71,6 @@ impl NewJob {
 /// unique key is taken already is dropped silently: that period is planned.
 pub async fn enqueue(conn: &mut AnyConnection, job: NewJob) -> Result<(), sqlx::Error> {
     store::insert(conn, &job).await.map(drop)
-}
-
-/// Starts, in `sql`, a statement that inserts one `kind` job due now per row of the query the
-/// caller appends (`FROM … WHERE …`), each with the payload the SQL expression `payload` builds
-/// from that row: for a job that exists only if a row says so, decided in the same statement.
-pub fn push_enqueue_each(sql: &mut SqlBuilder, kind: Kind, payload: &str) {
-    store::push_insert_select(sql, kind, payload);
 }
 
 /// Deletes `done` jobs that finished more than `age` ago (the cleanup job); `failed` ones stay

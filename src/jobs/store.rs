@@ -7,14 +7,6 @@ use sqlx::AnyConnection;
 use super::{worker::Job, Kind, NewJob};
 use crate::db::{now_micros, Backend, Db, SqlBuilder};
 
-/// `INSERT INTO jobs … SELECT <kind>, <payload>, <now>, <now> `: see `jobs::push_enqueue_each`.
-pub(super) fn push_insert_select(sql: &mut SqlBuilder, kind: Kind, payload: &str) {
-    let now = sql.bind(now_micros());
-    sql.push("INSERT INTO jobs (kind, payload, due_at, created_at) SELECT ")
-        .push_bind(kind.as_str())
-        .push(&format!(", {payload}, {now}, {now} "));
-}
-
 /// Inserts one job; a taken `unique_key` makes it a no-op (same statement on both engines).
 /// Returns how many rows were inserted: 0 or 1.
 pub(super) async fn insert(conn: &mut AnyConnection, job: &NewJob) -> Result<u64, sqlx::Error> {

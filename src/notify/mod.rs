@@ -1,8 +1,8 @@
 //! Writing notifications from domain events, inside the event's own transaction (SPEC §3.6):
 //! a layer below the features, so any feature (accounts included) can notify without depending
-//! on the notifications feature, which reads and streams what is written here. The recipients'
-//! preferences decide, inside the statements that write (`store.rs`), what is stored and mailed;
-//! the returned [`Announcement`] is sent to live streams once the transaction committed.
+//! on the notifications feature, which reads and streams what is written here. In it,
+//! the preferences decide what is stored and mailed, and the returned [`Announcement`] is sent to
+//! live streams once the transaction committed.
 
 mod kind;
 mod store;
@@ -11,7 +11,7 @@ pub use self::kind::{NotificationType, Topic};
 
 use sqlx::AnyConnection;
 
-use self::store::Audience;
+use self::store::Recipient;
 use crate::{live::Hub, mail};
 
 /// What an event tells one user.
@@ -56,8 +56,10 @@ pub async fn notify_user(
     user_id: i64,
     notice: &Notice,
 ) -> Result<Announcement, sqlx::Error> {
-    let user_ids = store::write(conn, Audience::User(user_id), notice).await?;
-    Ok(Announcement { user_ids })
+    let Some(recipient) = store::recipient(&mut *conn, user_id).await? else {
+        return Ok(Announcement::default());
+    };
+    deliver(conn, &recipient, notice).await
 }
 
 /// Notifies every active staff and admin user (low stock, a reported review).
@@ -69,16 +71,71 @@ pub async fn notify_staff(
 }
 
 /// Notifies every active staff and admin user of each of `notices` (a checkout that left several
-/// products low): one statement per notice, however many staff a shop has.
+/// products low): one query for the recipients and, for the in-app rows, one multi-row insert per
+/// batch, however many staff a shop has.
 pub async fn notify_staff_of(
     conn: &mut AnyConnection,
     notices: &[Notice],
 ) -> Result<Announcement, sqlx::Error> {
-    let mut user_ids = Vec::new();
-    for notice in notices {
-        user_ids.extend(store::write(&mut *conn, Audience::Staff, notice).await?);
+    if notices.is_empty() {
+        return Ok(Announcement::default());
     }
+    let recipients = store::staff_recipients(&mut *conn).await?;
+    let mut rows = Vec::new();
+    for (index, notice) in notices.iter().enumerate() {
+        for recipient in &recipients {
+            if queue_email(conn, recipient, notice).await? {
+                rows.push((recipient.user_id, index));
+            }
+        }
+    }
+    store::insert_many(&mut *conn, notices, &rows).await?;
+    let mut user_ids: Vec<i64> = rows.iter().map(|(user_id, _)| *user_id).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
     Ok(Announcement { user_ids })
+}
+
+async fn deliver(
+    conn: &mut AnyConnection,
+    recipient: &Recipient,
+    notice: &Notice,
+) -> Result<Announcement, sqlx::Error> {
+    if !queue_email(conn, recipient, notice).await? {
+        return Ok(Announcement::default());
+    }
+    store::insert(&mut *conn, recipient.user_id, notice).await?;
+    Ok(Announcement {
+        user_ids: vec![recipient.user_id],
+    })
+}
+
+/// Queues the notice's email if the recipient's preferences let it go out, and answers whether
+/// they want the in-app notification too.
+///
+/// The gates (SPEC §3.6): a topic turned off (`order_updates`, `review_updates`) silences both;
+/// security email always goes out; other email needs `email_enabled` and `digest: none` (a digest
+/// user hears of it in the summary, which lists their stored notifications).
+async fn queue_email(
+    conn: &mut AnyConnection,
+    recipient: &Recipient,
+    notice: &Notice,
+) -> Result<bool, sqlx::Error> {
+    let wanted = match notice.kind.topic() {
+        Topic::Orders => recipient.order_updates.0,
+        Topic::Reviews => recipient.review_updates.0,
+        Topic::General => true,
+    };
+    if let Some(message) = &notice.email {
+        let security = message.is_security();
+        let per_event = recipient.email_enabled.0 && wanted && recipient.digest == "none";
+        if security || per_event {
+            let email = mail::Email {
+                to: recipient.email.clone(),
+                message: message.clone(),
+            };
+            mail::queue(&mut *conn, &email).await?;
+        }
+    }
+    Ok(recipient.in_app_enabled.0 && wanted)
 }
