@@ -7,20 +7,31 @@ use sqlx::AnyConnection;
 use super::{worker::Job, Kind, NewJob};
 use crate::db::{now_micros, Backend, Db, SqlBuilder};
 
-/// Inserts one job; a taken `unique_key` makes it a no-op (same statement on both engines).
+/// Inserts one job; a taken `unique_key` makes it a no-op (same statements on both engines).
 /// Returns how many rows were inserted: 0 or 1.
+///
+/// Only a keyed job pays for `ON CONFLICT`: on PostgreSQL that is a speculative insertion, an
+/// extra WAL record and lock on every insert, and most jobs (a checkout's email) have no key
+/// (docs/PERFORMANCE.md, log 28).
 pub(super) async fn insert(conn: &mut AnyConnection, job: &NewJob) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    const INSERT: &str = "INSERT INTO jobs (kind, payload, due_at, unique_key, created_at) \
+                          VALUES ($1, $2, $3, $4, $5)";
+    const INSERT_UNLESS_TAKEN: &str =
         "INSERT INTO jobs (kind, payload, due_at, unique_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unique_key) DO NOTHING",
-    )
-    .bind(job.kind.as_str())
-    .bind(&job.payload)
-    .bind(job.due_at)
-    .bind(job.unique_key.as_deref())
-    .bind(now_micros())
-    .execute(conn)
-    .await?;
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unique_key) DO NOTHING";
+    let sql = if job.unique_key.is_some() {
+        INSERT_UNLESS_TAKEN
+    } else {
+        INSERT
+    };
+    let done = sqlx::query(sql)
+        .bind(job.kind.as_str())
+        .bind(&job.payload)
+        .bind(job.due_at)
+        .bind(job.unique_key.as_deref())
+        .bind(now_micros())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }
 
