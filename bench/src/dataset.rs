@@ -36,7 +36,7 @@ impl fmt::Display for DatasetSize {
     }
 }
 
-async fn connect(database_url: &str) -> anyhow::Result<AnyPool> {
+pub(crate) async fn connect(database_url: &str) -> anyhow::Result<AnyPool> {
     static DRIVERS: OnceLock<()> = OnceLock::new();
     DRIVERS.get_or_init(sqlx::any::install_default_drivers);
     sqlx::any::AnyPoolOptions::new()

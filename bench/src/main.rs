@@ -7,6 +7,7 @@ mod notify;
 mod report;
 mod scenarios;
 mod server;
+mod wal;
 
 use std::{path::PathBuf, time::Duration};
 
@@ -226,6 +227,12 @@ async fn run_all(
             .context("reading the workload (ids, slugs, words, users) from the database")?;
             scenarios::set_workload(workload)?;
         }
+        // What the buying scenarios write, per order, on PostgreSQL.
+        let wal_start = if scenario.buys() && args.backend == Backend::Postgres {
+            Some(wal::mark(&config.database_url).await?)
+        } else {
+            None
+        };
         let outcome = match scenario {
             Scenario::Notify => {
                 notify::run(&server, &config.database_url, args.streams, args.changes).await
@@ -248,6 +255,18 @@ async fn run_all(
             println!("books: {books}");
             failures.extend(books.failures());
             result.books = Some(books);
+        }
+        if let Some(start) = &wal_start {
+            match wal::since(&config.database_url, start).await {
+                Ok(wal) => {
+                    if let Some(wal) = &wal {
+                        println!("wal: {wal}");
+                    }
+                    result.wal = wal;
+                }
+                // pg_walinspect is PostgreSQL 15+; without it the run still counts.
+                Err(error) => eprintln!("wal: not measured ({error:#})"),
+            }
         }
         println!("{}", result.one_line());
         results.push(result);

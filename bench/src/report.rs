@@ -6,7 +6,10 @@ use std::{collections::BTreeMap, fmt::Write as _, path::Path, time::Duration};
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::dataset::{Books, DatasetSize};
+use crate::{
+    dataset::{Books, DatasetSize},
+    wal::WalPerOrder,
+};
 
 /// One request name's share of a scenario (`list`, `detail`, `cart-add`, `order`…).
 #[derive(Debug, Clone, Serialize)]
@@ -44,6 +47,8 @@ pub struct ScenarioResult {
     /// measured run.
     pub peak_rss_kib: u64,
     pub books: Option<Books>,
+    /// WAL written per order (buying scenarios on PostgreSQL).
+    pub wal: Option<WalPerOrder>,
     /// 1-minute load average of the machine just before the measured run (after the warm-up).
     pub load_average: f64,
     pub by_request: Vec<RequestRow>,
@@ -67,6 +72,7 @@ impl ScenarioResult {
             orders_per_second: None,
             peak_rss_kib,
             books: None,
+            wal: None,
             load_average: 0.0,
             by_request: Vec::new(),
         }
@@ -191,6 +197,9 @@ impl Report {
                     "DO NOT BALANCE"
                 };
                 let _ = writeln!(out, "\nBooks after {}: {verdict} — {books}.", r.scenario);
+            }
+            if let Some(wal) = &r.wal {
+                let _ = writeln!(out, "\nWAL in {}: {wal}.", r.scenario);
             }
         }
         out
