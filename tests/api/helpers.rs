@@ -58,13 +58,30 @@ pub fn test_redis_url() -> String {
         .expect(REDIS_UNSET)
 }
 
-/// A loopback port that was free a moment ago.
+/// First and size of the range [`free_port`] hands out: below Linux's default ephemeral range
+/// (32768–60999), from which every `bind(:0)` listener and every outgoing connection takes its port.
+const TEST_PORTS: (u16, u16) = (20_000, 12_000);
+
+/// A loopback port nothing listens on, for a server the test starts itself (or leaves down).
+///
+/// A port from `bind(:0)` goes back to the kernel's pool the moment it is released, so another
+/// test's listener could take it before this test's server binds it, and the readiness check would
+/// then find the wrong server (seen: an SMTPS test talking TLS to a plain SMTP server). Ports here
+/// come from outside that pool and are never handed out twice in this process; each process starts
+/// at its own offset, so separate test processes rarely meet either.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let (first, size) = TEST_PORTS;
+    let start = (std::process::id() % u32::from(size)) as u16;
+    for _ in 0..size {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % size;
+        let port = first + (start + offset) % size;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in {first}..{}", first + size);
 }
 
 /// Which database a test runs on: the server's own engine enum.
