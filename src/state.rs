@@ -1,11 +1,12 @@
-//! What every handler can reach: the database, settings, token keys, the mailer, media storage
-//! the rate limiter and the cache.
+//! What every handler can reach: the database, settings, token keys, the mailer, media storage,
+//! the rate limiter, the cache and the analytics recorder.
 
 use std::{sync::Arc, time::Instant};
 
 use axum::extract::FromRef;
 
 use crate::{
+    analytics::Recorder,
     cache::Cache,
     config::Settings,
     db::Db,
@@ -64,4 +65,6 @@ pub struct Services {
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Requests being served now (shutdown reports the ones its grace period cuts off).
     pub in_flight: InFlight,
+    /// Buffers analytics events for the capture task (a no-op with `ANALYTICS_ENABLED=false`).
+    pub analytics: Recorder,
 }

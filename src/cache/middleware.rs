@@ -24,7 +24,7 @@ use super::{
     paths::{changed_the_catalog, is_cacheable_path, never_changes_catalog, only_moves_stock},
     Cache,
 };
-use crate::http::origin::RequestOrigin;
+use crate::{analytics::Captured, http::origin::RequestOrigin};
 
 /// The query's `&`-separated pairs, sorted by name (stable, so repeated names keep their order).
 pub fn normalised_query(query: Option<&str>) -> String {
@@ -101,6 +101,8 @@ async fn cached_get(cache: &Cache, request: Request, next: Next) -> Response {
         return entry.into_response("HIT");
     }
     let response = next.run(request).await;
+    // The handler's analytics report is kept with the entry: every hit records it again.
+    let captured = response.extensions().get::<Captured>().cloned();
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -125,6 +127,7 @@ async fn cached_get(cache: &Cache, request: Request, next: Next) -> Response {
     let entry = Entry {
         encoding,
         etag,
+        captured,
         body,
     };
     let encoded = entry.encode();

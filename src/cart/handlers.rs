@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     accounts::CurrentUser,
+    analytics::Captured,
     error::{ApiError, FieldErrors},
     http::extract::Path,
     inventory,
@@ -53,7 +54,7 @@ pub async fn add_cart_item(
     media: MediaUrls,
     CurrentUser(user): CurrentUser,
     mut draft: Draft<AddCartItem>,
-) -> Result<(StatusCode, axum::Json<CartItemView>), ApiError> {
+) -> Result<(StatusCode, Captured, axum::Json<CartItemView>), ApiError> {
     // Read without locking, like the stock check inside a transaction would on PostgreSQL: it
     // sees the committed stock (checkout is what enforces stock), and SQLite's single writer
     // stays free for writes.
@@ -99,6 +100,7 @@ pub async fn add_cart_item(
             })?;
     Ok((
         StatusCode::CREATED,
+        Captured::add_to_cart(user.id, product_id),
         axum::Json(product.into_item(item_id, quantity, &media)),
     ))
 }

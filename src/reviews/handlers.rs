@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     accounts::{CurrentUser, MaybeUser},
+    analytics::Captured,
     db::{ResultExt, Violation},
     error::{ApiError, FieldErrors},
     http::{
@@ -61,7 +62,7 @@ pub async fn create_review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     mut draft: Draft<NewReview>,
-) -> Result<(StatusCode, axum::Json<ReviewView>), ApiError> {
+) -> Result<(StatusCode, Captured, axum::Json<ReviewView>), ApiError> {
     let mut tx = state.db.begin_write().await?;
     if let Some(product) = draft.request.product {
         if !store::product_is_active(&mut tx, product).await? {
@@ -99,7 +100,11 @@ pub async fn create_review(
         .await?
         .ok_or_else(ApiError::not_found)?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(review)))
+    Ok((
+        StatusCode::CREATED,
+        Captured::review(user.id, product),
+        axum::Json(review),
+    ))
 }
 
 /// One review; a hidden one only for its author and staff.

@@ -9,6 +9,7 @@
 //! `reviews_count` equal its visible reviews (recomputed in one UPDATE at the end).
 
 mod catalog;
+mod events;
 mod names;
 mod orders;
 mod reviews;
@@ -50,6 +51,9 @@ pub struct Seed {
     /// Number of past orders.
     #[arg(long, default_value_t = 100)]
     pub orders: usize,
+    /// Number of analytics events (product views, searches, logins) over the last 30 days.
+    #[arg(long, default_value_t = 3000)]
+    pub events: usize,
     /// Random seed: the same seed and counts give the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -118,6 +122,7 @@ pub struct Summary {
     pub orders: usize,
     pub order_items: usize,
     pub stock_movements: usize,
+    pub events: usize,
 }
 
 impl Seed {
@@ -151,7 +156,7 @@ impl Seed {
         db.tidy_after_bulk_load().await?;
         println!(
             "Seeded {} categories, {} brands, {} products, {} users, {} reviews, {} orders \
-             ({} items), {} stock movements in {:.1}s (seed {}).",
+             ({} items), {} stock movements, {} analytics events in {:.1}s (seed {}).",
             summary.categories,
             summary.brands,
             summary.products,
@@ -160,6 +165,7 @@ impl Seed {
             summary.orders,
             summary.order_items,
             summary.stock_movements,
+            summary.events,
             started.elapsed().as_secs_f64(),
             self.seed
         );
@@ -180,6 +186,8 @@ impl Seed {
         let users = users::plan(&mut rng, self.users, start);
         let orders = orders::plan(&mut rng, &catalog, users.len(), self.orders, start, now);
         let reviews = reviews::plan(&mut rng, &catalog, users.len(), self.reviews, now);
+        // Last, so the plans above stay what they were before events were seeded.
+        let events = events::plan(&mut rng, &catalog, users.len(), self.events, now);
         // Hash once, reuse for every demo user (production cost: it is a real password).
         let hash = crate::accounts::hash_password(DEMO_PASSWORD.to_owned(), false).await?;
 
@@ -191,6 +199,7 @@ impl Seed {
         reviews::write(&mut tx, &reviews, &ids.products, &user_ids).await?;
         summary.reviews = reviews.len();
         orders::write(&mut tx, &orders, &ids.products, &user_ids, &mut summary).await?;
+        summary.events = events::write(&mut tx, &events, &ids.products, &user_ids).await?;
         tx.commit().await.context("could not commit")?;
         Ok(summary)
     }

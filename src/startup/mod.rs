@@ -18,6 +18,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{
+    analytics::Recorder,
     cache::Cache,
     config::Settings,
     db::Db,
@@ -77,6 +78,7 @@ impl Application {
         let payment = payment_gateway::payment_provider(settings.payment_provider());
         let shutdown = tokio_util::sync::CancellationToken::new();
         let live = Arc::new(Hub::new(settings.cache.redis_url.as_ref(), &shutdown)?);
+        let analytics = Recorder::new(&settings.analytics, &settings.secret_key);
         let state = AppState::new(Services {
             db,
             settings: Arc::new(settings),
@@ -90,6 +92,7 @@ impl Application {
             payment,
             started_at: Instant::now(),
             in_flight: Default::default(),
+            analytics,
         });
         Ok(Self {
             listener,
@@ -111,7 +114,8 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM, then stops accepting and lets in-flight requests finish for
-    /// at most `SHUTDOWN_GRACE_PERIOD`; then closes the database pool.
+    /// at most `SHUTDOWN_GRACE_PERIOD`; then writes buffered analytics events and closes the
+    /// database pool.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let shutdown = shutdown_signal();
         tracing::info!(addr = %self.local_addr(), database = ?self.state.settings.database_url, "serving");
@@ -120,6 +124,12 @@ impl Application {
         let db = self.state.db.clone();
         let stopping = self.state.shutdown.clone();
         let worker = jobs::spawn_worker(&self.state, stopping.clone());
+        // Not stopped by `stopping`: requests still draining after the signal record events too,
+        // so the capture task is told to flush only once the server has finished.
+        let analytics = self.state.analytics.spawn_writer(db.clone());
+        if analytics.is_none() {
+            tracing::info!("ANALYTICS_ENABLED=false: no analytics events are recorded");
+        }
         let app = app(self.state, self.trusted_proxies);
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
@@ -151,6 +161,10 @@ impl Application {
             // The worker finishes its jobs within the same grace period, then releases the rest.
             let _ = tokio::time::timeout(grace + POOL_CLOSE_TIMEOUT, worker).await;
         }
+        if let Some(analytics) = analytics {
+            // Buffered analytics events are written before the pool closes (SPEC §3.8).
+            analytics.stop(ANALYTICS_FLUSH_TIMEOUT).await;
+        }
         // Connections still checked out by abandoned requests would make `close` wait for them.
         if tokio::time::timeout(POOL_CLOSE_TIMEOUT, db.close())
             .await
@@ -174,6 +188,9 @@ fn warn_of_development_settings(settings: &Settings) {
         );
     }
 }
+
+/// How long shutdown waits for the buffered analytics events to be written.
+const ANALYTICS_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long shutdown waits for the database pool to close its connections.
 const POOL_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);

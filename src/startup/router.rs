@@ -19,7 +19,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
-    accounts, cart, catalog,
+    accounts, analytics, cart, catalog,
     error::ApiError,
     http::{
         aliases, compression, doc_completion, docs, etag, in_flight, null_characters, origin,
@@ -65,6 +65,8 @@ pub fn app(
 /// Routes and layers, without the path normalisation (which must run before routing).
 pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Router {
     crate::telemetry::metrics::install();
+    // Here rather than in `telemetry` (as the queue's are): analytics sits above telemetry.
+    analytics::metrics::register();
     let (api, openapi) = api();
     let policy = Arc::new(security::SecurityPolicy {
         allowed_hosts: state.settings.allowed_hosts.clone(),
@@ -75,11 +77,16 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
     let files = media::files_router(&state.settings);
     let limiter = state.rate_limiter.clone();
     // Inside the rate limits: cached answers still count against them. Outside the cache: a
-    // URL holding U+0000 is refused before it can be looked up or stored.
+    // URL holding U+0000 is refused before it can be looked up or stored. Analytics outside the
+    // cache too, so an answer served from it is recorded like one from its handler.
     let api = api
         .layer(middleware::from_fn_with_state(
             state.cache.clone(),
             crate::cache::middleware::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.analytics.clone(),
+            analytics::layer,
         ))
         .layer(middleware::from_fn(null_characters::reject));
     with_edge_layers(

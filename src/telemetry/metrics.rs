@@ -49,10 +49,8 @@ pub fn install() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
             let built = PrometheusBuilder::new()
-                .set_buckets_for_metric(
-                    Matcher::Full(HTTP_REQUEST_DURATION.to_owned()),
-                    LATENCY_BUCKETS,
-                )
+                // Every `_seconds` histogram: request latency, analytics batch writes.
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), LATENCY_BUCKETS)
                 .and_then(PrometheusBuilder::install_recorder);
             match built {
                 Ok(handle) => {

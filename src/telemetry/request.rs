@@ -46,6 +46,12 @@ pub fn current() -> Option<String> {
     REQUEST.try_with(|r| r.id.clone()).ok()
 }
 
+/// The client's address for the request being served on this task (through trusted proxies,
+/// as logged and rate limited), if known.
+pub fn client_ip() -> Option<IpAddr> {
+    REQUEST.try_with(|r| r.client_ip).ok().flatten()
+}
+
 /// The request being served on this task, if any.
 pub fn context() -> Option<RequestContext> {
     REQUEST.try_with(Clone::clone).ok()

@@ -177,6 +177,8 @@ impl TestApp {
             ("RATE_LIMIT_ENABLED", "false"),
             // Queued emails go out within a tenth of a second, not the production second.
             ("JOBS_POLL_INTERVAL_MS", "100"),
+            // Analytics events are written within 50 ms, not the production second.
+            ("ANALYTICS_FLUSH_INTERVAL_MS", "50"),
         ]
         .into_iter()
         .chain(extra.iter().copied())

@@ -17,7 +17,7 @@ use crate::helpers::free_port;
 use crate::nexus_process::{nexus, Server, TEST_SECRET_KEY};
 
 /// Every family the server exports (docs/observability.md).
-const FAMILIES: [&str; 8] = [
+const FAMILIES: [&str; 11] = [
     "http_requests_total",
     "http_request_duration_seconds",
     "db_pool_connections",
@@ -26,6 +26,9 @@ const FAMILIES: [&str; 8] = [
     "revenue_cents_total",
     "cache_lookups_total",
     "nexus_notification_streams",
+    "analytics_events_recorded_total",
+    "analytics_events_dropped_total",
+    "analytics_batch_write_seconds",
 ];
 
 /// A `nexus serve` process of its own (so its metrics registry is fresh), killed on drop.

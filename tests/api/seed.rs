@@ -66,6 +66,25 @@ async fn catalogue(app: &TestApp) -> Vec<(String, i64, i64)> {
 }
 
 api_test! {
+    async fn a_demo_seed_leaves_thirty_days_of_analytics_events(app: TestApp) {
+        let output = seeded(&app, &["--events", "600"]);
+        assert!(text(&output).contains("600 analytics events"), "{}", text(&output));
+        let total = count(&app, "SELECT COUNT(*) FROM analytics_events").await;
+        assert!(total >= 600, "{total}");
+        let month_ago = nexus::db::now_micros() - 30 * 86_400_000_000;
+        let older = format!("SELECT COUNT(*) FROM analytics_events WHERE occurred_at < {month_ago}");
+        assert_eq!(count(&app, &older).await, 0, "all within the last 30 days");
+        for kind in ["product_view", "search", "login"] {
+            let sql = format!("SELECT COUNT(*) FROM analytics_events WHERE kind = '{kind}'");
+            assert!(count(&app, &sql).await > 0, "{kind}");
+        }
+        let zero = "SELECT COUNT(*) FROM analytics_events WHERE kind = 'search' AND result_count = 0";
+        assert!(count(&app, zero).await > 0, "some zero-result searches");
+        let dangling = "SELECT COUNT(*) FROM analytics_events e WHERE e.product_id IS NOT NULL \
+                        AND NOT EXISTS (SELECT 1 FROM products p WHERE p.id = e.product_id)";
+        assert_eq!(count(&app, dangling).await, 0, "views of seeded products");
+    }
+
     async fn seeds_the_asked_counts_and_a_three_level_category_tree(app: TestApp) {
         let output = seeded(&app, &[]);
         assert!(

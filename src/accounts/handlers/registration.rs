@@ -12,6 +12,7 @@ use crate::{
         store::users::{self, NewUser},
         views::{RegisterResponse, UserResponse},
     },
+    analytics::Captured,
     error::{ApiError, FieldErrors},
     state::AppState,
     validation::Draft,
@@ -23,7 +24,7 @@ use crate::{
 pub async fn create_user(
     State(state): State<AppState>,
     mut draft: Draft<RegisterRequest>,
-) -> Result<(StatusCode, Json<RegisterResponse>), ApiError> {
+) -> Result<(StatusCode, Captured, Json<RegisterResponse>), ApiError> {
     check(&state, &mut draft).await?;
     let body = draft.finish()?;
     // Required fields: `finish` refused a body without them.
@@ -62,6 +63,7 @@ pub async fn create_user(
         .ok_or_else(|| anyhow::anyhow!("user {id} vanished"))?;
     Ok((
         StatusCode::CREATED,
+        Captured::register(id),
         Json(RegisterResponse {
             user: UserResponse::from(&user),
             tokens,

@@ -11,6 +11,7 @@ use crate::{
         views::{Empty, MessageResponse, TokenPair},
         CurrentUser,
     },
+    analytics::Captured,
     error::ApiError,
     http::{
         extract::Valid,
@@ -36,7 +37,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     client: Option<Extension<ClientKey>>,
     Valid(body): Valid<LoginRequest>,
-) -> Result<Json<TokenPair>, ApiError> {
+) -> Result<(Captured, Json<TokenPair>), ApiError> {
     // The per-IP rule (every attempt) is in the middleware, which also put the client's key here
     // (absent only when rate limiting is off). The account budgets are checked before the
     // password is, and spent only when it was wrong (SPEC §5).
@@ -62,7 +63,7 @@ pub async fn create_token(
     };
     users::touch_last_login(&state.db.pool, user.id).await?;
     let pair = sessions::issue_pair(&state.db.pool, &state.tokens, user.id, None).await?;
-    Ok(Json(pair))
+    Ok((Captured::login(user.id), Json(pair)))
 }
 
 /// Exchanges a refresh token for a new pair; the old token is revoked, and presenting a revoked

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     accounts::{MaybeUser, Staff},
+    analytics::Captured,
     catalog::products::{self, ProductFilters, ProductListParams, ProductView, Visibility},
     error::ApiError,
     http::{
@@ -114,10 +115,19 @@ pub async fn list_category_products(
     page: PageRequest,
     Path(key): Path<String>,
     query: QueryPairs,
-) -> Result<Json<Page<ProductView>>, ApiError> {
+) -> Result<(Option<Captured>, Json<Page<ProductView>>), ApiError> {
     let filters = ProductFilters::parse(&query)?;
     let db = &state.db;
     let visibility = Visibility::for_user(&user);
+    // A search within the category is a search narrowed by it.
+    let searched = filters.search.clone().map(|q| {
+        let mut applied = filters.applied();
+        applied.insert("category".to_owned(), key.as_str().into());
+        (q, applied)
+    });
     let page = products::category_page(db, &key, filters, visibility, &page, &media).await?;
-    Ok(Json(page))
+    let search = searched.and_then(|(q, applied)| {
+        Captured::search(&q, applied, page.count, user.0.as_ref().map(|u| u.id))
+    });
+    Ok((search, Json(page)))
 }

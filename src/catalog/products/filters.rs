@@ -65,6 +65,35 @@ impl ProductFilters {
         Ok(filters)
     }
 
+    /// The filters a search was narrowed by, as analytics records them (SPEC §3.7): a JSON object
+    /// with only the filters given (`category` and `brand` as given, prices as decimal strings,
+    /// `in_stock`/`is_featured` when on); the search text, ordering and paging are not filters.
+    pub fn applied(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut applied = serde_json::Map::new();
+        let mut put = |name: &str, value: serde_json::Value| {
+            applied.insert(name.to_owned(), value);
+        };
+        if let Some(category) = &self.category {
+            put("category", category.as_str().into());
+        }
+        if let Some(brand) = &self.brand {
+            put("brand", brand.as_str().into());
+        }
+        if let Some(price) = self.price_min {
+            put("price_min", price.to_string().into());
+        }
+        if let Some(price) = self.price_max {
+            put("price_max", price.to_string().into());
+        }
+        if self.in_stock {
+            put("in_stock", true.into());
+        }
+        if self.featured {
+            put("is_featured", true.into());
+        }
+        applied
+    }
+
     /// The `ORDER BY` terms: the explicit ordering, else relevance for a search, else newest
     /// first; ties broken by id in the direction of the first key so pages never overlap.
     pub fn order_by(&self) -> String {
@@ -145,6 +174,23 @@ fn parse_ordering(raw: &str) -> Vec<OrderKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn applied_filters_name_only_what_was_given() {
+        assert_eq!(ProductFilters::default().applied().len(), 0);
+        let filters = ProductFilters {
+            category: Some("lamps".into()),
+            price_min: Some(Money::parse("10").unwrap()),
+            in_stock: true,
+            search: Some("desk".into()),
+            ordering: vec![OrderKey::NEWEST],
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::Value::Object(filters.applied()),
+            serde_json::json!({"category": "lamps", "price_min": "10.00", "in_stock": true})
+        );
+    }
 
     #[test]
     fn ordering_keeps_known_fields_in_order_and_ignores_the_rest() {

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     accounts::{MaybeUser, Staff},
+    analytics::Captured,
     error::ApiError,
     http::{
         extract::{Path, QueryPairs},
@@ -63,7 +64,7 @@ pub async fn list_products(
     media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
-) -> Result<Json<Page<ProductView>>, ApiError> {
+) -> Result<(Option<Captured>, Json<Page<ProductView>>), ApiError> {
     let filters = ProductFilters::parse(&query)?;
     page_of(&state, filters, &user, &page, &media).await
 }
@@ -78,10 +79,10 @@ pub async fn search_products(
     media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
-) -> Result<Json<Page<ProductView>>, ApiError> {
+) -> Result<(Option<Captured>, Json<Page<ProductView>>), ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     let Some(q) = query.get("q") else {
-        return Ok(Json(page.page(0, Vec::new())?));
+        return Ok((None, Json(page.page(0, Vec::new())?)));
     };
     filters.search = Some(q.to_owned());
     page_of(&state, filters, &user, &page, &media).await
@@ -96,7 +97,7 @@ pub async fn featured_products(
     media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
-) -> Result<Json<Page<ProductView>>, ApiError> {
+) -> Result<(Option<Captured>, Json<Page<ProductView>>), ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     filters.featured = true;
     page_of(&state, filters, &user, &page, &media).await
@@ -111,7 +112,7 @@ pub async fn latest_products(
     media: MediaUrls,
     page: PageRequest,
     query: QueryPairs,
-) -> Result<Json<Page<ProductView>>, ApiError> {
+) -> Result<(Option<Captured>, Json<Page<ProductView>>), ApiError> {
     let mut filters = ProductFilters::parse(&query)?;
     filters.ordering = vec![OrderKey::NEWEST];
     page_of(&state, filters, &user, &page, &media).await
@@ -152,10 +153,12 @@ pub async fn get_product(
     user: MaybeUser,
     media: MediaUrls,
     Path(key): Path<String>,
-) -> Result<Json<ProductView>, ApiError> {
+) -> Result<(Captured, Json<ProductView>), ApiError> {
     let key = ProductKey::parse(&key);
     let product = service::find(&state.db, &key, Visibility::for_user(&user), &media).await?;
-    Ok(Json(product))
+    // Kept with the cached answer too, so a view served from the cache is still recorded.
+    let viewed = Captured::product_view(product.id, user.0.as_ref().map(|u| u.id));
+    Ok((viewed, Json(product)))
 }
 
 /// Replace a product's writable fields (staff).
@@ -220,16 +223,20 @@ pub async fn delete_product(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// One page of `filters` as `user` may see it: where every product list endpoint ends.
+/// One page of `filters` as `user` may see it: where every product list endpoint ends. A list
+/// with a search text reports the search (its filters and total) to analytics.
 async fn page_of(
     state: &AppState,
     filters: ProductFilters,
     user: &MaybeUser,
     page: &PageRequest,
     media: &MediaUrls,
-) -> Result<Json<Page<ProductView>>, ApiError> {
+) -> Result<(Option<Captured>, Json<Page<ProductView>>), ApiError> {
     let visibility = Visibility::for_user(user);
-    Ok(Json(
-        service::list_page(&state.db, filters, visibility, page, media).await?,
-    ))
+    let searched = filters.search.clone().map(|q| (q, filters.applied()));
+    let page = service::list_page(&state.db, filters, visibility, page, media).await?;
+    let search = searched.and_then(|(q, applied)| {
+        Captured::search(&q, applied, page.count, user.0.as_ref().map(|u| u.id))
+    });
+    Ok((search, Json(page)))
 }

@@ -17,6 +17,7 @@ use crate::orders::{
 };
 use crate::{
     accounts::{self, CurrentUser},
+    analytics::Captured,
     error::ApiError,
     http::extract::Json,
     state::AppState,
@@ -62,7 +63,7 @@ pub async fn create_order(
     let (Some(key), Some(fingerprint)) = (key, fingerprint) else {
         let placed = placed?;
         tx.commit().await?;
-        return Ok(created(&state, placed));
+        return Ok(created(&state, user.id, placed));
     };
     // The key is recorded last, with its order: one statement, taken after every other lock
     // (cart, products), so lock order stays the same for every checkout. A request that finds
@@ -74,7 +75,7 @@ pub async fn create_order(
         Ok(placed) => {
             if store::record_key(&mut tx, user.id, &key, &fingerprint, placed.order.id).await? {
                 tx.commit().await?;
-                return Ok(created(&state, placed));
+                return Ok(created(&state, user.id, placed));
             }
             let _ = placed.announcement;
             None
@@ -93,12 +94,14 @@ pub async fn create_order(
     }
 }
 
-/// The `201` of a placed (and committed) order, counted in the metrics, its notifications
-/// announced. Built from what was written, so the answer costs no second read.
-fn created(state: &AppState, placed: place::Placed) -> Response {
+/// The `201` of a placed (and committed) order, counted in the metrics and reported to analytics
+/// (a replay is not: it placed nothing), its notifications announced. Built from what was
+/// written, so the answer costs no second read.
+fn created(state: &AppState, user_id: i64, placed: place::Placed) -> Response {
     placed.announcement.announce(&state.live);
     crate::telemetry::metrics::record_order(placed.total_cents);
-    (StatusCode::CREATED, axum::Json(placed.order)).into_response()
+    let ordered = Captured::order(user_id, placed.order.id);
+    (StatusCode::CREATED, ordered, axum::Json(placed.order)).into_response()
 }
 
 /// The answer to a replay: the original order and status code, marked `Idempotent-Replayed`.
