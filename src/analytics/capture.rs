@@ -253,7 +253,10 @@ mod tests {
     }
 
     fn product_ids(events: &[Event]) -> Vec<i64> {
-        events.iter().filter_map(|e| e.action.product_id()).collect()
+        events
+            .iter()
+            .filter_map(|e| e.action.product_id())
+            .collect()
     }
 
     #[test]
@@ -278,7 +281,11 @@ mod tests {
         }
         let mut batch = vec![view(100)];
         buffer.take(4, &mut batch);
-        assert_eq!(product_ids(&batch), [100, 0, 1, 2], "a kept batch is topped up");
+        assert_eq!(
+            product_ids(&batch),
+            [100, 0, 1, 2],
+            "a kept batch is topped up"
+        );
         assert_eq!(buffer.queue.len(), 4);
     }
 

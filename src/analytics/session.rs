@@ -185,9 +185,23 @@ mod tests {
 
     #[test]
     fn a_session_id_is_1_to_64_of_letters_digits_dash_and_underscore() {
-        assert_eq!(valid_session_id(&header("abc-DEF_123")), Some("abc-DEF_123"));
-        assert_eq!(valid_session_id(&header(&"a".repeat(64))).map(str::len), Some(64));
-        for bad in ["", &"a".repeat(65), "has space", "dot.ted", "slash/", "é", "a\tb"] {
+        assert_eq!(
+            valid_session_id(&header("abc-DEF_123")),
+            Some("abc-DEF_123")
+        );
+        assert_eq!(
+            valid_session_id(&header(&"a".repeat(64))).map(str::len),
+            Some(64)
+        );
+        for bad in [
+            "",
+            &"a".repeat(65),
+            "has space",
+            "dot.ted",
+            "slash/",
+            "é",
+            "a\tb",
+        ] {
             let value = HeaderValue::from_bytes(bad.as_bytes()).unwrap();
             assert_eq!(valid_session_id(&value), None, "{bad:?}");
         }
@@ -242,10 +256,7 @@ mod tests {
             user_agent: "curl/8".into(),
         };
         let key = keys.key(&visitor);
-        assert!(
-            !key.contains("203.0.113") && !key.contains("curl"),
-            "{key}"
-        );
+        assert!(!key.contains("203.0.113") && !key.contains("curl"), "{key}");
         let elsewhere = Session::Visitor {
             ip_prefix: Some(ip("198.51.100.0")),
             user_agent: "curl/8".into(),

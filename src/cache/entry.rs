@@ -69,7 +69,9 @@ impl Entry {
         let etag = std::str::from_utf8(line()?).ok()?.to_owned();
         let captured = match line()? {
             [] => None,
-            report => Some(Captured::from_cache_line(std::str::from_utf8(report).ok()?)?),
+            report => Some(Captured::from_cache_line(
+                std::str::from_utf8(report).ok()?,
+            )?),
         };
         let body = bytes.slice(bytes.len() - rest.len()..);
         Some(Self {

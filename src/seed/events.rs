@@ -32,7 +32,7 @@ pub struct Event {
     search: Option<(String, i64)>,
 }
 
-/// About `count` events over the 30 days before `now`, in visits of one to six events.
+/// `count` events over the 30 days before `now`, in visits of one to six events.
 pub fn plan(
     rng: &mut ChaCha8Rng,
     catalog: &catalog::Plan,
@@ -90,6 +90,8 @@ pub fn plan(
             });
         }
     }
+    // Visits come whole; the last one is cut so the count is the one asked for.
+    events.truncate(count);
     events
 }
 
@@ -171,7 +173,7 @@ mod tests {
         let catalog = catalog::plan(&mut rng, 50, 0);
         let now = 400 * DAY;
         let events = plan(&mut rng, &catalog, 10, 2000, now);
-        assert!(events.len() >= 2000);
+        assert_eq!(events.len(), 2000);
         assert!(events
             .iter()
             .all(|e| e.occurred_at <= now && e.occurred_at > now - 31 * DAY));
@@ -189,6 +191,10 @@ mod tests {
         }
         views.sort_unstable_by(|a, b| b.cmp(a));
         let top: usize = views[..views.len() / 10].iter().sum();
-        assert!(top * 3 > of("product_view"), "top 10%: {top} of {}", of("product_view"));
+        assert!(
+            top * 3 > of("product_view"),
+            "top 10%: {top} of {}",
+            of("product_view")
+        );
     }
 }

@@ -69,8 +69,7 @@ api_test! {
     async fn a_demo_seed_leaves_thirty_days_of_analytics_events(app: TestApp) {
         let output = seeded(&app, &["--events", "600"]);
         assert!(text(&output).contains("600 analytics events"), "{}", text(&output));
-        let total = count(&app, "SELECT COUNT(*) FROM analytics_events").await;
-        assert!(total >= 600, "{total}");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM analytics_events").await, 600);
         let month_ago = nexus::db::now_micros() - 30 * 86_400_000_000;
         let older = format!("SELECT COUNT(*) FROM analytics_events WHERE occurred_at < {month_ago}");
         assert_eq!(count(&app, &older).await, 0, "all within the last 30 days");

@@ -13,12 +13,15 @@ use crate::{
 
 api_test! {
     async fn a_registration_is_recorded_for_the_new_user(app: TestApp) {
+        let before = nexus::db::now_micros();
         let response = register(&app, &new_user("ada")).await;
         assert_eq!(response.status, 201, "{}", response.text);
         let id = response.body["user"]["id"].as_i64().unwrap();
         let event = &wait_for_events(&app, 1).await[0];
         assert_eq!((event.kind.as_str(), event.user_id), ("register", Some(id)));
         assert_eq!(event.ip_prefix.as_deref(), Some("127.0.0.0"));
+        let range = before..=nexus::db::now_micros();
+        assert!(range.contains(&event.occurred_at), "epoch micros of the request: {event:?}");
     }
 
     async fn only_a_successful_login_is_recorded(app: TestApp) {
