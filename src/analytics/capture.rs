@@ -55,6 +55,7 @@ impl Recorder {
         }
     }
 
+    /// False with `ANALYTICS_ENABLED=false`.
     pub fn is_enabled(&self) -> bool {
         self.buffer.is_some()
     }

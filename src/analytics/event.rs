@@ -30,6 +30,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the `CHECK` list's order.
     pub const ALL: [Kind; 7] = [
         Kind::ProductView,
         Kind::Search,
@@ -82,6 +83,7 @@ pub enum Action {
 }
 
 impl Action {
+    /// The `kind` column.
     pub fn kind(&self) -> Kind {
         match self {
             Action::ProductView { .. } => Kind::ProductView,
@@ -122,6 +124,7 @@ pub struct Captured {
 }
 
 impl Captured {
+    /// A product page answered (`user_id` when signed in).
     pub fn product_view(product_id: i64, user_id: Option<i64>) -> Self {
         Self {
             action: Action::ProductView { product_id },
@@ -148,22 +151,27 @@ impl Captured {
         })
     }
 
+    /// An account created (`user_id`: the new account).
     pub fn register(user_id: i64) -> Self {
         Self::by(Action::Register, user_id)
     }
 
+    /// A successful sign-in.
     pub fn login(user_id: i64) -> Self {
         Self::by(Action::Login, user_id)
     }
 
+    /// A product added to the user's cart.
     pub fn add_to_cart(user_id: i64, product_id: i64) -> Self {
         Self::by(Action::AddToCart { product_id }, user_id)
     }
 
+    /// An order placed (committed).
     pub fn order(user_id: i64, order_id: i64) -> Self {
         Self::by(Action::Order { order_id }, user_id)
     }
 
+    /// A review created.
     pub fn review(user_id: i64, product_id: i64) -> Self {
         Self::by(Action::Review { product_id }, user_id)
     }

@@ -23,8 +23,10 @@ pub enum DropReason {
 }
 
 impl DropReason {
+    /// Every reason (the label's closed set).
     pub const ALL: [DropReason; 2] = [DropReason::BufferFull, DropReason::WriteFailed];
 
+    /// The `reason` label.
     pub fn as_str(self) -> &'static str {
         match self {
             DropReason::BufferFull => "buffer_full",

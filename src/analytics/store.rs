@@ -2,8 +2,11 @@
 
 use sqlx::Executor;
 
-use super::{event::Event, session::SessionKeys};
-use crate::db::{Db, SqlBuilder};
+use super::{
+    event::{Action, Event},
+    session::SessionKeys,
+};
+use crate::db::{Db, Param, SqlBuilder};
 
 /// Columns written per event; a batch of 500 binds 5,000 values, far under both engines' limits.
 const COLUMNS: &str = "kind, occurred_at, session_key, user_id, ip_prefix, product_id, order_id, \
@@ -31,7 +34,7 @@ pub(super) async fn insert_batch(
         let action = &event.action;
         sql.push("(")
             .push_list([
-                crate::db::Param::from(action.kind().as_str()),
+                Param::from(action.kind().as_str()),
                 event.occurred_at.into(),
                 keys.key(&event.session).into(),
             ])
@@ -46,7 +49,7 @@ pub(super) async fn insert_batch(
             }
         }
         let (query, filters, result_count) = match action {
-            super::Action::Search {
+            Action::Search {
                 query,
                 filters,
                 result_count,
@@ -59,7 +62,7 @@ pub(super) async fn insert_batch(
         };
         sql.push(", ")
             .push_list([
-                crate::db::Param::from(event.ip_prefix.map(|ip| ip.to_string())),
+                Param::from(event.ip_prefix.map(|ip| ip.to_string())),
                 action.product_id().into(),
                 action.order_id().into(),
                 query.into(),

@@ -24,6 +24,7 @@ pub struct AnalyticsSettings {
 }
 
 impl AnalyticsSettings {
+    /// Reads the `ANALYTICS_*` variables through `var`.
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         Ok(Self {
             enabled: parse_bool(var("ANALYTICS_ENABLED").as_deref(), true)
