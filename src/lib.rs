@@ -2,7 +2,6 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
-pub mod analytics;
 pub mod cache;
 pub mod cart;
 pub mod catalog;
@@ -31,4 +30,5 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;
+pub mod track;
 pub mod validation;

@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Instant};
 use axum::extract::FromRef;
 
 use crate::{
-    analytics::Recorder,
+    track::Recorder,
     cache::Cache,
     config::Settings,
     db::Db,

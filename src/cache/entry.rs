@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::analytics::Captured;
+use crate::track::Captured;
 
 /// Tells clients (and tests) whether the answer came from the cache.
 pub const CACHE_HEADER: &str = "x-cache";

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     accounts::CurrentUser,
-    analytics::Captured,
+    track::Captured,
     error::{ApiError, FieldErrors},
     http::extract::Path,
     inventory,

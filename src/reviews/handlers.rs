@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     accounts::{CurrentUser, MaybeUser},
-    analytics::Captured,
+    track::Captured,
     db::{ResultExt, Violation},
     error::{ApiError, FieldErrors},
     http::{

@@ -18,7 +18,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{
-    analytics::Recorder,
+    track::Recorder,
     cache::Cache,
     config::Settings,
     db::Db,

@@ -19,7 +19,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
-    accounts, analytics, cart, catalog,
+    accounts, cart, catalog,
     error::ApiError,
     http::{
         aliases, compression, doc_completion, docs, etag, in_flight, null_characters, origin,
@@ -27,6 +27,7 @@ use crate::{
     },
     inventory, media, notifications, ops, orders, product_images, reviews,
     state::AppState,
+    track,
 };
 
 /// Every API route with its OpenAPI description, before state is attached.
@@ -66,7 +67,7 @@ pub fn app(
 pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Router {
     crate::telemetry::metrics::install();
     // Here rather than in `telemetry` (as the queue's are): analytics sits above telemetry.
-    analytics::metrics::register();
+    track::metrics::register();
     let (api, openapi) = api();
     let policy = Arc::new(security::SecurityPolicy {
         allowed_hosts: state.settings.allowed_hosts.clone(),
@@ -86,7 +87,7 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
         ))
         .layer(middleware::from_fn_with_state(
             state.analytics.clone(),
-            analytics::layer,
+            track::layer,
         ))
         .layer(middleware::from_fn(null_characters::reject));
     with_edge_layers(

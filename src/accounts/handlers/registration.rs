@@ -12,7 +12,7 @@ use crate::{
         store::users::{self, NewUser},
         views::{RegisterResponse, UserResponse},
     },
-    analytics::Captured,
+    track::Captured,
     error::{ApiError, FieldErrors},
     state::AppState,
     validation::Draft,

@@ -11,7 +11,7 @@ use crate::{
         views::{Empty, MessageResponse, TokenPair},
         CurrentUser,
     },
-    analytics::Captured,
+    track::Captured,
     error::ApiError,
     http::{
         extract::Valid,

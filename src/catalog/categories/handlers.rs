@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     accounts::{MaybeUser, Staff},
-    analytics::Captured,
+    track::Captured,
     catalog::products::{self, ProductFilters, ProductListParams, ProductView, Visibility},
     error::ApiError,
     http::{

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     accounts::{MaybeUser, Staff},
-    analytics::Captured,
+    track::Captured,
     error::ApiError,
     http::{
         extract::{Path, QueryPairs},

@@ -17,7 +17,7 @@ use crate::orders::{
 };
 use crate::{
     accounts::{self, CurrentUser},
-    analytics::Captured,
+    track::Captured,
     error::ApiError,
     http::extract::Json,
     state::AppState,

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use nexus::{
-    analytics::{Action, Event, Recorder, Session},
+    track::{Action, Event, Recorder, Session},
     config::analytics::AnalyticsSettings,
 };
 use secrecy::SecretString;

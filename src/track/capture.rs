@@ -233,7 +233,7 @@ impl Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::{session::Session, Action};
+    use crate::track::{session::Session, Action};
 
     fn view(product_id: i64) -> Event {
         Event {
