@@ -8,6 +8,7 @@
 //! `rate_limit`) and the feature re-exports them, rather than `config` importing the feature's
 //! types. Plain settings types in one place were simpler than copying values between two structs.
 
+pub mod analytics;
 pub mod cache;
 mod database;
 pub mod jobs;
@@ -85,6 +86,8 @@ pub struct Settings {
     pub jobs: jobs::JobSettings,
     /// `SMTP_URL`, `SMTP_CA_FILE`, `LOW_STOCK_THRESHOLD`.
     pub notifications: notifications::NotificationSettings,
+    /// `ANALYTICS_ENABLED`, `ANALYTICS_RETENTION_DAYS`.
+    pub analytics: analytics::AnalyticsSettings,
 }
 
 /// Output format of the logs.
@@ -199,6 +202,7 @@ impl Settings {
             rate_limit: rate_limit::RateLimitSettings::from_lookup(var)?,
             jobs: jobs::JobSettings::from_lookup(var)?,
             notifications: notifications::NotificationSettings::from_lookup(var)?,
+            analytics: analytics::AnalyticsSettings::from_lookup(var)?,
         };
         Ok(settings)
     }

@@ -79,6 +79,16 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             "../../migrations/0009_notifications_and_jobs.sql"
         )),
     ),
+    (
+        10,
+        "analytics events",
+        Sql::Shared(include_str!("../../migrations/0010_analytics_events.sql")),
+    ),
+    (
+        11,
+        "analytics rollups",
+        Sql::Shared(include_str!("../../migrations/0011_analytics_rollups.sql")),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

@@ -6,6 +6,7 @@ mod helpers;
 
 mod access_log;
 mod accounts;
+mod analytics;
 mod cache;
 mod cart;
 mod catalog;
