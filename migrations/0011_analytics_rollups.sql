@@ -61,18 +61,15 @@ CREATE TABLE analytics_daily_users (
 CREATE INDEX analytics_daily_users_user_idx ON analytics_daily_users (user_id);
 
 -- How far the roll-ups have read: rows past a mark may belong to days rolled before they existed
--- (a late event, a seeded order, last week's order cancelled today), so those days are rolled again
--- and the dashboard computes them live meanwhile. `value` is what the last run may rely on,
--- `pending` what it read: a mark takes the previous run's reading, so a row whose id was handed
--- out before a reading but committed after it is still found by the next run.
+-- (a late event, a seeded order, last week's order cancelled today), so the next roll-up rolls
+-- those days again and the dashboard computes them live meanwhile.
 CREATE TABLE analytics_marks (
     -- events (id), orders (id), users (id), order_changes (orders.updated_at).
     name TEXT PRIMARY KEY,
-    value BIGINT NOT NULL,
-    pending BIGINT NOT NULL
+    value BIGINT NOT NULL
 );
-INSERT INTO analytics_marks (name, value, pending) VALUES
-    ('events', 0, 0), ('orders', 0, 0), ('users', 0, 0), ('order_changes', 0, 0);
+INSERT INTO analytics_marks (name, value) VALUES
+    ('events', 0), ('orders', 0), ('users', 0), ('order_changes', 0);
 
 -- Late order changes are found by when they happened.
 CREATE INDEX orders_updated_idx ON orders (updated_at);

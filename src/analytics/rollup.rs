@@ -29,10 +29,15 @@ pub async fn roll_up(state: AppState, _job: Job) -> anyhow::Result<()> {
 /// how many days were rolled.
 pub async fn roll_up_days(db: &Db, today: NaiveDate) -> Result<usize, sqlx::Error> {
     let today = day_number(today);
-    let (reading, days) = {
+    let reading = {
+        let mut tx = db.begin_write().await?;
+        let reading = store::readings(&mut tx, db.backend, today * DAY_MICROS).await?;
+        tx.commit().await?;
+        reading
+    };
+    let days = {
         let mut conn = db.pool.acquire().await?;
         let marks = store::marks(&mut conn).await?;
-        let reading = store::readings(&mut conn, today * DAY_MICROS).await?;
         let changed = store::changed_days(&mut conn, &marks).await?;
         let days: BTreeSet<i64> = changed
             .events
@@ -40,7 +45,7 @@ pub async fn roll_up_days(db: &Db, today: NaiveDate) -> Result<usize, sqlx::Erro
             .copied()
             .filter(|day| *day < today)
             .collect();
-        (reading, days)
+        days
     };
     for &day in &days {
         let mut tx = db.begin_write().await?;

@@ -37,27 +37,53 @@ pub async fn marks(conn: &mut AnyConnection) -> Result<Marks, sqlx::Error> {
     Ok(marks)
 }
 
-/// What a roll-up starting now reads: the newest ids, but below the first row of the day
-/// `today` starts (epoch micros) or of a later one, and the time. Rows of a day still filling
-/// stay past the marks, so the run after that day ends rolls it.
-pub async fn readings(conn: &mut AnyConnection, today: i64) -> Result<Marks, sqlx::Error> {
+/// How far before a roll-up's start its mark on order changes is set: an order's `updated_at` is
+/// taken before its transaction commits, and no transaction lasts this long.
+const ORDER_CHANGE_MARGIN_MICROS: i64 = 10 * 60 * 1_000_000;
+
+/// What a roll-up starting now will have folded in: the newest ids, but below the first row of
+/// the day `today` starts (epoch micros) or of a later one, so the rows of a day still filling
+/// stay past the marks until the run after it ends; and the time, less a margin.
+///
+/// Read in `tx`, which waits for every transaction writing those tables to finish first (SQLite:
+/// the one writer; PostgreSQL: a SHARE lock for the instant of the reading), so no id at or below
+/// a reading can commit after it — ids are handed out before commit.
+pub async fn readings(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    today: i64,
+) -> Result<Marks, sqlx::Error> {
+    if backend == Backend::Postgres {
+        // A writer stuck for this long fails the job (which is retried) rather than stalling
+        // every writer queued behind the lock.
+        sqlx::query("SET LOCAL lock_timeout = '10s'")
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("LOCK TABLE analytics_events, orders, users IN SHARE MODE")
+            .execute(&mut **tx)
+            .await?;
+    }
     let (events, orders, users): (i64, i64, i64) = sqlx::query_as(
-        "SELECT          COALESCE((SELECT MIN(id) FROM analytics_events WHERE occurred_at >= $1) - 1,              (SELECT MAX(id) FROM analytics_events), 0),          COALESCE((SELECT MIN(id) FROM orders WHERE created_at >= $1) - 1,              (SELECT MAX(id) FROM orders), 0),          COALESCE((SELECT MIN(id) FROM users WHERE date_joined >= $1) - 1,              (SELECT MAX(id) FROM users), 0)",
+        "SELECT \
+         COALESCE((SELECT MIN(id) FROM analytics_events WHERE occurred_at >= $1) - 1, \
+             (SELECT MAX(id) FROM analytics_events), 0), \
+         COALESCE((SELECT MIN(id) FROM orders WHERE created_at >= $1) - 1, \
+             (SELECT MAX(id) FROM orders), 0), \
+         COALESCE((SELECT MIN(id) FROM users WHERE date_joined >= $1) - 1, \
+             (SELECT MAX(id) FROM users), 0)",
     )
     .bind(today)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await?;
     Ok(Marks {
         events,
         orders,
         users,
-        order_changes: now_micros(),
+        order_changes: now_micros() - ORDER_CHANGE_MARGIN_MICROS,
     })
 }
 
-/// After a roll-up: each mark takes the previous run's reading and `read` waits for the next.
-/// A row whose id was handed out before `read` but committed after it is past the new mark, so
-/// the next run still finds it.
+/// After a roll-up: the marks move to what it read.
 pub async fn advance_marks(
     tx: &mut Transaction<'static, Any>,
     read: &Marks,
@@ -68,7 +94,7 @@ pub async fn advance_marks(
         ("users", read.users),
         ("order_changes", read.order_changes),
     ] {
-        sqlx::query("UPDATE analytics_marks SET value = pending, pending = $1 WHERE name = $2")
+        sqlx::query("UPDATE analytics_marks SET value = $1 WHERE name = $2")
             .bind(reading)
             .bind(name)
             .execute(&mut **tx)

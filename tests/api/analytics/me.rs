@@ -59,6 +59,23 @@ api_test! {
                     .await;
             }
         }
+        // Category 0 gains a second product; one order with both counts once: 2 orders, tied
+        // with category 1, and ahead of it by the lower id.
+        let second = app.product().stock(100).create().await;
+        sqlx::query("UPDATE products SET category_id = $1 WHERE id = $2")
+            .bind(categories[0])
+            .bind(second)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let first: i64 = sqlx::query_scalar("SELECT id FROM products WHERE category_id = $1 AND id <> $2")
+            .bind(categories[0])
+            .bind(second)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        order_at(&app, &ann, &[(first, 1), (second, 1)], "2024-05-02T10:00:00Z", "pending", "unpaid")
+            .await;
         let body = app.get_as("analytics/me/", &ann.token).await.body;
         let favourites: Vec<(i64, i64)> = body["favourite_categories"]
             .as_array()
@@ -66,9 +83,14 @@ api_test! {
             .iter()
             .map(|c| (c["category_id"].as_i64().unwrap(), c["orders"].as_i64().unwrap()))
             .collect();
-        let expected: Vec<(i64, i64)> =
-            (1..6).rev().map(|n| (categories[n], i64::try_from(n).unwrap() + 1)).collect();
+        let expected = [
+            (categories[5], 6),
+            (categories[4], 5),
+            (categories[3], 4),
+            (categories[2], 3),
+            (categories[0], 2),
+        ];
         assert_eq!(favourites, expected);
-        assert_eq!(body["orders"], 21);
+        assert_eq!(body["orders"], 22);
     }
 }
