@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{db::Backend, money::Money};
 
-/// Reads and computes the dashboard of `period`: ten statements whatever its length.
+/// Reads and computes the dashboard of `period`: eleven statements whatever its length.
 pub async fn dashboard(
     conn: &mut AnyConnection,
     backend: Backend,
