@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod analytics;
 pub mod cache;
 pub mod cart;
 pub mod catalog;

@@ -84,6 +84,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "analytics events",
         Sql::Shared(include_str!("../../migrations/0010_analytics_events.sql")),
     ),
+    (
+        11,
+        "analytics rollups",
+        Sql::Shared(include_str!("../../migrations/0011_analytics_rollups.sql")),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

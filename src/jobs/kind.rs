@@ -15,15 +15,21 @@ pub enum Kind {
     Digest,
     /// Delete finished jobs, expired stream tickets and reset links past their retention.
     Cleanup,
+    /// Roll complete days of analytics up, and roll again the days late rows touched.
+    AnalyticsRollup,
+    /// Delete raw analytics events past `ANALYTICS_RETENTION_DAYS` from rolled-up days.
+    AnalyticsRetention,
 }
 
 impl Kind {
     /// Every kind, for metrics that must exist from start-up.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Email,
         Kind::PasswordReset,
         Kind::Digest,
         Kind::Cleanup,
+        Kind::AnalyticsRollup,
+        Kind::AnalyticsRetention,
     ];
 
     /// The stored name.
@@ -33,6 +39,8 @@ impl Kind {
             Kind::PasswordReset => "password_reset",
             Kind::Digest => "digest",
             Kind::Cleanup => "cleanup",
+            Kind::AnalyticsRollup => "analytics_rollup",
+            Kind::AnalyticsRetention => "analytics_retention",
         }
     }
 

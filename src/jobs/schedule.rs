@@ -38,8 +38,10 @@ pub struct Scheduled {
     pub every: Every,
 }
 
-/// What is planned. Cleanup runs at night, well before the digests' 08:00.
-pub const SCHEDULE: [Scheduled; 3] = [
+/// What is planned. Cleanup and the analytics jobs run at night, well before the digests' 08:00;
+/// the roll-up an hour after midnight (yesterday is complete, and the dashboard computes it live
+/// until then), retention after it.
+pub const SCHEDULE: [Scheduled; 5] = [
     Scheduled {
         name: "digest:daily",
         kind: Kind::Digest,
@@ -60,6 +62,18 @@ pub const SCHEDULE: [Scheduled; 3] = [
         kind: Kind::Cleanup,
         payload: "{}",
         every: Every::Day { hour: 3 },
+    },
+    Scheduled {
+        name: "analytics_rollup:daily",
+        kind: Kind::AnalyticsRollup,
+        payload: "{}",
+        every: Every::Day { hour: 1 },
+    },
+    Scheduled {
+        name: "analytics_retention:daily",
+        kind: Kind::AnalyticsRetention,
+        payload: "{}",
+        every: Every::Day { hour: 2 },
     },
 ];
 
@@ -175,7 +189,9 @@ mod tests {
             [
                 "digest:daily:2025-04-03",
                 "digest:weekly:2025-04-07",
-                "cleanup:daily:2025-04-03"
+                "cleanup:daily:2025-04-03",
+                "analytics_rollup:daily:2025-04-03",
+                "analytics_retention:daily:2025-04-03"
             ]
         );
         let digest = SCHEDULE[1].job(at("2025-04-07T08:00:00Z"));

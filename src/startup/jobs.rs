@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    accounts,
+    accounts, analytics,
     db::now_micros,
     jobs::{self, Handlers, Job, Kind, Worker},
     mail, notifications,
@@ -27,6 +27,8 @@ fn handlers() -> Handlers<AppState> {
         .on(Kind::PasswordReset, accounts::send_reset_link)
         .on(Kind::Digest, notifications::send_digests)
         .on(Kind::Cleanup, cleanup)
+        .on(Kind::AnalyticsRollup, analytics::roll_up)
+        .on(Kind::AnalyticsRetention, analytics::delete_old_events)
 }
 
 /// The nightly cleanup: old finished jobs, expired stream tickets, long-expired reset links.

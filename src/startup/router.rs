@@ -19,7 +19,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
-    accounts, cart, catalog,
+    accounts, analytics, cart, catalog,
     error::ApiError,
     http::{
         aliases, compression, doc_completion, docs, etag, in_flight, null_characters, origin,
@@ -41,6 +41,7 @@ pub fn api() -> (Router<AppState>, OpenApi) {
         .merge(inventory::router())
         .merge(reviews::router())
         .merge(notifications::router())
+        .merge(analytics::router())
         .merge(ops::api_router());
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::base_document())
         .nest("/api/v1", v1)

@@ -309,3 +309,89 @@ impl NotificationFixture<'_> {
             .expect("the user's preferences stored the notification")
     }
 }
+
+/// One raw analytics event for [`TestApp::insert_events`], at an explicit time (RFC 3339, UTC):
+/// `Event::view("2024-05-01T09:00:00Z", "s1", product).by(user.id)`.
+#[derive(Clone, Debug)]
+pub struct Event {
+    kind: &'static str,
+    occurred_at: i64,
+    session: String,
+    user_id: Option<i64>,
+    product_id: Option<i64>,
+    query: Option<String>,
+    result_count: Option<i64>,
+}
+
+/// RFC 3339 text as epoch micros.
+pub fn micros(at: &str) -> i64 {
+    at.parse::<chrono::DateTime<chrono::Utc>>()
+        .unwrap_or_else(|_| panic!("not an RFC 3339 time: {at}"))
+        .timestamp_micros()
+}
+
+impl Event {
+    /// An event of `kind` (`login`, `add_to_cart`…) in `session`.
+    pub fn new(kind: &'static str, at: &str, session: &str) -> Self {
+        Self {
+            kind,
+            occurred_at: micros(at),
+            session: session.to_owned(),
+            user_id: None,
+            product_id: None,
+            query: None,
+            result_count: None,
+        }
+    }
+
+    /// A product view.
+    pub fn view(at: &str, session: &str, product: i64) -> Self {
+        Self {
+            product_id: Some(product),
+            ..Self::new("product_view", at, session)
+        }
+    }
+
+    /// A search for the (already normalised) `query` that found `results`.
+    pub fn search(at: &str, session: &str, query: &str, results: i64) -> Self {
+        Self {
+            query: Some(query.to_owned()),
+            result_count: Some(results),
+            ..Self::new("search", at, session)
+        }
+    }
+
+    /// The same event by a signed-in user.
+    pub fn by(mut self, user_id: i64) -> Self {
+        self.user_id = Some(user_id);
+        self
+    }
+}
+
+impl TestApp {
+    /// Inserts `events` straight into `analytics_events`, as the capture task would, and returns
+    /// their ids.
+    pub async fn insert_events(&self, events: &[Event]) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for event in events {
+            let id = sqlx::query_scalar(
+                "INSERT INTO analytics_events (kind, occurred_at, session_key, user_id, ip_prefix, \
+                 product_id, query, filters, result_count) \
+                 VALUES ($1, $2, $3, $4, '203.0.113.0', $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(event.kind)
+            .bind(event.occurred_at)
+            .bind(&event.session)
+            .bind(event.user_id)
+            .bind(event.product_id)
+            .bind(event.query.as_deref())
+            .bind(event.query.as_ref().map(|_| "{}"))
+            .bind(event.result_count)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap();
+            ids.push(id);
+        }
+        ids
+    }
+}

@@ -297,6 +297,7 @@ fn tags_come_in_area_order_and_the_paths_follow_them() {
             "orders",
             "reviews",
             "notifications",
+            "analytics",
             "operations",
             "aliases"
         ]

@@ -29,6 +29,7 @@ const ID_FIELDS: &[&str] = &[
     "product",
     "product_id",
     "category",
+    "category_id",
     "brand",
     "parent",
     "order",

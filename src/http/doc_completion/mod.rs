@@ -42,6 +42,10 @@ pub const TAGS: &[(&str, &str)] = &[
         "notifications",
         "The signed-in user's notifications, their preferences and the live stream.",
     ),
+    (
+        "analytics",
+        "Shop figures for staff (the dashboard) and a user's own figures.",
+    ),
     ("operations", "Health probes and metrics."),
     (
         "aliases",

@@ -1,11 +1,22 @@
-//! Analytics capture (SPEC §3.7) on every backend: what each request records, sessions, truncated
-//! addresses, the switch, the flush at shutdown, deleted users and the metrics.
+//! Analytics (SPEC §3.7, §5) on every backend. Capture: what each request records, sessions,
+//! truncated addresses, the switch, the flush at shutdown, deleted users and the metrics. Figures:
+//! the dashboard against a small hand-computed shop (`shop.rs`), the roll-ups (unchanged answers,
+//! late rows, re-runs), retention, the period's validation, who may ask, and a customer's own
+//! figures.
 
 mod actions;
+mod dashboard;
 mod lifecycle;
+mod me;
 mod metrics;
+mod rollups;
 mod sessions;
+mod shapes;
+mod shop;
+mod validation;
 mod views_and_searches;
+
+pub use self::shop::{categorise, dashboard, joined_at, order_at, roll_up, Shop, PERIOD};
 
 use std::time::{Duration, Instant};
 

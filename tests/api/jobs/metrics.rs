@@ -11,7 +11,14 @@ use crate::{
     metrics::{sample, FreshServer},
 };
 
-const KINDS: [&str; 4] = ["email", "password_reset", "digest", "cleanup"];
+const KINDS: [&str; 6] = [
+    "email",
+    "password_reset",
+    "digest",
+    "cleanup",
+    "analytics_rollup",
+    "analytics_retention",
+];
 
 #[tokio::test]
 async fn a_fresh_server_exports_every_job_family_for_every_kind_at_zero() {

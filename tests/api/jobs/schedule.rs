@@ -1,4 +1,4 @@
-//! Scheduled jobs: every worker plans the next digest and cleanup at start; planning the same
+//! Scheduled jobs: every worker plans the next digests, cleanup and analytics jobs at start; planning the same
 //! period from several instances inserts one row; `JOBS_ENABLED=false` plans and runs nothing.
 
 use std::time::Duration;
@@ -12,8 +12,8 @@ use crate::{api_test, helpers::TestApp};
 const PLANNED: &str = "SELECT COUNT(*) FROM jobs WHERE unique_key IS NOT NULL";
 
 api_test! {
-    async fn a_serving_instance_plans_the_next_digests_and_cleanup_at_start(app: TestApp) {
-        wait_for_count(&app, PLANNED, 3, secs(10)).await;
+    async fn a_serving_instance_plans_the_next_digests_cleanup_and_analytics_jobs_at_start(app: TestApp) {
+        wait_for_count(&app, PLANNED, 5, secs(10)).await;
         let now = nexus::db::now_micros();
         let planned: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
             "SELECT unique_key, kind, payload, due_at, attempts FROM jobs \
@@ -26,7 +26,16 @@ api_test! {
             .iter()
             .map(|(key, ..)| key.rsplit_once(':').unwrap().0)
             .collect();
-        assert_eq!(prefixes, ["cleanup:daily", "digest:daily", "digest:weekly"]);
+        assert_eq!(
+            prefixes,
+            [
+                "analytics_retention:daily",
+                "analytics_rollup:daily",
+                "cleanup:daily",
+                "digest:daily",
+                "digest:weekly"
+            ]
+        );
         for (key, kind, payload, due_at, attempts) in &planned {
             assert!(*due_at > now, "{key} is due in the future");
             assert_eq!(*attempts, 0, "{key} has not run");
@@ -34,6 +43,10 @@ api_test! {
                 ("digest", r#"{"period":"daily"}"#)
             } else if key.starts_with("digest:weekly") {
                 ("digest", r#"{"period":"weekly"}"#)
+            } else if key.starts_with("analytics_rollup") {
+                ("analytics_rollup", "{}")
+            } else if key.starts_with("analytics_retention") {
+                ("analytics_retention", "{}")
             } else {
                 ("cleanup", "{}")
             };
@@ -45,7 +58,7 @@ api_test! {
         let app = without_worker(&app).await;
         let now = Utc::now();
         let (first, second) = tokio::join!(jobs::plan(&app.db, now), jobs::plan(&app.db, now));
-        assert_eq!(first.unwrap() + second.unwrap(), 3);
+        assert_eq!(first.unwrap() + second.unwrap(), 5);
         // A minute later is the same period: nothing new.
         let later = now + chrono::Duration::seconds(60);
         let (third, fourth) =
@@ -58,7 +71,7 @@ api_test! {
                 .unwrap();
         // Unless `later` crossed into the next period (a test started at 07:59), in which case
         // that period's rows are the only new ones.
-        assert_eq!(keys.len(), 3 + usize::try_from(again).unwrap(), "{keys:?}");
+        assert_eq!(keys.len(), 5 + usize::try_from(again).unwrap(), "{keys:?}");
         for entry in &SCHEDULE {
             let key = entry.job(entry.every.next_after(now)).unique_key.unwrap();
             assert!(keys.contains(&key), "{key} in {keys:?}");

@@ -1,0 +1,29 @@
+//! Analytics figures (SPEC §3.7): daily roll-ups of raw events and orders, the retention of raw
+//! events, and the two endpoints that read them, `analytics/dashboard/` (staff) and
+//! `analytics/me/`. Capturing events lives beside this (the events table, migration 0010).
+//! docs/analytics.md.
+
+mod dashboard;
+mod handlers;
+mod period;
+mod plan;
+mod rollup;
+mod store;
+mod views;
+
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::state::AppState;
+
+pub use self::{
+    rollup::{delete_old_events, prune, roll_up, roll_up_days},
+    views::{DashboardView, MyFiguresView},
+};
+pub use crate::config::analytics::AnalyticsSettings;
+
+/// Every analytics route under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::get_dashboard))
+        .routes(routes!(handlers::get_my_figures))
+}
