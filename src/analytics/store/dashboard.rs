@@ -39,19 +39,20 @@ pub async fn rolled_days(
     sql.query_as().fetch_all(conn).await
 }
 
-/// The days of the rows past `marks`: events (by id), orders (new by id, or changed since the
-/// mark) and users (by id). Few rows: the marks trail the newest rows by about one roll-up.
+/// The days of the rows past `marks`: events (by id), orders (new by id, or whose status changed
+/// past the mark) and users (by id). Few rows: the marks trail the newest rows by about one roll-up.
 pub async fn changed_days(conn: &mut AnyConnection, marks: &Marks) -> Result<Changed, sqlx::Error> {
     let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
         "SELECT 'events' AS part, occurred_at / {DAY_MICROS} AS day FROM analytics_events \
          WHERE id > $1 \
          UNION SELECT 'orders', created_at / {DAY_MICROS} FROM orders WHERE id > $2 \
-         UNION SELECT 'orders', created_at / {DAY_MICROS} FROM orders WHERE updated_at > $3 \
+         UNION SELECT 'orders', o.created_at / {DAY_MICROS} FROM order_status_history h \
+             JOIN orders o ON o.id = h.order_id WHERE h.id > $3 \
          UNION SELECT 'orders', date_joined / {DAY_MICROS} FROM users WHERE id > $4"
     ))
     .bind(marks.events)
     .bind(marks.orders)
-    .bind(marks.order_changes)
+    .bind(marks.status_changes)
     .bind(marks.users)
     .fetch_all(conn)
     .await?;

@@ -10,14 +10,14 @@ use crate::{
     db::{now_micros, Backend, Param},
 };
 
-/// The roll-up marks (see migration 0011): ids of events, orders and users, and the time of
-/// order changes, up to which rows are folded into the roll-ups of their days.
+/// The roll-up marks (see migration 0011): ids of events, orders, users and order status changes,
+/// up to which rows are folded into the roll-ups of their days.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Marks {
     pub events: i64,
     pub orders: i64,
     pub users: i64,
-    pub order_changes: i64,
+    pub status_changes: i64,
 }
 
 /// The marks the last roll-up left: rows past them may be missing from rolled days.
@@ -31,19 +31,16 @@ pub async fn marks(conn: &mut AnyConnection) -> Result<Marks, sqlx::Error> {
             "events" => marks.events = value,
             "orders" => marks.orders = value,
             "users" => marks.users = value,
-            _ => marks.order_changes = value,
+            _ => marks.status_changes = value,
         }
     }
     Ok(marks)
 }
 
-/// How far before a roll-up's start its mark on order changes is set: an order's `updated_at` is
-/// taken before its transaction commits, and no transaction lasts this long.
-const ORDER_CHANGE_MARGIN_MICROS: i64 = 10 * 60 * 1_000_000;
-
 /// What a roll-up starting now will have folded in: the newest ids, but below the first row of
 /// the day `today` starts (epoch micros) or of a later one, so the rows of a day still filling
-/// stay past the marks until the run after it ends; and the time, less a margin.
+/// stay past the marks until the run after it ends. Status changes need no such stop: a change
+/// is folded into the day of its order, which is re-rolled when that day is past.
 ///
 /// Read in `tx`, which waits for every transaction writing those tables to finish first (SQLite:
 /// the one writer; PostgreSQL: a SHARE lock for the instant of the reading), so no id at or below
@@ -59,18 +56,19 @@ pub async fn readings(
         sqlx::query("SET LOCAL lock_timeout = '10s'")
             .execute(&mut **tx)
             .await?;
-        sqlx::query("LOCK TABLE analytics_events, orders, users IN SHARE MODE")
+        sqlx::query("LOCK TABLE analytics_events, orders, order_status_history, users IN SHARE MODE")
             .execute(&mut **tx)
             .await?;
     }
-    let (events, orders, users): (i64, i64, i64) = sqlx::query_as(
+    let (events, orders, users, status_changes): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT \
          COALESCE((SELECT MIN(id) FROM analytics_events WHERE occurred_at >= $1) - 1, \
              (SELECT MAX(id) FROM analytics_events), 0), \
          COALESCE((SELECT MIN(id) FROM orders WHERE created_at >= $1) - 1, \
              (SELECT MAX(id) FROM orders), 0), \
          COALESCE((SELECT MIN(id) FROM users WHERE date_joined >= $1) - 1, \
-             (SELECT MAX(id) FROM users), 0)",
+             (SELECT MAX(id) FROM users), 0), \
+         COALESCE((SELECT MAX(id) FROM order_status_history), 0)",
     )
     .bind(today)
     .fetch_one(&mut **tx)
@@ -79,7 +77,7 @@ pub async fn readings(
         events,
         orders,
         users,
-        order_changes: now_micros() - ORDER_CHANGE_MARGIN_MICROS,
+        status_changes,
     })
 }
 
@@ -92,7 +90,7 @@ pub async fn advance_marks(
         ("events", read.events),
         ("orders", read.orders),
         ("users", read.users),
-        ("order_changes", read.order_changes),
+        ("status_changes", read.status_changes),
     ] {
         sqlx::query("UPDATE analytics_marks SET value = $1 WHERE name = $2")
             .bind(reading)

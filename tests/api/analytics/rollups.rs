@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{dashboard, order_at, roll_up, Shop, PERIOD};
+use super::{cancel_order_at, dashboard, order_at, roll_up, Shop, PERIOD};
 use crate::{
     api_test,
     fixtures::{count_rows, Event},
@@ -118,22 +118,14 @@ api_test! {
         let shop = Shop::open(&app).await;
         roll_up(&app).await;
         roll_up(&app).await;
-        // Bob's shipped order of 05-02 is refunded today (updated_at moves to now).
-        sqlx::query(
-            "UPDATE orders SET payment_status = 'refunded', updated_at = $1 \
-             WHERE user_id = $2 AND status = 'shipped'",
-        )
-        .bind(nexus::db::now_micros())
-        .bind(shop.bob.id)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
+        // Ann cancels her paid order of 05-01 today: it is refunded.
+        cancel_order_at(&app, &shop.ann, "2024-05-01T10:00:00Z").await;
         let live = dashboard(&app, &shop.staff, PERIOD).await;
-        assert_eq!(live["revenue"], "55.00");
-        assert_eq!(live["daily"][1]["revenue"], "0.00");
-        assert_eq!(live["top_products_by_revenue"][0]["revenue"], "30.00");
+        assert_eq!(live["revenue"], "60.00");
+        assert_eq!(live["daily"][0]["revenue"], "0.00");
+        assert_eq!(live["top_products_by_revenue"][0]["revenue"], "50.00");
         roll_up(&app).await;
-        assert_eq!(rolled_day(&app, "2024-05-02").await.0, 0);
+        assert_eq!(rolled_day(&app, "2024-05-01").await.0, 0);
         assert_eq!(dashboard(&app, &shop.staff, PERIOD).await, live);
     }
 
@@ -185,12 +177,7 @@ api_test! {
         assert_eq!(answers(&app, &shop).await, before);
         // A later roll-up of a pruned day (after a change to one of its orders) keeps its event
         // figures and recomputes its orders.
-        sqlx::query("UPDATE orders SET status = 'cancelled', updated_at = $1 WHERE created_at = $2")
-            .bind(nexus::db::now_micros())
-            .bind(crate::fixtures::micros("2024-05-01T10:00:00Z"))
-            .execute(&app.db.pool)
-            .await
-            .unwrap();
+        cancel_order_at(&app, &shop.ann, "2024-05-01T10:00:00Z").await;
         let live = answers(&app, &shop).await;
         assert_eq!(live.0["revenue"], "60.00");
         assert_eq!(live.0["top_products_by_views"], before.0["top_products_by_views"]);
