@@ -1,6 +1,7 @@
 //! Analytics figures (SPEC §3.7): daily roll-ups of raw events and orders, the retention of raw
 //! events, and the two endpoints that read them, `analytics/dashboard/` (staff) and
-//! `analytics/me/`. Capturing events lives beside this (the events table, migration 0010).
+//! `analytics/me/`. Capturing events is `track`, a layer below the features (the events table,
+//! migration 0011).
 //! docs/analytics.md.
 
 mod dashboard;

@@ -80,14 +80,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         )),
     ),
     (
-        10,
+        11,
         "analytics events",
-        Sql::Shared(include_str!("../../migrations/0010_analytics_events.sql")),
+        Sql::Shared(include_str!("../../migrations/0011_analytics_events.sql")),
     ),
     (
-        11,
+        12,
         "analytics rollups",
-        Sql::Shared(include_str!("../../migrations/0011_analytics_rollups.sql")),
+        Sql::Shared(include_str!("../../migrations/0012_analytics_rollups.sql")),
     ),
 ];
 

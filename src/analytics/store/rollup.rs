@@ -10,7 +10,7 @@ use crate::{
     db::{now_micros, Backend, Param},
 };
 
-/// The roll-up marks (see migration 0011): ids of events, orders, users and order status changes,
+/// The roll-up marks (see migration 0012): ids of events, orders, users and order status changes,
 /// up to which rows are folded into the roll-ups of their days.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Marks {

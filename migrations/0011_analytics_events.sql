@@ -1,6 +1,6 @@
--- Analytics events (SPEC §3.7): appended in batches by the capture task (src/analytics/capture.rs), read by the
+-- Analytics events (SPEC §3.7): appended in batches by the capture task (src/track/capture.rs), read by the
 -- daily roll-ups, deleted after ANALYTICS_RETENTION_DAYS. Timestamps are epoch micros (UTC).
--- No raw IP and no raw user-chosen id here: `session_key` is a keyed hash (see src/analytics/session.rs) and
+-- No raw IP and no raw user-chosen id here: `session_key` is a keyed hash (see src/track/session.rs) and
 -- `ip_prefix` the truncated address (IPv4 /24, IPv6 /48).
 CREATE TABLE analytics_events (
     id {{pk}},
