@@ -79,6 +79,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             "../../migrations/0009_notifications_and_jobs.sql"
         )),
     ),
+    (
+        10,
+        "lean job indexes",
+        Sql::PerBackend {
+            sqlite: include_str!("../../migrations/0010_lean_job_indexes.sqlite.sql"),
+            postgres: include_str!("../../migrations/0010_lean_job_indexes.postgres.sql"),
+        },
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.
