@@ -78,6 +78,10 @@ struct Args {
     /// Past orders to seed.
     #[arg(long, default_value_t = 5_000)]
     orders: usize,
+    /// After `checkout` and `mixed` on PostgreSQL, also split the WAL per order by table or
+    /// index and record type.
+    #[arg(long)]
+    wal_by_relation: bool,
     /// `notify`: open notification streams, one customer each.
     #[arg(long, default_value_t = 1_000)]
     streams: usize,
@@ -257,7 +261,7 @@ async fn run_all(
             result.books = Some(books);
         }
         if let Some(start) = &wal_start {
-            match wal::since(&config.database_url, start).await {
+            match wal::since(&config.database_url, start, args.wal_by_relation).await {
                 Ok(wal) => {
                     if let Some(wal) = &wal {
                         println!("wal: {wal}");

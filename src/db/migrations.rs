@@ -80,6 +80,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         )),
     ),
     (
+        10,
+        "lean job indexes",
+        Sql::PerBackend {
+            sqlite: include_str!("../../migrations/0010_lean_job_indexes.sqlite.sql"),
+            postgres: include_str!("../../migrations/0010_lean_job_indexes.postgres.sql"),
+        },
+    ),
+    (
         11,
         "analytics events",
         Sql::Shared(include_str!("../../migrations/0011_analytics_events.sql")),

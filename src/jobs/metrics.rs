@@ -1,14 +1,15 @@
 //! The queue's Prometheus families (`nexus_jobs_*`, docs/notifications.md "Watching the queue").
 //!
-//! Labels come from closed sets only: `kind` from [`Kind::ALL`], `state` from [`STATES`],
+//! Labels come from closed sets only: `kind` from [`Kind::ALL`], `state` from [`DEPTH_STATES`],
 //! `outcome` from [`Outcome`]. Jobs of a kind this version does not know are left out rather than
 //! labelled with whatever the table holds. The gauges are refreshed by each worker from the
-//! database (one GROUP BY), so every instance reports the shared queue, not its own share.
+//! database (two partial-index reads), so every instance reports the shared queue, not its own
+//! share.
 
 use super::{store, Kind};
 use crate::db::{now_micros, Db};
 
-/// Jobs by `kind` and `state` (gauge).
+/// Jobs waiting, running or failed, by `kind` and `state` (gauge).
 pub const QUEUE_DEPTH: &str = "nexus_jobs_queue_depth";
 /// Finished attempts by `kind` and `outcome` (counter).
 pub const RUNS_TOTAL: &str = "nexus_jobs_runs_total";
@@ -19,6 +20,10 @@ pub const OLDEST_DUE_AGE: &str = "nexus_jobs_oldest_due_age_seconds";
 
 /// Every value of the `state` column.
 pub const STATES: [&str; 4] = ["queued", "running", "done", "failed"];
+
+/// The states the depth gauge reports. `done` jobs are kept for days (the cleanup job); counting
+/// them every few seconds would read all of them, and they are history, not depth.
+const DEPTH_STATES: [&str; 3] = ["queued", "running", "failed"];
 
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +59,7 @@ pub fn register() {
         "Age of the oldest job that is due and not yet taken, by kind"
     );
     for kind in Kind::ALL {
-        for state in STATES {
+        for state in DEPTH_STATES {
             metrics::gauge!(QUEUE_DEPTH, "kind" => kind.as_str(), "state" => state).set(0.0);
         }
         for outcome in Outcome::ALL {
@@ -75,13 +80,13 @@ pub(super) fn record_run(kind: Kind, outcome: Outcome) {
     }
 }
 
-/// Sets the gauges from the table: every kind and state, zero where the table has none.
+/// Sets the gauges from the table: every kind and gauged state, zero where the table has none.
 pub(super) async fn refresh(db: &Db) -> Result<(), sqlx::Error> {
     let now = now_micros();
-    let counts = store::count_by_state(db).await?;
+    let counts = store::count_unfinished(db).await?;
     let oldest = store::oldest_due(db, now).await?;
     for kind in Kind::ALL {
-        for state in STATES {
+        for state in DEPTH_STATES {
             let count = counts
                 .iter()
                 .find(|row| row.kind == kind.as_str() && row.state == state)

@@ -12,13 +12,15 @@ use crate::db::{now_micros, Backend, Db, SqlBuilder};
 ///
 /// Only a keyed job pays for `ON CONFLICT`: on PostgreSQL that is a speculative insertion, an
 /// extra WAL record and lock on every insert, and most jobs (a checkout's email) have no key
-/// (docs/PERFORMANCE.md, log 28).
+/// (docs/PERFORMANCE.md, log 28). The conflict target names the partial unique index that holds
+/// the keyed jobs only (migration 0010).
 pub(super) async fn insert(conn: &mut AnyConnection, job: &NewJob) -> Result<u64, sqlx::Error> {
     const INSERT: &str = "INSERT INTO jobs (kind, payload, due_at, unique_key, created_at) \
                           VALUES ($1, $2, $3, $4, $5)";
     const INSERT_UNLESS_TAKEN: &str =
         "INSERT INTO jobs (kind, payload, due_at, unique_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unique_key) DO NOTHING";
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING";
     let sql = if job.unique_key.is_some() {
         INSERT_UNLESS_TAKEN
     } else {
@@ -215,10 +217,25 @@ pub(super) struct StateCount {
     pub count: i64,
 }
 
-/// Jobs by kind and state: one GROUP BY over the `(kind, state)` index.
+/// Jobs by kind and state, `done` ones included: a scan of the whole table, for an operator's
+/// `nexus jobs`, not for anything periodic.
 pub(super) async fn count_by_state(db: &Db) -> Result<Vec<StateCount>, sqlx::Error> {
     sqlx::query_as(
         "SELECT kind, state, COUNT(*) AS count FROM jobs GROUP BY kind, state ORDER BY kind, state",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Jobs not done, by kind and state: each half reads only its partial index
+/// (`jobs_claimable_idx`, `jobs_failed_idx`), so the cost follows the queue, not the days of
+/// finished jobs the table keeps.
+pub(super) async fn count_unfinished(db: &Db) -> Result<Vec<StateCount>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT kind, state, COUNT(*) AS count FROM jobs \
+         WHERE state IN ('queued', 'running') GROUP BY kind, state \
+         UNION ALL \
+         SELECT kind, state, COUNT(*) AS count FROM jobs WHERE state = 'failed' GROUP BY kind, state",
     )
     .fetch_all(&db.pool)
     .await
