@@ -67,9 +67,11 @@ CREATE TABLE analytics_marks (
     -- events (analytics_events.id), orders (orders.id), users (users.id), status_changes
     -- (order_status_history.id: every change that decides whether an order counts, a cancel, a
     -- failed payment, a refund, writes a history row, so no index on orders.updated_at is needed,
-    -- which every checkout and status change would have to write).
+    -- which every checkout and status change would have to write); and unrolled_from, the day
+    -- (days since 1970-01-01) the last run called today: its rows are below the marks but the day
+    -- was still filling, so the next run rolls it and every day after it (0: no run yet).
     name TEXT PRIMARY KEY,
     value BIGINT NOT NULL
 );
 INSERT INTO analytics_marks (name, value) VALUES
-    ('events', 0), ('orders', 0), ('users', 0), ('status_changes', 0);
+    ('events', 0), ('orders', 0), ('users', 0), ('status_changes', 0), ('unrolled_from', 0);

@@ -6,7 +6,6 @@ use std::{sync::Arc, time::Instant};
 use axum::extract::FromRef;
 
 use crate::{
-    track::Recorder,
     cache::Cache,
     config::Settings,
     db::Db,
@@ -16,6 +15,7 @@ use crate::{
     media::MediaStore,
     payment_gateway::SharedProvider,
     tokens::TokenKeys,
+    track::Recorder,
 };
 
 /// Shared application state: one `Arc`, because axum clones the state (and every layer holding

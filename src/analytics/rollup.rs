@@ -1,8 +1,8 @@
 //! The analytics jobs: the daily roll-up and the retention sweep (SPEC §3.7).
 //!
-//! The roll-up rolls every complete day touched by rows past the marks: days that ended since the
-//! last run (their rows are past the marks until then), and days rolled before that a late row
-//! touched (a late event, an old order cancelled or seeded, a back-dated sign-up). Each day goes
+//! The roll-up rolls every complete day that ended since the last run (it was still filling then),
+//! and every earlier day touched by rows past the marks: a late event, an old order cancelled or
+//! seeded, a back-dated sign-up. Each day goes
 //! in its own transaction; then the marks advance. Days without any row are never rolled: the
 //! dashboard computes their zeros live at no cost. Retention deletes raw events older than
 //! `ANALYTICS_RETENTION_DAYS` only from rolled days and only those the roll-up has folded in.
@@ -31,7 +31,7 @@ pub async fn roll_up_days(db: &Db, today: NaiveDate) -> Result<usize, sqlx::Erro
     let today = day_number(today);
     let reading = {
         let mut tx = db.begin_write().await?;
-        let reading = store::readings(&mut tx, db.backend, today * DAY_MICROS).await?;
+        let reading = store::readings(&mut tx, db.backend, today).await?;
         tx.commit().await?;
         reading
     };
@@ -39,10 +39,18 @@ pub async fn roll_up_days(db: &Db, today: NaiveDate) -> Result<usize, sqlx::Erro
         let mut conn = db.pool.acquire().await?;
         let marks = store::marks(&mut conn).await?;
         let changed = store::changed_days(&mut conn, &marks).await?;
+        // The days that were still filling at the last run, and any day a row past the marks
+        // touched. Before the first run every row is past the marks.
+        let unrolled = if marks.unrolled_from > 0 {
+            marks.unrolled_from..today
+        } else {
+            0..0
+        };
         let days: BTreeSet<i64> = changed
             .events
             .union(&changed.orders)
             .copied()
+            .chain(unrolled)
             .filter(|day| *day < today)
             .collect();
         days

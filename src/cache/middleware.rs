@@ -24,7 +24,7 @@ use super::{
     paths::{changed_the_catalog, is_cacheable_path, never_changes_catalog, only_moves_stock},
     Cache,
 };
-use crate::{track::Captured, http::origin::RequestOrigin};
+use crate::{http::origin::RequestOrigin, track::Captured};
 
 /// The query's `&`-separated pairs, sorted by name (stable, so repeated names keep their order).
 pub fn normalised_query(query: Option<&str>) -> String {

@@ -14,13 +14,13 @@ use super::{
 };
 use crate::{
     accounts::CurrentUser,
-    track::Captured,
     error::{ApiError, FieldErrors},
     http::extract::Path,
     inventory,
     media::MediaUrls,
     money::Money,
     state::AppState,
+    track::Captured,
     validation::Draft,
 };
 

@@ -10,7 +10,6 @@ use super::{
 };
 use crate::{
     accounts::{CurrentUser, MaybeUser},
-    track::Captured,
     db::{ResultExt, Violation},
     error::{ApiError, FieldErrors},
     http::{
@@ -18,6 +17,7 @@ use crate::{
         pagination::{Page, PageRequest},
     },
     state::AppState,
+    track::Captured,
     validation::{messages, Draft},
 };
 

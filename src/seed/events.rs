@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
 use super::{catalog, insert_rows, phase, DAY};
-use crate::{track::normalise_query, db::Param};
+use crate::{db::Param, track::normalise_query};
 
 /// Searches that find nothing in the demo catalogue (the dashboard's zero-result list).
 const MISSES: &[&str] = &[

@@ -18,7 +18,6 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{
-    track::Recorder,
     cache::Cache,
     config::Settings,
     db::Db,
@@ -29,6 +28,7 @@ use crate::{
     payment_gateway,
     state::{AppState, Services},
     tokens::TokenKeys,
+    track::Recorder,
 };
 
 /// A migrated database, a bound listener and the state to serve with.

@@ -12,9 +12,9 @@ use crate::{
         store::users::{self, NewUser},
         views::{RegisterResponse, UserResponse},
     },
-    track::Captured,
     error::{ApiError, FieldErrors},
     state::AppState,
+    track::Captured,
     validation::Draft,
 };
 

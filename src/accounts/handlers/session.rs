@@ -11,7 +11,6 @@ use crate::{
         views::{Empty, MessageResponse, TokenPair},
         CurrentUser,
     },
-    track::Captured,
     error::ApiError,
     http::{
         extract::Valid,
@@ -20,6 +19,7 @@ use crate::{
     },
     state::AppState,
     tokens::{Claims, TokenError, TokenType},
+    track::Captured,
 };
 
 const BAD_CREDENTIALS: &str = "No active account found with the given credentials";

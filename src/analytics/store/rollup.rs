@@ -11,13 +11,16 @@ use crate::{
 };
 
 /// The roll-up marks (see migration 0012): ids of events, orders, users and order status changes,
-/// up to which rows are folded into the roll-ups of their days.
+/// up to which rows are folded into the roll-ups of their days, and the first day the last run
+/// left unrolled because it was still filling.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Marks {
     pub events: i64,
     pub orders: i64,
     pub users: i64,
     pub status_changes: i64,
+    /// Day number; 0 before the first run.
+    pub unrolled_from: i64,
 }
 
 /// The marks the last roll-up left: rows past them may be missing from rolled days.
@@ -31,16 +34,17 @@ pub async fn marks(conn: &mut AnyConnection) -> Result<Marks, sqlx::Error> {
             "events" => marks.events = value,
             "orders" => marks.orders = value,
             "users" => marks.users = value,
-            _ => marks.status_changes = value,
+            "status_changes" => marks.status_changes = value,
+            _ => marks.unrolled_from = value,
         }
     }
     Ok(marks)
 }
 
-/// What a roll-up starting now will have folded in: the newest ids, but below the first row of
-/// the day `today` starts (epoch micros) or of a later one, so the rows of a day still filling
-/// stay past the marks until the run after it ends. Status changes need no such stop: a change
-/// is folded into the day of its order, which is re-rolled when that day is past.
+/// What a roll-up starting now will have folded in: the newest ids, with `today` (a day number)
+/// as the first day left unrolled. Rows of today and later are below these marks, but their
+/// days are at or after `unrolled_from`, which the next run rolls whatever the marks say; so ids
+/// need not follow the days of their rows (a back-dated seed, an event landing after midnight).
 ///
 /// Read in `tx`, which waits for every transaction writing those tables to finish first (SQLite:
 /// the one writer; PostgreSQL: a SHARE lock for the instant of the reading), so no id at or below
@@ -56,21 +60,18 @@ pub async fn readings(
         sqlx::query("SET LOCAL lock_timeout = '10s'")
             .execute(&mut **tx)
             .await?;
-        sqlx::query("LOCK TABLE analytics_events, orders, order_status_history, users IN SHARE MODE")
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "LOCK TABLE analytics_events, orders, order_status_history, users IN SHARE MODE",
+        )
+        .execute(&mut **tx)
+        .await?;
     }
     let (events, orders, users, status_changes): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT \
-         COALESCE((SELECT MIN(id) FROM analytics_events WHERE occurred_at >= $1) - 1, \
-             (SELECT MAX(id) FROM analytics_events), 0), \
-         COALESCE((SELECT MIN(id) FROM orders WHERE created_at >= $1) - 1, \
-             (SELECT MAX(id) FROM orders), 0), \
-         COALESCE((SELECT MIN(id) FROM users WHERE date_joined >= $1) - 1, \
-             (SELECT MAX(id) FROM users), 0), \
+        "SELECT COALESCE((SELECT MAX(id) FROM analytics_events), 0), \
+         COALESCE((SELECT MAX(id) FROM orders), 0), \
+         COALESCE((SELECT MAX(id) FROM users), 0), \
          COALESCE((SELECT MAX(id) FROM order_status_history), 0)",
     )
-    .bind(today)
     .fetch_one(&mut **tx)
     .await?;
     Ok(Marks {
@@ -78,6 +79,7 @@ pub async fn readings(
         orders,
         users,
         status_changes,
+        unrolled_from: today,
     })
 }
 
@@ -91,6 +93,7 @@ pub async fn advance_marks(
         ("orders", read.orders),
         ("users", read.users),
         ("status_changes", read.status_changes),
+        ("unrolled_from", read.unrolled_from),
     ] {
         sqlx::query("UPDATE analytics_marks SET value = $1 WHERE name = $2")
             .bind(reading)

@@ -9,7 +9,6 @@ use super::{
 };
 use crate::{
     accounts::{MaybeUser, Staff},
-    track::Captured,
     catalog::products::{self, ProductFilters, ProductListParams, ProductView, Visibility},
     error::ApiError,
     http::{
@@ -18,6 +17,7 @@ use crate::{
     },
     media::MediaUrls,
     state::AppState,
+    track::Captured,
     validation::Draft,
 };
 

@@ -12,7 +12,6 @@ use super::{
 };
 use crate::{
     accounts::{MaybeUser, Staff},
-    track::Captured,
     error::ApiError,
     http::{
         extract::{Path, QueryPairs},
@@ -21,6 +20,7 @@ use crate::{
     inventory,
     media::MediaUrls,
     state::AppState,
+    track::Captured,
     validation::Draft,
 };
 

@@ -17,10 +17,10 @@ use crate::orders::{
 };
 use crate::{
     accounts::{self, CurrentUser},
-    track::Captured,
     error::ApiError,
     http::extract::Json,
     state::AppState,
+    track::Captured,
     validation,
 };
 

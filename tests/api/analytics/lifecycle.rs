@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use nexus::{
-    track::{Action, Event, Recorder, Session},
     config::analytics::AnalyticsSettings,
+    track::{Action, Event, Recorder, Session},
 };
 use secrecy::SecretString;
 

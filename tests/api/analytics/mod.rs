@@ -16,9 +16,7 @@ mod shop;
 mod validation;
 mod views_and_searches;
 
-pub use self::shop::{
-    cancel_order_at, categorise, dashboard, joined_at, order_at, roll_up, Shop, PERIOD,
-};
+pub use self::shop::{cancel_order_at, categorise, dashboard, order_at, roll_up, Shop, PERIOD};
 
 use std::time::{Duration, Instant};
 

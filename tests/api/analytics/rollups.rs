@@ -142,6 +142,42 @@ api_test! {
         assert_eq!(body["new_users"], 2, "Ann and the staff member joined today");
     }
 
+    async fn a_back_dated_event_written_after_todays_is_rolled_and_today_is_rolled_once_it_ends(
+        app: TestApp,
+    ) {
+        let staff = app.create_staff().await;
+        let lamp = app.product().title("Lamp").create().await;
+        let now = chrono::Utc::now();
+        let stamp = |at: chrono::DateTime<chrono::Utc>| {
+            at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        };
+        // Ids don't follow days: today's view is written first, a view of 2024-05-01 after it.
+        app.insert_events(&[Event::view(&stamp(now), "today", lamp)]).await;
+        app.insert_events(&[Event::view("2024-05-01T12:00:00Z", "late", lamp)]).await;
+        roll_up(&app).await;
+        assert_eq!(rolled_day(&app, "2024-05-01").await, (0, 0, 1, 1, 0));
+        // That day is now read from its roll-up: a (tampered) rolled figure shows.
+        sqlx::query("UPDATE analytics_daily_views SET views = 5 WHERE day = '2024-05-01'")
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let day = dashboard(&app, &staff, "from=2024-05-01&to=2024-05-01").await;
+        assert_eq!(day["top_products_by_views"][0]["views"], 5);
+        // Today is below the marks now but still filling: the first run after it ends rolls it.
+        let today = now.date_naive();
+        let key = today.format("%Y-%m-%d").to_string();
+        nexus::analytics::roll_up_days(&app.db, today).await.unwrap();
+        let rolled: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM analytics_daily WHERE day = $1")
+            .bind(&key)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(rolled, 0, "today is never rolled");
+        let tomorrow = today.succ_opt().unwrap();
+        nexus::analytics::roll_up_days(&app.db, tomorrow).await.unwrap();
+        assert_eq!(rolled_day(&app, &key).await.3, 1, "today's view, rolled the day after");
+    }
+
     async fn a_back_dated_order_from_a_seed_is_folded_into_its_rolled_day(app: TestApp) {
         let shop = Shop::open(&app).await;
         roll_up(&app).await;
@@ -172,8 +208,17 @@ api_test! {
         roll_up(&app).await;
         let before = answers(&app, &shop).await;
         app.run_job(nexus::jobs::Kind::AnalyticsRetention, &json!({})).await;
-        // Only yesterday's event is left; the shop's (2024) events are past 90 days.
-        assert_eq!(count_rows(&app, "analytics_events").await, 1);
+        // The shop's (2024) events are past 90 days and gone; yesterday's is left (so are those
+        // the API calls above recorded today).
+        let (old, recent): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM analytics_events WHERE occurred_at < $1), \
+             (SELECT COUNT(*) FROM analytics_events WHERE session_key = 'recent')",
+        )
+        .bind(crate::fixtures::micros("2025-01-01T00:00:00Z"))
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!((old, recent), (0, 1));
         assert_eq!(answers(&app, &shop).await, before);
         // A later roll-up of a pruned day (after a change to one of its orders) keeps its event
         // figures and recomputes its orders.

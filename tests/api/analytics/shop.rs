@@ -40,14 +40,19 @@ pub async fn order_at(
 /// is refunded, and the status change is written to the order's history (which is how the
 /// roll-ups find late changes).
 pub async fn cancel_order_at(app: &TestApp, user: &TestUser, at: &str) {
-    let id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE user_id = $1 AND created_at = $2")
-        .bind(user.id)
-        .bind(micros(at))
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM orders WHERE user_id = $1 AND created_at = $2")
+            .bind(user.id)
+            .bind(micros(at))
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     let response = app
-        .post_as(&format!("orders/{id}/cancel/"), &user.token, &serde_json::json!({}))
+        .post_as(
+            &format!("orders/{id}/cancel/"),
+            &user.token,
+            &serde_json::json!({}),
+        )
         .await;
     assert_eq!(response.status, 200, "{}", response.text);
 }
