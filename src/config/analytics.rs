@@ -54,14 +54,10 @@ fn retention_days(value: Option<String>) -> anyhow::Result<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::values::lookup_in;
 
     fn read(pairs: &[(&str, &str)]) -> anyhow::Result<AnalyticsSettings> {
-        AnalyticsSettings::from_lookup(|key| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| v.to_string())
-        })
+        AnalyticsSettings::from_lookup(lookup_in(pairs))
     }
 
     #[test]

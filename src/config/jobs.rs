@@ -46,14 +46,10 @@ impl JobSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::values::lookup_in;
 
     fn read(pairs: &[(&str, &str)]) -> anyhow::Result<JobSettings> {
-        JobSettings::from_lookup(|key| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| v.to_string())
-        })
+        JobSettings::from_lookup(lookup_in(pairs))
     }
 
     #[test]

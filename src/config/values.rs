@@ -57,3 +57,14 @@ pub(super) fn parse_bool(value: Option<&str>, default: bool) -> anyhow::Result<b
         Some(other) => bail!("expected true or false, got {other:?}"),
     }
 }
+
+/// A variable lookup over fixed pairs, for the settings' unit tests.
+#[cfg(test)]
+pub(super) fn lookup_in<'a>(pairs: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |key| {
+        pairs
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, value)| (*value).to_owned())
+    }
+}
