@@ -2,7 +2,7 @@
 //! attaches to its answer, and the buffered [`Event`] with the common part (when, who, from where).
 //!
 //! A handler never records by itself: it says what happened by returning a [`Captured`] among
-//! its response parts, and `analytics::layer` records it with the request's session and address.
+//! its response parts, and `track::layer` records it with the request's session and address.
 //! So an event exists only for an answer that was sent, after the handler's work (and
 //! transaction) is done, and the catalog cache can replay it with every answer it serves.
 
@@ -199,7 +199,7 @@ impl Captured {
     }
 }
 
-/// Attaches the report to the answer, where `analytics::layer` (and the cache) find it.
+/// Attaches the report to the answer, where `track::layer` (and the cache) find it.
 impl IntoResponseParts for Captured {
     type Error = std::convert::Infallible;
 
