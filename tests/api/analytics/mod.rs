@@ -1,10 +1,11 @@
 //! Analytics (SPEC §3.7, §5) on every backend. Capture: what each request records, sessions,
 //! truncated addresses, the switch, the flush at shutdown, deleted users and the metrics. Figures:
 //! the dashboard against a small hand-computed shop (`shop.rs`), the roll-ups (unchanged answers,
-//! late rows, re-runs), retention, the period's validation, who may ask, and a customer's own
-//! figures.
+//! late rows, re-runs, `nexus analytics rollup`), retention, the period's validation, who may
+//! ask, and a customer's own figures.
 
 mod actions;
+mod command;
 mod dashboard;
 mod lifecycle;
 mod me;
