@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::{cancel_order_at, dashboard, order_at, roll_up, Shop, PERIOD};
 use crate::{
     api_test,
-    fixtures::{count_rows, Event},
+    fixtures::Event,
     helpers::TestApp,
 };
 
@@ -198,11 +198,21 @@ api_test! {
         let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         app.insert_events(&[Event::view(&yesterday, "recent", shop.lamp)]).await;
-        let all = count_rows(&app, "analytics_events").await;
+        // The shop's own (2024) events: what the API calls above record today may still be on
+        // their way from the capture buffer, so they are left out of the count.
+        let old_events = || async {
+            let sql = "SELECT COUNT(*) FROM analytics_events WHERE occurred_at < $1";
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(crate::fixtures::micros("2025-01-01T00:00:00Z"))
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap()
+        };
+        let all = old_events().await;
         // Before any roll-up nothing is deleted: no day is rolled.
         let (deleted, kept) =
             nexus::analytics::prune(&app.db, chrono::Utc::now().date_naive(), 90).await.unwrap();
-        assert_eq!((deleted, count_rows(&app, "analytics_events").await), (0, all));
+        assert_eq!((deleted, old_events().await), (0, all));
         assert!(kept >= 4, "{kept} old days kept");
         roll_up(&app).await;
         roll_up(&app).await;
