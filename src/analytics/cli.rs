@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::{period::today, rollup::roll_up_days};
+use super::{period::today, rollup::roll_up_days, store};
 use crate::db::Db;
 
 /// Arguments of `nexus analytics`.
@@ -28,6 +28,14 @@ impl AnalyticsCommand {
             Action::Rollup => {
                 let started = Instant::now();
                 let days = roll_up_days(db, today()).await?;
+                if days > 0 {
+                    // After an import or a seed the roll-up tables grow by months at once, before
+                    // autovacuum (PostgreSQL) or the next start (SQLite) looks at them; on stale
+                    // statistics the planner misjudged them a hundredfold (log 32 of
+                    // docs/PERFORMANCE.md).
+                    let mut conn = db.pool.acquire().await?;
+                    store::refresh_rollup_statistics(&mut conn).await?;
+                }
                 let noun = if days == 1 { "day" } else { "days" };
                 println!(
                     "{days} {noun} rolled up in {:.1}s",

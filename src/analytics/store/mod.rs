@@ -13,7 +13,10 @@ pub use self::{
         SearchRow,
     },
     me::{favourite_categories, own_orders},
-    rollup::{advance_marks, event_days_before, marks, prune_day, readings, roll_day},
+    rollup::{
+        advance_marks, event_days_before, marks, prune_day, readings, refresh_rollup_statistics,
+        roll_day,
+    },
 };
 
 use sqlx::{Any, AnyConnection, Connection, Transaction};

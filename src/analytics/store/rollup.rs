@@ -303,6 +303,20 @@ async fn add_to_month(
     Ok(())
 }
 
+/// Refreshes the planner's statistics of every roll-up table, daily and monthly (`ANALYZE`, one
+/// table at a time: SQLite takes one name).
+pub async fn refresh_rollup_statistics(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    let monthly = MONTHLY
+        .iter()
+        .map(|m| format!("analytics_monthly_{}", m.table));
+    for table in ROLLED_TABLES.iter().map(|t| (*t).to_owned()).chain(monthly) {
+        sqlx::query(&format!("ANALYZE {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Every roll-up table, all keyed by `day`.
 const ROLLED_TABLES: [&str; 5] = [
     "analytics_daily",
