@@ -1,5 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `createsuperuser`, `seed`, `jobs`, `check`,
-//! `openapi`.
+//! The command line: `serve` (default), `migrate`, `createsuperuser`, `seed`, `jobs`,
+//! `analytics`, `check`, `openapi`.
 
 use std::{net::SocketAddr, process::ExitCode};
 
@@ -31,6 +31,8 @@ enum Command {
     Seed(crate::seed::Seed),
     /// Show the job queue (counts and failed jobs) or retry failed jobs.
     Jobs(crate::jobs::JobsCommand),
+    /// Analytics upkeep: `analytics rollup` runs the daily roll-up now.
+    Analytics(crate::analytics::AnalyticsCommand),
     /// Check the configuration and connectivity; exits 1 when any check is an ERROR.
     Check,
     /// Print the OpenAPI document as JSON.
@@ -88,6 +90,11 @@ impl Cli {
                 args.run(&db).await
             }
             Command::Jobs(args) => {
+                let db = command_db(&settings).await?;
+                db.migrate().await?;
+                args.run(&db).await
+            }
+            Command::Analytics(args) => {
                 let db = command_db(&settings).await?;
                 db.migrate().await?;
                 args.run(&db).await

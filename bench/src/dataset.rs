@@ -24,14 +24,17 @@ pub struct DatasetSize {
     pub users: usize,
     pub reviews: usize,
     pub orders: usize,
+    /// Analytics events, over the last `event_days` days.
+    pub events: usize,
+    pub event_days: u32,
 }
 
 impl fmt::Display for DatasetSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} products, {} users, {} reviews, {} orders",
-            self.products, self.users, self.reviews, self.orders
+            "{} products, {} users, {} reviews, {} orders, {} events over {} days",
+            self.products, self.users, self.reviews, self.orders, self.events, self.event_days
         )
     }
 }
@@ -87,6 +90,8 @@ pub fn seed(nexus: &Path, database_url: &str, size: &DatasetSize) -> anyhow::Res
         .args(["--users", &size.users.to_string()])
         .args(["--reviews", &size.reviews.to_string()])
         .args(["--orders", &size.orders.to_string()])
+        .args(["--events", &size.events.to_string()])
+        .args(["--event-days", &size.event_days.to_string()])
         .env("DATABASE_URL", database_url)
         .env("LOG_LEVEL", "warn")
         .status()

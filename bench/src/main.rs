@@ -2,6 +2,7 @@
 //! on it and runs goose load scenarios against it, then writes a JSON and a Markdown report
 //! (docs/PERFORMANCE.md).
 
+mod dashboard;
 mod dataset;
 mod notify;
 mod report;
@@ -31,7 +32,7 @@ struct Args {
     #[arg(long, value_enum)]
     cache: Option<CacheMode>,
     /// `all`, or scenarios separated by commas (liveness, list, detail, search, browse-mix,
-    /// checkout, mixed, notify), run in the order given.
+    /// checkout, mixed, notify; and dashboard, which `all` leaves out), run in the order given.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Measured time per scenario.
@@ -88,6 +89,15 @@ struct Args {
     /// `notify`: status changes sent (one at a time) while the streams are open.
     #[arg(long, default_value_t = 300)]
     changes: usize,
+    /// `dashboard`: analytics events seeded (instead of the seed's 3,000 over 30 days).
+    #[arg(long, default_value_t = 3_000_000)]
+    dashboard_events: usize,
+    /// `dashboard`: the days before now they spread over.
+    #[arg(long, default_value_t = 365)]
+    dashboard_event_days: u32,
+    /// `dashboard`: concurrent staff users asking for the dashboard.
+    #[arg(long, default_value_t = 8)]
+    dashboard_users: usize,
 }
 
 /// Database engine.
@@ -144,18 +154,32 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => server::build_release(&workspace)?,
     };
+    let dashboard = scenarios.contains(&Scenario::Dashboard);
+    // The seed's own default unless the dashboard needs its year of events.
+    let (events, event_days) = if dashboard {
+        (args.dashboard_events, args.dashboard_event_days)
+    } else {
+        (3_000, 30)
+    };
     let size = DatasetSize {
         products: args.products,
         users: args.users,
         reviews: args.reviews,
         orders: args.orders,
+        events,
+        event_days,
     };
     let database_url = match args.backend {
         Backend::Sqlite => dataset::fresh_sqlite(&work_dir)?,
         Backend::Postgres => dataset::fresh_postgres(&args.postgres_url, &args.database).await?,
     };
     println!("seeding {size} into {}", args.backend.name());
+    let seeding = std::time::Instant::now();
     dataset::seed(&nexus, &database_url, &size)?;
+    println!("seeded in {:.1}s", seeding.elapsed().as_secs_f64());
+    if dashboard {
+        dashboard::prepare(&nexus, &database_url)?;
+    }
     let restocked = dataset::restock(&database_url).await?;
 
     let config = server::ServerConfig {
@@ -211,10 +235,14 @@ async fn run_all(
     let mut failures = Vec::new();
     for (i, &scenario) in scenarios.iter().enumerate() {
         let server = server::Server::start(nexus, config).await?;
+        let users = match scenario {
+            Scenario::Dashboard => args.dashboard_users,
+            _ => args.connections,
+        };
         println!(
             "\n== {} ({} users, {:?}; nexus serve pid {} on {}, cache {})",
             scenario.name(),
-            args.connections,
+            users,
             args.duration,
             server.pid(),
             server.base_url(),
@@ -239,41 +267,48 @@ async fn run_all(
         };
         let outcome = match scenario {
             Scenario::Notify => {
-                notify::run(&server, &config.database_url, args.streams, args.changes).await
+                notify::run(&server, &config.database_url, args.streams, args.changes)
+                    .await
+                    .map(|result| vec![result])
             }
-            _ => {
-                scenarios::run(
-                    scenario,
-                    &server,
-                    args.connections,
-                    args.warmup,
-                    args.duration,
-                )
-                .await
+            Scenario::Dashboard => {
+                dashboard::run(&server, args.dashboard_users, args.warmup, args.duration).await
             }
+            _ => scenarios::run(
+                scenario,
+                &server,
+                args.connections,
+                args.warmup,
+                args.duration,
+            )
+            .await
+            .map(|result| vec![result]),
         };
         server.stop().await;
-        let mut result = outcome?;
-        if scenario.buys() {
+        let mut outcome = outcome?;
+        // The buying scenarios have one result, which the books and the WAL go with.
+        if let (true, Some(result)) = (scenario.buys(), outcome.first_mut()) {
             let books = dataset::check_books(&config.database_url).await?;
             println!("books: {books}");
             failures.extend(books.failures());
             result.books = Some(books);
-        }
-        if let Some(start) = &wal_start {
-            match wal::since(&config.database_url, start, args.wal_by_relation).await {
-                Ok(wal) => {
-                    if let Some(wal) = &wal {
-                        println!("wal: {wal}");
+            if let Some(start) = &wal_start {
+                match wal::since(&config.database_url, start, args.wal_by_relation).await {
+                    Ok(wal) => {
+                        if let Some(wal) = &wal {
+                            println!("wal: {wal}");
+                        }
+                        result.wal = wal;
                     }
-                    result.wal = wal;
+                    // pg_walinspect is PostgreSQL 15+; without it the run still counts.
+                    Err(error) => eprintln!("wal: not measured ({error:#})"),
                 }
-                // pg_walinspect is PostgreSQL 15+; without it the run still counts.
-                Err(error) => eprintln!("wal: not measured ({error:#})"),
             }
         }
-        println!("{}", result.one_line());
-        results.push(result);
+        for result in outcome {
+            println!("{}", result.one_line());
+            results.push(result);
+        }
     }
     Ok((results, failures))
 }

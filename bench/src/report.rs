@@ -51,6 +51,8 @@ pub struct ScenarioResult {
     pub wal: Option<WalPerOrder>,
     /// 1-minute load average of the machine just before the measured run (after the warm-up).
     pub load_average: f64,
+    /// Concurrent users, when not the run's `--connections` (`dashboard`).
+    pub users: Option<usize>,
     pub by_request: Vec<RequestRow>,
 }
 
@@ -74,6 +76,7 @@ impl ScenarioResult {
             books: None,
             wal: None,
             load_average: 0.0,
+            users: None,
             by_request: Vec::new(),
         }
     }
@@ -175,10 +178,13 @@ impl Report {
             let orders = r
                 .orders_per_second
                 .map_or("—".to_owned(), |o| format!("{o:.0} ({})", r.conflicts));
+            let scenario = match r.users {
+                Some(users) => format!("{} ({users} users)", r.scenario),
+                None => r.scenario.clone(),
+            };
             let _ = writeln!(
                 out,
-                "| {} | {:.0} | {ratio} | {} | {} | {} | {} | {} | {orders} | {:.1} | {:.1} |",
-                r.scenario,
+                "| {scenario} | {:.0} | {ratio} | {} | {} | {} | {} | {} | {orders} | {:.1} | {:.1} |",
                 r.requests_per_second,
                 ms(r.p50_us),
                 ms(r.p95_us),

@@ -14,31 +14,35 @@ use super::{
 };
 use crate::{db::Backend, money::Money};
 
-/// Reads and computes the dashboard of `period`: eleven statements whatever its length.
+/// Reads and computes the dashboard of `period`: eleven statements whatever its length, on one
+/// snapshot.
 pub async fn dashboard(
     conn: &mut AnyConnection,
     backend: Backend,
     period: Period,
 ) -> Result<DashboardView, sqlx::Error> {
-    let rolled = store::rolled_days(&mut *conn, period).await?;
-    let marks = store::marks(&mut *conn).await?;
-    let changed = store::changed_days(&mut *conn, &marks).await?;
+    let mut tx = store::begin_snapshot(conn, backend).await?;
+    let rolled = store::rolled_days(&mut tx, period).await?;
+    let marks = store::marks(&mut tx).await?;
+    let changed = store::changed_days(&mut tx, &marks).await?;
     let pruned: BTreeMap<i64, bool> = rolled
         .iter()
         .filter_map(|row| Some((day_of_key(&row.day)?, row.pruned_at.is_some())))
         .collect();
-    let plan = Plan::new(period, &pruned, &changed);
+    let plan = Plan::new(period, &pruned, &changed, marks.unrolled_from);
     let live = LiveDays {
-        viewing_sessions: store::live_viewing_sessions(&mut *conn, &plan.events_live).await?,
-        orders: store::live_orders(&mut *conn, &plan.orders_live).await?,
-        new_users: store::live_new_users(&mut *conn, &plan.orders_live).await?,
+        viewing_sessions: store::live_viewing_sessions(&mut tx, &plan.events.live).await?,
+        orders: store::live_orders(&mut tx, &plan.orders.live).await?,
+        new_users: store::live_new_users(&mut tx, &plan.orders.live).await?,
     };
     let days = series(period, &rolled, &plan, &live);
-    let active_users = store::active_users(&mut *conn, period, &plan).await?;
-    let by_revenue = store::top_products_by_revenue(&mut *conn, period, &plan).await?;
-    let by_views = store::top_products_by_views(&mut *conn, period, &plan).await?;
-    let searches = store::top_searches(&mut *conn, backend, period, &plan, false).await?;
-    let zero_results = store::top_searches(&mut *conn, backend, period, &plan, true).await?;
+    let active_users = store::active_users(&mut tx, &plan).await?;
+    let by_revenue = store::top_products_by_revenue(&mut tx, &plan).await?;
+    let by_views = store::top_products_by_views(&mut tx, &plan).await?;
+    let searches = store::top_searches(&mut tx, backend, &plan, false).await?;
+    let zero_results = store::top_searches(&mut tx, backend, &plan, true).await?;
+    // Read only: nothing to keep, but ending it here returns the connection clean.
+    tx.commit().await?;
     let revenue: i64 = days.iter().map(|(_, day)| day.revenue_cents).sum();
     let orders: i64 = days.iter().map(|(_, day)| day.orders).sum();
     let viewing_sessions: i64 = days.iter().map(|(_, day)| day.viewing_sessions).sum();
@@ -123,8 +127,8 @@ fn series(
     let mut days: BTreeMap<i64, DayFigures> = (period.first()..=period.last())
         .map(|day| (day, DayFigures::default()))
         .collect();
-    let events_live: BTreeSet<i64> = plan.events_live.iter().copied().collect();
-    let orders_live: BTreeSet<i64> = plan.orders_live.iter().copied().collect();
+    let events_live: BTreeSet<i64> = plan.events.live.iter().copied().collect();
+    let orders_live: BTreeSet<i64> = plan.orders.live.iter().copied().collect();
     for row in rolled {
         let Some(day) = day_of_key(&row.day) else {
             continue;
@@ -183,6 +187,7 @@ fn conversion_rate(orders: i64, sessions: i64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::plan::Sources;
 
     fn period(first: &str, last: &str) -> Period {
         Period {
@@ -229,8 +234,14 @@ mod tests {
         ];
         // Day 2's order half is live (an order changed); days 3 and 4 are not rolled.
         let plan = Plan {
-            events_live: vec![first + 2, first + 3],
-            orders_live: vec![first + 1, first + 2, first + 3],
+            events: Sources {
+                live: vec![first + 2, first + 3],
+                ..Sources::default()
+            },
+            orders: Sources {
+                live: vec![first + 1, first + 2, first + 3],
+                ..Sources::default()
+            },
         };
         let live = LiveDays {
             viewing_sessions: vec![(first + 2, 9)],

@@ -4,6 +4,7 @@
 //! migration 0011).
 //! docs/analytics.md.
 
+mod cli;
 mod dashboard;
 mod handlers;
 mod period;
@@ -17,6 +18,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::state::AppState;
 
 pub use self::{
+    cli::AnalyticsCommand,
     rollup::{delete_old_events, prune, roll_up, roll_up_days},
     views::{DashboardView, MyFiguresView},
 };

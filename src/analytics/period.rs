@@ -1,8 +1,9 @@
 //! The dashboard's period: `?from=&to=` as UTC dates (`YYYY-MM-DD`, both inclusive), and the day
-//! arithmetic the roll-ups share. A day is also numbered (days since 1970-01-01, what
-//! `micros / DAY_MICROS` gives in SQL), so the store can group by it on both engines.
+//! and month arithmetic the roll-ups share. A day is also numbered (days since 1970-01-01, what
+//! `micros / DAY_MICROS` gives in SQL), so the store can group by it on both engines; so is a
+//! calendar month (months since January 1970), which the monthly roll-ups key as `YYYY-MM`.
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Datelike, Days, NaiveDate, Utc};
 
 use crate::{error::FieldErrors, validation::messages};
 
@@ -118,6 +119,25 @@ pub fn day_key(day: i64) -> String {
     date_of(day).format("%Y-%m-%d").to_string()
 }
 
+/// The number of the month day `day` falls in (months since January 1970).
+pub fn month_of(day: i64) -> i64 {
+    let date = date_of(day);
+    (i64::from(date.year()) - 1970) * 12 + i64::from(date.month0())
+}
+
+/// The first day (by number) of month number `month`.
+pub fn month_first_day(month: i64) -> i64 {
+    let year = i32::try_from(1970 + month.div_euclid(12)).unwrap_or(i32::MAX);
+    // `rem_euclid(12)` is 0..12: the month always exists.
+    let month0 = u32::try_from(month.rem_euclid(12)).unwrap_or(0);
+    NaiveDate::from_ymd_opt(year, month0 + 1, 1).map_or(i64::MAX, day_number)
+}
+
+/// A month as the monthly roll-up tables key it (`2025-03`).
+pub fn month_key(month: i64) -> String {
+    date_of(month_first_day(month)).format("%Y-%m").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +229,26 @@ mod tests {
             - 1;
         assert_eq!(last / DAY_MICROS, 20178);
         assert_eq!((last + 1) / DAY_MICROS, 20179);
+    }
+
+    #[test]
+    fn months_number_from_the_epoch_and_key_back_to_their_first_day() {
+        assert_eq!(month_of(0), 0);
+        let march = month_of(day_number(date("2025-03-31")));
+        assert_eq!(march, 55 * 12 + 2);
+        assert_eq!(month_first_day(march), day_number(date("2025-03-01")));
+        assert_eq!(
+            month_first_day(march + 1) - 1,
+            day_number(date("2025-03-31"))
+        );
+        assert_eq!(month_key(march), "2025-03");
+        // A leap February, and December into January.
+        let february = month_of(day_number(date("2024-02-10")));
+        assert_eq!(
+            month_first_day(february + 1) - month_first_day(february),
+            29
+        );
+        let december = month_of(day_number(date("2024-12-31")));
+        assert_eq!(month_key(december + 1), "2025-01");
     }
 }

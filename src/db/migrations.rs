@@ -97,6 +97,13 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "analytics rollups",
         Sql::Shared(include_str!("../../migrations/0012_analytics_rollups.sql")),
     ),
+    (
+        13,
+        "analytics monthly rollups",
+        Sql::Shared(include_str!(
+            "../../migrations/0013_analytics_monthly_rollups.sql"
+        )),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

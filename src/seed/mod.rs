@@ -51,9 +51,13 @@ pub struct Seed {
     /// Number of past orders.
     #[arg(long, default_value_t = 100)]
     pub orders: usize,
-    /// Number of analytics events (product views, searches, logins) over the last 30 days.
+    /// Number of analytics events (product views, searches, logins) over the last
+    /// `--event-days`.
     #[arg(long, default_value_t = 3000)]
     pub events: usize,
+    /// Days before now that the analytics events spread over (1–3650).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub event_days: u32,
     /// Random seed: the same seed and counts give the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -186,8 +190,16 @@ impl Seed {
         let users = users::plan(&mut rng, self.users, start);
         let orders = orders::plan(&mut rng, &catalog, users.len(), self.orders, start, now);
         let reviews = reviews::plan(&mut rng, &catalog, users.len(), self.reviews, now);
-        // Last, so the plans above stay what they were before events were seeded.
-        let events = events::plan(&mut rng, &catalog, users.len(), self.events, now);
+        // Last, so the plans above stay what they were before events were seeded; planned chunk
+        // by chunk while they are written (millions of them would not fit in memory at once).
+        let events = events::Planner::new(
+            &mut rng,
+            &catalog,
+            users.len(),
+            self.events,
+            self.event_days,
+            now,
+        );
         // Hash once, reuse for every demo user (production cost: it is a real password).
         let hash = crate::accounts::hash_password(DEMO_PASSWORD.to_owned(), false).await?;
 
@@ -199,7 +211,7 @@ impl Seed {
         reviews::write(&mut tx, &reviews, &ids.products, &user_ids).await?;
         summary.reviews = reviews.len();
         orders::write(&mut tx, &orders, &ids.products, &user_ids, &mut summary).await?;
-        summary.events = events::write(&mut tx, &events, &ids.products, &user_ids).await?;
+        summary.events = events::write(&mut tx, events, &ids.products, &user_ids).await?;
         tx.commit().await.context("could not commit")?;
         Ok(summary)
     }

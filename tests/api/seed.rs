@@ -84,6 +84,27 @@ api_test! {
         assert_eq!(count(&app, dangling).await, 0, "views of seeded products");
     }
 
+    async fn event_days_spread_the_events_over_that_many_days(app: TestApp) {
+        let output = seeded(&app, &["--events", "1500", "--event-days", "365"]);
+        assert!(text(&output).contains("1500 analytics events"), "{}", text(&output));
+        let day = 86_400_000_000;
+        let now = nexus::db::now_micros();
+        let between = |from: i64, to: i64| {
+            format!(
+                "SELECT COUNT(*) FROM analytics_events WHERE occurred_at >= {} AND occurred_at < {}",
+                now - from * day,
+                now - to * day
+            )
+        };
+        assert_eq!(count(&app, &between(365, -1)).await, 1500, "all within the last 365 days");
+        assert!(count(&app, &between(365, 300)).await > 100, "the oldest months have events");
+        for bad in ["0", "3651", "x"] {
+            let output = seed(&app, &["--demo", "--event-days", bad]);
+            assert!(!output.status.success(), "--event-days {bad}");
+            assert!(text(&output).contains("--event-days"), "{}", text(&output));
+        }
+    }
+
     async fn seeds_the_asked_counts_and_a_three_level_category_tree(app: TestApp) {
         let output = seeded(&app, &[]);
         assert!(

@@ -1,12 +1,13 @@
-//! The dashboard's statements: a handful whatever the period. Each figure reads the roll-ups of
-//! the period's rolled days and the raw rows of its live days (`Plan`) in one statement.
+//! The dashboard's statements: a handful whatever the period. Each figure reads, in one
+//! statement, the monthly roll-ups of the period's whole months, the daily roll-ups of its other
+//! rolled days and the raw rows of its live days, as the `Plan` says.
 
 use sqlx::AnyConnection;
 
 use super::{push_live, push_rolled, rollup::Marks, COUNTED};
 use crate::{
     analytics::{
-        period::{Period, DAY_MICROS},
+        period::{day_key, Period, DAY_MICROS},
         plan::{Changed, Plan},
     },
     db::{Backend, SqlBuilder},
@@ -33,9 +34,11 @@ pub async fn rolled_days(
 ) -> Result<Vec<RolledDayRow>, sqlx::Error> {
     let mut sql = SqlBuilder::new(
         "SELECT day, revenue_cents, orders, new_users, viewing_sessions, pruned_at \
-         FROM analytics_daily WHERE ",
+         FROM analytics_daily WHERE day >= ",
     );
-    push_rolled(&mut sql, "day", period, &[]);
+    sql.push_bind(day_key(period.first()))
+        .push(" AND day <= ")
+        .push_bind(day_key(period.last()));
     sql.query_as().fetch_all(conn).await
 }
 
@@ -109,20 +112,14 @@ pub async fn live_new_users(
 
 /// Distinct signed-in users with an event or an order in the period. On a day whose order half
 /// alone is live, the rolled users (whose order part can only have grown since) are joined by
-/// the live orders' users.
-pub async fn active_users(
-    conn: &mut AnyConnection,
-    period: Period,
-    plan: &Plan,
-) -> Result<i64, sqlx::Error> {
-    let mut sql = SqlBuilder::new(
-        "SELECT COUNT(DISTINCT user_id) FROM (SELECT user_id FROM analytics_daily_users WHERE ",
-    );
-    push_rolled(&mut sql, "day", period, &plan.events_live);
+/// the live orders' users; a whole month with such a day likewise.
+pub async fn active_users(conn: &mut AnyConnection, plan: &Plan) -> Result<i64, sqlx::Error> {
+    let mut sql = SqlBuilder::new("SELECT COUNT(DISTINCT user_id) FROM (");
+    push_rolled(&mut sql, "user_id", "users", &plan.events);
     sql.push(" UNION SELECT user_id FROM analytics_events WHERE user_id IS NOT NULL AND ");
-    push_live(&mut sql, "occurred_at", &plan.events_live);
+    push_live(&mut sql, "occurred_at", &plan.events.live);
     sql.push(" UNION SELECT user_id FROM orders WHERE ");
-    push_live(&mut sql, "created_at", &plan.orders_live);
+    push_live(&mut sql, "created_at", &plan.orders.live);
     sql.push(") active");
     sql.query_as::<(i64,)>().fetch_one(conn).await.map(|(n,)| n)
 }
@@ -140,23 +137,29 @@ pub struct TopRevenueRow {
 /// then lowest id), with their current titles; products deleted since are left out.
 pub async fn top_products_by_revenue(
     conn: &mut AnyConnection,
-    period: Period,
     plan: &Plan,
 ) -> Result<Vec<TopRevenueRow>, sqlx::Error> {
+    // Summed per product first, then joined: a year has a few thousand products but hundreds of
+    // thousands of rolled rows, and joining every row to its product cost more than the sum.
     let mut sql = SqlBuilder::new(
-        "SELECT s.product_id, p.title, CAST(SUM(s.revenue_cents) AS BIGINT) AS revenue_cents, \
-         CAST(SUM(s.units) AS BIGINT) AS units FROM (\
-         SELECT product_id, revenue_cents, units FROM analytics_daily_sales WHERE ",
+        "SELECT s.product_id, p.title, s.revenue_cents, s.units FROM (\
+         SELECT product_id, CAST(SUM(revenue_cents) AS BIGINT) AS revenue_cents, \
+         CAST(SUM(units) AS BIGINT) AS units FROM (",
     );
-    push_rolled(&mut sql, "day", period, &plan.orders_live);
+    push_rolled(
+        &mut sql,
+        "product_id, revenue_cents, units",
+        "sales",
+        &plan.orders,
+    );
     sql.push(&format!(
         " UNION ALL SELECT i.product_id, i.quantity * i.unit_price_cents, i.quantity \
          FROM order_items i JOIN orders o ON o.id = i.order_id WHERE {COUNTED} AND "
     ));
-    push_live(&mut sql, "o.created_at", &plan.orders_live);
+    push_live(&mut sql, "o.created_at", &plan.orders.live);
     sql.push(
-        ") s JOIN products p ON p.id = s.product_id GROUP BY s.product_id, p.title \
-         ORDER BY 3 DESC, 4 DESC, s.product_id LIMIT ",
+        ") r GROUP BY product_id) s JOIN products p ON p.id = s.product_id \
+         ORDER BY s.revenue_cents DESC, s.units DESC, s.product_id LIMIT ",
     )
     .push_bind(TOP);
     sql.query_as().fetch_all(conn).await
@@ -173,22 +176,22 @@ pub struct TopViewsRow {
 /// The ten most viewed products of the period (then lowest id), with their current titles.
 pub async fn top_products_by_views(
     conn: &mut AnyConnection,
-    period: Period,
     plan: &Plan,
 ) -> Result<Vec<TopViewsRow>, sqlx::Error> {
+    // Summed per product first, then joined (as for revenue).
     let mut sql = SqlBuilder::new(
-        "SELECT v.product_id, p.title, CAST(SUM(v.views) AS BIGINT) AS views FROM (\
-         SELECT product_id, views FROM analytics_daily_views WHERE ",
+        "SELECT v.product_id, p.title, v.views FROM (\
+         SELECT product_id, CAST(SUM(views) AS BIGINT) AS views FROM (",
     );
-    push_rolled(&mut sql, "day", period, &plan.events_live);
+    push_rolled(&mut sql, "product_id, views", "views", &plan.events);
     sql.push(
         " UNION ALL SELECT product_id, 1 FROM analytics_events \
          WHERE kind = 'product_view' AND product_id IS NOT NULL AND ",
     );
-    push_live(&mut sql, "occurred_at", &plan.events_live);
+    push_live(&mut sql, "occurred_at", &plan.events.live);
     sql.push(
-        ") v JOIN products p ON p.id = v.product_id GROUP BY v.product_id, p.title \
-         ORDER BY 3 DESC, v.product_id LIMIT ",
+        ") r GROUP BY product_id) v JOIN products p ON p.id = v.product_id \
+         ORDER BY v.views DESC, v.product_id LIMIT ",
     )
     .push_bind(TOP);
     sql.query_as().fetch_all(conn).await
@@ -207,7 +210,6 @@ pub struct SearchRow {
 pub async fn top_searches(
     conn: &mut AnyConnection,
     backend: Backend,
-    period: Period,
     plan: &Plan,
     zero_results_only: bool,
 ) -> Result<Vec<SearchRow>, sqlx::Error> {
@@ -216,16 +218,18 @@ pub async fn top_searches(
     } else {
         ("searches", "")
     };
-    let mut sql = SqlBuilder::new(&format!(
-        "SELECT query, CAST(SUM(n) AS BIGINT) AS count FROM (\
-         SELECT query, {rolled_count} AS n FROM analytics_daily_searches WHERE "
-    ));
-    push_rolled(&mut sql, "day", period, &plan.events_live);
+    let mut sql = SqlBuilder::new("SELECT query, CAST(SUM(n) AS BIGINT) AS count FROM (");
+    push_rolled(
+        &mut sql,
+        &format!("query, {rolled_count} AS n"),
+        "searches",
+        &plan.events,
+    );
     sql.push(&format!(
         " UNION ALL SELECT query, 1 FROM analytics_events WHERE kind = 'search' \
          AND query IS NOT NULL AND query <> ''{live_filter} AND "
     ));
-    push_live(&mut sql, "occurred_at", &plan.events_live);
+    push_live(&mut sql, "occurred_at", &plan.events.live);
     let collate = match backend {
         Backend::Postgres => " COLLATE \"C\"",
         Backend::Sqlite => "",

@@ -13,23 +13,71 @@ pub use self::{
         SearchRow,
     },
     me::{favourite_categories, own_orders},
-    rollup::{advance_marks, event_days_before, marks, prune_day, readings, roll_day},
+    rollup::{
+        advance_marks, event_days_before, marks, prune_day, readings, refresh_rollup_statistics,
+        roll_day,
+    },
 };
 
+use sqlx::{Any, AnyConnection, Connection, Transaction};
+
 use super::{
-    period::{day_key, Period, DAY_MICROS},
-    plan::runs,
+    period::{day_key, month_key, DAY_MICROS},
+    plan::{runs, Sources},
 };
-use crate::db::SqlBuilder;
+use crate::db::{Backend, Param, SqlBuilder};
 
 /// An order that counts (SPEC §3.7, docs/analytics.md): neither cancelled nor failed, nor
 /// refunded. `o` is the orders table's alias.
 const COUNTED: &str = "o.status NOT IN ('cancelled', 'failed') AND o.payment_status <> 'refunded'";
 
+/// A read-only transaction on one snapshot, so the dashboard's statements agree with each other:
+/// the marks, the rolled days and the raw rows past the marks are read as of one instant, and a
+/// roll-up committing between two statements can't count a day twice or not at all. PostgreSQL
+/// needs REPEATABLE READ for that (READ COMMITTED takes a snapshot per statement); a SQLite
+/// transaction reads one snapshot of the WAL from its first read on.
+pub async fn begin_snapshot(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<Transaction<'_, Any>, sqlx::Error> {
+    match backend {
+        Backend::Postgres => {
+            conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await
+        }
+        Backend::Sqlite => conn.begin_with("BEGIN DEFERRED").await,
+    }
+}
+
 /// `(column >= $a AND column < $b) OR …` over the runs of `days` (a day's first microsecond to
 /// the next day's); a condition nothing meets when there are no days.
 fn push_live(sql: &mut SqlBuilder, column: &str, days: &[i64]) {
-    let runs = runs(days);
+    push_ranges(sql, column, days, "<", |first, last| {
+        (
+            Param::Int(first * DAY_MICROS),
+            Param::Int((last + 1) * DAY_MICROS),
+        )
+    });
+}
+
+/// `(column >= $a AND column <= $b) OR …` over the runs of `numbers` (days or months), keyed as
+/// the roll-up tables key them; a condition nothing meets when there are none.
+fn push_keys(sql: &mut SqlBuilder, column: &str, numbers: &[i64], key: fn(i64) -> String) {
+    push_ranges(sql, column, numbers, "<=", |first, last| {
+        (Param::Text(key(first)), Param::Text(key(last)))
+    });
+}
+
+/// One `(column >= $a AND column {upper} $b)` per run of `numbers`, joined by `OR`, its bounds
+/// from `bounds(first, last)`: a few ranges an index serves, however many numbers.
+fn push_ranges(
+    sql: &mut SqlBuilder,
+    column: &str,
+    numbers: &[i64],
+    upper: &str,
+    bounds: impl Fn(i64, i64) -> (Param, Param),
+) {
+    let runs = runs(numbers);
     if runs.is_empty() {
         sql.push("1 = 0");
         return;
@@ -39,46 +87,67 @@ fn push_live(sql: &mut SqlBuilder, column: &str, days: &[i64]) {
         if i > 0 {
             sql.push(" OR ");
         }
+        let (low, high) = bounds(first, last);
         sql.push(&format!("({column} >= "))
-            .push_bind(first * DAY_MICROS)
-            .push(&format!(" AND {column} < "))
-            .push_bind((last + 1) * DAY_MICROS)
+            .push_bind(low)
+            .push(&format!(" AND {column} {upper} "))
+            .push_bind(high)
             .push(")");
     }
     sql.push(")");
 }
 
-/// The period's rolled rows (`column` holds the day key) except the `live` days'.
-fn push_rolled(sql: &mut SqlBuilder, column: &str, period: Period, live: &[i64]) {
-    sql.push(&format!("{column} >= "))
-        .push_bind(day_key(period.first()))
-        .push(&format!(" AND {column} <= "))
-        .push_bind(day_key(period.last()));
-    if !live.is_empty() {
-        sql.push(&format!(" AND {column} NOT IN ("))
-            .push_list(live.iter().map(|&day| day_key(day)))
-            .push(")");
-    }
+/// The rolled part of one figure: `columns` of the whole months from
+/// `analytics_monthly_{table}`, then (`UNION ALL`) of the other rolled days from
+/// `analytics_daily_{table}`. The caller adds the live days' raw rows.
+fn push_rolled(sql: &mut SqlBuilder, columns: &str, table: &str, sources: &Sources) {
+    sql.push(&format!(
+        "SELECT {columns} FROM analytics_monthly_{table} WHERE "
+    ));
+    push_keys(sql, "month", &sources.months, month_key);
+    sql.push(&format!(
+        " UNION ALL SELECT {columns} FROM analytics_daily_{table} WHERE "
+    ));
+    push_keys(sql, "day", &sources.days, day_key);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::period::{day_number, month_of};
 
     #[test]
-    fn live_days_become_time_ranges_and_rolled_days_exclude_them() {
+    fn live_days_become_time_ranges() {
         let mut sql = SqlBuilder::new("");
         push_live(&mut sql, "t", &[1, 2, 5]);
         assert_eq!(sql.sql(), "((t >= $1 AND t < $2) OR (t >= $3 AND t < $4))");
         let mut none = SqlBuilder::new("");
         push_live(&mut none, "t", &[]);
         assert_eq!(none.sql(), "1 = 0");
-        let period = Period {
-            from: "1970-01-02".parse().unwrap(),
-            to: "1970-01-06".parse().unwrap(),
+    }
+
+    #[test]
+    fn rolled_parts_read_months_then_days_by_key_ranges() {
+        let day = |date: &str| day_number(date.parse().unwrap());
+        let sources = Sources {
+            months: vec![month_of(day("2025-01-01")), month_of(day("2025-02-01"))],
+            days: vec![day("2024-12-30"), day("2024-12-31"), day("2025-03-02")],
+            live: vec![day("2025-03-03")],
         };
-        let mut rolled = SqlBuilder::new("");
-        push_rolled(&mut rolled, "day", period, &[5]);
-        assert_eq!(rolled.sql(), "day >= $1 AND day <= $2 AND day NOT IN ($3)");
+        let mut sql = SqlBuilder::new("");
+        push_rolled(&mut sql, "product_id, views", "views", &sources);
+        assert_eq!(
+            sql.sql(),
+            "SELECT product_id, views FROM analytics_monthly_views WHERE ((month >= $1 AND \
+             month <= $2)) UNION ALL SELECT product_id, views FROM analytics_daily_views WHERE \
+             ((day >= $3 AND day <= $4) OR (day >= $5 AND day <= $6))"
+        );
+        let mut none = SqlBuilder::new("");
+        push_rolled(&mut none, "query", "searches", &Sources::default());
+        assert_eq!(
+            none.sql(),
+            "SELECT query FROM analytics_monthly_searches WHERE 1 = 0 UNION ALL SELECT query \
+             FROM analytics_daily_searches WHERE 1 = 0"
+        );
     }
 }

@@ -1,12 +1,13 @@
 //! The roll-up and retention statements. A day is rolled in one transaction: its rows are
 //! deleted and inserted again from GROUP BYs over that day's raw rows, so a re-run changes
-//! nothing and a late row is folded in by the next run.
+//! nothing and a late row is folded in by the next run; in the same transaction its month's rows
+//! lose the day's old rows and gain its new ones, so a month always sums its days.
 
 use sqlx::{Any, AnyConnection, Transaction};
 
 use super::COUNTED;
 use crate::{
-    analytics::period::{day_key, DAY_MICROS},
+    analytics::period::{day_key, month_key, month_of, DAY_MICROS},
     db::{now_micros, Backend, Param},
 };
 
@@ -144,6 +145,10 @@ pub async fn roll_day(
     .fetch_optional(&mut **tx)
     .await?;
     let pruned = pruned.flatten().is_some();
+    // A pruned day keeps its event figures: only its sales and users are rewritten.
+    let mirrored: &[Monthly] = if pruned { &MONTHLY[1..3] } else { &MONTHLY };
+    let month = month_key(month_of(day));
+    add_to_month(tx, &key, &month, mirrored, Sign::TakeOut).await?;
     let statements = if pruned {
         let figures: Vec<String> = order_figures()
             .iter()
@@ -176,7 +181,7 @@ pub async fn roll_day(
         statements
     };
     let values = [
-        Param::Text(key),
+        Param::Text(key.clone()),
         Param::Int(day * DAY_MICROS),
         Param::Int((day + 1) * DAY_MICROS),
         Param::Int(now_micros()),
@@ -197,7 +202,119 @@ pub async fn roll_day(
         }
         query.execute(&mut **tx).await?;
     }
+    add_to_month(tx, &key, &month, mirrored, Sign::PutIn).await?;
     Ok(pruned)
+}
+
+/// A monthly roll-up table and how a day's rows add into it: `analytics_monthly_{table}` sums
+/// `analytics_daily_{table}` per `key`, each `(monthly column, daily value)`; the first column
+/// is positive on every row a day has, so a month row whose first column falls to 0 has no day
+/// left.
+#[derive(Debug)]
+struct Monthly {
+    table: &'static str,
+    key: &'static str,
+    sums: &'static [(&'static str, &'static str)],
+}
+
+/// Every monthly table. Views and searches come from events, sales from orders, users from
+/// both (pruned days rewrite the middle two only).
+const MONTHLY: [Monthly; 4] = [
+    Monthly {
+        table: "views",
+        key: "product_id",
+        sums: &[("views", "views")],
+    },
+    Monthly {
+        table: "sales",
+        key: "product_id",
+        sums: &[("units", "units"), ("revenue_cents", "revenue_cents")],
+    },
+    Monthly {
+        table: "users",
+        key: "user_id",
+        sums: &[("days", "1")],
+    },
+    Monthly {
+        table: "searches",
+        key: "query",
+        sums: &[("searches", "searches"), ("zero_results", "zero_results")],
+    },
+];
+
+/// Whether a day's rows go into their month or come out of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sign {
+    TakeOut,
+    PutIn,
+}
+
+/// Adds the rows day `key` has now in each of `tables` into month `month` (`PutIn`), or takes
+/// them out (`TakeOut`, before the day is rewritten): an upsert of the day's values, signed, so
+/// the work is the day's rows, not the month's. Month rows left at zero are deleted.
+async fn add_to_month(
+    tx: &mut Transaction<'static, Any>,
+    key: &str,
+    month: &str,
+    tables: &[Monthly],
+    sign: Sign,
+) -> Result<(), sqlx::Error> {
+    let minus = if sign == Sign::TakeOut { "-" } else { "" };
+    for Monthly {
+        table,
+        key: by,
+        sums,
+    } in tables
+    {
+        let columns: Vec<&str> = sums.iter().map(|(column, _)| *column).collect();
+        let values: Vec<String> = sums
+            .iter()
+            .map(|(_, value)| format!("{minus}{value}"))
+            .collect();
+        let updates: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{c} = analytics_monthly_{table}.{c} + excluded.{c}"))
+            .collect();
+        // `WHERE` before `ON CONFLICT` also keeps SQLite from reading the conflict clause as a
+        // join constraint.
+        let upsert = format!(
+            "INSERT INTO analytics_monthly_{table} (month, {by}, {}) \
+             SELECT $2, {by}, {} FROM analytics_daily_{table} WHERE day = $1 \
+             ON CONFLICT (month, {by}) DO UPDATE SET {}",
+            columns.join(", "),
+            values.join(", "),
+            updates.join(", ")
+        );
+        sqlx::query(&upsert)
+            .bind(key)
+            .bind(month)
+            .execute(&mut **tx)
+            .await?;
+        if sign == Sign::PutIn {
+            sqlx::query(&format!(
+                "DELETE FROM analytics_monthly_{table} WHERE month = $1 AND {} = 0",
+                columns[0]
+            ))
+            .bind(month)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics of every roll-up table, daily and monthly (`ANALYZE`, one
+/// table at a time: SQLite takes one name).
+pub async fn refresh_rollup_statistics(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    let monthly = MONTHLY
+        .iter()
+        .map(|m| format!("analytics_monthly_{}", m.table));
+    for table in ROLLED_TABLES.iter().map(|t| (*t).to_owned()).chain(monthly) {
+        sqlx::query(&format!("ANALYZE {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Every roll-up table, all keyed by `day`.

@@ -1,14 +1,16 @@
 //! Analytics (SPEC §3.7, §5) on every backend. Capture: what each request records, sessions,
 //! truncated addresses, the switch, the flush at shutdown, deleted users and the metrics. Figures:
 //! the dashboard against a small hand-computed shop (`shop.rs`), the roll-ups (unchanged answers,
-//! late rows, re-runs), retention, the period's validation, who may ask, and a customer's own
-//! figures.
+//! late rows, re-runs, `nexus analytics rollup`), the monthly roll-ups (`months.rs`), retention,
+//! the period's validation, who may ask, and a customer's own figures.
 
 mod actions;
+mod command;
 mod dashboard;
 mod lifecycle;
 mod me;
 mod metrics;
+mod months;
 mod rollups;
 mod sessions;
 mod shapes;
@@ -16,7 +18,9 @@ mod shop;
 mod validation;
 mod views_and_searches;
 
-pub use self::shop::{cancel_order_at, categorise, dashboard, order_at, roll_up, Shop, PERIOD};
+pub use self::shop::{
+    cancel_order_at, categorise, dashboard, joined_at, order_at, roll_up, Shop, PERIOD,
+};
 
 use std::time::{Duration, Instant};
 
