@@ -2,17 +2,13 @@
 
 use std::{io::Write, net::TcpListener, path::Path, process::Output};
 
-use crate::nexus_process;
+use crate::nexus_process::{self, stdout};
 
 /// Runs `nexus <command>` in a clean environment with only `vars` and warnings-only logs.
 fn nexus(dir: &Path, command: &str, vars: &[(&str, &str)]) -> Output {
     let mut cmd = nexus_process::clean(dir, command);
     cmd.envs(vars.iter().copied()).env("LOG_LEVEL", "warn");
     cmd.output().expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The status of the row called `name`.

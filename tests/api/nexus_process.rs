@@ -5,7 +5,7 @@ use std::{
     io::{BufRead, BufReader},
     net::SocketAddr,
     path::Path,
-    process::{Child, Command, ExitStatus, Stdio},
+    process::{Child, Command, ExitStatus, Output, Stdio},
     sync::mpsc,
     time::{Duration, Instant},
 };
@@ -44,6 +44,23 @@ pub fn clean(dir: &Path, command: &str) -> Command {
         cmd.env_remove(key);
     }
     cmd
+}
+
+/// `nexus <command> <args>` against `database_url` (a test's own database), warnings-only logs,
+/// run to completion: an admin command as an operator runs it.
+pub fn admin(database_url: &str, command: &str, args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    clean(dir.path(), command)
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("LOG_LEVEL", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+/// A finished command's standard output, as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// [`clean`] plus what a test server needs: a SQLite file, media and mail directories in `dir`,

@@ -4,20 +4,14 @@
 use std::process::Output;
 
 use super::{dashboard, Shop, PERIOD};
-use crate::{api_test, helpers::TestApp, nexus_process::clean};
+use crate::{
+    api_test,
+    helpers::TestApp,
+    nexus_process::{admin, stdout},
+};
 
 fn analytics(app: &TestApp, args: &[&str]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    clean(dir.path(), "analytics")
-        .args(args)
-        .env("DATABASE_URL", &app.database_url)
-        .env("LOG_LEVEL", "warn")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    admin(&app.database_url, "analytics", args)
 }
 
 async fn rolled_days(app: &TestApp) -> Vec<String> {

@@ -6,20 +6,14 @@ use std::process::Output;
 use nexus::db::now_micros;
 
 use super::{row, without_worker};
-use crate::{api_test, helpers::TestApp, nexus_process::clean};
+use crate::{
+    api_test,
+    helpers::TestApp,
+    nexus_process::{admin, stdout},
+};
 
 fn jobs(app: &TestApp, args: &[&str]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    clean(dir.path(), "jobs")
-        .args(args)
-        .env("DATABASE_URL", &app.database_url)
-        .env("LOG_LEVEL", "warn")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    admin(&app.database_url, "jobs", args)
 }
 
 fn stderr(output: &Output) -> String {
