@@ -6,6 +6,7 @@ use std::{sync::Arc, time::Instant};
 use axum::extract::FromRef;
 
 use crate::{
+    analytics::FiguresCache,
     cache::Cache,
     config::Settings,
     db::Db,
@@ -67,4 +68,6 @@ pub struct Services {
     pub in_flight: InFlight,
     /// Buffers analytics events for the capture task (a no-op with `ANALYTICS_ENABLED=false`).
     pub analytics: Recorder,
+    /// The dashboard's costly figures of recent periods (`analytics::FiguresCache`).
+    pub dashboard_figures: FiguresCache,
 }

@@ -1,26 +1,31 @@
 //! The dashboard's figures for a period: which days are read from roll-ups and which computed
-//! live (`plan`), the statements that read them (`store`), and the arithmetic that turns their
-//! rows into the answer (below, with its tests).
+//! live (`plan`), the statements that read them (`store`), the per-key totals behind the top
+//! lists (`totals`), and the arithmetic that turns the rows into the answer (below, with its
+//! tests).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::AnyConnection;
 
 use super::{
+    figures::{FiguresCache, LiveDays},
     period::{date_of, day_number, Period},
     plan::Plan,
     store::{self, RolledDayRow},
+    totals,
     views::{DashboardView, DayView, ProductRevenueView, ProductViewsView, SearchCountView},
 };
-use crate::{db::Backend, money::Money};
+use crate::{db::Backend, error::ApiError, money::Money};
 
-/// Reads and computes the dashboard of `period`: eleven statements whatever its length, on one
-/// snapshot.
+/// Reads and computes the dashboard of `period`, on one snapshot: the daily series and the
+/// plan, then the top lists and active users from the rolled part (kept in `rolled_totals`)
+/// and the live part.
 pub async fn dashboard(
     conn: &mut AnyConnection,
     backend: Backend,
+    cache: &FiguresCache,
     period: Period,
-) -> Result<DashboardView, sqlx::Error> {
+) -> Result<DashboardView, ApiError> {
     let mut tx = store::begin_snapshot(conn, backend).await?;
     let rolled = store::rolled_days(&mut tx, period).await?;
     let marks = store::marks(&mut tx).await?;
@@ -30,27 +35,22 @@ pub async fn dashboard(
         .filter_map(|row| Some((day_of_key(&row.day)?, row.pruned_at.is_some())))
         .collect();
     let plan = Plan::new(period, &pruned, &changed, marks.unrolled_from);
-    let live = LiveDays {
-        viewing_sessions: store::live_viewing_sessions(&mut tx, &plan.events.live).await?,
-        orders: store::live_orders(&mut tx, &plan.orders.live).await?,
-        new_users: store::live_new_users(&mut tx, &plan.orders.live).await?,
-    };
-    let days = series(period, &rolled, &plan, &live);
-    let active_users = store::active_users(&mut tx, &plan).await?;
-    let by_revenue = store::top_products_by_revenue(&mut tx, &plan).await?;
-    let by_views = store::top_products_by_views(&mut tx, &plan).await?;
-    let searches = store::top_searches(&mut tx, backend, &plan, false).await?;
-    let zero_results = store::top_searches(&mut tx, backend, &plan, true).await?;
+    let versions = store::versions(&mut tx, marks.users).await?;
+    let figures = cache.get(&mut tx, marks, versions, &plan).await?;
+    let days = series(period, &rolled, &plan, &figures.live_days);
+    let by_revenue = totals::titled(&mut tx, &figures.sales).await?;
+    let by_views = totals::titled(&mut tx, &figures.views).await?;
     // Read only: nothing to keep, but ending it here returns the connection clean.
     tx.commit().await?;
     let revenue: i64 = days.iter().map(|(_, day)| day.revenue_cents).sum();
     let orders: i64 = days.iter().map(|(_, day)| day.orders).sum();
     let viewing_sessions: i64 = days.iter().map(|(_, day)| day.viewing_sessions).sum();
-    let search_counts = |rows: Vec<store::SearchRow>| {
-        rows.into_iter()
-            .map(|row| SearchCountView {
-                query: row.query,
-                count: row.count,
+    let search_counts = |searches: &[(String, i64)]| {
+        searches
+            .iter()
+            .map(|(query, count)| SearchCountView {
+                query: query.clone(),
+                count: *count,
             })
             .collect()
     };
@@ -61,27 +61,27 @@ pub async fn dashboard(
         orders,
         average_order_value: average(revenue, orders),
         new_users: days.iter().map(|(_, day)| day.new_users).sum(),
-        active_users,
+        active_users: figures.active_users,
         conversion_rate: conversion_rate(orders, viewing_sessions),
         top_products_by_revenue: by_revenue
             .into_iter()
-            .map(|row| ProductRevenueView {
-                product_id: row.product_id,
-                title: row.title,
-                revenue: Money::from_cents(row.revenue_cents),
-                units: row.units,
+            .map(|(product_id, title, sales)| ProductRevenueView {
+                product_id,
+                title,
+                revenue: Money::from_cents(sales.revenue_cents),
+                units: sales.units,
             })
             .collect(),
         top_products_by_views: by_views
             .into_iter()
-            .map(|row| ProductViewsView {
-                product_id: row.product_id,
-                title: row.title,
-                views: row.views,
+            .map(|(product_id, title, views)| ProductViewsView {
+                product_id,
+                title,
+                views,
             })
             .collect(),
-        top_searches: search_counts(searches),
-        zero_result_searches: search_counts(zero_results),
+        top_searches: search_counts(&figures.top_searches),
+        zero_result_searches: search_counts(&figures.zero_result_searches),
         daily: days
             .iter()
             .map(|(day, figures)| DayView {
@@ -97,14 +97,6 @@ pub async fn dashboard(
 /// A rolled day's key back to its number.
 fn day_of_key(key: &str) -> Option<i64> {
     key.parse().ok().map(day_number)
-}
-
-/// The live days' rows: `(day, value)` and `(day, orders, revenue_cents)`.
-#[derive(Debug, Default)]
-struct LiveDays {
-    viewing_sessions: Vec<(i64, i64)>,
-    orders: Vec<(i64, i64, i64)>,
-    new_users: Vec<(i64, i64)>,
 }
 
 /// One day's figures.

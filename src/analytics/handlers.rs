@@ -34,7 +34,13 @@ pub async fn get_dashboard(
 ) -> Result<Json<DashboardView>, ApiError> {
     let period = Period::parse(query.get("from"), query.get("to"), today())?;
     let mut conn = state.db.pool.acquire().await?;
-    let view = dashboard::dashboard(&mut conn, state.db.backend, period).await?;
+    let view = dashboard::dashboard(
+        &mut conn,
+        state.db.backend,
+        &state.dashboard_figures,
+        period,
+    )
+    .await?;
     Ok(Json(view))
 }
 

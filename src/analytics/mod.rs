@@ -6,11 +6,13 @@
 
 mod cli;
 mod dashboard;
+mod figures;
 mod handlers;
 mod period;
 mod plan;
 mod rollup;
 mod store;
+mod totals;
 mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -19,6 +21,7 @@ use crate::state::AppState;
 
 pub use self::{
     cli::AnalyticsCommand,
+    figures::FiguresCache,
     rollup::{delete_old_events, prune, roll_up, roll_up_days},
     views::{DashboardView, MyFiguresView},
 };

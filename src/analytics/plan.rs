@@ -27,7 +27,7 @@ pub struct Changed {
 
 /// Where one half of a period's figures comes from. Every day of the period is in exactly one
 /// place: in one of `months`, in `days` or in `live`.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Sources {
     /// Whole months (by number) read from the monthly roll-ups.
     pub months: Vec<i64>,
@@ -39,7 +39,7 @@ pub struct Sources {
 
 /// Where a period's figures come from, half by half. Event-live days are order-live too, so
 /// active users (which mix both) stay exact.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Plan {
     /// Event figures: the monthly and daily views, searches and active users, or
     /// `analytics_events`.
@@ -91,6 +91,28 @@ impl Plan {
 }
 
 impl Sources {
+    /// The part read from the roll-ups: these months and days, no live day.
+    pub fn rolled(&self) -> Sources {
+        Sources {
+            months: self.months.clone(),
+            days: self.days.clone(),
+            live: Vec::new(),
+        }
+    }
+
+    /// The part computed from raw rows: the live days alone.
+    pub fn live_only(&self) -> Sources {
+        Sources {
+            live: self.live.clone(),
+            ..Sources::default()
+        }
+    }
+
+    /// Nothing to read.
+    pub fn is_empty(&self) -> bool {
+        self.months.is_empty() && self.days.is_empty() && self.live.is_empty()
+    }
+
     /// Every whole month of `period` without a `live` day goes to the monthly roll-ups; the
     /// other days that are not live to the daily ones.
     fn new(period: Period, live: BTreeSet<i64>) -> Sources {

@@ -93,6 +93,7 @@ impl Application {
             started_at: Instant::now(),
             in_flight: Default::default(),
             analytics,
+            dashboard_figures: Default::default(),
         });
         Ok(Self {
             listener,

@@ -8,13 +8,10 @@ use super::{push_live, push_rolled, rollup::Marks, COUNTED};
 use crate::{
     analytics::{
         period::{day_key, Period, DAY_MICROS},
-        plan::{Changed, Plan},
+        plan::{Changed, Sources},
     },
-    db::{Backend, SqlBuilder},
+    db::SqlBuilder,
 };
-
-/// How many entries each top list has.
-const TOP: i64 = 10;
 
 /// A rolled day of the period.
 #[derive(Debug, sqlx::FromRow)]
@@ -110,133 +107,159 @@ pub async fn live_new_users(
     sql.query_as().fetch_all(conn).await
 }
 
-/// Distinct signed-in users with an event or an order in the period. On a day whose order half
-/// alone is live, the rolled users (whose order part can only have grown since) are joined by
-/// the live orders' users; a whole month with such a day likewise.
-pub async fn active_users(conn: &mut AnyConnection, plan: &Plan) -> Result<i64, sqlx::Error> {
-    let mut sql = SqlBuilder::new("SELECT COUNT(DISTINCT user_id) FROM (");
-    push_rolled(&mut sql, "user_id", "users", &plan.events);
+/// The signed-in users with an event or an order in `events` (its rolled users and its live
+/// days' events) or on `orders_live` days. A day whose order half alone is live adds its live
+/// orders' users to the rolled ones (whose order part can only have grown since); a whole month
+/// with such a day likewise.
+pub async fn active_user_ids(
+    conn: &mut AnyConnection,
+    events: &Sources,
+    orders_live: &[i64],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if events.is_empty() && orders_live.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = SqlBuilder::new("");
+    push_rolled(&mut sql, "user_id", "users", events);
     sql.push(" UNION SELECT user_id FROM analytics_events WHERE user_id IS NOT NULL AND ");
-    push_live(&mut sql, "occurred_at", &plan.events.live);
+    push_live(&mut sql, "occurred_at", &events.live);
     sql.push(" UNION SELECT user_id FROM orders WHERE ");
-    push_live(&mut sql, "created_at", &plan.orders.live);
-    sql.push(") active");
-    sql.query_as::<(i64,)>().fetch_one(conn).await.map(|(n,)| n)
+    push_live(&mut sql, "created_at", orders_live);
+    sql.query_as::<(i64,)>()
+        .fetch_all(conn)
+        .await
+        .map(|rows| rows.into_iter().map(|(id,)| id).collect())
 }
 
-/// A product among the top sellers.
+/// A product's sales over some days: revenue in cents and units.
 #[derive(Debug, sqlx::FromRow)]
-pub struct TopRevenueRow {
+pub struct SalesRow {
     pub product_id: i64,
-    pub title: String,
     pub revenue_cents: i64,
     pub units: i64,
 }
 
-/// The ten products with the most revenue from the period's counted orders (then most units,
-/// then lowest id), with their current titles; products deleted since are left out.
-pub async fn top_products_by_revenue(
+/// Revenue and units per product from the counted orders of `sources`.
+pub async fn sales_by_product(
     conn: &mut AnyConnection,
-    plan: &Plan,
-) -> Result<Vec<TopRevenueRow>, sqlx::Error> {
-    // Summed per product first, then joined: a year has a few thousand products but hundreds of
-    // thousands of rolled rows, and joining every row to its product cost more than the sum.
+    sources: &Sources,
+) -> Result<Vec<SalesRow>, sqlx::Error> {
+    if sources.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut sql = SqlBuilder::new(
-        "SELECT s.product_id, p.title, s.revenue_cents, s.units FROM (\
-         SELECT product_id, CAST(SUM(revenue_cents) AS BIGINT) AS revenue_cents, \
+        "SELECT product_id, CAST(SUM(revenue_cents) AS BIGINT) AS revenue_cents, \
          CAST(SUM(units) AS BIGINT) AS units FROM (",
     );
     push_rolled(
         &mut sql,
         "product_id, revenue_cents, units",
         "sales",
-        &plan.orders,
+        sources,
     );
     sql.push(&format!(
         " UNION ALL SELECT i.product_id, i.quantity * i.unit_price_cents, i.quantity \
          FROM order_items i JOIN orders o ON o.id = i.order_id WHERE {COUNTED} AND "
     ));
-    push_live(&mut sql, "o.created_at", &plan.orders.live);
-    sql.push(
-        ") r GROUP BY product_id) s JOIN products p ON p.id = s.product_id \
-         ORDER BY s.revenue_cents DESC, s.units DESC, s.product_id LIMIT ",
-    )
-    .push_bind(TOP);
+    push_live(&mut sql, "o.created_at", &sources.live);
+    sql.push(") r GROUP BY product_id");
     sql.query_as().fetch_all(conn).await
 }
 
-/// A product among the most viewed.
-#[derive(Debug, sqlx::FromRow)]
-pub struct TopViewsRow {
-    pub product_id: i64,
-    pub title: String,
-    pub views: i64,
-}
-
-/// The ten most viewed products of the period (then lowest id), with their current titles.
-pub async fn top_products_by_views(
+/// Product views per product over `sources`.
+pub async fn views_by_product(
     conn: &mut AnyConnection,
-    plan: &Plan,
-) -> Result<Vec<TopViewsRow>, sqlx::Error> {
-    // Summed per product first, then joined (as for revenue).
-    let mut sql = SqlBuilder::new(
-        "SELECT v.product_id, p.title, v.views FROM (\
-         SELECT product_id, CAST(SUM(views) AS BIGINT) AS views FROM (",
-    );
-    push_rolled(&mut sql, "product_id, views", "views", &plan.events);
+    sources: &Sources,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    if sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = SqlBuilder::new("SELECT product_id, CAST(SUM(views) AS BIGINT) FROM (");
+    push_rolled(&mut sql, "product_id, views", "views", sources);
     sql.push(
         " UNION ALL SELECT product_id, 1 FROM analytics_events \
          WHERE kind = 'product_view' AND product_id IS NOT NULL AND ",
     );
-    push_live(&mut sql, "occurred_at", &plan.events.live);
-    sql.push(
-        ") r GROUP BY product_id) v JOIN products p ON p.id = v.product_id \
-         ORDER BY v.views DESC, v.product_id LIMIT ",
-    )
-    .push_bind(TOP);
+    push_live(&mut sql, "occurred_at", &sources.live);
+    sql.push(") r GROUP BY product_id");
     sql.query_as().fetch_all(conn).await
 }
 
-/// A search query and how often it was searched.
+/// A normalised search query over some days: how often it was searched, and how often that
+/// found nothing.
 #[derive(Debug, sqlx::FromRow)]
 pub struct SearchRow {
     pub query: String,
-    pub count: i64,
+    pub searches: i64,
+    pub zero_results: i64,
 }
 
-/// The period's ten most frequent search queries (`zero_results_only`: of the searches that
-/// found nothing), then alphabetical. Byte order on both engines: PostgreSQL's default collation
-/// would otherwise order ties unlike SQLite.
-pub async fn top_searches(
+/// Searches per query over `sources` (queries with a text only).
+pub async fn searches_by_query(
     conn: &mut AnyConnection,
-    backend: Backend,
-    plan: &Plan,
-    zero_results_only: bool,
+    sources: &Sources,
 ) -> Result<Vec<SearchRow>, sqlx::Error> {
-    let (rolled_count, live_filter) = if zero_results_only {
-        ("zero_results", " AND result_count = 0")
-    } else {
-        ("searches", "")
-    };
-    let mut sql = SqlBuilder::new("SELECT query, CAST(SUM(n) AS BIGINT) AS count FROM (");
+    if sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = SqlBuilder::new(
+        "SELECT query, CAST(SUM(searches) AS BIGINT) AS searches, \
+         CAST(SUM(zero_results) AS BIGINT) AS zero_results FROM (",
+    );
     push_rolled(
         &mut sql,
-        &format!("query, {rolled_count} AS n"),
+        "query, searches, zero_results",
         "searches",
-        &plan.events,
+        sources,
     );
-    sql.push(&format!(
-        " UNION ALL SELECT query, 1 FROM analytics_events WHERE kind = 'search' \
-         AND query IS NOT NULL AND query <> ''{live_filter} AND "
-    ));
-    push_live(&mut sql, "occurred_at", &plan.events.live);
-    let collate = match backend {
-        Backend::Postgres => " COLLATE \"C\"",
-        Backend::Sqlite => "",
-    };
-    sql.push(&format!(
-        ") q GROUP BY query HAVING SUM(n) > 0 ORDER BY 2 DESC, query{collate} LIMIT "
-    ))
-    .push_bind(TOP);
+    sql.push(
+        " UNION ALL SELECT query, 1, CASE WHEN result_count = 0 THEN 1 ELSE 0 END \
+         FROM analytics_events WHERE kind = 'search' AND query IS NOT NULL AND query <> '' AND ",
+    );
+    push_live(&mut sql, "occurred_at", &sources.live);
+    sql.push(") q GROUP BY query");
     sql.query_as().fetch_all(conn).await
+}
+
+/// The current titles of those of `product_ids` that still exist.
+pub async fn product_titles(
+    conn: &mut AnyConnection,
+    product_ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if product_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = SqlBuilder::new("SELECT id, title FROM products WHERE id IN (");
+    sql.push_list(product_ids.iter().copied()).push(")");
+    sql.query_as().fetch_all(conn).await
+}
+
+/// Where the rows the dashboard reads stand: the newest ids of the raw rows (any new event,
+/// order, status change or user moves one), how many users there are (a deleted user clears
+/// their events' `user_id` without moving an id), and how many of them the roll-ups may name:
+/// those at or below the users mark, as every rolled row was written while no higher id existed
+/// (a deleted user's rows leave the user roll-ups without a roll-up run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::FromRow)]
+pub struct Versions {
+    pub events: i64,
+    pub orders: i64,
+    pub status_changes: i64,
+    pub users: i64,
+    pub user_count: i64,
+    pub rolled_users: i64,
+}
+
+/// The [`Versions`] now, given the roll-ups' users mark.
+pub async fn versions(conn: &mut AnyConnection, users_mark: i64) -> Result<Versions, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COALESCE((SELECT MAX(id) FROM analytics_events), 0) AS events, \
+         COALESCE((SELECT MAX(id) FROM orders), 0) AS orders, \
+         COALESCE((SELECT MAX(id) FROM order_status_history), 0) AS status_changes, \
+         COALESCE((SELECT MAX(id) FROM users), 0) AS users, \
+         (SELECT COUNT(*) FROM users) AS user_count, \
+         (SELECT COUNT(*) FROM users WHERE id <= $1) AS rolled_users",
+    )
+    .bind(users_mark)
+    .fetch_one(conn)
+    .await
 }

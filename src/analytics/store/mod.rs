@@ -8,14 +8,14 @@ mod rollup;
 
 pub use self::{
     dashboard::{
-        active_users, changed_days, live_new_users, live_orders, live_viewing_sessions,
-        rolled_days, top_products_by_revenue, top_products_by_views, top_searches, RolledDayRow,
-        SearchRow,
+        active_user_ids, changed_days, live_new_users, live_orders, live_viewing_sessions,
+        product_titles, rolled_days, sales_by_product, searches_by_query, versions,
+        views_by_product, RolledDayRow, Versions,
     },
     me::{favourite_categories, own_orders},
     rollup::{
         advance_marks, event_days_before, marks, prune_day, readings, refresh_rollup_statistics,
-        roll_day,
+        roll_day, Marks,
     },
 };
 

@@ -14,7 +14,7 @@ use crate::{
 /// The roll-up marks (see migration 0012): ids of events, orders, users and order status changes,
 /// up to which rows are folded into the roll-ups of their days, and the first day the last run
 /// left unrolled because it was still filling.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Marks {
     pub events: i64,
     pub orders: i64,

@@ -1,10 +1,14 @@
 //! Every dashboard figure against the hand-computed shop of `Shop::open`, computed live (no
-//! roll-up has run), and the UTC day boundaries.
+//! roll-up has run), the UTC day boundaries, and figures kept between requests that still show
+//! every change at once.
 
 use serde_json::json;
 
 use super::{dashboard, Shop, PERIOD};
-use crate::{api_test, fixtures::Event};
+use crate::{
+    api_test,
+    fixtures::{place_order, Event},
+};
 
 api_test! {
     async fn every_figure_matches_the_hand_computed_shop(app: TestApp) {
@@ -146,5 +150,51 @@ api_test! {
         assert_eq!(searches.len(), 10);
         assert_eq!(searches[0], json!({"query": "q11", "count": 12}));
         assert_eq!(body["top_searches"], body["zero_result_searches"]);
+    }
+
+    async fn kept_figures_still_show_new_rows_renames_and_deletions_at_once(app: TestApp) {
+        let staff = app.create_staff().await;
+        let buyer = app.create_customer().await;
+        let lamp = app.product().title("Lamp").create().await;
+        let desk = app.product().title("Desk").price_cents(5000).create().await;
+        let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let views = |body: &serde_json::Value| {
+            body["top_products_by_views"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|entry| (entry["title"].as_str().unwrap().to_owned(), entry["views"].as_i64().unwrap()))
+                .collect::<Vec<_>>()
+        };
+        app.insert_events(&[Event::view(&now(), "a", lamp), Event::view(&now(), "a", lamp)])
+            .await;
+        let first = dashboard(&app, &staff, "").await;
+        assert_eq!(views(&first), [("Lamp".to_owned(), 2)]);
+        assert_eq!(dashboard(&app, &staff, "").await, first, "nothing changed");
+
+        app.insert_events(&vec![Event::view(&now(), "b", desk); 3]).await;
+        let viewed = dashboard(&app, &staff, "").await;
+        assert_eq!(views(&viewed), [("Desk".to_owned(), 3), ("Lamp".to_owned(), 2)]);
+
+        place_order(&app, &buyer, &[(desk, 1)]).await;
+        let ordered = dashboard(&app, &staff, "").await;
+        assert_eq!(ordered["revenue"], "50.00");
+        assert_eq!(ordered["top_products_by_revenue"][0]["title"], "Desk");
+
+        // Neither a rename nor a deletion adds a row the figures depend on; the titles are read
+        // on every request, and a product that is gone drops out of the lists.
+        sqlx::query("UPDATE products SET title = 'Desk XL' WHERE id = $1")
+            .bind(desk)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM products WHERE id = $1")
+            .bind(lamp)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let renamed = dashboard(&app, &staff, "").await;
+        assert_eq!(views(&renamed), [("Desk XL".to_owned(), 3)]);
+        assert_eq!(renamed["top_products_by_revenue"][0]["title"], "Desk XL");
     }
 }
