@@ -104,6 +104,13 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             "../../migrations/0013_analytics_monthly_rollups.sql"
         )),
     ),
+    (
+        14,
+        "partial event user index",
+        Sql::Shared(include_str!(
+            "../../migrations/0014_partial_event_user_index.sql"
+        )),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.
