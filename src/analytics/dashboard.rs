@@ -17,9 +17,9 @@ use super::{
 };
 use crate::{db::Backend, error::ApiError, money::Money};
 
-/// Reads and computes the dashboard of `period`, on one snapshot: the daily series and the
-/// plan, then the top lists and active users from the rolled part (kept in `rolled_totals`)
-/// and the live part.
+/// Reads and computes the dashboard of `period`, on one snapshot: the rolled days and the plan,
+/// then the costly figures (kept in `cache` per state of the rows they read) and the top
+/// products' current titles.
 pub async fn dashboard(
     conn: &mut AnyConnection,
     backend: Backend,
