@@ -92,6 +92,17 @@ api_test! {
         assert_eq!(filters(search), json!({}));
     }
 
+    async fn a_query_with_quotes_backslashes_and_accents_is_stored_as_typed(app: TestApp) {
+        // The batch travels as JSON: what needs escaping there must come out unchanged.
+        let response = app
+            .get("products/search/?q=Caf%C3%A9%20%22Lamp%22%20a%5Cb%20%E2%9C%93")
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text);
+        let search = &wait_for_events(&app, 1).await[0];
+        assert_eq!(search.query.as_deref(), Some("café \"lamp\" a\\b ✓"));
+        assert_eq!(search.result_count, Some(0));
+    }
+
     async fn a_search_within_a_category_or_the_featured_list_names_that_filter(app: TestApp) {
         let lamp = app.product().title("Desk Lamp").create().await;
         let category = category_slug_of(&app, lamp).await;
