@@ -6,7 +6,6 @@ use std::{sync::Arc, time::Instant};
 use axum::extract::FromRef;
 
 use crate::{
-    analytics::FiguresCache,
     cache::Cache,
     config::Settings,
     db::Db,
@@ -68,6 +67,4 @@ pub struct Services {
     pub in_flight: InFlight,
     /// Buffers analytics events for the capture task (a no-op with `ANALYTICS_ENABLED=false`).
     pub analytics: Recorder,
-    /// The dashboard's costly figures of recent periods (`analytics::FiguresCache`).
-    pub dashboard_figures: FiguresCache,
 }

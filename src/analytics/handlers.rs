@@ -1,9 +1,10 @@
 //! The analytics endpoints (SPEC §3.7, §5): the staff dashboard and a user's own figures.
 
-use axum::{extract::State, Json};
+use axum::{extract::State, Extension, Json};
 
 use super::{
     dashboard::{self, average},
+    figures::FiguresCache,
     period::{today, Period},
     store,
     views::{DashboardView, FavouriteCategoryView, MyFiguresView},
@@ -29,18 +30,13 @@ use crate::{
         (status = 401, description = "not signed in"), (status = 403, description = "not staff")))]
 pub async fn get_dashboard(
     State(state): State<AppState>,
+    Extension(figures): Extension<FiguresCache>,
     Staff(_staff): Staff,
     query: QueryPairs,
 ) -> Result<Json<DashboardView>, ApiError> {
     let period = Period::parse(query.get("from"), query.get("to"), today())?;
     let mut conn = state.db.pool.acquire().await?;
-    let view = dashboard::dashboard(
-        &mut conn,
-        state.db.backend,
-        &state.dashboard_figures,
-        period,
-    )
-    .await?;
+    let view = dashboard::dashboard(&mut conn, state.db.backend, &figures, period).await?;
     Ok(Json(view))
 }
 

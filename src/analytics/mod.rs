@@ -15,13 +15,14 @@ mod store;
 mod totals;
 mod views;
 
+use axum::Extension;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use self::figures::FiguresCache;
 use crate::state::AppState;
 
 pub use self::{
     cli::AnalyticsCommand,
-    figures::FiguresCache,
     rollup::{delete_old_events, prune, roll_up, roll_up_days},
     views::{DashboardView, MyFiguresView},
 };
@@ -32,4 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(handlers::get_dashboard))
         .routes(routes!(handlers::get_my_figures))
+        // One cache per app, handed to the dashboard handler (not kept in `Services`, which
+        // sits below the features).
+        .layer(Extension(FiguresCache::default()))
 }

@@ -93,7 +93,6 @@ impl Application {
             started_at: Instant::now(),
             in_flight: Default::default(),
             analytics,
-            dashboard_figures: Default::default(),
         });
         Ok(Self {
             listener,
