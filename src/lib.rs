@@ -24,6 +24,7 @@ pub mod ops;
 pub mod orders;
 pub mod payment_gateway;
 pub mod product_images;
+pub mod random_token;
 pub mod redis_client;
 pub mod reviews;
 pub mod seed;

@@ -26,7 +26,8 @@ pub use password::hash as hash_password;
 pub use requests::AddressRequest;
 pub use reset_link::send_reset_link;
 pub use role::Role;
-pub use store::{Address, AddressFields};
+pub use handlers::session::authenticate;
+pub use store::{Address, AddressFields, User};
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
