@@ -22,11 +22,12 @@ mod views;
 
 pub use cli::CreateSuperuser;
 pub use extract::{Admin, AuthUser, CurrentUser, MaybeUser, Staff};
+pub use handlers::session::authenticate;
 pub use password::hash as hash_password;
 pub use requests::AddressRequest;
 pub use reset_link::send_reset_link;
 pub use role::Role;
-pub use store::{Address, AddressFields};
+pub use store::{Address, AddressFields, User};
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 

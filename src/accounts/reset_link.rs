@@ -9,9 +9,7 @@
 //! link of the account is voided by the next password change). docs/notifications.md.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
 use crate::{
@@ -19,8 +17,11 @@ use crate::{
     db::now_micros,
     jobs::{self, Job, Kind, NewJob},
     mail::{Email, Message},
+    random_token::RandomToken,
     state::AppState,
 };
+
+pub(super) use crate::random_token::hash as hash_token;
 
 /// How long a reset link works.
 const TOKEN_LIFETIME_MICROS: i64 = 3600 * 1_000_000;
@@ -40,11 +41,6 @@ fn encode_uid(user_id: i64) -> String {
 pub(super) fn decode_uid(uid: &str) -> Option<i64> {
     let bytes = URL_SAFE_NO_PAD.decode(uid.trim_end_matches('=')).ok()?;
     String::from_utf8(bytes).ok()?.parse().ok()
-}
-
-/// What is stored of a token.
-pub(super) fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Queues a reset link for `user_id` on `conn`.
@@ -70,11 +66,9 @@ pub async fn send_reset_link(state: AppState, job: Job) -> anyhow::Result<()> {
         );
         return Ok(());
     };
-    let mut raw = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut raw);
-    let token = URL_SAFE_NO_PAD.encode(raw);
+    let RandomToken { text: token, hash } = RandomToken::generate();
     let expires_at = now_micros() + TOKEN_LIFETIME_MICROS;
-    reset_links::insert(&state.db.pool, &hash_token(&token), user.id, expires_at).await?;
+    reset_links::insert(&state.db.pool, &hash, user.id, expires_at).await?;
     let frontend_url = &state.settings.frontend_url;
     let reset_url = format!(
         "{frontend_url}/reset-password/{}/{token}",

@@ -34,10 +34,21 @@ pub async fn get_dashboard(
     Staff(_staff): Staff,
     query: QueryPairs,
 ) -> Result<Json<DashboardView>, ApiError> {
-    let period = Period::parse(query.get("from"), query.get("to"), today())?;
-    let mut conn = state.db.pool.acquire().await?;
-    let view = dashboard::dashboard(&mut conn, state.db.backend, &figures, period).await?;
+    let view = dashboard_of(&state, &figures, query.get("from"), query.get("to")).await?;
     Ok(Json(view))
+}
+
+/// The dashboard's figures for the period `from`–`to` (either may be missing: the defaults of
+/// `GET analytics/dashboard/`), as the API answers them and the staff pages show them.
+pub async fn dashboard_of(
+    state: &AppState,
+    figures: &FiguresCache,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<DashboardView, ApiError> {
+    let period = Period::parse(from, to, today())?;
+    let mut conn = state.db.pool.acquire().await?;
+    dashboard::dashboard(&mut conn, state.db.backend, figures, period).await
 }
 
 /// The caller's own spending, order count and favourite categories (their counted orders, all

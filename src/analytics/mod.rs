@@ -18,22 +18,22 @@ mod views;
 use axum::Extension;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use self::figures::FiguresCache;
 use crate::state::AppState;
 
 pub use self::{
     cli::AnalyticsCommand,
+    figures::FiguresCache,
+    handlers::dashboard_of,
     rollup::{delete_old_events, prune, roll_up, roll_up_days},
     views::{DashboardView, MyFiguresView},
 };
 pub use crate::config::analytics::AnalyticsSettings;
 
-/// Every analytics route under `/api/v1`.
+/// Every analytics route under `/api/v1`. The dashboard handler gets this router's own cache of
+/// figures (not kept in `Services`, which sits below the features).
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(handlers::get_dashboard))
         .routes(routes!(handlers::get_my_figures))
-        // One cache per app, handed to the dashboard handler (not kept in `Services`, which
-        // sits below the features).
         .layer(Extension(FiguresCache::default()))
 }

@@ -111,6 +111,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             "../../migrations/0014_partial_event_user_index.sql"
         )),
     ),
+    (
+        15,
+        "dashboard sessions",
+        Sql::Shared(include_str!("../../migrations/0015_dashboard_sessions.sql")),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

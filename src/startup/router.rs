@@ -92,7 +92,9 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
         ))
         .layer(middleware::from_fn(null_characters::reject));
     with_edge_layers(
-        api.merge(docs::router(openapi)).merge(files),
+        api.merge(docs::router(openapi))
+            .merge(files)
+            .merge(crate::dashboard::router()),
         policy,
         cors,
         limiter,

@@ -12,6 +12,7 @@ mod cart;
 mod catalog;
 mod check;
 mod compression;
+mod dashboard;
 mod etag;
 mod health;
 mod http_conventions;

@@ -6,7 +6,7 @@ pub(super) mod password_change;
 pub(super) mod password_reset;
 pub(super) mod profile;
 pub(super) mod registration;
-pub(super) mod session;
+pub(crate) mod session;
 
 /// Django REST Framework's object-level message when a password and its confirmation differ.
 const PASSWORDS_DIFFER: &str = "Passwords don't match.";

@@ -38,18 +38,32 @@ pub async fn create_token(
     client: Option<Extension<ClientKey>>,
     Valid(body): Valid<LoginRequest>,
 ) -> Result<(Captured, Json<TokenPair>), ApiError> {
+    let user = authenticate(&state, client, &body.email, body.password).await?;
+    let pair = sessions::issue_pair(&state.db.pool, &state.tokens, user.id, None).await?;
+    Ok((Captured::login(user.id), Json(pair)))
+}
+
+/// Checks an email and password as every sign-in does (the API's token and the staff
+/// dashboard's session): the rate limits, the password, an active account; records the login.
+/// Any failure is the one `401` that names nothing (which part was wrong stays unknown).
+pub async fn authenticate(
+    state: &AppState,
+    client: Option<Extension<ClientKey>>,
+    email: &str,
+    password: String,
+) -> Result<users::User, ApiError> {
     // The per-IP rule (every attempt) is in the middleware, which also put the client's key here
     // (absent only when rate limiting is off). The account budgets are checked before the
     // password is, and spent only when it was wrong (SPEC §5).
     let client = client.map_or_else(|| ClientKey::of(None), |Extension(key)| key);
-    let budget = LoginBudget::new(&client, &body.email);
+    let budget = LoginBudget::new(&client, email);
     state.rate_limiter.check_login(&budget).await?;
-    let user = users::find_by_email(&state.db.pool, &body.email).await?;
+    let user = users::find_by_email(&state.db.pool, email).await?;
     // Unknown emails still pay for one verification, so timing doesn't reveal which accounts exist.
     let matches = match &user {
-        Some(user) => password::verify(body.password, user.password_hash.clone()).await?,
+        Some(user) => password::verify(password, user.password_hash.clone()).await?,
         None => {
-            password::verify_dummy(body.password, state.settings.fast_password_hashing).await?;
+            password::verify_dummy(password, state.settings.fast_password_hashing).await?;
             false
         }
     };
@@ -62,8 +76,7 @@ pub async fn create_token(
         }
     };
     users::touch_last_login(&state.db.pool, user.id).await?;
-    let pair = sessions::issue_pair(&state.db.pool, &state.tokens, user.id, None).await?;
-    Ok((Captured::login(user.id), Json(pair)))
+    Ok(user)
 }
 
 /// Exchanges a refresh token for a new pair; the old token is revoked, and presenting a revoked

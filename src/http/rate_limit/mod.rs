@@ -165,7 +165,8 @@ fn endpoint_rule(method: &Method, path: &str) -> Option<Rule> {
         return None;
     }
     match path.trim_end_matches('/') {
-        "/api/v1/auth/jwt/create" => Some(Rule::LoginIp),
+        // The staff dashboard's sign-in shares the API's login rules (SPEC §3.9).
+        "/api/v1/auth/jwt/create" | "/dashboard/login" => Some(Rule::LoginIp),
         "/api/v1/auth/users" => Some(Rule::Register),
         "/api/v1/auth/password/reset" => Some(Rule::PasswordReset),
         _ => None,
@@ -258,6 +259,12 @@ mod tests {
             endpoint_rule(&Method::POST, "/api/v1/auth/password/reset/"),
             Some(Rule::PasswordReset)
         );
+        assert_eq!(
+            endpoint_rule(&Method::POST, "/dashboard/login/"),
+            Some(Rule::LoginIp),
+            "the staff dashboard's sign-in shares the API's"
+        );
+        assert_eq!(endpoint_rule(&Method::GET, "/dashboard/login/"), None);
         assert_eq!(endpoint_rule(&Method::GET, "/api/v1/auth/users/"), None);
         assert_eq!(endpoint_rule(&Method::POST, "/api/v1/auth/users/me/"), None);
     }
