@@ -32,6 +32,7 @@ pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod templates;
 pub mod tokens;
 pub mod track;
 pub mod validation;

@@ -31,16 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 fn environment() -> &'static Environment<'static> {
     static ENVIRONMENT: OnceLock<Environment<'static>> = OnceLock::new();
-    ENVIRONMENT.get_or_init(|| {
-        let mut env = Environment::new();
-        // A misspelt variable is an error, not a silently empty field on a staff page.
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .unwrap_or_else(|err| panic!("templates/dashboard/{name} does not parse: {err}"));
-        }
-        env
-    })
+    ENVIRONMENT.get_or_init(|| crate::templates::environment("dashboard", TEMPLATES, |_| {}))
 }
 
 /// The page `name` rendered with `context`, answered with `status`.

@@ -51,15 +51,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 fn environment() -> &'static Environment<'static> {
     static ENVIRONMENT: OnceLock<Environment<'static>> = OnceLock::new();
     ENVIRONMENT.get_or_init(|| {
-        let mut env = Environment::new();
-        // A misspelt variable is an error, not a silently empty line in a customer's email.
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        env.add_filter("when", when);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .unwrap_or_else(|err| panic!("templates/email/{name} does not parse: {err}"));
-        }
-        env
+        crate::templates::environment("email", TEMPLATES, |env| env.add_filter("when", when))
     })
 }
 
