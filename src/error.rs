@@ -36,6 +36,13 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Each field with its messages, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.0
+            .iter()
+            .map(|(field, messages)| (field.as_str(), messages.as_slice()))
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|(name, _)| name == field)
     }

@@ -4,12 +4,13 @@
 
 use minijinja::Environment;
 
-/// An environment holding `templates` (name, source) of `templates/<dir>/`. A misspelt variable
+/// An environment holding `templates` (name, source) of `templates/<dir>/`, given as one or more
+/// lists (the dashboard's sections keep a list each). A misspelt variable
 /// is an error, not a silently empty line in an email or a page; a template that does not parse
 /// stops the program the first time the environment is built (tests build both).
 pub fn environment(
     dir: &str,
-    templates: &'static [(&'static str, &'static str)],
+    templates: impl IntoIterator<Item = &'static (&'static str, &'static str)>,
     configure: impl FnOnce(&mut Environment<'static>),
 ) -> Environment<'static> {
     let mut env = Environment::new();

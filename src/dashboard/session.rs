@@ -19,7 +19,8 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use super::{pages, store};
 use crate::{
-    db::now_micros, error::ApiError, http::origin::RequestOrigin, random_token, state::AppState,
+    accounts::Role, db::now_micros, error::ApiError, http::origin::RequestOrigin, random_token,
+    state::AppState,
 };
 
 /// The session cookie.
@@ -40,6 +41,7 @@ pub struct StaffSession {
     pub id: i64,
     pub user_id: i64,
     pub email: String,
+    pub role: Role,
     /// What this session's forms carry.
     pub csrf_token: String,
 }
@@ -79,6 +81,7 @@ impl FromRequestParts<AppState> for StaffSession {
             id: row.id,
             user_id: row.user_id,
             email: row.email,
+            role: row.role,
             csrf_token: row.csrf_token,
         })
     }

@@ -1,9 +1,10 @@
 //! The staff dashboard (SPEC §3.9) over HTTP, as a browser would use it: sign-in with its CSRF
 //! cookie, the session cookie, roles, the idle timeout, sign-out, the login rate limit shared with
-//! the API, and the overview's figures.
+//! the API, the overview's figures, and each section of the menu (one file per section).
 
 mod browser;
 mod overview;
+mod pages;
 mod sign_in;
 
 use self::browser::Browser;

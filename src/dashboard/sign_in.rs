@@ -1,31 +1,39 @@
-//! The dashboard's pages: sign-in, sign-out and the overview.
+//! Signing in (the API's own sign-in rules, then staff only) and signing out.
 
 use axum::{
     extract::State,
-    http::{header, StatusCode},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    Extension, Form,
+    routing::{get, post},
+    Extension, Form, Router,
 };
 use axum_extra::extract::cookie::CookieJar;
 use minijinja::{context, Value};
 use serde::Deserialize;
 
 use super::{
+    extract::StaffForm,
     pages,
-    session::{self, StaffSession, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE},
+    session::{self, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE},
     store,
 };
 use crate::{
     accounts,
-    analytics::{self, FiguresCache},
     db::now_micros,
-    http::{extract::QueryPairs, origin::RequestOrigin, rate_limit::ClientKey},
+    http::{origin::RequestOrigin, rate_limit::ClientKey},
     random_token::RandomToken,
     state::AppState,
 };
 
-/// The dashboard's one stylesheet.
-const STYLESHEET: &str = include_str!("../../assets/dashboard/dashboard.css");
+/// The sign-in and sign-out routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard/login/", get(sign_in_page).post(sign_in))
+        .route("/dashboard/logout/", post(sign_out))
+}
+
+/// The sign-in page's templates.
+pub const TEMPLATES: &[(&str, &str)] = &[template!("sign_in.html")];
 
 /// The sign-in form as posted.
 #[derive(Debug, Deserialize)]
@@ -38,15 +46,8 @@ pub struct SignInForm {
     csrf_token: String,
 }
 
-/// A form that only carries its CSRF token (sign-out).
-#[derive(Debug, Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 /// `GET /dashboard/login/`: the form, with a fresh CSRF token in it and in its cookie.
-pub async fn sign_in_page(origin: RequestOrigin, jar: CookieJar) -> Response {
+async fn sign_in_page(origin: RequestOrigin, jar: CookieJar) -> Response {
     let csrf_token = RandomToken::generate().text;
     let jar = jar.add(session::cookie(
         SIGN_IN_CSRF_COOKIE,
@@ -58,7 +59,7 @@ pub async fn sign_in_page(origin: RequestOrigin, jar: CookieJar) -> Response {
 
 /// `POST /dashboard/login/`: the API's sign-in rules (rate limits, password, active account),
 /// then staff only; a session and its cookie, and on to the overview.
-pub async fn sign_in(
+async fn sign_in(
     State(state): State<AppState>,
     origin: RequestOrigin,
     client: Option<Extension<ClientKey>>,
@@ -111,62 +112,16 @@ pub async fn sign_in(
 }
 
 /// `POST /dashboard/logout/`: ends the session.
-pub async fn sign_out(
+async fn sign_out(
     State(state): State<AppState>,
-    session: StaffSession,
     jar: CookieJar,
-    Form(form): Form<TokenForm>,
+    StaffForm { session, .. }: StaffForm,
 ) -> Response {
-    if !session.csrf_matches(&form.csrf_token) {
-        return session::forged();
-    }
     if let Err(error) = store::delete(&state.db.pool, session.id).await {
         return crate::error::ApiError::from(error).into_response();
     }
     let jar = jar.remove(session::removal(SESSION_COOKIE));
     (jar, Redirect::to("/dashboard/login/")).into_response()
-}
-
-/// `GET /dashboard/?from=&to=`: the analytics dashboard's figures for the period (the last 30
-/// days by default), as `GET analytics/dashboard/` computes them.
-pub async fn overview(
-    State(state): State<AppState>,
-    Extension(figures): Extension<FiguresCache>,
-    session: StaffSession,
-    query: QueryPairs,
-) -> Response {
-    let (from, to) = (query.get("from"), query.get("to"));
-    let (view, problem) = match analytics::dashboard_of(&state, &figures, from, to).await {
-        Ok(view) => (Value::from(minijinja::value::Serde(view)), None),
-        Err(error) if error.status() == StatusCode::BAD_REQUEST => (
-            Value::from(()),
-            Some("Choose dates as YYYY-MM-DD, the first before the last, at most 366 days apart."),
-        ),
-        Err(error) => return error.into_response(),
-    };
-    pages::render(
-        StatusCode::OK,
-        "overview.html",
-        context! {
-            user => context! { email => session.email, id => session.user_id },
-            csrf_token => session.csrf_token,
-            figures => view,
-            problem,
-            from => from.unwrap_or_default(),
-            to => to.unwrap_or_default(),
-        },
-    )
-}
-
-/// The stylesheet, cacheable for an hour.
-pub async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLESHEET,
-    )
 }
 
 /// The sign-in form, with what was typed and what went wrong.
