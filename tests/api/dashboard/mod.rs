@@ -3,6 +3,8 @@
 //! the API, the overview's figures, and each section of the menu (one file per section).
 
 mod browser;
+mod chromium;
+mod in_chromium;
 mod overview;
 mod pages;
 mod sign_in;
