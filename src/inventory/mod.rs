@@ -23,7 +23,9 @@ use crate::state::AppState;
 pub use levels::set_level;
 pub use low_stock::{alert as alert_low_stock, Alerts, StockChange};
 pub use movements::reason;
-pub use store::{adjust, put_back, stock_of, take, Refused, Take, Taken};
+pub use store::{
+    adjust, low_stock, put_back, stock_of, take, LowStockProduct, Refused, Take, Taken,
+};
 pub use views::MovementView;
 
 /// Most units a product's stock may be set or adjusted to through the API (SPEC §5). Units

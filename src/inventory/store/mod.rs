@@ -106,3 +106,35 @@ pub async fn stock_of(
         .fetch_optional(conn)
         .await
 }
+
+/// Active products at or below `threshold` units: how many, and the `limit` lowest (fewest units
+/// first) with their titles, for the staff dashboard's "needs attention".
+pub async fn low_stock(
+    conn: &mut AnyConnection,
+    threshold: i64,
+    limit: i64,
+) -> Result<(i64, Vec<LowStockProduct>), sqlx::Error> {
+    let count = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM products WHERE is_active = TRUE AND stock_quantity <= $1",
+    )
+    .bind(threshold)
+    .fetch_one(&mut *conn)
+    .await?;
+    let lowest = sqlx::query_as(
+        "SELECT id, title, stock_quantity AS stock FROM products \
+         WHERE is_active = TRUE AND stock_quantity <= $1 ORDER BY stock_quantity, id LIMIT $2",
+    )
+    .bind(threshold)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok((count, lowest))
+}
+
+/// A product low on stock.
+#[derive(Debug, sqlx::FromRow, serde::Serialize)]
+pub struct LowStockProduct {
+    pub id: i64,
+    pub title: String,
+    pub stock: i64,
+}
