@@ -5,6 +5,7 @@
 mod browser;
 mod overview;
 mod pages;
+mod products;
 mod sign_in;
 
 use self::browser::Browser;
