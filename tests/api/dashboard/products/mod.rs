@@ -122,6 +122,7 @@ api_test! {
         ok(&form);
         assert!(form.text.contains(&format!(r#"<option value="{}">Lamps</option>"#, lamps["id"])));
         assert!(form.text.contains(r#"<option value="">No brand</option>"#));
+        assert!(form.text.contains(r#"name="price" type="text" value="" required inputmode="decimal">"#));
         let token = form.csrf_token();
         let category = lamps["id"].to_string();
         let created = browser
