@@ -1,12 +1,13 @@
 //! Catalog: categories, brands and products, with search and staff management.
 //!
 //! Each sub-feature keeps its SQL in its own store; the others reach it only through its front
-//! (`products::find`, `categories::scope`, `brands::resolve`, ...).
+//! (`products::find`, `categories::scope`, `brands::resolve`, ...). The fronts are public for the
+//! dashboard, which calls the same use cases as the routes.
 
 mod admin;
-mod brands;
-mod categories;
-mod products;
+pub mod brands;
+pub mod categories;
+pub mod products;
 mod search;
 mod slugs;
 

@@ -8,6 +8,7 @@
 //! A decrease that leaves a product at or below `LOW_STOCK_THRESHOLD` tells staff in the same
 //! transaction (`low_stock.rs`: checkout calls [`alert_low_stock`] with what it took).
 
+mod adjustments;
 mod handlers;
 mod levels;
 mod low_stock;
@@ -20,13 +21,15 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
+pub use adjustments::{adjust_stock, movements};
 pub use levels::set_level;
 pub use low_stock::{alert as alert_low_stock, Alerts, StockChange};
 pub use movements::reason;
+pub use request::StockAdjustment;
 pub use store::{
     adjust, low_stock, put_back, stock_of, take, LowStockProduct, Refused, Take, Taken,
 };
-pub use views::MovementView;
+pub use views::{MovementView, StockAdjusted};
 
 /// Most units a product's stock may be set or adjusted to through the API (SPEC §5). Units
 /// coming back from a cancelled or failed order are the exception: they return whole

@@ -60,7 +60,12 @@ pub async fn read(request: Request) -> Result<ImageUploadForm, ApiError> {
     let mut multipart = Multipart::from_request(request, &())
         .await
         .map_err(|rejection| parse_error(rejection.body_text()))?;
+    read_fields(&mut multipart).await
+}
 
+/// Reads the form's remaining parts (the dashboard first reads its CSRF token part itself), the
+/// image cut off at [`MAX_IMAGE_BYTES`] as it arrives; each problem is in DRF's words.
+pub async fn read_fields(multipart: &mut Multipart) -> Result<ImageUploadForm, ApiError> {
     let mut image: Option<Result<Vec<u8>, &'static str>> = None;
     let mut alt_text = None;
     let mut position = None;

@@ -7,23 +7,16 @@ use axum::{
 };
 
 use super::{
-    files::{self, delete_files},
-    form::{self, ImageUploadForm, MAX_IMAGE_BYTES},
-    processing::{self, Rejection},
-    store,
+    form::{self, ImageUploadForm},
+    manage, store,
     views::ImageView,
 };
 use crate::{
     accounts::Staff,
-    db::{ResultExt, Violation},
-    error::{ApiError, FieldErrors},
+    error::ApiError,
     http::{extract::Path, origin::RequestOrigin},
     state::AppState,
 };
-
-/// Django's `ImageField` message for anything that doesn't decode as an accepted image.
-pub const INVALID_IMAGE: &str =
-    "Upload a valid image. The file you uploaded was either not an image or a corrupted image.";
 
 /// Upload an image for a product: it is verified by decoding, stripped of metadata (EXIF),
 /// re-encoded (JPEG, or PNG when transparent) and given a 320 px thumbnail.
@@ -53,42 +46,15 @@ pub async fn upload_product_image(
         return Err(ApiError::not_found());
     }
     let form = form::read(request).await?;
-    debug_assert!(form.image.len() <= MAX_IMAGE_BYTES);
-    let ImageUploadForm {
-        image,
-        alt_text,
-        position,
-    } = form;
-    let processed = processing::process_off_thread(image)
-        .await?
-        .map_err(|rejection| FieldErrors::single("image", rejection_message(&rejection)))?;
-
-    let saved = files::save(state.media.as_ref(), product_id, processed).await?;
-    let inserted = store::insert(&state.db, product_id, &saved, &alt_text, position)
-        .await
-        // The product was deleted while its image was being processed.
-        .on_constraint(|violation| (violation == Violation::ForeignKey).then(ApiError::not_found));
-    let row = match inserted {
-        Ok(row) => row,
-        Err(err) => {
-            // No row points at the files: remove them rather than leave orphans.
-            delete_files(state.media.as_ref(), &[saved.path, saved.thumbnail_path]).await;
-            return Err(err);
-        }
-    };
-    let view = row.into_view(state.media.as_ref(), &origin.base_url());
+    let view = manage::upload(
+        &state.db,
+        state.media.as_ref(),
+        &origin.base_url(),
+        product_id,
+        form,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(view)))
-}
-
-fn rejection_message(rejection: &Rejection) -> String {
-    match rejection {
-        Rejection::NotAnImage => INVALID_IMAGE.to_owned(),
-        Rejection::TooLarge { width, height } => format!(
-            "Image dimensions {width}×{height} are too large: at most {} pixels a side and {} megapixels.",
-            processing::MAX_SIDE,
-            processing::MAX_PIXELS / 1_000_000
-        ),
-    }
 }
 
 /// Delete a product image and its files.
@@ -109,15 +75,6 @@ pub async fn delete_product_image(
     State(state): State<AppState>,
     Path((product_id, image_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted = store::delete(&state.db, product_id, image_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    // Files go after the row: a failure here leaves an unreferenced file, never a row whose
-    // file is missing.
-    delete_files(
-        state.media.as_ref(),
-        &[deleted.path, deleted.thumbnail_path],
-    )
-    .await;
+    manage::delete(&state.db, state.media.as_ref(), product_id, image_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

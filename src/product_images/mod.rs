@@ -1,11 +1,13 @@
-//! Product images: staff upload and delete (`products/{id}/images/…`), and
-//! [`images_for_products`] for the catalog to render a page of products' `images` lists.
+//! Product images: staff upload and delete (`products/{id}/images/…`, and the dashboard through
+//! the same [`upload`] and [`delete`], plus [`reorder`]), and [`images_for_products`] for the
+//! catalog to render a page of products' `images` lists.
 //!
 //! Files go through the [`crate::media::MediaStore`]; rows live in `product_images`.
 
 mod files;
 mod form;
 mod handlers;
+mod manage;
 mod processing;
 mod store;
 mod views;
@@ -16,8 +18,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::state::AppState;
 
 pub use files::delete_files;
-pub use form::{MAX_IMAGE_BYTES, UPLOAD_BODY_LIMIT};
-pub use handlers::INVALID_IMAGE;
+pub use form::{read_fields, ImageUploadForm, MAX_IMAGE_BYTES, UPLOAD_BODY_LIMIT};
+pub use manage::{delete, reorder, upload, INVALID_IMAGE};
 pub use store::{image_keys_for_products, images_for_products};
 pub use views::ImageView;
 

@@ -150,3 +150,34 @@ pub async fn delete(
     .fetch_optional(&db.pool)
     .await
 }
+
+/// Gives product `product_id`'s images the positions 0, 1, 2, … in the order of `image_ids`, in
+/// one transaction; `false` (and nothing changed) unless the list names each of its images once.
+pub async fn set_positions(
+    db: &Db,
+    product_id: i64,
+    image_ids: &[i64],
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let mut current: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM product_images WHERE product_id = $1")
+            .bind(product_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut asked = image_ids.to_vec();
+    current.sort_unstable();
+    asked.sort_unstable();
+    if current != asked {
+        return Ok(false);
+    }
+    for (position, id) in image_ids.iter().enumerate() {
+        sqlx::query("UPDATE product_images SET position = $1 WHERE id = $2 AND product_id = $3")
+            .bind(position as i64)
+            .bind(*id)
+            .bind(product_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -9,7 +9,7 @@ mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use store::{exists, resolve};
+pub use store::{exists, names as choices, resolve};
 
 use crate::state::AppState;
 

@@ -152,3 +152,12 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), ApiError> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Every brand's id and name by name, for a picker.
+pub async fn names(db: &Db) -> Result<Vec<(i64, String)>, ApiError> {
+    Ok(
+        sqlx::query_as("SELECT id, name FROM brands ORDER BY LOWER(name), id")
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}

@@ -11,7 +11,7 @@ mod views;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use request::CategoryWrite;
-pub use service::{create, delete, get, list, update};
+pub use service::{choices, create, delete, get, list, update};
 pub use store::{exists, scope};
 pub use views::{CategoryList, CategoryView};
 

@@ -60,3 +60,32 @@ pub async fn delete(db: &Db, key: &str) -> Result<(), ApiError> {
     let id = resolve_id(db, key).await?;
     store::delete(db, id).await
 }
+
+/// Every category as `(id, "Root › Child › Leaf")`, ordered by that path: what a form's category
+/// picker offers (a shop has tens or hundreds of categories, never thousands).
+pub async fn choices(db: &Db) -> Result<Vec<(i64, String)>, ApiError> {
+    let rows = store::names(db).await?;
+    let by_id: std::collections::HashMap<i64, (&str, Option<i64>)> = rows
+        .iter()
+        .map(|(id, name, parent)| (*id, (name.as_str(), *parent)))
+        .collect();
+    let mut choices: Vec<(i64, String)> = rows
+        .iter()
+        .map(|(id, name, parent)| {
+            let mut path = vec![name.as_str()];
+            let mut next = *parent;
+            // Bounded by the depth rule, and again here so a cyclic row can't loop.
+            while let Some((name, parent)) = next.and_then(|id| by_id.get(&id)) {
+                if path.len() as i64 > tree::MAX_DEPTH {
+                    break;
+                }
+                path.push(name);
+                next = *parent;
+            }
+            path.reverse();
+            (*id, path.join(" › "))
+        })
+        .collect();
+    choices.sort_by_key(|(id, label)| (label.to_lowercase(), *id));
+    Ok(choices)
+}

@@ -21,6 +21,11 @@ pub struct ProductFilters {
     pub featured: bool,
     pub search: Option<String>,
     pub ordering: Vec<OrderKey>,
+    /// Only active (`true`) or inactive (`false`) products; staff lists only (the dashboard),
+    /// never read from the API's query string.
+    pub active: Option<bool>,
+    /// Only products with at most this many units (the dashboard's low-stock filter).
+    pub stock_at_most: Option<i64>,
 }
 
 /// One `ordering` field with its direction.
@@ -60,6 +65,8 @@ impl ProductFilters {
                 .get("ordering")
                 .map(parse_ordering)
                 .unwrap_or_default(),
+            active: None,
+            stock_at_most: None,
         };
         errors.into_result()?;
         Ok(filters)

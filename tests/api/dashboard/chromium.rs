@@ -188,6 +188,24 @@ impl Chromium {
             .unwrap();
     }
 
+    /// Submits the form whose `action` ends with `action` by clicking its (first) submit button.
+    pub async fn submit(&self, action: &str) {
+        self.find(&format!("form[action$='{action}'] button[type='submit']"))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("submitting the form of {action}: {error}"));
+    }
+
+    /// Chooses the option labelled `label` in the select named `name`.
+    pub async fn choose(&self, name: &str, label: &str) {
+        self.find(&format!("select[name='{name}']"))
+            .await
+            .select_by_label(label)
+            .await
+            .unwrap_or_else(|error| panic!("choosing {label:?} in {name}: {error}"));
+    }
+
     /// Signs in through the form, as a person would.
     pub async fn sign_in(&self, email: &str, password: &str) {
         self.open("/dashboard/login/").await;

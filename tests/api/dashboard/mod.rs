@@ -7,6 +7,7 @@ mod chromium;
 mod in_chromium;
 mod overview;
 mod pages;
+mod products;
 mod sign_in;
 
 use self::browser::Browser;

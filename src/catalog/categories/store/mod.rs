@@ -149,3 +149,12 @@ pub async fn all_with_own_counts(db: &Db) -> Result<Vec<CategoryView>, ApiError>
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+/// Every category's id, name and parent, for a picker (no counts: one cheap scan).
+pub async fn names(db: &Db) -> Result<Vec<(i64, String, Option<i64>)>, ApiError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, name, parent_id FROM categories ORDER BY {NAME_ORDER}"
+    ))
+    .fetch_all(&db.pool)
+    .await?)
+}

@@ -131,5 +131,15 @@ fn build(db: &Db, query: &ListQuery, select_from: &str) -> Option<SqlBuilder> {
     if query.filters.featured {
         sql.push(" AND p.is_featured = TRUE");
     }
+    if let Some(active) = query.filters.active {
+        sql.push(if active {
+            " AND p.is_active = TRUE"
+        } else {
+            " AND p.is_active = FALSE"
+        });
+    }
+    if let Some(most) = query.filters.stock_at_most {
+        sql.push(" AND p.stock_quantity <= ").push_bind(most);
+    }
     Some(sql)
 }
