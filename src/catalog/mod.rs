@@ -4,8 +4,8 @@
 //! (`products::find`, `categories::scope`, `brands::resolve`, ...).
 
 mod admin;
-mod brands;
-mod categories;
+pub mod brands;
+pub mod categories;
 mod products;
 mod search;
 mod slugs;
