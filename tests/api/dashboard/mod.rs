@@ -4,6 +4,7 @@
 
 mod browser;
 mod catalog;
+mod orders;
 mod overview;
 mod pages;
 mod sign_in;
