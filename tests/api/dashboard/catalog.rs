@@ -34,7 +34,9 @@ api_test! {
         let lamps = category(&app, &staff, "Lamps", Some(home)).await;
         category(&app, &staff, "Desk lamps", Some(lamps)).await;
         category(&app, &staff, "Garden", None).await;
-        app.product().create().await;
+        let lamp = app.product().create().await;
+        let moved = app.patch_as(&format!("products/{lamp}/"), &staff.token, &json!({"category": lamps})).await;
+        assert_eq!(moved.status, 200, "{}", moved.text);
 
         let mut browser = signed_in(&app, &staff).await;
         let page = browser.get("/dashboard/categories/").await;
@@ -46,6 +48,12 @@ api_test! {
         assert!(page.text.contains(&format!(r#"<td class="depth-0"><a href="/dashboard/categories/{home}/">Home</a>"#)), "{}", page.text);
         assert!(page.text.contains(&format!(r#"class="depth-1"><span class="muted" aria-hidden="true">&#8627; </span><a href="/dashboard/categories/{lamps}/">Lamps</a>"#)));
         assert!(page.text.contains(r#"class="depth-2">"#));
+        let row_of = |id: i64| {
+            let start = page.text.find(&format!(r#"<a href="/dashboard/categories/{id}/">"#)).unwrap();
+            &page.text[start..start + page.text[start..].find("</tr>").unwrap()]
+        };
+        assert!(row_of(home).contains(r#"<td class="num">1</td>"#), "a parent counts its subcategories' products");
+        assert!(row_of(lamps).contains(r#"<td class="num">1</td>"#));
         assert!(page.text.contains(r#"aria-current="page""#) && page.text.contains(r#"href="/dashboard/categories/" aria-current="page""#), "the menu marks the section");
     }
 

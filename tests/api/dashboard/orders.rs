@@ -171,6 +171,13 @@ api_test! {
         let notifications = app.get_as("notifications/", &buyer.token).await.body;
         let titles: Vec<&str> = notifications["results"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap()).collect();
         assert!(titles.contains(&format!("Order {number} shipped").as_str()), "{titles:?}");
+        let emails = app.job_payloads(nexus::jobs::Kind::Email).await;
+        assert!(
+            emails.iter().any(|job| job["to"] == buyer.email.as_str()
+                && job["message"]["template"] == "order_status"
+                && job["message"]["status"] == "shipped"),
+            "the status email is queued: {emails:?}"
+        );
 
         let page = browser.get(&format!("/dashboard/orders/{id}/?moved=1")).await;
         assert!(page.text.contains("The status was changed."));
