@@ -17,6 +17,11 @@ mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+pub use staff::{change_status, find_order, history_of, list_all, StatusChange};
+pub use status::{OrderStatus, PaymentStatus};
+pub use store::OrderFilter;
+pub use views::{OrderItemView, OrderView, StaffHistoryView};
+
 use crate::state::AppState;
 
 /// Every order route under `/api/v1`. Payments go through the provider in the state

@@ -10,10 +10,11 @@ use super::{
     lifecycle, notices,
     status::OrderStatus,
     store::{self, OrderFilter},
-    views::OrderView,
+    views::{OrderView, StaffHistoryView},
 };
 use crate::{
-    accounts::{AuthUser, Staff},
+    accounts::Staff,
+    db::Db,
     error::{ApiError, FieldErrors},
     http::{
         extract::{Path, QueryPairs},
@@ -76,12 +77,17 @@ fn invalid_transition(from: OrderStatus, to: OrderStatus) -> ApiError {
     .with_extra("allowed", json!(allowed))
 }
 
-async fn change_status(
+/// Moves order `order_id` along the status machine for staff member `actor_id`: the history row,
+/// the restock and refund of a cancel or fail, and the owner's notification and email, in one
+/// transaction; the owner is told live once it committed. An unknown order is a `404` before the
+/// body's `400`; a move the machine refuses (or another request made first) is a `409` naming the
+/// allowed next statuses. The API's `PUT/PATCH orders/{id}/` and the dashboard both call this.
+pub async fn change_status(
     state: &AppState,
-    staff: &AuthUser,
+    actor_id: i64,
     order_id: i64,
     draft: Draft<StatusChange>,
-) -> Result<axum::Json<OrderView>, ApiError> {
+) -> Result<OrderView, ApiError> {
     let mut tx = state.db.begin_write().await?;
     let core = store::core(&mut tx, order_id)
         .await?
@@ -101,7 +107,7 @@ async fn change_status(
         core.status,
         status,
         &note,
-        Some(staff.id),
+        Some(actor_id),
         None,
     )
     .await?;
@@ -112,11 +118,22 @@ async fn change_status(
     let announcement = notices::status_changed(&mut tx, &moved, status).await?;
     tx.commit().await?;
     announcement.announce(&state.live);
-    let mut conn = state.db.pool.acquire().await?;
-    let order = store::one(&mut conn, order_id)
+    find_order(&state.db, order_id).await
+}
+
+/// Order `order_id`'s status history with who made each step, oldest first (empty for an
+/// unknown order).
+pub async fn history_of(db: &Db, order_id: i64) -> Result<Vec<StaffHistoryView>, ApiError> {
+    let mut conn = db.pool.acquire().await?;
+    Ok(store::staff_history(&mut conn, order_id).await?)
+}
+
+/// Order `order_id` as staff see it (any owner's), or `404`.
+pub async fn find_order(db: &Db, order_id: i64) -> Result<OrderView, ApiError> {
+    let mut conn = db.pool.acquire().await?;
+    store::one(&mut conn, order_id)
         .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(axum::Json(order))
+        .ok_or_else(ApiError::not_found)
 }
 
 /// Moves an order along the status machine (staff); cancelling or failing restocks it.
@@ -132,7 +149,9 @@ pub async fn replace_order_status(
     Path(order_id): Path<i64>,
     draft: Draft<StatusChange>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    change_status(&state, &staff, order_id, draft).await
+    change_status(&state, staff.id, order_id, draft)
+        .await
+        .map(axum::Json)
 }
 
 /// Moves an order along the status machine (staff; same as `PUT`).
@@ -148,7 +167,9 @@ pub async fn update_order_status(
     Path(order_id): Path<i64>,
     draft: Draft<StatusChange>,
 ) -> Result<axum::Json<OrderView>, ApiError> {
-    change_status(&state, &staff, order_id, draft).await
+    change_status(&state, staff.id, order_id, draft)
+        .await
+        .map(axum::Json)
 }
 
 /// `YYYY-MM-DD` → micros at that day's UTC midnight (`next_day` for an inclusive upper bound).
@@ -184,10 +205,21 @@ pub async fn list_all_orders(
         status: status_filter(&query)?,
         created_from: day_start(&query, "date_from", false)?,
         created_before: day_start(&query, "date_to", true)?,
+        ..OrderFilter::default()
     };
-    let mut conn = state.db.pool.acquire().await?;
-    let (count, orders) = store::list(&mut conn, &filter, page.limit(), page.offset()).await?;
-    Ok(axum::Json(page.page(count, orders)?))
+    Ok(axum::Json(list_all(&state.db, &filter, &page).await?))
+}
+
+/// One page of every order matching `filter`, newest first: `orders/admin/all/` and the
+/// dashboard's list.
+pub async fn list_all(
+    db: &Db,
+    filter: &OrderFilter,
+    page: &PageRequest,
+) -> Result<Page<OrderView>, ApiError> {
+    let mut conn = db.pool.acquire().await?;
+    let (count, orders) = store::list(&mut conn, filter, page.limit(), page.offset()).await?;
+    page.page(count, orders)
 }
 
 #[cfg(test)]

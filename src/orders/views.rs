@@ -53,6 +53,16 @@ pub struct StatusHistoryView {
     pub created_at: String,
 }
 
+/// One step of the order's history with who made it (the staff dashboard's view).
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffHistoryView {
+    pub status: String,
+    pub note: String,
+    pub created_at: String,
+    /// The email of whoever moved the order; `None` for the system's own moves.
+    pub by: Option<String>,
+}
+
 /// An order (SPEC §3.4).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrderView {

@@ -9,7 +9,10 @@ mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+pub use request::BrandWrite;
+pub use service::{create, delete, get, list, update};
 pub use store::{exists, names as choices, resolve};
+pub use views::BrandView;
 
 use crate::state::AppState;
 

@@ -13,7 +13,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub use request::CategoryWrite;
 pub use service::{choices, create, delete, get, list, update};
 pub use store::{exists, scope};
-pub use views::{CategoryList, CategoryView};
+pub use views::{CategoryList, CategoryNode, CategoryView};
 
 use crate::state::AppState;
 

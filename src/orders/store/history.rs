@@ -3,7 +3,10 @@
 
 use sqlx::AnyConnection;
 
-use crate::{db::now_micros, orders::status::OrderStatus};
+use crate::{
+    db::{now_micros, types::format_micros},
+    orders::{status::OrderStatus, views::StaffHistoryView},
+};
 
 /// Appends a history row; returns its `created_at` (epoch micros).
 pub async fn insert_history(
@@ -100,4 +103,38 @@ pub async fn lines_to_restock(
     .bind(order_id)
     .fetch_all(conn)
     .await
+}
+
+/// One history step with who made it, as stored.
+#[derive(Debug, sqlx::FromRow)]
+struct StaffHistoryRow {
+    status: String,
+    note: String,
+    created_at: i64,
+    actor_email: Option<String>,
+}
+
+/// The order's history, oldest first, each step with the email of whoever made it (none for
+/// the system's own moves, or when that account is gone).
+pub async fn staff_history(
+    conn: &mut AnyConnection,
+    order_id: i64,
+) -> Result<Vec<StaffHistoryView>, sqlx::Error> {
+    let rows: Vec<StaffHistoryRow> = sqlx::query_as(
+        "SELECT h.status, h.note, h.created_at, u.email AS actor_email \
+         FROM order_status_history h LEFT JOIN users u ON u.id = h.actor_id \
+         WHERE h.order_id = $1 ORDER BY h.id",
+    )
+    .bind(order_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| StaffHistoryView {
+            status: row.status,
+            note: row.note,
+            created_at: format_micros(row.created_at),
+            by: row.actor_email,
+        })
+        .collect())
 }

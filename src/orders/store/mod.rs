@@ -10,7 +10,9 @@ mod payments;
 mod placing;
 mod reading;
 
-pub use history::{insert_history, lines_to_restock, move_status, release_money, MovedOrder};
+pub use history::{
+    insert_history, lines_to_restock, move_status, release_money, staff_history, MovedOrder,
+};
 pub use keys::{find_key, record_key, StoredKey};
 pub use payments::{
     abandon_stale_claims, capture_order, claim_payment, mark_payment, mark_payment_pending,

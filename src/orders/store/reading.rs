@@ -64,6 +64,8 @@ pub struct OrderFilter {
     pub created_from: Option<i64>,
     /// Exclusive upper bound on `created_at` (epoch micros).
     pub created_before: Option<i64>,
+    /// Part of the owner's email, any case (the dashboard's customer search).
+    pub user_email: Option<String>,
 }
 
 impl OrderFilter {
@@ -90,6 +92,20 @@ impl OrderFilter {
         if let Some(before) = self.created_before {
             condition(sql, "o.created_at < ");
             sql.push_bind(before);
+        }
+        if let Some(email) = &self.user_email {
+            // `%` and `_` typed by the user match themselves; LIKE is case-sensitive on
+            // PostgreSQL, so both sides are lowered.
+            let escaped = email
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            condition(
+                sql,
+                "o.user_id IN (SELECT id FROM users WHERE LOWER(email) LIKE ",
+            );
+            sql.push_bind(format!("%{escaped}%")).push(" ESCAPE '\\')");
         }
     }
 }
@@ -262,13 +278,15 @@ mod tests {
             status: Some(OrderStatus::Shipped),
             created_from: None,
             created_before: Some(100),
+            user_email: Some("50%_off".into()),
         };
         let mut sql = SqlBuilder::new("SELECT COUNT(*) FROM orders o");
         filter.push_where(&mut sql);
         assert_eq!(
             sql.sql(),
             "SELECT COUNT(*) FROM orders o WHERE o.user_id = $1 AND o.status = $2 \
-             AND o.created_at < $3"
+             AND o.created_at < $3 AND o.user_id IN (SELECT id FROM users \
+             WHERE LOWER(email) LIKE $4 ESCAPE '\\')"
         );
         let mut all = SqlBuilder::new("SELECT COUNT(*) FROM orders o");
         OrderFilter::default().push_where(&mut all);

@@ -3,8 +3,10 @@
 //! the API, the overview's figures, and each section of the menu (one file per section).
 
 mod browser;
+mod catalog;
 mod chromium;
 mod in_chromium;
+mod orders;
 mod overview;
 mod pages;
 mod products;

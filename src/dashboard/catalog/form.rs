@@ -1,0 +1,66 @@
+//! What the category and brand forms share: reading a posted form as the API's write body, and
+//! telling the catalog cache about a saved change.
+
+use axum::http::StatusCode;
+use minijinja::{value::Serde, Value};
+use serde_json::Map;
+
+use crate::{
+    error::{ApiError, FieldErrors},
+    http::pagination::PageRequest,
+    state::AppState,
+    validation::{Draft, FromForm},
+};
+
+/// The posted fields as the API's write body (a full `PUT`/`POST` body: every field is sent).
+pub fn draft<T: FromForm>(body: Map<String, serde_json::Value>) -> Result<Draft<T>, ApiError> {
+    Draft::read(serde_json::Value::Object(body), false)
+}
+
+/// The field errors of a refused save, or the error itself when it is not about the form.
+pub fn field_errors(error: ApiError) -> Result<Value, ApiError> {
+    match error {
+        ApiError::Validation(errors) => Ok(errors_value(&errors)),
+        other => Err(other),
+    }
+}
+
+/// `errors` as the form macros read them.
+pub fn errors_value(errors: &FieldErrors) -> Value {
+    Value::from(Serde(errors))
+}
+
+/// No errors (a form shown for the first time).
+pub fn no_errors() -> Value {
+    Value::from(Serde(serde_json::json!({})))
+}
+
+/// The status a form shown again with its errors answers.
+pub const REFUSED: StatusCode = StatusCode::BAD_REQUEST;
+
+/// A category or brand write went through: cached catalog reads are stale now. The API's
+/// writes bump the catalog version in the cache layer (`cache::middleware`), which doesn't
+/// wrap the dashboard's routes, so its writes bump it here, after the write committed.
+pub async fn catalog_changed(state: &AppState) {
+    state.cache.bump_catalog_version().await;
+}
+
+/// The page `?page=` asks for, with the API's page size (a bad number is the API's `400`).
+pub fn page_request(page: Option<&str>) -> Result<PageRequest, ApiError> {
+    let query = page.map(|page| format!("page={}", urlencoding(page)));
+    PageRequest::parse(String::new(), query.as_deref().unwrap_or_default())
+}
+
+/// `value` encoded for a query string.
+pub fn urlencoding(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// How many pages `count` rows fill at `page_size` a page (at least 1).
+pub fn pages(count: i64, page_size: i64) -> i64 {
+    let pages = count
+        .max(0)
+        .unsigned_abs()
+        .div_ceil(page_size.max(1).unsigned_abs());
+    i64::try_from(pages).unwrap_or(i64::MAX).max(1)
+}
