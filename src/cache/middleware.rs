@@ -21,7 +21,10 @@ use std::sync::Arc;
 
 use super::{
     entry::{json_response, Entry},
-    paths::{changed_the_catalog, is_cacheable_path, never_changes_catalog, only_moves_stock},
+    paths::{
+        changed_the_catalog, dashboard_form_may_change_catalog, dashboard_form_saved,
+        is_cacheable_path, never_changes_catalog, only_moves_stock,
+    },
     Cache,
 };
 use crate::{http::origin::RequestOrigin, track::Captured};
@@ -66,6 +69,38 @@ pub async fn layer(State(cache): State<Arc<Cache>>, request: Request, next: Next
         cache.bump_after_stock_change().await;
     } else {
         cache.bump_catalog_version().await;
+    }
+    response
+}
+
+/// Middleware on the staff dashboard's routes: a form that saved a change to the catalog, an
+/// order or a review bumps the catalog version once its handler has finished, as the same write
+/// through the API does in [`layer`] (orders: the deferred stock bump). The pages go through the
+/// features' own functions; this keeps their cache rule in one place too.
+pub async fn dashboard_layer(
+    State(cache): State<Arc<Cache>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if !cache.is_enabled()
+        || request.method() != Method::POST
+        || !dashboard_form_may_change_catalog(path)
+    {
+        return next.run(request).await;
+    }
+    let stock_only = path.starts_with("/dashboard/orders/");
+    let response = next.run(request).await;
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|value| value.to_str().ok());
+    if dashboard_form_saved(response.status(), location) {
+        if stock_only {
+            cache.bump_after_stock_change().await;
+        } else {
+            cache.bump_catalog_version().await;
+        }
     }
     response
 }

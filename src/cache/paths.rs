@@ -39,6 +39,24 @@ pub(super) fn only_moves_stock(path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with("orders/"))
 }
 
+/// Staff dashboard forms that can change a cached catalog read: the catalog's sections, orders
+/// (stock, as [`only_moves_stock`]) and reviews (a hidden review leaves its product's rating).
+/// Users, jobs and signing in can't.
+pub(super) fn dashboard_form_may_change_catalog(path: &str) -> bool {
+    path.strip_prefix("/dashboard/").is_some_and(|rest| {
+        ["products/", "categories/", "brands/", "orders/", "reviews/"]
+            .iter()
+            .any(|section| rest.starts_with(section))
+    })
+}
+
+/// Whether a dashboard form saved something: it answered post/redirect/get's `303` to a page of
+/// its section. A refused form answers `400`/`403`/`409` with the page; a form without a session
+/// is sent to the sign-in page, and must not be able to empty the shared cache.
+pub(super) fn dashboard_form_saved(status: StatusCode, location: Option<&str>) -> bool {
+    status == StatusCode::SEE_OTHER && location.is_some_and(|to| to != "/dashboard/login/")
+}
+
 /// Whether a write that answered `status` may have changed a cached read (SPEC §5: only a
 /// successful write does). A rejected write changed nothing, and letting it bump would let anyone
 /// empty the shared cache with `POST reviews/ {}`. The one failure that writes is a declined
@@ -106,5 +124,40 @@ mod tests {
         assert!(only_moves_stock("/api/v1/orders/7/cancel/"));
         assert!(!only_moves_stock("/api/v1/products/1/stock/"));
         assert!(!only_moves_stock("/api/v1/products/1/"));
+    }
+
+    #[test]
+    fn dashboard_forms_that_saved_to_the_catalog_bump_and_nothing_else_does() {
+        for path in [
+            "/dashboard/products/new/",
+            "/dashboard/products/4/stock/",
+            "/dashboard/categories/2/",
+            "/dashboard/brands/new/",
+            "/dashboard/orders/9/status/",
+            "/dashboard/reviews/3/hide/",
+        ] {
+            assert!(dashboard_form_may_change_catalog(path), "{path}");
+        }
+        for path in [
+            "/dashboard/login/",
+            "/dashboard/logout/",
+            "/dashboard/users/2/",
+            "/dashboard/jobs/5/retry/",
+            "/api/v1/products/",
+        ] {
+            assert!(!dashboard_form_may_change_catalog(path), "{path}");
+        }
+        let to = |path| Some(path);
+        assert!(dashboard_form_saved(
+            StatusCode::SEE_OTHER,
+            to("/dashboard/products/4/?saved=1")
+        ));
+        assert!(!dashboard_form_saved(
+            StatusCode::SEE_OTHER,
+            to("/dashboard/login/")
+        ));
+        assert!(!dashboard_form_saved(StatusCode::BAD_REQUEST, None));
+        assert!(!dashboard_form_saved(StatusCode::FORBIDDEN, None));
+        assert!(!dashboard_form_saved(StatusCode::CONFLICT, None));
     }
 }

@@ -91,10 +91,14 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
             track::layer,
         ))
         .layer(middleware::from_fn(null_characters::reject));
+    let dashboard = crate::dashboard::router().layer(middleware::from_fn_with_state(
+        state.cache.clone(),
+        crate::cache::middleware::dashboard_layer,
+    ));
     with_edge_layers(
         api.merge(docs::router(openapi))
             .merge(files)
-            .merge(crate::dashboard::router()),
+            .merge(dashboard),
         policy,
         cors,
         limiter,

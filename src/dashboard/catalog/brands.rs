@@ -8,7 +8,7 @@ use axum::{
 };
 use minijinja::{context, value::Serde, Value};
 
-use super::form::{self, catalog_changed, draft, field_errors, no_errors, REFUSED};
+use super::form::{self, draft, field_errors, no_errors, REFUSED};
 use crate::{
     catalog::brands::{self, BrandView},
     dashboard::{
@@ -105,7 +105,6 @@ pub async fn create_brand(State(state): State<AppState>, form: StaffForm) -> Res
     };
     match created {
         Ok(brand) => {
-            catalog_changed(&state).await;
             Redirect::to(&format!("/dashboard/brands/{}/?saved=1", brand.id)).into_response()
         }
         Err(error) => refused(&session, None, &fields, error),
@@ -156,10 +155,7 @@ pub async fn update_brand(
         Err(error) => Err(error),
     };
     match updated {
-        Ok(_) => {
-            catalog_changed(&state).await;
-            Redirect::to(&format!("/dashboard/brands/{id}/?saved=1")).into_response()
-        }
+        Ok(_) => Redirect::to(&format!("/dashboard/brands/{id}/?saved=1")).into_response(),
         Err(error) => refused(&session, Some(&brand), &fields, error),
     }
 }
@@ -187,10 +183,7 @@ pub async fn delete_brand(
     form: StaffForm,
 ) -> Response {
     match brands::delete(&state.db, &id.to_string()).await {
-        Ok(()) => {
-            catalog_changed(&state).await;
-            Redirect::to("/dashboard/brands/?deleted=1").into_response()
-        }
+        Ok(()) => Redirect::to("/dashboard/brands/?deleted=1").into_response(),
         Err(error) => pages::error(&form.session, error),
     }
 }

@@ -9,7 +9,7 @@ use minijinja::{context, value::Serde, Value};
 use serde::Serialize;
 use serde_json::Map;
 
-use super::form::{self, catalog_changed, draft, field_errors, no_errors, REFUSED};
+use super::form::{self, draft, field_errors, no_errors, REFUSED};
 use crate::{
     catalog::categories::{self, CategoryList, CategoryNode, CategoryView},
     dashboard::{
@@ -172,7 +172,6 @@ pub async fn create_category(State(state): State<AppState>, form: StaffForm) -> 
     };
     match created {
         Ok(category) => {
-            catalog_changed(&state).await;
             Redirect::to(&format!("/dashboard/categories/{}/?saved=1", category.id)).into_response()
         }
         Err(error) => refused(&state, &session, None, &fields, error).await,
@@ -247,10 +246,7 @@ pub async fn update_category(
         Err(error) => Err(error),
     };
     match updated {
-        Ok(_) => {
-            catalog_changed(&state).await;
-            Redirect::to(&format!("/dashboard/categories/{id}/?saved=1")).into_response()
-        }
+        Ok(_) => Redirect::to(&format!("/dashboard/categories/{id}/?saved=1")).into_response(),
         Err(error) => refused(&state, &session, Some(&category), &fields, error).await,
     }
 }
@@ -279,10 +275,7 @@ pub async fn delete_category(
     form: StaffForm,
 ) -> Response {
     match categories::delete(&state.db, &id.to_string()).await {
-        Ok(()) => {
-            catalog_changed(&state).await;
-            Redirect::to("/dashboard/categories/?deleted=1").into_response()
-        }
+        Ok(()) => Redirect::to("/dashboard/categories/?deleted=1").into_response(),
         Err(error) => pages::error(&form.session, error),
     }
 }

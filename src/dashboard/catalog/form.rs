@@ -8,7 +8,6 @@ use serde_json::Map;
 use crate::{
     error::{ApiError, FieldErrors},
     http::pagination::PageRequest,
-    state::AppState,
     validation::{Draft, FromForm},
 };
 
@@ -37,13 +36,6 @@ pub fn no_errors() -> Value {
 
 /// The status a form shown again with its errors answers.
 pub const REFUSED: StatusCode = StatusCode::BAD_REQUEST;
-
-/// A category or brand write went through: cached catalog reads are stale now. The API's
-/// writes bump the catalog version in the cache layer (`cache::middleware`), which doesn't
-/// wrap the dashboard's routes, so its writes bump it here, after the write committed.
-pub async fn catalog_changed(state: &AppState) {
-    state.cache.bump_catalog_version().await;
-}
 
 /// The page `?page=` asks for, with the API's page size (a bad number is the API's `400`).
 pub fn page_request(page: Option<&str>) -> Result<PageRequest, ApiError> {

@@ -120,12 +120,7 @@ pub async fn change_status(
         Err(error) => Err(error),
     };
     match moved {
-        Ok(_) => {
-            // The API's order writes refresh cached stock levels in the cache layer, which
-            // doesn't wrap the dashboard: a cancel put stock back.
-            state.cache.bump_after_stock_change().await;
-            Redirect::to(&format!("/dashboard/orders/{id}/?moved=1")).into_response()
-        }
+        Ok(_) => Redirect::to(&format!("/dashboard/orders/{id}/?moved=1")).into_response(),
         Err(error) if error.status() == StatusCode::NOT_FOUND => pages::error(&session, error),
         Err(ApiError::Client { status, detail, .. }) if status.is_client_error() => {
             order_page(&state, &session, id, status, Some(detail), false).await

@@ -13,7 +13,7 @@ use minijinja::{context, value::Serde, Value};
 use serde::Serialize;
 use serde_json::Map;
 
-use super::{catalog_changed, edit, list::choices, see_other};
+use super::{edit, list::choices, see_other};
 use crate::{
     catalog::products::{self, ProductKey, ProductView, ProductWrite, Visibility},
     dashboard::{
@@ -157,10 +157,7 @@ pub async fn create(
         Err(error) => Err(error),
     };
     match created {
-        Ok(product) => {
-            catalog_changed(&state).await;
-            see_other(&format!("/dashboard/products/{}/?created=1", product.id))
-        }
+        Ok(product) => see_other(&format!("/dashboard/products/{}/?created=1", product.id)),
         Err(ApiError::Validation(errors)) => {
             let form = ProductForm::typed(&fields);
             new_form(&state, &session, StatusCode::BAD_REQUEST, form, errors).await
@@ -185,10 +182,7 @@ pub async fn update(
         Err(error) => Err(error),
     };
     match updated {
-        Ok(_) => {
-            catalog_changed(&state).await;
-            see_other(&format!("/dashboard/products/{id}/?saved=1"))
-        }
+        Ok(_) => see_other(&format!("/dashboard/products/{id}/?saved=1")),
         Err(ApiError::Validation(errors)) => {
             let shown = edit::Shown {
                 form: Some(ProductForm::typed(&fields)),
@@ -212,7 +206,6 @@ pub async fn delete(
     if let Err(error) = products::delete(&state.db, state.media.as_ref(), &id.to_string()).await {
         return pages::error(&session, error);
     }
-    catalog_changed(&state).await;
     match products::find(&state.db, &ProductKey::Id(id), Visibility::All, &media).await {
         Ok(_) => see_other(&format!("/dashboard/products/{id}/?deactivated=1")),
         Err(error) if error.status() == StatusCode::NOT_FOUND => {

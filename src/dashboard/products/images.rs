@@ -8,7 +8,7 @@ use axum::{
     response::Response,
 };
 
-use super::{catalog_changed, edit, see_other};
+use super::{edit, see_other};
 use crate::{
     catalog::products::{self, ProductKey, Visibility},
     dashboard::{
@@ -56,10 +56,7 @@ pub async fn upload(
         Err(error) => Err(error),
     };
     match uploaded {
-        Ok(_) => {
-            catalog_changed(&state).await;
-            see_other(&format!("/dashboard/products/{id}/?uploaded=1"))
-        }
+        Ok(_) => see_other(&format!("/dashboard/products/{id}/?uploaded=1")),
         Err(ApiError::Validation(errors)) => {
             show_errors(
                 &state,
@@ -99,10 +96,7 @@ pub async fn reorder(
         return pages::error(&session, error);
     }
     match product_images::reorder(&state.db, id, &ids).await {
-        Ok(()) => {
-            catalog_changed(&state).await;
-            see_other(&format!("/dashboard/products/{id}/?reordered=1"))
-        }
+        Ok(()) => see_other(&format!("/dashboard/products/{id}/?reordered=1")),
         Err(ApiError::Validation(errors)) => {
             show_errors(
                 &state,
@@ -125,10 +119,7 @@ pub async fn delete(
     StaffForm { session, .. }: StaffForm,
 ) -> Response {
     match product_images::delete(&state.db, state.media.as_ref(), id, image_id).await {
-        Ok(()) => {
-            catalog_changed(&state).await;
-            see_other(&format!("/dashboard/products/{id}/?image_deleted=1"))
-        }
+        Ok(()) => see_other(&format!("/dashboard/products/{id}/?image_deleted=1")),
         Err(error) => pages::error(&session, error),
     }
 }

@@ -2,10 +2,8 @@
 //! delete); stock adjustments with their reason and the movement history.
 //!
 //! Every page and action goes through the features' fronts (`catalog::products`,
-//! `product_images`, `inventory`), as the API's handlers do. One thing the API gets from its
-//! router that these pages must do themselves: its cache middleware bumps the catalog version
-//! after a write, and the dashboard's routes sit outside it, so each successful write here calls
-//! [`catalog_changed`].
+//! `product_images`, `inventory`), as the API's handlers do; a saved form bumps the catalog
+//! cache's version in `cache::middleware::dashboard_layer`, as the same write through the API does.
 
 mod edit;
 mod form;
@@ -57,12 +55,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("products/edit.html"),
     template!("products/fields.html"),
 ];
-
-/// After a successful write: every cached catalog read (the API's) is stale, as after the same
-/// write through the API.
-async fn catalog_changed(state: &AppState) {
-    state.cache.bump_catalog_version().await;
-}
 
 /// `303` to `location` (post/redirect/get).
 fn see_other(location: &str) -> axum::response::Response {

@@ -5,7 +5,7 @@
 use axum::{extract::State, http::StatusCode, response::Response};
 use serde_json::Value;
 
-use super::{catalog_changed, edit, see_other};
+use super::{edit, see_other};
 use crate::{
     dashboard::{
         extract::{Path, StaffForm},
@@ -35,7 +35,6 @@ pub async fn adjust(
     };
     let shown = match adjusted {
         Ok(_) => {
-            catalog_changed(&state).await;
             return see_other(&format!("/dashboard/products/{id}/?adjusted=1"));
         }
         Err(ApiError::Validation(errors)) => edit::Shown {
