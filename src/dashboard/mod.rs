@@ -29,6 +29,7 @@ mod jobs;
 mod orders;
 mod overview;
 mod pages;
+mod paging;
 mod products;
 mod reviews;
 mod session;

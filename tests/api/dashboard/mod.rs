@@ -5,6 +5,7 @@
 mod browser;
 mod overview;
 mod pages;
+mod reviews;
 mod sign_in;
 
 use self::browser::Browser;
