@@ -7,5 +7,6 @@ mod overview;
 mod pages;
 mod reviews;
 mod sign_in;
+mod users;
 
 use self::browser::Browser;
