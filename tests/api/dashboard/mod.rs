@@ -3,6 +3,7 @@
 //! the API, the overview's figures, and each section of the menu (one file per section).
 
 mod browser;
+mod jobs;
 mod overview;
 mod pages;
 mod reviews;
