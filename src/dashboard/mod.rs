@@ -37,6 +37,8 @@ mod sign_in;
 mod store;
 mod users;
 
+pub use session::delete_idle_sessions;
+
 use axum::{routing::any, Router};
 
 use crate::state::AppState;

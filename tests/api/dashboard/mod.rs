@@ -7,6 +7,7 @@ mod jobs;
 mod overview;
 mod pages;
 mod reviews;
+mod sessions;
 mod sign_in;
 mod users;
 
