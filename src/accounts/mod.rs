@@ -4,9 +4,11 @@
 //! feature's handlers take ([`CurrentUser`], [`MaybeUser`], [`Staff`], [`Admin`]), roles, password
 //! hashing (the seed), the `createsuperuser` command, the `password_reset` job
 //! ([`send_reset_link`]), and addresses (checkout reads a saved one, or an inline
-//! [`AddressRequest`], and snapshots its [`AddressFields`] on the order). The token keys are not
-//! here: they are `crate::tokens`, shared with the rate limiter and `AppState`.
+//! [`AddressRequest`], and snapshots its [`AddressFields`] on the order), and user
+//! administration (`admin.rs`, shared by `admin/users/` and the staff dashboard). The token keys
+//! are not here: they are `crate::tokens`, shared with the rate limiter and `AppState`.
 
+mod admin;
 mod cli;
 mod extract;
 mod handlers;
@@ -20,14 +22,16 @@ mod sessions;
 mod store;
 mod views;
 
+pub use admin::{find_user, list_users, update_user, user_filter};
 pub use cli::CreateSuperuser;
 pub use extract::{Admin, AuthUser, CurrentUser, MaybeUser, Staff};
 pub use handlers::session::authenticate;
 pub use password::hash as hash_password;
-pub use requests::AddressRequest;
+pub use requests::{AddressRequest, AdminUserUpdate};
 pub use reset_link::send_reset_link;
 pub use role::Role;
-pub use store::{Address, AddressFields, User};
+pub use store::{Address, AddressFields, User, UserFilter};
+pub use views::AdminUserResponse;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -29,12 +29,15 @@ mod jobs;
 mod orders;
 mod overview;
 mod pages;
+mod paging;
 mod products;
 mod reviews;
 mod session;
 mod sign_in;
 mod store;
 mod users;
+
+pub use session::delete_idle_sessions;
 
 use axum::{routing::any, Router};
 

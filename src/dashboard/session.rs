@@ -5,6 +5,8 @@
 //! `HttpOnly`, `SameSite=Strict`, limited to `/dashboard`, and `Secure` when the request came over
 //! TLS (directly, or through a trusted proxy's `X-Forwarded-Proto`). A session ends on sign-out,
 //! after 12 hours without a request, and as soon as its user is deactivated or is no longer staff.
+//! The row of a session that ended while its cookie stayed away is deleted by the nightly cleanup
+//! job ([`delete_idle_sessions`]).
 //!
 //! CSRF: every form carries a token. A signed-in form carries its session's; the sign-in form
 //! (no session yet) carries the value of a second cookie set with the page (double submit).
@@ -19,7 +21,11 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use super::{pages, store};
 use crate::{
-    accounts::Role, db::now_micros, error::ApiError, http::origin::RequestOrigin, random_token,
+    accounts::Role,
+    db::{now_micros, Db},
+    error::ApiError,
+    http::origin::RequestOrigin,
+    random_token,
     state::AppState,
 };
 
@@ -85,6 +91,13 @@ impl FromRequestParts<AppState> for StaffSession {
             csrf_token: row.csrf_token,
         })
     }
+}
+
+/// Deletes the sessions idle for more than 12 hours at `now` (epoch micros): those whose cookie
+/// never came back to end them. Returns how many; a second run deletes nothing more.
+pub async fn delete_idle_sessions(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let mut conn = db.write_connection().await?;
+    store::delete_idle(&mut conn, now - IDLE_MICROS).await
 }
 
 /// Whether two tokens are equal, compared as their hashes.

@@ -1,6 +1,6 @@
 //! The `dashboard_sessions` statements.
 
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 
 use crate::{accounts::Role, db::Flag};
 
@@ -65,4 +65,13 @@ pub async fn delete(pool: &AnyPool, id: i64) -> Result<(), sqlx::Error> {
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// Deletes the sessions last used before `before` (the cleanup job); returns how many.
+pub async fn delete_idle(conn: &mut AnyConnection, before: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM dashboard_sessions WHERE last_seen_at < $1")
+        .bind(before)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }

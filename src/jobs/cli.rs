@@ -1,12 +1,12 @@
-//! `nexus jobs`: what the queue holds (counts by kind and state, then the failed jobs), and
-//! `nexus jobs retry ID|--all-failed` to give failed jobs a fresh set of attempts.
+//! `nexus jobs`: what the queue holds (counts by kind and state, then the failed jobs),
+//! `nexus jobs retry ID|--all-failed` to give failed jobs a fresh set of attempts, and
+//! `nexus jobs discard ID` to delete a failed job. The work is the jobs front's (`admin.rs`),
+//! which the staff dashboard's Jobs page calls too.
 
-use std::{collections::BTreeMap, fmt::Write as _};
+use std::fmt::Write as _;
 
-use anyhow::bail;
-
-use super::{metrics::STATES, store, Kind};
-use crate::db::{types::format_micros, Db};
+use super::{admin, metrics::STATES};
+use crate::db::Db;
 
 /// Arguments of `nexus jobs`.
 #[derive(Debug, clap::Args)]
@@ -21,6 +21,11 @@ enum Action {
     List,
     /// Queue failed jobs again, due now, with their attempts reset.
     Retry(Retry),
+    /// Delete a failed job for good.
+    Discard {
+        /// The failed job's id.
+        id: i64,
+    },
 }
 
 /// Which failed jobs to retry: one by id, or all of them.
@@ -39,52 +44,50 @@ impl JobsCommand {
         match self.action.unwrap_or(Action::List) {
             Action::List => {
                 print!("{}", list(db).await?);
-                Ok(())
             }
-            Action::Retry(Retry { id, .. }) => {
-                let retried = retry(db, id).await?;
+            Action::Retry(Retry { id: Some(id), .. }) => {
+                admin::retry(db, id).await?;
+                println!("1 failed job queued again");
+            }
+            Action::Retry(Retry { id: None, .. }) => {
+                let retried = admin::retry_all_failed(db).await?;
                 let noun = if retried == 1 { "job" } else { "jobs" };
                 println!("{retried} failed {noun} queued again");
-                Ok(())
+            }
+            Action::Discard { id } => {
+                admin::discard(db, id).await?;
+                println!("failed job {id} discarded");
             }
         }
+        Ok(())
     }
 }
 
 /// The listing: a table of counts (every known kind, plus any unknown one the table holds),
 /// then the failed jobs.
 async fn list(db: &Db) -> anyhow::Result<String> {
-    let mut counts: BTreeMap<String, [i64; STATES.len()]> = Kind::ALL
-        .iter()
-        .map(|kind| (kind.as_str().to_owned(), [0; STATES.len()]))
-        .collect();
-    for row in store::count_by_state(db).await? {
-        if let Some(column) = STATES.iter().position(|state| *state == row.state) {
-            counts.entry(row.kind).or_default()[column] = row.count;
-        }
-    }
+    let mut counts = admin::counts(db).await?;
+    counts.sort_by(|a, b| a.kind.cmp(&b.kind));
     let mut out = format!("{:<16}", "kind");
     for state in STATES {
         write!(out, "{state:>10}")?;
     }
     out.push('\n');
-    for (kind, row) in &counts {
-        write!(out, "{kind:<16}")?;
-        for count in row {
+    for row in &counts {
+        write!(out, "{:<16}", row.kind)?;
+        for count in row.counts {
             write!(out, "{count:>10}")?;
         }
         out.push('\n');
     }
-    let failed = store::failed(db).await?;
+    let failed = admin::failed_jobs(db).await?;
     if failed.is_empty() {
         out.push_str("\nno failed jobs\n");
         return Ok(out);
     }
     writeln!(out, "\nfailed jobs ({}):", failed.len())?;
     for job in failed {
-        let when = job
-            .finished_at
-            .map_or_else(|| "-".to_owned(), format_micros);
+        let when = job.finished_at.as_deref().unwrap_or("-");
         // One line per job: the error's first line is what an operator scans for.
         let error = job.last_error.as_deref().unwrap_or("-");
         let error = error.lines().next().unwrap_or_default();
@@ -95,18 +98,4 @@ async fn list(db: &Db) -> anyhow::Result<String> {
         )?;
     }
     Ok(out)
-}
-
-/// Requeues failed job `id` (refusing any other state), or every failed job when `None`.
-async fn retry(db: &Db, id: Option<i64>) -> anyhow::Result<u64> {
-    let retried = store::requeue_failed(db, id).await?;
-    if let (Some(id), 0) = (id, retried) {
-        match store::state_of(db, id).await? {
-            None => bail!("there is no job {id}"),
-            Some(state) => {
-                bail!("job {id} is {state}, not failed: only failed jobs can be retried")
-            }
-        }
-    }
-    Ok(retried)
 }

@@ -13,7 +13,8 @@ pub enum Kind {
     PasswordReset,
     /// Queue one digest email per user who chose this period (planned at 08:00 UTC).
     Digest,
-    /// Delete finished jobs, expired stream tickets and reset links past their retention.
+    /// Delete finished jobs, expired stream tickets, reset links and idle dashboard sessions past
+    /// their retention.
     Cleanup,
     /// Roll complete days of analytics up, and roll again the days late rows touched.
     AnalyticsRollup,

@@ -5,8 +5,10 @@
 //! run the kind's handler, and retry failures with exponential backoff and jitter until
 //! `JOBS_MAX_ATTEMPTS`, then mark the job `failed`. Recurring jobs are planned by every worker
 //! from the table in `schedule.rs`, once per period across instances. docs/notifications.md
-//! describes operating it (`nexus jobs`, the `nexus_jobs_*` metrics).
+//! describes operating it (`nexus jobs`, the `nexus_jobs_*` metrics); `admin.rs` is what
+//! operators do to it, from the command line or the staff dashboard.
 
+mod admin;
 mod backoff;
 mod cli;
 mod kind;
@@ -16,8 +18,13 @@ mod store;
 mod worker;
 
 pub use self::{
+    admin::{
+        counts, discard, failed_jobs, latest_failed_jobs, retry, retry_all_failed, FailedJob,
+        KindCounts, NotFailed,
+    },
     cli::JobsCommand,
     kind::Kind,
+    metrics::STATES,
     schedule::{plan, run_planner, Every, Scheduled, PLAN_INTERVAL, SCHEDULE},
     worker::{Handlers, Job, Worker},
 };

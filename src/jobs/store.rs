@@ -275,6 +275,37 @@ pub(super) async fn failed(db: &Db) -> Result<Vec<FailedJob>, sqlx::Error> {
     .await
 }
 
+/// One page of the failed jobs, the latest first (through `jobs_failed_idx`), and how many
+/// there are.
+pub(super) async fn failed_page(
+    db: &Db,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<FailedJob>), sqlx::Error> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'failed'")
+        .fetch_one(&db.pool)
+        .await?;
+    let rows = sqlx::query_as(
+        "SELECT id, kind, attempts, last_error, finished_at FROM jobs \
+         WHERE state = 'failed' ORDER BY id DESC LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok((count, rows))
+}
+
+/// Deletes job `id` if it is failed; returns how many rows went (0 or 1).
+pub(super) async fn delete_failed(db: &Db, id: i64) -> Result<u64, sqlx::Error> {
+    let mut conn = db.write_connection().await?;
+    let done = sqlx::query("DELETE FROM jobs WHERE id = $1 AND state = 'failed'")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// The state of job `id`, if it exists.
 pub(super) async fn state_of(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1")

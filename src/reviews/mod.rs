@@ -17,7 +17,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
+pub use moderation::{reported_reviews, set_hidden};
 pub use rating::Rating;
+pub use views::{ReasonCount, ReportedReview, ReviewView};
 
 /// Every review route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -1,11 +1,14 @@
 //! Staff moderation: the report queue, and hiding or unhiding a review. Hiding takes a review out
 //! of every public list, the stats and its product's rating, in the same transaction.
+//!
+//! [`set_hidden`] and [`reported_reviews`] are the feature's front for the staff dashboard: the
+//! API's handlers and its pages do a hide through the same function.
 
 use axum::extract::State;
 
 use super::{
     store,
-    views::{ReportView, ReviewView},
+    views::{ReportView, ReportedReview, ReviewView},
 };
 use crate::{
     accounts::Staff,
@@ -32,8 +35,22 @@ pub async fn list_review_reports(
     Ok(axum::Json(page.page(count, reports)?))
 }
 
-/// Sets a review's hidden flag and refreshes its product's rating, in one transaction.
-async fn set_hidden(state: &AppState, id: i64, hidden: bool) -> Result<ReviewView, ApiError> {
+/// One page of the reviews that have reports, the most reported first (then the one reported
+/// first): only hidden ones, only visible ones, or all of them when `hidden` is `None`.
+pub async fn reported_reviews(
+    state: &AppState,
+    hidden: Option<bool>,
+    page: &PageRequest,
+) -> Result<Page<ReportedReview>, ApiError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (count, queue) = store::reported(&mut conn, hidden, page.limit(), page.offset()).await?;
+    page.page(count, queue)
+}
+
+/// Sets a review's hidden flag and refreshes its product's rating, in one transaction; `404`
+/// when there is no such review. Idempotent. The catalog cache is the caller's: the API's
+/// middleware bumps it after every successful write.
+pub async fn set_hidden(state: &AppState, id: i64, hidden: bool) -> Result<ReviewView, ApiError> {
     let mut tx = state.db.begin_write().await?;
     if !store::set_hidden(&mut tx, id, hidden).await? {
         return Err(ApiError::not_found());

@@ -1,5 +1,5 @@
 //! What the review endpoints answer: a review, a product's rating statistics, a helpful vote,
-//! and reports.
+//! and reports; and the dashboard's queue of reported reviews.
 
 use std::collections::BTreeMap;
 
@@ -125,6 +125,25 @@ pub struct ReportView {
     pub reason: String,
     pub description: String,
     pub created_at: String,
+}
+
+/// A review in the staff dashboard's moderation queue: the review (hidden or not), how many
+/// reports it has, since when, and why.
+#[derive(Debug, Serialize)]
+pub struct ReportedReview {
+    pub review: ReviewView,
+    pub reports: i64,
+    /// When its first report came (RFC 3339 UTC).
+    pub first_reported_at: String,
+    /// Each reason given, the most frequent first.
+    pub reasons: Vec<ReasonCount>,
+}
+
+/// How many of a review's reports gave one reason.
+#[derive(Debug, Serialize)]
+pub struct ReasonCount {
+    pub reason: String,
+    pub count: i64,
 }
 
 #[cfg(test)]

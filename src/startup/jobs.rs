@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    accounts, analytics,
+    accounts, analytics, dashboard,
     db::now_micros,
     jobs::{self, Handlers, Job, Kind, Worker},
     mail, notifications,
@@ -31,7 +31,8 @@ fn handlers() -> Handlers<AppState> {
         .on(Kind::AnalyticsRetention, analytics::delete_old_events)
 }
 
-/// The nightly cleanup: old finished jobs, expired stream tickets, long-expired reset links.
+/// The nightly cleanup: old finished jobs, expired stream tickets, long-expired reset links, and
+/// dashboard sessions idle past their 12 hours (a session whose cookie never came back).
 /// Each is a plain DELETE of what is past its retention, so a second run deletes nothing more.
 async fn cleanup(state: AppState, _job: Job) -> anyhow::Result<()> {
     let jobs = jobs::delete_done_older_than(&state.db, DONE_JOB_RETENTION).await?;
@@ -42,7 +43,14 @@ async fn cleanup(state: AppState, _job: Job) -> anyhow::Result<()> {
     };
     let reset_links =
         accounts::delete_expired_reset_links(&state.db, now - RESET_LINK_RETENTION_MICROS).await?;
-    tracing::info!(jobs, tickets, reset_links, "cleanup deleted expired rows");
+    let dashboard_sessions = dashboard::delete_idle_sessions(&state.db, now).await?;
+    tracing::info!(
+        jobs,
+        tickets,
+        reset_links,
+        dashboard_sessions,
+        "cleanup deleted expired rows"
+    );
     Ok(())
 }
 

@@ -1,17 +1,12 @@
 //! User administration for admins: `admin/users/` (list, search, filter) and
-//! `admin/users/{id}/` (read, change `role` and `is_active`).
+//! `admin/users/{id}/` (read, change `role` and `is_active`). The rules are the accounts
+//! front's (`admin.rs`), which the staff dashboard calls too.
 
 use axum::{extract::State, Json};
 
 use crate::{
-    accounts::{
-        requests::AdminUserUpdate,
-        role::Role,
-        store::{refresh_tokens, users, UserFilter},
-        views::AdminUserResponse,
-        Admin,
-    },
-    error::{ApiError, FieldErrors},
+    accounts::{admin, requests::AdminUserUpdate, role::Role, views::AdminUserResponse, Admin},
+    error::ApiError,
     http::{
         extract::{Path, QueryPairs, Valid},
         pagination::{Page, PageRequest},
@@ -31,35 +26,8 @@ pub async fn list_users(
     query: QueryPairs,
     page: PageRequest,
 ) -> Result<Json<Page<AdminUserResponse>>, ApiError> {
-    let filter = filter(&query)?;
-    let count = users::count(&state.db.pool, &filter).await?;
-    let rows = users::list(&state.db.pool, &filter, &page).await?;
-    let results = rows.iter().map(AdminUserResponse::from).collect();
-    Ok(Json(page.page(count, results)?))
-}
-
-/// The list's filters from the query string, with django-filter's messages for bad values.
-fn filter(query: &QueryPairs) -> Result<UserFilter, ApiError> {
-    let role = query.get("role").map(|name| {
-        Role::parse(name).ok_or_else(|| {
-            FieldErrors::single(
-                "role",
-                format!("Select a valid choice. {name} is not one of the available choices."),
-            )
-        })
-    });
-    let is_active = query
-        .get("is_active")
-        .map(|value| match value.to_ascii_lowercase().as_str() {
-            "true" | "1" => Ok(true),
-            "false" | "0" => Ok(false),
-            _ => Err(FieldErrors::single("is_active", "Must be a valid boolean.")),
-        });
-    Ok(UserFilter {
-        search: query.get("search").map(str::to_owned),
-        role: role.transpose()?,
-        is_active: is_active.transpose()?,
-    })
+    let filter = admin::user_filter(&query)?;
+    Ok(Json(admin::list_users(&state, &filter, &page).await?))
 }
 
 /// One user.
@@ -72,10 +40,7 @@ pub async fn get_user(
     _admin: Admin,
     Path(id): Path<i64>,
 ) -> Result<Json<AdminUserResponse>, ApiError> {
-    let user = users::find_by_id(&state.db.pool, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(Json(AdminUserResponse::from(&user)))
+    Ok(Json(admin::find_user(&state, id).await?))
 }
 
 /// Changes a user's role or active flag; takes effect on their very next request. An admin can't
@@ -91,28 +56,5 @@ pub async fn update_user(
     Path(id): Path<i64>,
     Valid(body): Valid<AdminUserUpdate>,
 ) -> Result<Json<AdminUserResponse>, ApiError> {
-    if id == admin.id {
-        let mut errors = FieldErrors::new();
-        if body.role.is_some_and(|role| role != Role::Admin) {
-            errors.add("role", "You cannot change your own role.");
-        }
-        if body.is_active == Some(false) {
-            errors.add("is_active", "You cannot deactivate your own account.");
-        }
-        errors.into_result()?;
-    }
-    let mut tx = state.db.begin_write().await?;
-    if !users::set_role_and_active(&mut *tx, id, body.role, body.is_active).await? {
-        return Err(ApiError::not_found());
-    }
-    if body.is_active == Some(false) {
-        // Access tokens already stop working (the auth extractor reads the row); this ends the
-        // refresh tokens too, so reactivation doesn't revive old sessions.
-        refresh_tokens::revoke_all_for_user(&mut *tx, id).await?;
-    }
-    tx.commit().await?;
-    let user = users::find_by_id(&state.db.pool, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(Json(AdminUserResponse::from(&user)))
+    Ok(Json(admin::update_user(&state, admin.id, id, &body).await?))
 }

@@ -197,6 +197,28 @@ impl Chromium {
             .unwrap_or_else(|error| panic!("submitting the form of {action}: {error}"));
     }
 
+    /// Waits (up to 5 s) until the address starts with `prefix` (after a form's redirect), and
+    /// returns it.
+    pub async fn wait_for_path(&self, prefix: &str) -> String {
+        for _ in 0..50 {
+            let path = self.path().await;
+            if path.starts_with(prefix) {
+                return path;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never reached {prefix}: at {}", self.path().await)
+    }
+
+    /// Chooses the option whose value is `value` in the select named `name`.
+    pub async fn choose_value(&self, name: &str, value: &str) {
+        self.find(&format!("select[name='{name}']"))
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|error| panic!("choosing {value:?} in {name}: {error}"));
+    }
+
     /// Chooses the option labelled `label` in the select named `name`.
     pub async fn choose(&self, name: &str, label: &str) {
         self.find(&format!("select[name='{name}']"))

@@ -6,10 +6,14 @@ mod browser;
 mod catalog;
 mod chromium;
 mod in_chromium;
+mod jobs;
 mod orders;
 mod overview;
 mod pages;
 mod products;
+mod reviews;
+mod sessions;
 mod sign_in;
+mod users;
 
 use self::browser::Browser;

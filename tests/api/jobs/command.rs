@@ -1,5 +1,6 @@
 //! `nexus jobs` through the built binary against each test's database: the listing, retrying
-//! one failed job or all of them, and refusing a job that is not failed (exit code 1).
+//! one failed job or all of them, discarding one, and refusing a job that is not failed (exit
+//! code 1).
 
 use std::process::Output;
 
@@ -110,5 +111,32 @@ api_test! {
         assert!(stdout(&jobs(&app, &[])).contains("no failed jobs"));
         // Saying neither which job nor --all-failed is a usage error.
         assert!(!jobs(&app, &["retry"]).status.success());
+    }
+
+    async fn discard_deletes_a_failed_job_and_refuses_any_other(app: TestApp) {
+        let app = without_worker(&app).await;
+        let failed = insert(&app, "email", "failed", Some("refused")).await;
+        let done = insert(&app, "cleanup", "done", None).await;
+
+        let output = jobs(&app, &["discard", &failed.to_string()]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(stdout(&output).trim(), format!("failed job {failed} discarded"));
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE id = $1")
+            .bind(failed)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+
+        for (id, why) in [
+            (done, format!("job {done} is done, not failed: only failed jobs can be discarded")),
+            (failed, format!("there is no job {failed}")),
+        ] {
+            let output = jobs(&app, &["discard", &id.to_string()]);
+            assert_eq!(output.status.code(), Some(1), "{id}");
+            assert!(stderr(&output).contains(&why), "{}", stderr(&output));
+        }
+        assert_eq!(row(&app, done).await.state, "done");
+        assert!(!jobs(&app, &["discard"]).status.success(), "an id is required");
     }
 }

@@ -1,9 +1,13 @@
-//! Every SQL statement of the reviews: reading them, writing them, votes and reports, and
-//! keeping each product's rating columns exact.
+//! Every SQL statement of the reviews: reading them, writing them, votes, and keeping each
+//! product's rating columns exact; reports and the moderation queue are in `reports.rs`.
+
+mod reports;
 
 use sqlx::AnyConnection;
 
-use super::views::{ReportView, ReviewView};
+pub use reports::{insert_report, list_reports, reported};
+
+use super::views::ReviewView;
 use crate::{
     accounts::AuthUser,
     db::{now_micros, types::format_micros, Flag, SqlBuilder},
@@ -11,15 +15,18 @@ use crate::{
 
 /// The review columns, joined with its author and product. `verified_purchase` is computed on
 /// read, so a review written before the order arrived becomes verified once it is delivered.
-const REVIEW_SELECT: &str = "SELECT r.id, r.user_id, u.email AS user_email, r.product_id, \
+const REVIEW_COLUMNS: &str = "r.id, r.user_id, u.email AS user_email, r.product_id, \
      p.title AS product_title, r.rating, r.comment, r.helpful_count, r.is_hidden, \
      EXISTS (SELECT 1 FROM order_items oi JOIN orders o ON o.id = oi.order_id \
         WHERE oi.product_id = r.product_id AND o.user_id = r.user_id \
         AND o.status IN ('delivered', 'completed')) AS verified_purchase, \
-     r.created_at, r.updated_at \
-     FROM reviews r JOIN users u ON u.id = r.user_id JOIN products p ON p.id = r.product_id";
+     r.created_at, r.updated_at";
 
-/// A review as [`REVIEW_SELECT`] reads it.
+/// The tables [`REVIEW_COLUMNS`] reads.
+const REVIEW_TABLES: &str =
+    "reviews r JOIN users u ON u.id = r.user_id JOIN products p ON p.id = r.product_id";
+
+/// A review as [`REVIEW_COLUMNS`] reads it.
 #[derive(Debug, sqlx::FromRow)]
 struct ReviewRow {
     id: i64,
@@ -57,10 +64,12 @@ impl From<ReviewRow> for ReviewView {
 
 /// Loads one review, hidden or not.
 pub async fn one(conn: &mut AnyConnection, id: i64) -> Result<Option<ReviewView>, sqlx::Error> {
-    let row: Option<ReviewRow> = sqlx::query_as(&format!("{REVIEW_SELECT} WHERE r.id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<ReviewRow> = sqlx::query_as(&format!(
+        "SELECT {REVIEW_COLUMNS} FROM {REVIEW_TABLES} WHERE r.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
     Ok(row.map(Into::into))
 }
 
@@ -132,7 +141,7 @@ pub async fn list(
         .query_as()
         .fetch_one(&mut *conn)
         .await?;
-    let mut page = filter.query(REVIEW_SELECT);
+    let mut page = filter.query(&format!("SELECT {REVIEW_COLUMNS} FROM {REVIEW_TABLES}"));
     page.push(&format!(" ORDER BY {}, r.id DESC LIMIT ", filter.order))
         .push_bind(limit)
         .push(" OFFSET ")
@@ -294,74 +303,6 @@ pub async fn vote_helpful(
         .bind(id)
         .fetch_one(conn)
         .await
-}
-
-/// Stores a report on a review and returns its id.
-pub async fn insert_report(
-    conn: &mut AnyConnection,
-    review_id: i64,
-    user_id: i64,
-    reason: &str,
-    description: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO review_reports (review_id, user_id, reason, description, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(review_id)
-    .bind(user_id)
-    .bind(reason)
-    .bind(description)
-    .bind(now_micros())
-    .fetch_one(conn)
-    .await
-}
-
-/// A `review_reports` row with its reporter's email.
-#[derive(Debug, sqlx::FromRow)]
-struct ReportRow {
-    id: i64,
-    review_id: i64,
-    user_id: i64,
-    email: String,
-    reason: String,
-    description: String,
-    created_at: i64,
-}
-
-impl From<ReportRow> for ReportView {
-    fn from(row: ReportRow) -> Self {
-        Self {
-            id: row.id,
-            review: row.review_id,
-            user: row.user_id,
-            user_email: row.email,
-            reason: row.reason,
-            description: row.description,
-            created_at: format_micros(row.created_at),
-        }
-    }
-}
-
-/// One page of every report, newest first, and how many there are.
-pub async fn list_reports(
-    conn: &mut AnyConnection,
-    limit: i64,
-    offset: i64,
-) -> Result<(i64, Vec<ReportView>), sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM review_reports")
-        .fetch_one(&mut *conn)
-        .await?;
-    let rows: Vec<ReportRow> = sqlx::query_as(
-        "SELECT rr.id, rr.review_id, rr.user_id, u.email, rr.reason, rr.description, rr.created_at \
-         FROM review_reports rr JOIN users u ON u.id = rr.user_id \
-         ORDER BY rr.created_at DESC, rr.id DESC LIMIT $1 OFFSET $2",
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(conn)
-    .await?;
-    Ok((count, rows.into_iter().map(Into::into).collect()))
 }
 
 /// `(rating, count)` of a product's visible reviews, for the ratings present.
