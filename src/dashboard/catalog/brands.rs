@@ -8,7 +8,8 @@ use axum::{
 };
 use minijinja::{context, value::Serde, Value};
 
-use super::form::{self, draft, field_errors, no_errors, REFUSED};
+use super::form::{draft, field_errors, no_errors, REFUSED};
+use crate::dashboard::paging;
 use crate::{
     catalog::brands::{self, BrandView},
     dashboard::{
@@ -27,7 +28,7 @@ pub async fn list_brands(
     session: StaffSession,
     query: QueryPairs,
 ) -> Response {
-    let listed = match form::page_request(query.get("page")) {
+    let listed = match paging::page_request(&query) {
         Ok(page) => brands::list(&state.db, &page)
             .await
             .map(|list| (list, page)),
@@ -44,7 +45,7 @@ pub async fn list_brands(
             brands => Value::from(Serde(&list.results)),
             count => list.count,
             page => page.page,
-            pages => form::pages(list.count, page.page_size),
+            pages => paging::page_count(list.count, &page),
             deleted => query.get("deleted").is_some(),
         },
     )

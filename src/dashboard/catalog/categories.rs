@@ -9,7 +9,8 @@ use minijinja::{context, value::Serde, Value};
 use serde::Serialize;
 use serde_json::Map;
 
-use super::form::{self, draft, field_errors, no_errors, REFUSED};
+use super::form::{draft, field_errors, no_errors, REFUSED};
+use crate::dashboard::paging;
 use crate::{
     catalog::categories::{self, CategoryList, CategoryNode, CategoryView},
     dashboard::{
@@ -38,7 +39,7 @@ struct TreeRow {
 /// API's `categories/?tree=true`: one query, and not paged (a tree cut into pages loses its
 /// parents; docs/dashboard.md).
 async fn tree_rows(state: &AppState) -> Result<Vec<TreeRow>, ApiError> {
-    let whole = form::page_request(None)?;
+    let whole = paging::page_request(&QueryPairs::default())?;
     let roots = match categories::list(&state.db, &whole, true).await? {
         CategoryList::Tree(roots) => roots,
         CategoryList::Page(page) => page

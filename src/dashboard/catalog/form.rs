@@ -7,7 +7,6 @@ use serde_json::Map;
 
 use crate::{
     error::{ApiError, FieldErrors},
-    http::pagination::PageRequest,
     validation::{Draft, FromForm},
 };
 
@@ -36,23 +35,3 @@ pub fn no_errors() -> Value {
 
 /// The status a form shown again with its errors answers.
 pub const REFUSED: StatusCode = StatusCode::BAD_REQUEST;
-
-/// The page `?page=` asks for, with the API's page size (a bad number is the API's `400`).
-pub fn page_request(page: Option<&str>) -> Result<PageRequest, ApiError> {
-    let query = page.map(|page| format!("page={}", urlencoding(page)));
-    PageRequest::parse(String::new(), query.as_deref().unwrap_or_default())
-}
-
-/// `value` encoded for a query string.
-pub fn urlencoding(value: &str) -> String {
-    form_urlencoded::byte_serialize(value.as_bytes()).collect()
-}
-
-/// How many pages `count` rows fill at `page_size` a page (at least 1).
-pub fn pages(count: i64, page_size: i64) -> i64 {
-    let pages = count
-        .max(0)
-        .unsigned_abs()
-        .div_ceil(page_size.max(1).unsigned_abs());
-    i64::try_from(pages).unwrap_or(i64::MAX).max(1)
-}

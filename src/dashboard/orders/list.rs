@@ -6,9 +6,8 @@ use chrono::NaiveDate;
 use minijinja::{context, value::Serde, Value};
 
 use crate::{
-    dashboard::{pages, session::StaffSession},
-    error::ApiError,
-    http::{extract::QueryPairs, pagination::PageRequest},
+    dashboard::{pages, paging, session::StaffSession},
+    http::extract::QueryPairs,
     orders::{self, OrderFilter, OrderStatus},
     state::AppState,
 };
@@ -72,15 +71,6 @@ fn filters(query: &QueryPairs) -> Filters<'_> {
     }
 }
 
-/// The page `?page=` asks for, with the API's page size (a bad number is the API's `400`).
-fn page_request(query: &QueryPairs) -> Result<PageRequest, ApiError> {
-    let page = query.get("page").map(|page| {
-        let encoded: String = form_urlencoded::byte_serialize(page.as_bytes()).collect();
-        format!("page={encoded}")
-    });
-    PageRequest::parse(String::new(), page.as_deref().unwrap_or_default())
-}
-
 /// The list page.
 pub async fn list_orders(
     State(state): State<AppState>,
@@ -88,7 +78,7 @@ pub async fn list_orders(
     query: QueryPairs,
 ) -> Response {
     let given = filters(&query);
-    let listed = match page_request(&query) {
+    let listed = match paging::page_request(&query) {
         Ok(page) => orders::list_all(&state.db, &given.filter, &page)
             .await
             .map(|list| (list, page)),

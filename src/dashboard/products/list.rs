@@ -10,9 +10,9 @@ use crate::{
         brands, categories,
         products::{self, ProductFilters, Visibility},
     },
-    dashboard::{pages, session::StaffSession},
+    dashboard::{pages, paging, session::StaffSession},
     error::ApiError,
-    http::{extract::QueryPairs, pagination::PageRequest},
+    http::extract::QueryPairs,
     media::MediaUrls,
     state::AppState,
 };
@@ -92,11 +92,7 @@ pub async fn list_page(
     query: QueryPairs,
 ) -> Response {
     let asked = Asked::read(&query);
-    // Only `page`: the page size is the API's default.
-    let page_query = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(query.get("page").map(|page| ("page", page)))
-        .finish();
-    let page = match PageRequest::parse("/dashboard/products/".to_owned(), &page_query) {
+    let page = match paging::page_request(&query) {
         Ok(page) => page,
         Err(error) => return pages::error(&session, error),
     };

@@ -177,6 +177,8 @@ fn png(width: u32, height: u32) -> Vec<u8> {
         image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 160])
     });
     let mut bytes = std::io::Cursor::new(Vec::new());
-    picture.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    picture
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .unwrap();
     bytes.into_inner()
 }
