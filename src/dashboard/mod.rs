@@ -23,6 +23,7 @@ macro_rules! template {
 }
 
 mod assets;
+mod attention;
 mod catalog;
 mod extract;
 mod jobs;

@@ -1,10 +1,11 @@
 //! The overview: the analytics dashboard (§3.7) for a chosen period, as `GET
-//! analytics/dashboard/` computes it, with the page's own cache of figures.
+//! analytics/dashboard/` computes it, with the page's own cache of figures, and what needs
+//! attention (`attention.rs`).
 
 use axum::{extract::State, http::StatusCode, response::Response, routing::get, Extension, Router};
 use minijinja::{context, Value};
 
-use super::{pages, session::StaffSession};
+use super::{attention::needs_attention, pages, session::StaffSession};
 use crate::{
     analytics::{self, FiguresCache},
     http::extract::QueryPairs,
@@ -37,11 +38,16 @@ async fn overview(
         ),
         Err(error) => return pages::error(&session, error),
     };
+    let attention = match needs_attention(&state).await {
+        Ok(attention) => Value::from(minijinja::value::Serde(attention)),
+        Err(error) => return pages::error(&session, error),
+    };
     pages::page(
         &session,
         "overview.html",
         context! {
             figures => view,
+            attention,
             problem,
             from => from.unwrap_or_default(),
             to => to.unwrap_or_default(),

@@ -5,11 +5,13 @@
 //! screenshots docs/dashboard.md shows.
 
 use fantoccini::key::Key;
+use reqwest::StatusCode;
+use serde_json::json;
 
 use super::chromium::Chromium;
 use crate::{
     browser_test,
-    fixtures::place_order,
+    fixtures::{assert_stock, place_order},
     helpers::{TestApp, PASSWORD},
 };
 

@@ -16,7 +16,7 @@ use crate::{
 
 /// Queues `n` cleanup-kind jobs and runs them with a worker whose handler always fails (one
 /// attempt each), until all of them are `failed`; returns their ids.
-async fn failed_jobs(app: &TestApp, n: usize) -> Vec<i64> {
+pub async fn failed_jobs(app: &TestApp, n: usize) -> Vec<i64> {
     let ids = enqueue(app, n).await;
     let handlers = Handlers::default().on(Kind::Cleanup, |_: (), job: Job| async move {
         anyhow::bail!(

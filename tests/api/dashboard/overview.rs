@@ -2,7 +2,9 @@
 
 use reqwest::StatusCode;
 
-use super::Browser;
+use serde_json::json;
+
+use super::{jobs::failed_jobs, Browser};
 use crate::{api_test, fixtures::place_order, helpers::TestApp};
 
 api_test! {
@@ -61,5 +63,45 @@ api_test! {
         let css = browser.get("/dashboard/static/dashboard.css").await;
         assert_eq!(css.status, StatusCode::OK);
         assert!(css.headers["content-type"].to_str().unwrap().starts_with("text/css"));
+    }
+
+    async fn needs_attention_lists_low_stock_reported_reviews_failed_payments_and_failed_jobs(app: TestApp) {
+        let staff = app.create_staff().await;
+        let mut browser = Browser::new(&app);
+        browser.sign_in(&staff.email).await;
+        let calm = browser.get("/dashboard/").await;
+        for empty in ["No active product is low on stock.", "No public review is reported.", "No order's payment failed.", "No job has failed."] {
+            assert!(calm.text.contains(empty), "{empty}");
+        }
+
+        let buyer = app.create_customer().await;
+        let reporter = app.create_customer().await;
+        let lamp = app.product().title("Brass Lamp").stock(3).create().await;
+        let _plenty = app.product().title("Paper Clip").stock(500).create().await;
+        let _hidden_low = app.product().title("Old Stool").stock(0).inactive().create().await;
+        let order = place_order(&app, &buyer, &[(lamp, 1)]).await;
+        let declined = app
+            .post_as(&format!("orders/{}/payment/", order["id"]), &buyer.token,
+                &json!({"payment_method": "card", "payment_details": {"card_number": "4000000000000002"}}))
+            .await;
+        assert_eq!(declined.status, 402, "{}", declined.text);
+        let review = app.post_as("reviews/", &buyer.token, &json!({"product": lamp, "rating": 1, "comment": "Flickers <always>"})).await;
+        assert_eq!(review.status, 201, "{}", review.text);
+        let report = app.post_as(&format!("reviews/{}/report/", review.body["id"]), &reporter.token, &json!({"reason": "spam"})).await;
+        assert!(report.status.is_success(), "{}", report.text);
+        failed_jobs(&app, 1).await;
+
+        let page = browser.get("/dashboard/").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        // The lamp is back to 3 after the declined payment: at or below the threshold (5).
+        assert!(page.text.contains(r#"id="low-stock-count">1</span>"#), "{}", page.text);
+        assert!(page.text.contains("Brass Lamp</a>: 3 left"));
+        assert!(!page.text.contains("Old Stool"), "inactive products are not listed");
+        assert!(page.text.contains(r#"id="reported-count">1</span>"#));
+        assert!(page.text.contains("Flickers &lt;always&gt;"), "escaped");
+        assert!(page.text.contains(r#"id="failed-payments-count">1</span>"#));
+        assert!(page.text.contains(order["order_number"].as_str().unwrap()));
+        assert!(page.text.contains(r#"id="failed-jobs-count">1</span>"#));
+        assert!(page.text.contains("cleanup #"));
     }
 }
