@@ -2,7 +2,7 @@
 //! on it and runs goose load scenarios against it, then writes a JSON and a Markdown report
 //! (docs/PERFORMANCE.md).
 
-mod dashboard;
+mod analytics;
 mod dataset;
 mod notify;
 mod report;
@@ -32,7 +32,7 @@ struct Args {
     #[arg(long, value_enum)]
     cache: Option<CacheMode>,
     /// `all`, or scenarios separated by commas (liveness, list, detail, search, browse-mix,
-    /// checkout, mixed, notify; and dashboard, which `all` leaves out), run in the order given.
+    /// checkout, mixed, notify; and analytics, which `all` leaves out), run in the order given.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Measured time per scenario.
@@ -89,15 +89,15 @@ struct Args {
     /// `notify`: status changes sent (one at a time) while the streams are open.
     #[arg(long, default_value_t = 300)]
     changes: usize,
-    /// `dashboard`: analytics events seeded (instead of the seed's 3,000 over 30 days).
+    /// `analytics`: analytics events seeded (instead of the seed's 3,000 over 30 days).
     #[arg(long, default_value_t = 3_000_000)]
-    dashboard_events: usize,
-    /// `dashboard`: the days before now they spread over.
+    analytics_events: usize,
+    /// `analytics`: the days before now they spread over.
     #[arg(long, default_value_t = 365)]
-    dashboard_event_days: u32,
-    /// `dashboard`: concurrent staff users asking for the dashboard.
+    analytics_event_days: u32,
+    /// `analytics`: concurrent staff users asking for `analytics/dashboard/`.
     #[arg(long, default_value_t = 8)]
-    dashboard_users: usize,
+    analytics_users: usize,
 }
 
 /// Database engine.
@@ -154,10 +154,10 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => server::build_release(&workspace)?,
     };
-    let dashboard = scenarios.contains(&Scenario::Dashboard);
-    // The seed's own default unless the dashboard needs its year of events.
-    let (events, event_days) = if dashboard {
-        (args.dashboard_events, args.dashboard_event_days)
+    let analytics = scenarios.contains(&Scenario::Analytics);
+    // The seed's own default unless `analytics` needs its year of events.
+    let (events, event_days) = if analytics {
+        (args.analytics_events, args.analytics_event_days)
     } else {
         (3_000, 30)
     };
@@ -177,8 +177,8 @@ async fn main() -> anyhow::Result<()> {
     let seeding = std::time::Instant::now();
     dataset::seed(&nexus, &database_url, &size)?;
     println!("seeded in {:.1}s", seeding.elapsed().as_secs_f64());
-    if dashboard {
-        dashboard::prepare(&nexus, &database_url)?;
+    if analytics {
+        analytics::prepare(&nexus, &database_url)?;
     }
     let restocked = dataset::restock(&database_url).await?;
 
@@ -236,7 +236,7 @@ async fn run_all(
     for (i, &scenario) in scenarios.iter().enumerate() {
         let server = server::Server::start(nexus, config).await?;
         let users = match scenario {
-            Scenario::Dashboard => args.dashboard_users,
+            Scenario::Analytics => args.analytics_users,
             _ => args.connections,
         };
         println!(
@@ -271,8 +271,8 @@ async fn run_all(
                     .await
                     .map(|result| vec![result])
             }
-            Scenario::Dashboard => {
-                dashboard::run(&server, args.dashboard_users, args.warmup, args.duration).await
+            Scenario::Analytics => {
+                analytics::run(&server, args.analytics_users, args.warmup, args.duration).await
             }
             _ => scenarios::run(
                 scenario,

@@ -51,7 +51,7 @@ pub struct ScenarioResult {
     pub wal: Option<WalPerOrder>,
     /// 1-minute load average of the machine just before the measured run (after the warm-up).
     pub load_average: f64,
-    /// Concurrent users, when not the run's `--connections` (`dashboard`).
+    /// Concurrent users, when not the run's `--connections` (`analytics`).
     pub users: Option<usize>,
     pub by_request: Vec<RequestRow>,
 }

@@ -48,9 +48,9 @@ pub enum Scenario {
     Mixed,
     /// Open notification streams and status-change delivery latency (`notify.rs`, not goose).
     Notify,
-    /// The staff dashboard over a year of events and over 30 days (`dashboard.rs`, not goose);
-    /// not part of `all`, since it seeds millions of events first.
-    Dashboard,
+    /// `GET analytics/dashboard/` over a year of events and over 30 days (`analytics.rs`, not
+    /// goose); not part of `all`, since it seeds millions of events first.
+    Analytics,
 }
 
 impl Scenario {
@@ -75,7 +75,7 @@ impl Scenario {
         Scenario::Checkout,
         Scenario::Mixed,
         Scenario::Notify,
-        Scenario::Dashboard,
+        Scenario::Analytics,
     ];
 
     /// `all` or one scenario's name.
@@ -107,7 +107,7 @@ impl Scenario {
             Scenario::Checkout => "checkout",
             Scenario::Mixed => "mixed",
             Scenario::Notify => "notify",
-            Scenario::Dashboard => "dashboard",
+            Scenario::Analytics => "analytics",
         }
     }
 
@@ -133,8 +133,8 @@ impl Scenario {
                 buyer().set_weight(1)?,
             ],
             Scenario::Notify => bail!("notify is not a goose scenario (notify.rs runs it)"),
-            Scenario::Dashboard => {
-                bail!("dashboard is not a goose scenario (dashboard.rs runs it)")
+            Scenario::Analytics => {
+                bail!("analytics is not a goose scenario (analytics.rs runs it)")
             }
         })
     }

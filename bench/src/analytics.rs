@@ -1,5 +1,7 @@
-//! The `dashboard` scenario (issue 18, SPEC §3.7): the staff dashboard over a year of events,
-//! which must answer in < 50 ms p95 from the roll-ups, and over the default 30 days.
+//! The `analytics` scenario (issue 18, SPEC §3.7): the JSON analytics dashboard
+//! (`GET analytics/dashboard/`) over a year of events, which must answer in < 50 ms p95 from the
+//! roll-ups, and over the default 30 days. (It was called `dashboard` until the staff web
+//! dashboard's pages got that name.)
 //!
 //! Before the servers start, the dataset gets a year of events (`nexus seed --events N
 //! --event-days 365`, in `main.rs`), an admin (`nexus createsuperuser --no-input`) and a roll-up
@@ -27,7 +29,7 @@ use crate::{
     server::Server,
 };
 
-/// The admin the harness creates to read the dashboard.
+/// The admin the harness creates to read the analytics dashboard.
 const ADMIN_EMAIL: &str = "bench-admin@example.com";
 const ADMIN_USERNAME: &str = "bench-admin";
 const ADMIN_PASSWORD: &str = "dashboard-bench-passphrase-7";
@@ -86,10 +88,10 @@ pub async fn run(
         .context("a year before today")?;
     let periods = [
         (
-            "dashboard-year",
+            "analytics-year",
             format!("/api/v1/analytics/dashboard/?from={year_ago}&to={today}"),
         ),
-        ("dashboard-30d", "/api/v1/analytics/dashboard/".to_owned()),
+        ("analytics-30d", "/api/v1/analytics/dashboard/".to_owned()),
     ];
     let mut results = Vec::new();
     for (name, path) in periods {
@@ -134,7 +136,7 @@ async fn describe(name: &str, url: &str, token: &str) -> anyhow::Result<()> {
     let status = response.status();
     let body: Value = response.json().await.unwrap_or_default();
     if !status.is_success() {
-        bail!("{name}: the dashboard answered {status}: {body}");
+        bail!("{name}: analytics/dashboard/ answered {status}: {body}");
     }
     println!(
         "{name}: {} to {} ({} days): revenue {}, {} orders, {} active users, top views {}, \
