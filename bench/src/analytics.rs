@@ -13,62 +13,27 @@
 //! read).
 
 use std::{
-    collections::BTreeMap,
     path::Path,
-    process::Command,
     time::{Duration, Instant},
 };
 
 use anyhow::{bail, Context};
 use chrono::{Days, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::{
-    report::{RequestRow, ScenarioResult},
-    scenarios::load_average,
-    server::Server,
+    measured::Measured, report::ScenarioResult, scenarios::load_average, server::Server, staff,
 };
 
-/// The admin the harness creates to read the analytics dashboard.
-const ADMIN_EMAIL: &str = "bench-admin@example.com";
-const ADMIN_USERNAME: &str = "bench-admin";
-const ADMIN_PASSWORD: &str = "dashboard-bench-passphrase-7";
-
-/// Creates the admin and rolls up every complete day of the seeded events, with the `nexus`
-/// admin commands.
+/// Rolls up every complete day of the seeded events with `nexus analytics rollup`, as an
+/// operator would after an import (the admin is `staff::create_admin`'s).
 pub fn prepare(nexus: &Path, database_url: &str) -> anyhow::Result<()> {
-    run_command(
-        nexus,
-        database_url,
-        &[
-            "createsuperuser",
-            "--email",
-            ADMIN_EMAIL,
-            "--username",
-            ADMIN_USERNAME,
-            "--no-input",
-        ],
-    )?;
     let started = Instant::now();
-    run_command(nexus, database_url, &["analytics", "rollup"])?;
+    staff::run_command(nexus, database_url, &["analytics", "rollup"])?;
     println!(
         "analytics rolled up in {:.1}s",
         started.elapsed().as_secs_f64()
     );
-    Ok(())
-}
-
-fn run_command(nexus: &Path, database_url: &str, args: &[&str]) -> anyhow::Result<()> {
-    let status = Command::new(nexus)
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env("NEXUS_SUPERUSER_PASSWORD", ADMIN_PASSWORD)
-        .env("LOG_LEVEL", "warn")
-        .status()
-        .with_context(|| format!("running nexus {}", args.join(" ")))?;
-    if !status.success() {
-        bail!("nexus {} failed ({status})", args.join(" "));
-    }
     Ok(())
 }
 
@@ -81,7 +46,7 @@ pub async fn run(
     duration: Duration,
 ) -> anyhow::Result<Vec<ScenarioResult>> {
     let base = server.base_url().to_owned();
-    let token = log_in(&base).await?;
+    let token = staff::api_token(&base).await?;
     let today = Utc::now().date_naive();
     let year_ago = today
         .checked_sub_days(Days::new(365))
@@ -101,28 +66,16 @@ pub async fn run(
             attack(&url, &token, users, warmup).await;
         }
         let load = load_average();
+        let started = Instant::now();
         let measured = attack(&url, &token, users, duration).await;
-        let mut result = measured.result(name, server.peak_rss_kib());
+        let seconds = started.elapsed().as_secs_f64();
+        let mut result = measured.result(name, seconds, server.peak_rss_kib());
+        result.by_request.push(measured.row(name, None));
         result.load_average = load;
         result.users = Some(users);
         results.push(result);
     }
     Ok(results)
-}
-
-/// Signs the admin in; returns the access token.
-async fn log_in(base: &str) -> anyhow::Result<String> {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/jwt/create/"))
-        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await?;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or_default();
-    match body["access"].as_str() {
-        Some(token) => Ok(token.to_owned()),
-        None => bail!("logging in {ADMIN_EMAIL} answered {status}: {body}"),
-    }
 }
 
 /// One answer of the period, its headline figures printed: what the measured requests read.
@@ -153,52 +106,9 @@ async fn describe(name: &str, url: &str, token: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What one attack saw.
-#[derive(Debug, Default)]
-struct Measured {
-    seconds: f64,
-    /// Latency (µs, to the answer's headers) → count, of the successful requests.
-    latencies: BTreeMap<u64, usize>,
-    max_us: u64,
-    errors: u64,
-    status_codes: BTreeMap<String, u64>,
-}
-
-impl Measured {
-    fn add(&mut self, other: Measured) {
-        for (latency, count) in other.latencies {
-            *self.latencies.entry(latency).or_default() += count;
-        }
-        self.max_us = self.max_us.max(other.max_us);
-        self.errors += other.errors;
-        for (status, count) in other.status_codes {
-            *self.status_codes.entry(status).or_default() += count;
-        }
-    }
-
-    fn result(&self, name: &str, peak_rss_kib: u64) -> ScenarioResult {
-        let mut result = ScenarioResult::new(name, self.seconds, peak_rss_kib);
-        let answered: usize = self.latencies.values().sum();
-        result.requests = answered as u64 + self.errors;
-        result.errors = self.errors;
-        result.max_us = self.max_us;
-        result.set_percentiles(&self.latencies);
-        result.by_request.push(RequestRow {
-            name: name.to_owned(),
-            requests: result.requests,
-            p50_us: result.p50_us,
-            p99_us: result.p99_us,
-            errors: self.errors,
-            status_codes: self.status_codes.clone(),
-        });
-        result
-    }
-}
-
 /// `users` clients asking for `url` back to back for `time`.
 async fn attack(url: &str, token: &str, users: usize, time: Duration) -> Measured {
-    let started = Instant::now();
-    let deadline = started + time;
+    let deadline = Instant::now() + time;
     let tasks: Vec<_> = (0..users)
         .map(|_| {
             let (url, token) = (url.to_owned(), token.to_owned());
@@ -208,10 +118,9 @@ async fn attack(url: &str, token: &str, users: usize, time: Duration) -> Measure
     let mut measured = Measured::default();
     for task in tasks {
         if let Ok(user) = task.await {
-            measured.add(user);
+            measured.add(&user);
         }
     }
-    measured.seconds = started.elapsed().as_secs_f64();
     measured
 }
 
@@ -231,19 +140,13 @@ async fn one_user(url: &str, token: &str, deadline: Instant) -> Measured {
         let latency = sent.elapsed().as_micros() as u64;
         let status = match response {
             Ok(response) => {
-                let status = response.status();
+                let status = response.status().as_u16();
                 let _ = response.bytes().await;
-                status.as_u16().to_string()
+                Some(status)
             }
-            Err(_) => "failed".to_owned(),
+            Err(_) => None,
         };
-        if status == "200" {
-            *measured.latencies.entry(latency).or_default() += 1;
-            measured.max_us = measured.max_us.max(latency);
-        } else {
-            measured.errors += 1;
-        }
-        *measured.status_codes.entry(status).or_default() += 1;
+        measured.record(status, latency);
     }
     measured
 }
