@@ -153,6 +153,8 @@ pub struct Workload {
     pub buyers: Vec<String>,
     /// Products with enough stock for checkout.
     pub restocked: Vec<i64>,
+    /// Ids of the seeded orders (`dashboard`'s order page).
+    pub orders: Vec<i64>,
 }
 
 impl Workload {
@@ -199,6 +201,9 @@ impl Workload {
         .bind(buyers as i64)
         .fetch_all(&pool)
         .await?;
+        let orders: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders ORDER BY id")
+            .fetch_all(&pool)
+            .await?;
         pool.close().await;
         if products.is_empty() || words.is_empty() || emails.is_empty() || categories.is_empty() {
             bail!("the seeded database has no products, categories or demo users");
@@ -210,6 +215,7 @@ impl Workload {
             words: words.into_iter().collect(),
             buyers: emails,
             restocked,
+            orders,
         })
     }
 }

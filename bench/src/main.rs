@@ -2,12 +2,15 @@
 //! on it and runs goose load scenarios against it, then writes a JSON and a Markdown report
 //! (docs/PERFORMANCE.md).
 
+mod analytics;
 mod dashboard;
 mod dataset;
+mod measured;
 mod notify;
 mod report;
 mod scenarios;
 mod server;
+mod staff;
 mod wal;
 
 use std::{path::PathBuf, time::Duration};
@@ -32,7 +35,8 @@ struct Args {
     #[arg(long, value_enum)]
     cache: Option<CacheMode>,
     /// `all`, or scenarios separated by commas (liveness, list, detail, search, browse-mix,
-    /// checkout, mixed, notify; and dashboard, which `all` leaves out), run in the order given.
+    /// checkout, mixed, notify; and analytics and dashboard, which `all` leaves out), run in the
+    /// order given.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Measured time per scenario.
@@ -89,14 +93,18 @@ struct Args {
     /// `notify`: status changes sent (one at a time) while the streams are open.
     #[arg(long, default_value_t = 300)]
     changes: usize,
-    /// `dashboard`: analytics events seeded (instead of the seed's 3,000 over 30 days).
+    /// `analytics` and `dashboard`: analytics events seeded (instead of the seed's 3,000 over 30
+    /// days).
     #[arg(long, default_value_t = 3_000_000)]
-    dashboard_events: usize,
-    /// `dashboard`: the days before now they spread over.
+    analytics_events: usize,
+    /// `analytics`: the days before now they spread over.
     #[arg(long, default_value_t = 365)]
-    dashboard_event_days: u32,
-    /// `dashboard`: concurrent staff users asking for the dashboard.
+    analytics_event_days: u32,
+    /// `analytics`: concurrent staff users asking for `analytics/dashboard/`.
     #[arg(long, default_value_t = 8)]
+    analytics_users: usize,
+    /// `dashboard`: concurrent staff users, each signed in, going round the dashboard's pages.
+    #[arg(long, default_value_t = 4)]
     dashboard_users: usize,
 }
 
@@ -154,10 +162,12 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => server::build_release(&workspace)?,
     };
-    let dashboard = scenarios.contains(&Scenario::Dashboard);
-    // The seed's own default unless the dashboard needs its year of events.
-    let (events, event_days) = if dashboard {
-        (args.dashboard_events, args.dashboard_event_days)
+    // Both read the analytics figures; the dashboard's overview over a year of them.
+    let staff =
+        scenarios.contains(&Scenario::Analytics) || scenarios.contains(&Scenario::Dashboard);
+    // The seed's own default unless they need their year of events.
+    let (events, event_days) = if staff {
+        (args.analytics_events, args.analytics_event_days)
     } else {
         (3_000, 30)
     };
@@ -177,8 +187,9 @@ async fn main() -> anyhow::Result<()> {
     let seeding = std::time::Instant::now();
     dataset::seed(&nexus, &database_url, &size)?;
     println!("seeded in {:.1}s", seeding.elapsed().as_secs_f64());
-    if dashboard {
-        dashboard::prepare(&nexus, &database_url)?;
+    if staff {
+        staff::create_admin(&nexus, &database_url)?;
+        analytics::prepare(&nexus, &database_url)?;
     }
     let restocked = dataset::restock(&database_url).await?;
 
@@ -236,6 +247,7 @@ async fn run_all(
     for (i, &scenario) in scenarios.iter().enumerate() {
         let server = server::Server::start(nexus, config).await?;
         let users = match scenario {
+            Scenario::Analytics => args.analytics_users,
             Scenario::Dashboard => args.dashboard_users,
             _ => args.connections,
         };
@@ -270,6 +282,9 @@ async fn run_all(
                 notify::run(&server, &config.database_url, args.streams, args.changes)
                     .await
                     .map(|result| vec![result])
+            }
+            Scenario::Analytics => {
+                analytics::run(&server, args.analytics_users, args.warmup, args.duration).await
             }
             Scenario::Dashboard => {
                 dashboard::run(&server, args.dashboard_users, args.warmup, args.duration).await

@@ -11,15 +11,24 @@ use crate::{
     wal::WalPerOrder,
 };
 
-/// One request name's share of a scenario (`list`, `detail`, `cart-add`, `order`…).
+/// One request name's share of a scenario (`list`, `detail`, `cart-add`, `order`, a dashboard
+/// page…).
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestRow {
     pub name: String,
+    /// What was asked for, where the name alone doesn't say (`dashboard`'s pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub requests: u64,
     pub p50_us: u64,
+    pub p95_us: u64,
     pub p99_us: u64,
+    pub max_us: u64,
     pub errors: u64,
     pub status_codes: BTreeMap<String, u64>,
+    /// Whether the row met its scenario's `target_p95_us` (p95 under it, no errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meets_target: Option<bool>,
 }
 
 /// The measured part of one scenario.
@@ -51,8 +60,11 @@ pub struct ScenarioResult {
     pub wal: Option<WalPerOrder>,
     /// 1-minute load average of the machine just before the measured run (after the warm-up).
     pub load_average: f64,
-    /// Concurrent users, when not the run's `--connections` (`dashboard`).
+    /// Concurrent users, when not the run's `--connections` (`analytics`, `dashboard`).
     pub users: Option<usize>,
+    /// A p95 each request row must stay under (`dashboard`'s pages: 100 ms); the Markdown report
+    /// then lists the rows with their verdicts.
+    pub target_p95_us: Option<u64>,
     pub by_request: Vec<RequestRow>,
 }
 
@@ -77,6 +89,7 @@ impl ScenarioResult {
             wal: None,
             load_average: 0.0,
             users: None,
+            target_p95_us: None,
             by_request: Vec::new(),
         }
     }
@@ -86,21 +99,9 @@ impl ScenarioResult {
     pub fn set_percentiles(&mut self, buckets: &BTreeMap<u64, usize>) {
         self.requests_per_second = self.requests as f64 / self.seconds;
         self.orders_per_second = self.orders.map(|orders| orders as f64 / self.seconds);
-        let total: usize = buckets.values().sum();
-        let percentile = |p: f64| {
-            let rank = ((total as f64) * p).ceil().max(1.0) as usize;
-            let mut seen = 0;
-            for (&bucket, &count) in buckets {
-                seen += count;
-                if seen >= rank {
-                    return bucket.min(self.max_us);
-                }
-            }
-            self.max_us
-        };
-        self.p50_us = percentile(0.50);
-        self.p95_us = percentile(0.95);
-        self.p99_us = percentile(0.99);
+        self.p50_us = percentile(buckets, 0.50, self.max_us);
+        self.p95_us = percentile(buckets, 0.95, self.max_us);
+        self.p99_us = percentile(buckets, 0.99, self.max_us);
     }
 
     /// A one-line summary printed after each scenario.
@@ -117,6 +118,21 @@ impl ScenarioResult {
             mib(self.peak_rss_kib)
         )
     }
+}
+
+/// The `p`-quantile (0–1) of latencies given as bucket floor (µs) → count: the floor of the
+/// bucket holding the request of that rank, at most `max_us` (the exact maximum); 0 for none.
+pub fn percentile(buckets: &BTreeMap<u64, usize>, p: f64, max_us: u64) -> u64 {
+    let total: usize = buckets.values().sum();
+    let rank = ((total as f64) * p).ceil().max(1.0) as usize;
+    let mut seen = 0;
+    for (&bucket, &count) in buckets {
+        seen += count;
+        if seen >= rank {
+            return bucket.min(max_us);
+        }
+    }
+    max_us
 }
 
 /// A whole run: settings, dataset and one result per scenario.
@@ -208,6 +224,11 @@ impl Report {
                 let _ = writeln!(out, "\nWAL in {}: {wal}.", r.scenario);
             }
         }
+        for r in &self.results {
+            if let Some(target) = r.target_p95_us {
+                out.push_str(&target_rows(r, target));
+            }
+        }
         out
     }
 
@@ -221,6 +242,48 @@ impl Report {
         std::fs::write(dir.join(format!("{stem}.md")), self.markdown())?;
         Ok(())
     }
+}
+
+/// A scenario's request rows against its p95 target, one line each.
+fn target_rows(r: &ScenarioResult, target_us: u64) -> String {
+    let mut out = format!(
+        "\n{} by page (target: p95 < {} ms and no errors; ms measured by the client on loopback, \
+         to the answer's headers; percentiles of the 200 answers):\n\n\
+         | page | path | requests | errors | statuses | p50 ms | p95 ms | p99 ms | max ms | p95 < {} ms |\n\
+         |---|---|---:|---:|---|---:|---:|---:|---:|---|\n",
+        r.scenario,
+        target_us as f64 / 1000.0,
+        target_us as f64 / 1000.0
+    );
+    for row in &r.by_request {
+        let statuses = row
+            .status_codes
+            .iter()
+            .map(|(status, count)| format!("{status}×{count}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        // No 200 answer: no latency to show.
+        let answered = row.requests > row.errors;
+        let figure = |us: u64| if answered { ms(us) } else { "—".to_owned() };
+        let verdict = match row.meets_target {
+            Some(true) => "yes",
+            _ if row.errors > 0 => "**no** (errors)",
+            _ => "**no**",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {statuses} | {} | {} | {} | {} | {verdict} |",
+            row.name,
+            row.path.as_deref().unwrap_or(""),
+            row.requests,
+            row.errors,
+            figure(row.p50_us),
+            figure(row.p95_us),
+            figure(row.p99_us),
+            figure(row.max_us),
+        );
+    }
+    out
 }
 
 fn ms(us: u64) -> String {

@@ -32,7 +32,8 @@ pub fn set_workload(workload: Workload) -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("the workload is set once per process"))
 }
 
-fn workload() -> &'static Workload {
+/// The workload [`set_workload`] set.
+pub(crate) fn workload() -> &'static Workload {
     WORKLOAD.get().expect("set_workload runs before any attack")
 }
 
@@ -48,8 +49,11 @@ pub enum Scenario {
     Mixed,
     /// Open notification streams and status-change delivery latency (`notify.rs`, not goose).
     Notify,
-    /// The staff dashboard over a year of events and over 30 days (`dashboard.rs`, not goose);
-    /// not part of `all`, since it seeds millions of events first.
+    /// `GET analytics/dashboard/` over a year of events and over 30 days (`analytics.rs`, not
+    /// goose); not part of `all`, since it seeds millions of events first.
+    Analytics,
+    /// The staff web dashboard's pages, signed in through its form (`dashboard.rs`, not goose);
+    /// not part of `all`, like `analytics`, whose year of events its overview reads.
     Dashboard,
 }
 
@@ -66,7 +70,7 @@ impl Scenario {
     ];
 
     /// Every scenario that can be named: `all` and the ones run only when asked for.
-    const NAMED: [Scenario; 9] = [
+    const NAMED: [Scenario; 10] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
@@ -75,6 +79,7 @@ impl Scenario {
         Scenario::Checkout,
         Scenario::Mixed,
         Scenario::Notify,
+        Scenario::Analytics,
         Scenario::Dashboard,
     ];
 
@@ -107,6 +112,7 @@ impl Scenario {
             Scenario::Checkout => "checkout",
             Scenario::Mixed => "mixed",
             Scenario::Notify => "notify",
+            Scenario::Analytics => "analytics",
             Scenario::Dashboard => "dashboard",
         }
     }
@@ -133,6 +139,9 @@ impl Scenario {
                 buyer().set_weight(1)?,
             ],
             Scenario::Notify => bail!("notify is not a goose scenario (notify.rs runs it)"),
+            Scenario::Analytics => {
+                bail!("analytics is not a goose scenario (analytics.rs runs it)")
+            }
             Scenario::Dashboard => {
                 bail!("dashboard is not a goose scenario (dashboard.rs runs it)")
             }
@@ -233,22 +242,27 @@ fn summarise(
         }
         result.by_request.push(RequestRow {
             name: name.to_owned(),
+            path: None,
             requests: timing.counter as u64,
             p50_us: timing.percentile_us(0.50),
+            p95_us: timing.percentile_us(0.95),
             p99_us: timing.percentile_us(0.99),
+            max_us: timing.maximum_time_us,
             errors: aggregate.fail_count as u64,
             status_codes: aggregate
                 .status_code_counts
                 .iter()
                 .map(|(status, count)| (status.to_string(), *count as u64))
                 .collect(),
+            meets_target: None,
         });
     }
     result.set_percentiles(&buckets);
     result
 }
 
-fn random<T>(items: &[T]) -> &T {
+/// One of `items`, at random.
+pub(crate) fn random<T>(items: &[T]) -> &T {
     &items[rand::rng().random_range(0..items.len())]
 }
 
