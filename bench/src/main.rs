@@ -162,11 +162,12 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => server::build_release(&workspace)?,
     };
-    // Both read the analytics figures; the dashboard's overview over a year of them.
-    let staff =
+    // Both are read by staff, and both read the analytics figures (the dashboard's overview
+    // over a year of them too).
+    let staff_scenarios =
         scenarios.contains(&Scenario::Analytics) || scenarios.contains(&Scenario::Dashboard);
     // The seed's own default unless they need their year of events.
-    let (events, event_days) = if staff {
+    let (events, event_days) = if staff_scenarios {
         (args.analytics_events, args.analytics_event_days)
     } else {
         (3_000, 30)
@@ -187,7 +188,7 @@ async fn main() -> anyhow::Result<()> {
     let seeding = std::time::Instant::now();
     dataset::seed(&nexus, &database_url, &size)?;
     println!("seeded in {:.1}s", seeding.elapsed().as_secs_f64());
-    if staff {
+    if staff_scenarios {
         staff::create_admin(&nexus, &database_url)?;
         analytics::prepare(&nexus, &database_url)?;
     }
