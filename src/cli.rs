@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `createsuperuser`, `seed`, `jobs`,
-//! `analytics`, `check`, `openapi`.
+//! `analytics`, `import-django`, `check`, `openapi`.
 
 use std::{net::SocketAddr, process::ExitCode};
 
@@ -31,6 +31,9 @@ enum Command {
     Seed(crate::seed::Seed),
     /// Show the job queue (counts and failed jobs) or retry failed jobs.
     Jobs(crate::jobs::JobsCommand),
+    /// Copy a Django shop backend's database into this (empty) one: users and their
+    /// passwords, addresses, catalog, carts, orders, reviews.
+    ImportDjango(crate::django_import::ImportDjango),
     /// Analytics upkeep: `analytics rollup` runs the daily roll-up now.
     Analytics(crate::analytics::AnalyticsCommand),
     /// Check the configuration and connectivity; exits 1 when any check is an ERROR.
@@ -93,6 +96,11 @@ impl Cli {
                 let db = command_db(&settings).await?;
                 db.migrate().await?;
                 args.run(&db).await
+            }
+            Command::ImportDjango(args) => {
+                let db = command_db(&settings).await?;
+                db.migrate().await?;
+                args.run(&db, &settings).await
             }
             Command::Analytics(args) => {
                 let db = command_db(&settings).await?;

@@ -14,6 +14,7 @@ mod slugs;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use products::ProductView;
+pub use search::search_text;
 
 use crate::state::AppState;
 

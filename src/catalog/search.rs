@@ -23,6 +23,12 @@ pub fn search_text_expr(description: &str, category_id: &str, brand_id: &str) ->
     )
 }
 
+/// What [`search_text_expr`] computes, for bulk loads that write products with their text
+/// (`seed`, `import-django`): description, category name and brand name, space-separated.
+pub fn search_text(description: &str, category: &str, brand: Option<&str>) -> String {
+    format!("{description} {category} {}", brand.unwrap_or_default())
+}
+
 /// Rewrites `search_text` of the products in a category after it was renamed.
 pub async fn refresh_for_category<'c, E>(executor: E, category_id: i64) -> Result<(), sqlx::Error>
 where

@@ -4,6 +4,7 @@
 //! accept. The few places where the dialects must differ (full-text search, some DDL) ask
 //! [`Db::backend`] and keep both variants side by side.
 
+mod bulk;
 mod constraint;
 pub mod migrations;
 mod sql;
@@ -20,6 +21,7 @@ use sqlx::{
 
 use crate::config::{DatabaseUrl, SqliteSynchronous};
 
+pub use bulk::insert_rows;
 pub use constraint::{
     is_foreign_key_violation, is_unique_violation, unique_constraint, ResultExt, Violation,
 };

@@ -45,6 +45,14 @@ pub trait MediaStore: Send + Sync {
     fn url(&self, key: &str) -> String;
 }
 
+/// The store `MEDIA_ROOT` and `MEDIA_URL` configure (the server's, and `import-django`'s).
+pub fn store_from_settings(settings: &Settings) -> Arc<dyn MediaStore> {
+    Arc::new(LocalMediaStore::new(
+        settings.media_root.clone(),
+        settings.media_url.clone(),
+    ))
+}
+
 /// What turns stored keys into the URLs a response carries: the store and the request's origin.
 /// Handlers take it as an extractor.
 #[derive(Clone)]

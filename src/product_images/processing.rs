@@ -38,9 +38,7 @@ pub struct Encoded {
     pub extension: &'static str,
     pub content_type: &'static str,
     /// The encoded pixel size; the upload doesn't store it, the tests check it.
-    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests only"))]
     pub width: u32,
-    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests only"))]
     pub height: u32,
 }
 

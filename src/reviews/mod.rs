@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 pub use moderation::{reported_reviews, set_hidden};
 pub use rating::Rating;
+pub use store::recount_all_ratings;
 pub use views::{ReasonCount, ReportedReview, ReviewView};
 
 /// Every review route under `/api/v1`.

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use sqlx::AnyConnection;
 
 use super::{insert_rows, names, orders, phase, Summary, DAY};
-use crate::{db::Param, inventory::reason};
+use crate::{catalog::search_text, db::Param, inventory::reason};
 
 #[derive(Debug)]
 pub struct Category {
@@ -242,11 +242,10 @@ async fn write_products(
         .enumerate()
         .map(|(i, p)| {
             // What src/catalog writes: description, category name, brand name.
-            let search_text = format!(
-                "{} {} {}",
-                p.description,
-                plan.categories[p.category].name,
-                p.brand.map(|b| plan.brands[b].as_str()).unwrap_or_default()
+            let search_text = search_text(
+                &p.description,
+                &plan.categories[p.category].name,
+                p.brand.map(|b| plan.brands[b].as_str()),
             );
             vec![
                 Param::Text(p.title.clone()),

@@ -15,23 +15,18 @@ mod orders;
 mod reviews;
 mod users;
 
-use std::{io::IsTerminal, time::Instant};
+pub(crate) use crate::{db::insert_rows, progress::phase};
+
+use std::time::Instant;
 
 use anyhow::{bail, Context};
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use sqlx::AnyConnection;
 
-use crate::db::{now_micros, Db, Param, SqlBuilder};
+use crate::db::{now_micros, Db};
 
 /// The password of every seeded demo user (hashed once, the hash reused for all of them).
 pub const DEMO_PASSWORD: &str = "demo-password-2024";
-
-/// Rows per multi-row INSERT, lowered for wide tables to stay under SQLite's 32,766 bind
-/// parameters (PostgreSQL allows 65,535).
-const BATCH_ROWS: u64 = 500;
-const MAX_BIND_PARAMS: usize = 32_000;
 
 /// Arguments of `nexus seed`.
 #[derive(Debug, Clone, clap::Args)]
@@ -61,55 +56,6 @@ pub struct Seed {
     /// Random seed: the same seed and counts give the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-}
-
-/// Inserts `rows` (each one value per column, in `columns` order) into `table` with multi-row
-/// INSERTs, advancing `bar` by one per row written.
-pub(crate) async fn insert_rows(
-    conn: &mut AnyConnection,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Param>>,
-    bar: &ProgressBar,
-) -> Result<(), sqlx::Error> {
-    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut batch = SqlBuilder::new(&head);
-    let mut in_batch = 0;
-    for row in rows {
-        let full = in_batch == BATCH_ROWS || batch.bound() + columns.len() > MAX_BIND_PARAMS;
-        if full {
-            batch.query().execute(&mut *conn).await?;
-            bar.inc(in_batch);
-            batch = SqlBuilder::new(&head);
-            in_batch = 0;
-        }
-        if in_batch > 0 {
-            batch.push(", ");
-        }
-        batch.push("(").push_list(row).push(")");
-        in_batch += 1;
-    }
-    if in_batch > 0 {
-        batch.query().execute(&mut *conn).await?;
-        bar.inc(in_batch);
-    }
-    Ok(())
-}
-
-/// A progress bar for one phase; hidden when stdout is not a terminal.
-pub(crate) fn phase(name: &str, len: u64) -> ProgressBar {
-    let bar = if std::io::stdout().is_terminal() {
-        ProgressBar::new(len)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(name.to_owned());
-    bar
 }
 
 /// Microseconds in one day.

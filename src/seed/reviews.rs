@@ -114,16 +114,7 @@ pub async fn write(
         &bar,
     )
     .await?;
-    // The same numbers as src/reviews' recount (visible reviews only), for every product in one
-    // UPDATE over an aggregate; products without visible reviews keep their fresh 0 / 0.
-    sqlx::query(
-        "UPDATE products SET reviews_count = r.n, average_rating = r.average \
-         FROM (SELECT product_id, COUNT(*) AS n, CAST(AVG(rating) AS DOUBLE PRECISION) AS average \
-               FROM reviews WHERE is_hidden = FALSE GROUP BY product_id) AS r \
-         WHERE r.product_id = products.id",
-    )
-    .execute(&mut *conn)
-    .await?;
+    crate::reviews::recount_all_ratings(conn).await?;
     bar.finish();
     Ok(())
 }

@@ -23,9 +23,7 @@ use crate::{
     db::Db,
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
     live::Hub,
-    mail,
-    media::{LocalMediaStore, MediaStore},
-    payment_gateway,
+    mail, media, payment_gateway,
     state::{AppState, Services},
     tokens::TokenKeys,
     track::Recorder,
@@ -71,10 +69,7 @@ impl Application {
         )?;
         let cache = Arc::new(Cache::new(&settings.cache)?);
         let mailer = mail::from_settings(&settings)?;
-        let media: Arc<dyn MediaStore> = Arc::new(LocalMediaStore::new(
-            settings.media_root.clone(),
-            settings.media_url.clone(),
-        ));
+        let media = media::store_from_settings(&settings);
         let payment = payment_gateway::payment_provider(settings.payment_provider());
         let shutdown = tokio_util::sync::CancellationToken::new();
         let live = Arc::new(Hub::new(settings.cache.redis_url.as_ref(), &shutdown)?);

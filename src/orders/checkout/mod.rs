@@ -7,3 +7,5 @@ pub(super) mod handlers;
 mod idempotency;
 mod place;
 mod request;
+
+pub use place::order_number;

@@ -33,9 +33,9 @@ use crate::{
 const PLACED_NOTE: &str = "Order placed.";
 
 /// `NX-YYYYMMDD-000123`: the order's date and its id, so it is unique without a lookup.
-/// `store::insert_order` builds the same number in SQL; this is what the tests check it against.
-#[cfg(test)]
-fn order_number(created_at_micros: i64, id: i64) -> String {
+/// `store::insert_order` builds the same number in SQL (the id is only known there); the import
+/// from Django, whose orders have ids already, builds it here.
+pub fn order_number(created_at_micros: i64, id: i64) -> String {
     format!("{}{id:06}", order_number_prefix(created_at_micros))
 }
 

@@ -180,6 +180,21 @@ pub async fn refresh_product_rating(
     Ok(())
 }
 
+/// After a bulk load (`seed`, `import-django`): every product's `reviews_count` and
+/// `average_rating` from its visible reviews, the numbers the per-review recount keeps, in one
+/// UPDATE over an aggregate. Products without visible reviews keep their fresh 0 / 0.
+pub async fn recount_all_ratings(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE products SET reviews_count = r.n, average_rating = r.average \
+         FROM (SELECT product_id, COUNT(*) AS n, CAST(AVG(rating) AS DOUBLE PRECISION) AS average \
+               FROM reviews WHERE is_hidden = FALSE GROUP BY product_id) AS r \
+         WHERE r.product_id = products.id",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether the product exists and is active (reviews are only for products on sale).
 pub async fn product_is_active(
     conn: &mut AnyConnection,
