@@ -5,6 +5,7 @@
 mod analytics;
 mod dashboard;
 mod dataset;
+mod django_import;
 mod measured;
 mod notify;
 mod report;
@@ -35,8 +36,8 @@ struct Args {
     #[arg(long, value_enum)]
     cache: Option<CacheMode>,
     /// `all`, or scenarios separated by commas (liveness, list, detail, search, browse-mix,
-    /// checkout, mixed, notify; and analytics and dashboard, which `all` leaves out), run in the
-    /// order given.
+    /// checkout, mixed, notify; and analytics, dashboard and django-import, which `all` leaves
+    /// out), run in the order given.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Measured time per scenario.
@@ -106,6 +107,18 @@ struct Args {
     /// `dashboard`: concurrent staff users, each signed in, going round the dashboard's pages.
     #[arg(long, default_value_t = 4)]
     dashboard_users: usize,
+    /// `django-import`: users in the generated Django database.
+    #[arg(long, default_value_t = 100_000)]
+    django_users: usize,
+    /// `django-import`: products in it.
+    #[arg(long, default_value_t = 10_000)]
+    django_products: usize,
+    /// `django-import`: orders in it (five lines for every two orders).
+    #[arg(long, default_value_t = 200_000)]
+    django_orders: usize,
+    /// `django-import`: the engine of the Django database (default: `--backend`'s).
+    #[arg(long, value_enum)]
+    django_source: Option<Backend>,
 }
 
 /// Database engine.
@@ -162,6 +175,12 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => server::build_release(&workspace)?,
     };
+    if scenarios.contains(&Scenario::DjangoImport) {
+        if scenarios.len() > 1 {
+            bail!("django-import runs on its own (it seeds no dataset and starts no server)");
+        }
+        return run_django_import(&args, &nexus, &work_dir).await;
+    }
     // Both are read by staff, and both read the analytics figures (the dashboard's overview
     // over a year of them too).
     let staff_scenarios =
@@ -231,6 +250,41 @@ async fn main() -> anyhow::Result<()> {
         }
         bail!("{} books check(s) failed", books_failures.len());
     }
+    Ok(())
+}
+
+/// The `django-import` scenario: one timed `nexus import-django`, reported as one line.
+async fn run_django_import(
+    args: &Args,
+    nexus: &std::path::Path,
+    work_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let size = django_import::DjangoSize {
+        users: args.django_users,
+        products: args.django_products,
+        orders: args.django_orders,
+    };
+    let source = args.django_source.unwrap_or(args.backend);
+    let measured = django_import::run(
+        nexus,
+        work_dir,
+        &args.postgres_url,
+        source,
+        args.backend,
+        size,
+    )
+    .await?;
+    println!(
+        "| django-import | {} → {} | {} users, {} products, {} orders | {} Django rows | {:.1} s | {:.0} rows/s |",
+        source.name(),
+        args.backend.name(),
+        size.users,
+        size.products,
+        size.orders,
+        measured.rows_read,
+        measured.seconds,
+        measured.rows_read as f64 / measured.seconds
+    );
     Ok(())
 }
 

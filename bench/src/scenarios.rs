@@ -55,6 +55,9 @@ pub enum Scenario {
     /// The staff web dashboard's pages, signed in through its form (`dashboard.rs`, not goose);
     /// not part of `all`, like `analytics`, whose year of events its overview reads.
     Dashboard,
+    /// `nexus import-django` of a generated Django database (`django_import.rs`: no server);
+    /// only on its own.
+    DjangoImport,
 }
 
 impl Scenario {
@@ -70,7 +73,7 @@ impl Scenario {
     ];
 
     /// Every scenario that can be named: `all` and the ones run only when asked for.
-    const NAMED: [Scenario; 10] = [
+    const NAMED: [Scenario; 11] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
@@ -81,6 +84,7 @@ impl Scenario {
         Scenario::Notify,
         Scenario::Analytics,
         Scenario::Dashboard,
+        Scenario::DjangoImport,
     ];
 
     /// `all` or one scenario's name.
@@ -114,6 +118,7 @@ impl Scenario {
             Scenario::Notify => "notify",
             Scenario::Analytics => "analytics",
             Scenario::Dashboard => "dashboard",
+            Scenario::DjangoImport => "django-import",
         }
     }
 
@@ -144,6 +149,9 @@ impl Scenario {
             }
             Scenario::Dashboard => {
                 bail!("dashboard is not a goose scenario (dashboard.rs runs it)")
+            }
+            Scenario::DjangoImport => {
+                bail!("django-import is not a goose scenario (django_import.rs runs it)")
             }
         })
     }
