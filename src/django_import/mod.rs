@@ -103,6 +103,7 @@ impl ImportDjango {
         .await?;
         plan.push(images);
 
+        let planned = started.elapsed().as_secs_f64();
         let tables: Vec<&str> = plan.iter().map(|rows| rows.table).collect();
         let mut tx = db
             .begin_write()
@@ -123,10 +124,14 @@ impl ImportDjango {
         }
         println!("{}", report.render());
         let elapsed = started.elapsed().as_secs_f64();
+        let phases = format!(
+            "read and planned in {planned:.1}s, written in {:.1}s",
+            elapsed - planned
+        );
         if self.dry_run {
-            println!("Dry run in {elapsed:.1}s: nothing was written.");
+            println!("Dry run in {elapsed:.1}s ({phases}): nothing was written.");
         } else {
-            println!("Imported from the Django database in {elapsed:.1}s.");
+            println!("Imported from the Django database in {elapsed:.1}s ({phases}).");
         }
         Ok(())
     }
