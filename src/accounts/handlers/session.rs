@@ -59,6 +59,11 @@ pub async fn authenticate(
     let budget = LoginBudget::new(&client, email);
     state.rate_limiter.check_login(&budget).await?;
     let user = users::find_by_email(&state.db.pool, email).await?;
+    // An imported Django hash is replaced once the password is known to match: keep a copy.
+    let rehash_with = user
+        .as_ref()
+        .filter(|user| password::needs_rehash(&user.password_hash))
+        .map(|_| password.clone());
     // Unknown emails still pay for one verification, so timing doesn't reveal which accounts exist.
     let matches = match &user {
         Some(user) => password::verify(password, user.password_hash.clone()).await?,
@@ -75,8 +80,29 @@ pub async fn authenticate(
             return Err(ApiError::authentication_failed(BAD_CREDENTIALS));
         }
     };
+    if let Some(password) = rehash_with {
+        rehash(state, &user, password).await;
+    }
     users::touch_last_login(&state.db.pool, user.id).await?;
     Ok(user)
+}
+
+/// Replaces a verified imported hash (Django's PBKDF2) with Argon2id, unless the password was
+/// changed meanwhile. The sign-in succeeds whatever happens here: the old hash still verifies,
+/// so the next sign-in tries again.
+async fn rehash(state: &AppState, user: &users::User, password: String) {
+    let replaced = async {
+        let hash = password::hash(password, state.settings.fast_password_hashing).await?;
+        users::replace_password_hash(&state.db.pool, user.id, &user.password_hash, &hash).await?;
+        anyhow::Ok(())
+    };
+    if let Err(err) = replaced.await {
+        tracing::warn!(
+            user_id = user.id,
+            error = %format!("{err:#}"),
+            "could not replace an imported password hash"
+        );
+    }
 }
 
 /// Exchanges a refresh token for a new pair; the old token is revoked, and presenting a revoked

@@ -152,6 +152,24 @@ where
     Ok(())
 }
 
+/// Replaces the user's password hash only if it is still `old`, so a password change or reset
+/// that landed meanwhile is kept; true when it was replaced.
+pub async fn replace_password_hash(
+    pool: &AnyPool,
+    user_id: i64,
+    old: &str,
+    new: &str,
+) -> Result<bool, sqlx::Error> {
+    let updated =
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            .bind(new)
+            .bind(user_id)
+            .bind(old)
+            .execute(pool)
+            .await?;
+    Ok(updated.rows_affected() > 0)
+}
+
 /// What a refresh needs to know of a token's owner.
 #[derive(Debug, sqlx::FromRow)]
 pub struct SessionState {

@@ -4,6 +4,7 @@
 mod addresses;
 mod admin_users;
 mod createsuperuser;
+mod django_passwords;
 mod login;
 mod passwords;
 mod profile;

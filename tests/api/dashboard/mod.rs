@@ -16,4 +16,4 @@ mod sessions;
 mod sign_in;
 mod users;
 
-use self::browser::Browser;
+pub(crate) use self::browser::Browser;
