@@ -297,6 +297,57 @@ mod tests {
     }
 
     #[test]
+    fn of_several_default_addresses_the_newest_stays_default() {
+        let mut kept = Kept::default();
+        kept.users.insert(1);
+        let address = |id, user_id, city: &str, is_default| Address {
+            id,
+            user_id,
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            address_line_1: "1 Main St".into(),
+            address_line_2: String::new(),
+            city: city.into(),
+            postal_code: "123".into(),
+            country: "FR".into(),
+            phone_number: String::new(),
+            is_default: Flag(is_default),
+        };
+        let mut report = Report::default();
+        let rows = plan_addresses(
+            vec![
+                address(4, 1, "Lyon", true),
+                address(6, 1, "Nice", true),
+                address(7, 1, " ", true),
+                address(8, 2, "Metz", false),
+            ],
+            &kept,
+            &mut report,
+            0,
+        );
+        let defaults: Vec<(Param, Param)> = rows
+            .rows
+            .iter()
+            .map(|r| (r[0].clone(), r[10].clone()))
+            .collect();
+        assert_eq!(
+            defaults,
+            [
+                (Param::Int(4), Param::Bool(false)),
+                (Param::Int(6), Param::Bool(true))
+            ]
+        );
+        assert_eq!(
+            report.skipped_ids(ADDRESSES, "a required field is empty"),
+            [7]
+        );
+        assert_eq!(
+            report.skipped_ids(ADDRESSES, "its user was not imported"),
+            [8]
+        );
+    }
+
+    #[test]
     fn superusers_are_admins_and_staff_are_staff() {
         let mut admin = user(1, "a@x.test", "!");
         admin.is_superuser = Flag(true);
