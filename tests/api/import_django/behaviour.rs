@@ -3,7 +3,7 @@
 //! with nothing written.
 
 use super::*;
-use crate::api_test;
+use crate::{api_test, helpers::Backend};
 
 const TABLES: [&str; 9] = [
     "users_user",
@@ -98,5 +98,70 @@ api_test! {
         assert_refused(&run_import(&app, "postgres://django@127.0.0.1:1/shop", &[]));
         assert_refused(&run_import(&app, "mysql://django@127.0.0.1/shop", &[]));
         assert_nothing_written(&app).await;
+    }
+
+    async fn unreadable_dates_and_amounts_skip_their_row_with_a_reason_not_the_import(app: TestApp) {
+        let source = DjangoSource::sqlite().await;
+        // SQLite keeps whatever text it is given in a datetime or decimal column.
+        source
+            .execute(
+                "UPDATE reviews_review SET created_at = 'yesterday' WHERE id = 708; \
+                 UPDATE catalog_product SET price = 'abc' WHERE id = 41;",
+            )
+            .await;
+        let summary = import_ok(&app, &source, &[]);
+        assert_eq!(
+            summary.skipped("reviews_review", "a date is not readable"),
+            (1, vec![708])
+        );
+        assert_eq!(
+            summary.skipped("catalog_product", "price is not a valid amount"),
+            (1, vec![ids::HEADPHONES])
+        );
+        // Its cart and order lines go with it; the rest is imported.
+        let (_, lines) = summary.skipped("orders_orderitem", "its product was not imported");
+        for line in [600, 604, 607, 610] {
+            assert!(lines.contains(&line), "{line}: {}", summary.stdout);
+        }
+        assert_eq!(app.get("products/headphones/").await.status, 404);
+        assert_eq!(rows(&app, "reviews").await, 2);
+        assert_eq!(rows(&app, "users").await, 8);
+    }
+
+    async fn a_failure_while_writing_leaves_no_rows_and_a_rerun_completes(app: TestApp) {
+        // The target refuses reviews, which are written after the users, products and orders
+        // they refer to.
+        let refuse = match app.backend {
+            Backend::Sqlite => "CREATE TRIGGER refuse_reviews BEFORE INSERT ON reviews \
+                               BEGIN SELECT RAISE(ABORT, 'reviews are refused'); END",
+            Backend::Postgres => "CREATE FUNCTION refuse_reviews() RETURNS trigger \
+                                 LANGUAGE plpgsql AS \
+                                 $$ BEGIN RAISE EXCEPTION 'reviews are refused'; END $$; \
+                                 CREATE TRIGGER refuse_reviews BEFORE INSERT ON reviews \
+                                 FOR EACH ROW EXECUTE FUNCTION refuse_reviews()",
+        };
+        sqlx::raw_sql(refuse).execute(&app.db.pool).await.unwrap();
+        let photo = media::jpeg();
+        let photo_dir = media::media_dir(&[("phone.jpg", &photo)]);
+        let source = DjangoSource::sqlite().await;
+
+        let media_from = photo_dir.path().display().to_string();
+        let stderr = assert_refused(&run_import(&app, source.url(), &["--media-from", &media_from]));
+        assert!(stderr.contains("reviews are refused"), "{stderr}");
+        assert_nothing_written(&app).await;
+        assert_eq!(rows(&app, "stock_movements").await, 0);
+
+        // Copied image files may stay behind (a media store is not transactional, see
+        // src/django_import/media.rs); the rerun after the cause is fixed takes their place.
+        let drop = match app.backend {
+            Backend::Sqlite => "DROP TRIGGER refuse_reviews",
+            Backend::Postgres => "DROP TRIGGER refuse_reviews ON reviews",
+        };
+        sqlx::raw_sql(drop).execute(&app.db.pool).await.unwrap();
+        import_ok(&app, &source, &["--media-from", &media_from]);
+        assert_eq!(rows(&app, "users").await, 8);
+        assert_eq!(rows(&app, "reviews").await, 3);
+        let served = app.client.get(format!("{}/media/products/phone.jpg", app.address));
+        assert_eq!(served.send().await.unwrap().status(), 200);
     }
 }

@@ -99,7 +99,7 @@ pub async fn check_skipped_products_are_gone(app: &TestApp) {
     }
     assert_eq!(rows(app, "products").await, 5);
     assert_eq!(app.get("products/46/").await.status, 404, "inactive");
-    let clerk = token_for(app, "clerk@shop.example").await;
+    let clerk = token_of(app, ids::CLERK);
     let lamp = app.get_as("admin/products/46/", &clerk).await;
     assert_eq!(lamp.status, 200, "{}", lamp.text);
     assert_eq!(lamp.body["is_active"], false);

@@ -161,6 +161,19 @@ impl DjangoSource {
         &self.url
     }
 
+    /// Makes `zone` the PostgreSQL source's default time zone, so every session the importer
+    /// opens sees its `timestamptz` values in that zone unless it asks for UTC.
+    pub async fn set_default_time_zone(&self, zone: &str) {
+        let Place::Postgres { admin_url, name } = &self.place else {
+            panic!("SQLite has no time zone");
+        };
+        let mut conn = PgConnection::connect(admin_url).await.unwrap();
+        conn.execute(format!("ALTER DATABASE {name} SET timezone TO '{zone}'").as_str())
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+
     /// Runs `sql` (several statements) on the source and closes the connection, so the
     /// importer finds a file nobody holds.
     pub async fn execute(&self, sql: &str) {

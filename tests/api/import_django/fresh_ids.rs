@@ -25,11 +25,10 @@ pub async fn check_new_rows_get_fresh_ids(app: &TestApp) {
             }),
         )
         .await;
-    assert!(id_of(&signed_up) > ids::LAST_USER, "{}", signed_up.text);
-    let token = sign_in(app, "newcomer@example.com", password).await.body["access"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(signed_up.status, 201, "{}", signed_up.text);
+    let user = signed_up.body["user"]["id"].as_i64().unwrap();
+    assert!(user > ids::LAST_USER, "{}", signed_up.text);
+    let token = signed_up.body["access"].as_str().unwrap().to_owned();
 
     let address = app
         .post_as(

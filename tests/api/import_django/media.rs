@@ -10,7 +10,7 @@ use super::*;
 use crate::api_test;
 
 /// A small, real JPEG.
-fn jpeg() -> Vec<u8> {
+pub fn jpeg() -> Vec<u8> {
     let picture = DynamicImage::ImageRgb8(RgbImage::from_fn(64, 48, |x, y| {
         image::Rgb([(x * 4) as u8, (y * 5) as u8, 90])
     }));
@@ -22,7 +22,7 @@ fn jpeg() -> Vec<u8> {
 }
 
 /// A Django media directory with `products/<name>` files.
-fn media_dir(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+pub fn media_dir(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("products")).unwrap();
     for (name, bytes) in files {
@@ -64,7 +64,7 @@ api_test! {
         assert_eq!(app.client.get(thumbnail).send().await.unwrap().status(), 200, "{phone}");
 
         // The lamp's product is imported without an image.
-        let clerk = token_for(&app, "clerk@shop.example").await;
+        let clerk = token_of(&app, ids::CLERK);
         let lamp = app.get_as(&format!("admin/products/{}/", ids::LAMP), &clerk).await;
         assert_eq!(lamp.status, 200, "{}", lamp.text);
         assert_eq!(lamp.body["image"], serde_json::Value::Null, "{}", lamp.text);

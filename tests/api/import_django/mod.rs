@@ -79,11 +79,21 @@ pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> TestResponse
     .await
 }
 
-/// An access token for `email` with the Django password; panics unless the sign-in succeeds.
-pub async fn token_for(app: &TestApp, email: &str) -> String {
+/// An access token for `email` from signing in with the Django password; panics unless the
+/// sign-in succeeds.
+pub async fn signed_in(app: &TestApp, email: &str) -> String {
     let response = sign_in(app, email, DJANGO_PASSWORD).await;
     assert_eq!(response.status, 200, "{email}: {}", response.text);
     response.body["access"].as_str().unwrap().to_owned()
+}
+
+/// An access token for the imported user `id`, signed by the app (for tests about what a user
+/// sees rather than how they sign in).
+pub fn token_of(app: &TestApp, id: i64) -> String {
+    app.state()
+        .tokens
+        .issue(nexus::tokens::TokenType::Access, id)
+        .0
 }
 
 /// `SELECT COUNT(*) FROM <table>` on the app's database.

@@ -55,7 +55,7 @@ fn line(
 
 /// Ada lists her five orders and reads each as Django had it.
 pub async fn check_orders(app: &TestApp) {
-    let ada = token_for(app, "ada@example.com").await;
+    let ada = token_of(app, ids::ADA);
     let page = app.get_as("orders/", &ada).await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert_eq!(page.body["count"], 5, "{}", page.text);
@@ -163,7 +163,7 @@ pub async fn check_orders(app: &TestApp) {
 /// Grace's orders: the number's date is the UTC day of the order; completed and failed kept;
 /// the orders with an unknown status, payment status or a negative total are absent.
 pub async fn check_other_customers_orders(app: &TestApp) {
-    let grace = token_for(app, "grace@example.com").await;
+    let grace = token_of(app, ids::GRACE);
     let page = app.get_as("orders/", &grace).await;
     let mut listed: Vec<(i64, String, String)> = page.body["results"]
         .as_array()

@@ -36,11 +36,16 @@ postgres_source_test! {
         summary::assert_fixture_summary(&summary);
     }
 
-    async fn after_a_postgres_import_customers_find_their_accounts_orders_and_cart(app: TestApp) {
+    async fn after_a_postgres_import_django_passwords_sign_in_and_unusable_ones_do_not(app: TestApp) {
         let source = DjangoSource::postgres().await;
         import_ok(&app, &source, &[]);
         shoppers::check_old_passwords_sign_in(&app).await;
         shoppers::check_unusable_passwords_are_refused(&app).await;
+    }
+
+    async fn after_a_postgres_import_customers_find_their_accounts_orders_and_cart(app: TestApp) {
+        let source = DjangoSource::postgres().await;
+        import_ok(&app, &source, &[]);
         shoppers::check_roles_and_profiles(&app).await;
         shoppers::check_addresses(&app).await;
         shoppers::check_merged_cart(&app).await;
@@ -62,5 +67,17 @@ postgres_source_test! {
         let dry = import_ok(&app, &source, &["--dry-run"]);
         summary::assert_fixture_summary(&dry);
         assert_nothing_written(&app).await;
+    }
+
+    async fn timestamps_are_read_in_utc_whatever_the_source_servers_time_zone(app: TestApp) {
+        let source = DjangoSource::postgres().await;
+        // 23:30 UTC on 31 December is already 1 January in Tokyo.
+        source.set_default_time_zone("Asia/Tokyo").await;
+        import_ok(&app, &source, &[]);
+        let grace = token_of(&app, ids::GRACE);
+        let order = app.get_as(&format!("orders/{}/", ids::ORDER_COMPLETED), &grace).await;
+        assert_eq!(order.body["order_number"], "NX-20231231-000508", "{}", order.text);
+        assert_eq!(order.body["created_at"], "2023-12-31T23:30:00.000000Z");
+        orders::check_orders(&app).await;
     }
 }
