@@ -411,30 +411,36 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = self.postgres_cleanup.take() {
-            // Drop runs outside async context: use a throwaway runtime on its own thread.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    if let Ok(mut conn) =
-                        <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await
-                    {
-                        let _ = sqlx::Executor::execute(
-                            &mut conn,
-                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-                        )
-                        .await;
-                    }
-                });
-            })
-            .join();
+            drop_postgres_database(admin_url, name);
         }
     }
 }
 
-async fn create_postgres_database(admin_url: &str, name: &str) {
+/// Drops a database made by [`create_postgres_database`], from a `Drop` impl: drop runs outside
+/// async context, so it uses a throwaway runtime on its own thread.
+pub fn drop_postgres_database(admin_url: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            if let Ok(mut conn) =
+                <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await
+            {
+                let _ = sqlx::Executor::execute(
+                    &mut conn,
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                )
+                .await;
+            }
+        });
+    })
+    .join();
+}
+
+/// Creates the empty database `name` on the server of `admin_url` (`TEST_DATABASE_URL`).
+pub async fn create_postgres_database(admin_url: &str, name: &str) {
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin_url)
         .await
         .expect("TEST_DATABASE_URL must point at a reachable PostgreSQL");
@@ -443,7 +449,8 @@ async fn create_postgres_database(admin_url: &str, name: &str) {
         .unwrap();
 }
 
-fn replace_database_name(url: &str, name: &str) -> String {
+/// `url` with its database name replaced by `name` (query parameters kept).
+pub fn replace_database_name(url: &str, name: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));

@@ -16,6 +16,7 @@ mod dashboard;
 mod etag;
 mod health;
 mod http_conventions;
+mod import_django;
 mod input;
 mod inventory;
 mod jobs;
