@@ -286,6 +286,13 @@ impl TestApp {
     /// Inserts a user with `role` (`customer`, `staff`, `admin`) and password [`PASSWORD`]
     /// straight into the database, and signs an access token for it.
     pub async fn create_user(&self, role: &str) -> TestUser {
+        self.create_user_with_hash(role, PASSWORD_HASH.as_str())
+            .await
+    }
+
+    /// Like [`TestApp::create_user`], with the stored password hash `hash` (a Django one, an
+    /// unusable `!…`).
+    pub async fn create_user_with_hash(&self, role: &str, hash: &str) -> TestUser {
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let username = format!("{role}_{}", &unique[..10]);
         let email = format!("{username}@example.com");
@@ -295,7 +302,7 @@ impl TestApp {
         )
         .bind(&email)
         .bind(&username)
-        .bind(PASSWORD_HASH.as_str())
+        .bind(hash)
         .bind(role)
         .bind(nexus::db::now_micros())
         .fetch_one(&self.db.pool)

@@ -41,22 +41,11 @@ struct Imported {
 }
 
 async fn insert_imported(app: &TestApp, role: &str, hash: &str) -> Imported {
-    let unique = uuid::Uuid::new_v4().simple().to_string();
-    let username = format!("django_{}", &unique[..10]);
-    let email = format!("{username}@example.com");
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (email, username, password_hash, role, is_active, date_joined) \
-         VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id",
-    )
-    .bind(&email)
-    .bind(&username)
-    .bind(hash)
-    .bind(role)
-    .bind(nexus::db::now_micros())
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap();
-    Imported { id, email }
+    let user = app.create_user_with_hash(role, hash).await;
+    Imported {
+        id: user.id,
+        email: user.email,
+    }
 }
 
 async fn stored_hash(app: &TestApp, user_id: i64) -> String {
