@@ -40,8 +40,8 @@ use source::Source;
 pub struct ImportDjango {
     /// The Django database: `postgres://user@host/db` or `sqlite:///path/db.sqlite3` (opened
     /// read-only).
-    #[arg(long, value_name = "URL")]
-    pub from: String,
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    pub from: DatabaseUrl,
     /// Django's MEDIA_ROOT: copy each product's image from there into Nexus' media store,
     /// checking it is a real image.
     #[arg(long, value_name = "DIR")]
@@ -74,6 +74,11 @@ pub struct Kept {
     pub orders: HashMap<i64, i64>,
 }
 
+/// `--from` kept in the type whose `Debug` hides the password.
+fn parse_url(url: &str) -> Result<DatabaseUrl, std::convert::Infallible> {
+    Ok(DatabaseUrl::new(url))
+}
+
 /// Why a row with a timestamp that doesn't parse is skipped (no Django database should have one).
 pub const UNREADABLE_DATE: &str = "a date is not readable";
 
@@ -81,7 +86,7 @@ impl ImportDjango {
     /// Imports into `db` (migrated); prints progress bars and the summary.
     pub async fn run(self, db: &Db, settings: &Settings) -> anyhow::Result<()> {
         let started = Instant::now();
-        let mut source = Source::open(&DatabaseUrl::new(self.from.clone())).await?;
+        let mut source = Source::open(&self.from).await?;
         let mut report = Report::default();
         let mut kept = Kept::default();
         let mut plan = Vec::new();
