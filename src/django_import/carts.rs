@@ -85,9 +85,10 @@ pub fn plan(carts: Vec<Cart>, items: Vec<Item>, kept: &Kept, report: &mut Report
     report.written(CARTS, cart_rows.len());
     report.adjust(CARTS, "merged into the user's oldest cart", carts_merged);
 
-    // (cart, product) → index of its line in `lines`.
+    // (cart, product) → index of its line in `lines`: each line is the first Django line for
+    // that product, moved to the merged cart, with its cart's creation time.
     let mut line_of: HashMap<(i64, i64), usize> = HashMap::new();
-    let mut lines: Vec<(i64, i64, i64, i64, i64)> = Vec::new();
+    let mut lines: Vec<(Item, i64)> = Vec::new();
     let (mut lines_merged, mut capped) = (0, 0);
     for item in items {
         let Some(&(cart_id, created_at)) = merged_into.get(&item.cart_id) else {
@@ -104,26 +105,26 @@ pub fn plan(carts: Vec<Cart>, items: Vec<Item>, kept: &Kept, report: &mut Report
         }
         match line_of.get(&(cart_id, item.product_id)) {
             Some(&index) => {
-                lines[index].3 += item.quantity;
+                lines[index].0.quantity += item.quantity;
                 lines_merged += 1;
             }
             None => {
                 line_of.insert((cart_id, item.product_id), lines.len());
-                lines.push((item.id, cart_id, item.product_id, item.quantity, created_at));
+                lines.push((Item { cart_id, ..item }, created_at));
             }
         }
     }
     let item_rows: Vec<Vec<Param>> = lines
         .into_iter()
-        .map(|(id, cart_id, product_id, quantity, created_at)| {
-            if quantity > MAX_LINE_QUANTITY {
+        .map(|(line, created_at)| {
+            if line.quantity > MAX_LINE_QUANTITY {
                 capped += 1;
             }
             vec![
-                Param::Int(id),
-                Param::Int(cart_id),
-                Param::Int(product_id),
-                Param::Int(quantity.min(MAX_LINE_QUANTITY)),
+                Param::Int(line.id),
+                Param::Int(line.cart_id),
+                Param::Int(line.product_id),
+                Param::Int(line.quantity.min(MAX_LINE_QUANTITY)),
                 Param::Int(created_at),
             ]
         })
