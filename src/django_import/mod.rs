@@ -87,6 +87,13 @@ impl ImportDjango {
     pub async fn run(self, db: &Db, settings: &Settings) -> anyhow::Result<()> {
         let started = Instant::now();
         let mut source = Source::open(&self.from).await?;
+        // The target is checked (and with --force cleared) first, so a refused import reads
+        // nothing and copies no media file; the same transaction then takes the rows.
+        let mut tx = db
+            .begin_write()
+            .await
+            .context("could not begin the import")?;
+        target::prepare(&mut tx, db.backend, self.force).await?;
         let mut report = Report::default();
         let mut kept = Kept::default();
         let mut plan = Vec::new();
@@ -110,11 +117,6 @@ impl ImportDjango {
 
         let planned = started.elapsed().as_secs_f64();
         let tables: Vec<&str> = plan.iter().map(|rows| rows.table).collect();
-        let mut tx = db
-            .begin_write()
-            .await
-            .context("could not begin the import")?;
-        target::prepare(&mut tx, db.backend, self.force).await?;
         for rows in plan {
             target::write(&mut tx, rows).await?;
         }

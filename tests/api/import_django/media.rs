@@ -82,4 +82,13 @@ api_test! {
         assert_eq!(phone["image"], serde_json::Value::Null, "{phone}");
         assert_eq!(rows(&app, "products").await, 5, "the products themselves are imported");
     }
+
+    async fn a_refused_import_copies_no_media_file(app: TestApp) {
+        app.create_customer().await;
+        let django_media = media_dir(&[("phone.jpg", &jpeg())]);
+        let source = DjangoSource::sqlite().await;
+        let output = run_import(&app, source.url(), &["--media-from", &media_arg(django_media.path())]);
+        assert!(assert_refused(&output).contains("--force"));
+        assert!(!app.media_dir.join("products/phone.jpg").exists(), "the target was checked first");
+    }
 }
