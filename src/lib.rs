@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod jobs;
 pub mod live;
 pub mod mail;
+pub mod marketplace;
 pub mod media;
 pub mod money;
 pub mod notifications;

@@ -116,6 +116,19 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "dashboard sessions",
         Sql::Shared(include_str!("../../migrations/0015_dashboard_sessions.sql")),
     ),
+    (
+        16,
+        "marketplace",
+        Sql::Shared(include_str!("../../migrations/0016_marketplace.sql")),
+    ),
+    (
+        17,
+        "marketplace search",
+        Sql::PerBackend {
+            sqlite: include_str!("../../migrations/0017_marketplace_search.sqlite.sql"),
+            postgres: include_str!("../../migrations/0017_marketplace_search.postgres.sql"),
+        },
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

@@ -14,6 +14,20 @@ use crate::{
 /// Every table with shop data, children before parents, so deleting in this order never trips
 /// a foreign key. `--force` empties them all: what was there belongs to another shop's history.
 const CLEARED: &[&str] = &[
+    // The services marketplace (SPEC §3.12) belongs to the users being replaced.
+    "appointments",
+    "service_comments",
+    "contract_status_history",
+    "contracts",
+    "proposals",
+    "service_requests",
+    "service_likes",
+    "provider_skills",
+    "services",
+    "providers",
+    "companies",
+    "skills",
+    "service_categories",
     "review_votes",
     "review_reports",
     "reviews",
@@ -102,8 +116,10 @@ pub async fn prepare(
 async fn clear(conn: &mut AnyConnection, backend: Backend) -> anyhow::Result<()> {
     for table in table_names(conn, backend).await? {
         let known = CLEARED.contains(&table.as_str()) || KEPT.contains(&table.as_str());
-        // SQLite's own tables and the FTS5 index's shadow tables follow `products` by trigger.
-        let internal = table.starts_with("sqlite_") || table.starts_with("products_fts");
+        // SQLite's own tables and the FTS5 indexes' tables follow their tables by trigger.
+        let internal = table.starts_with("sqlite_")
+            || table.starts_with("products_fts")
+            || table.starts_with("services_fts");
         if !known && !internal {
             bail!("--force doesn't know whether to clear the table {table}; nothing was changed");
         }

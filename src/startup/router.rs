@@ -25,7 +25,7 @@ use crate::{
         aliases, compression, doc_completion, docs, etag, in_flight, null_characters, origin,
         rate_limit, request_id, security, JSON_BODY_LIMIT,
     },
-    inventory, media, notifications, ops, orders, product_images, reviews,
+    inventory, marketplace, media, notifications, ops, orders, product_images, reviews,
     state::AppState,
     track,
 };
@@ -42,6 +42,7 @@ pub fn api() -> (Router<AppState>, OpenApi) {
         .merge(reviews::router())
         .merge(notifications::router())
         .merge(analytics::router())
+        .merge(marketplace::router())
         .merge(ops::api_router());
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::base_document())
         .nest("/api/v1", v1)

@@ -58,9 +58,14 @@ pub fn expected_id(value: &Value) -> String {
     )
 }
 
-/// DRF's message for a reference to a row that does not exist.
-pub fn missing_reference(id: i64) -> String {
+/// DRF's message for a reference to a row that does not exist (an integer id or a UUID).
+pub fn missing_reference(id: impl std::fmt::Display) -> String {
     format!("Invalid pk \"{id}\" - object does not exist.")
+}
+
+/// Django's message for a text that isn't a UUID where one is expected.
+pub fn invalid_uuid(value: &str) -> String {
+    format!("“{value}” is not a valid UUID.")
 }
 
 /// Python's name for a JSON value's type, as DRF messages show it.

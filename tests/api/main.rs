@@ -23,6 +23,7 @@ mod jobs;
 mod lifecycle;
 mod log_capture;
 mod mail;
+mod marketplace;
 mod metrics;
 mod nexus_process;
 mod notifications;

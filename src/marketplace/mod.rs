@@ -1,0 +1,21 @@
+//! The services marketplace (SPEC §3.12): providers (freelancers or companies) sell services; a
+//! client posts a request, providers propose, the client accepts one, and the work runs as a
+//! contract with appointments, comments and likes (docs/marketplace.md).
+//!
+//! Each part is a feature folder of its own shape (mod.rs router and front, handlers, request,
+//! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
+
+pub mod ids;
+mod profile;
+pub mod search_text;
+
+use utoipa_axum::router::OpenApiRouter;
+
+pub use profile::provider_id_of;
+
+use crate::state::AppState;
+
+/// Every marketplace route under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+}
