@@ -30,6 +30,8 @@ fn expression(backend: Backend) -> String {
 /// Which services to rewrite.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
+    /// Every service (a bulk load: `nexus seed`).
+    All,
     /// One service, after its own write.
     Service(&'a str),
     /// A provider's services, after a rename or a change of skills.
@@ -48,18 +50,24 @@ pub async fn refresh(
     scope: Scope<'_>,
 ) -> Result<(), sqlx::Error> {
     let (filter, key) = match scope {
-        Scope::Service(id) => ("services.id = $1", id),
-        Scope::Provider(id) => ("services.provider_id = $1", id),
-        Scope::Category(id) => ("services.category_id = $1", id),
+        Scope::All => ("", None),
+        Scope::Service(id) => (" WHERE services.id = $1", Some(id)),
+        Scope::Provider(id) => (" WHERE services.provider_id = $1", Some(id)),
+        Scope::Category(id) => (" WHERE services.category_id = $1", Some(id)),
         Scope::Skill(id) => (
-            "services.provider_id IN (SELECT provider_id FROM provider_skills WHERE skill_id = $1)",
-            id,
+            " WHERE services.provider_id IN \
+             (SELECT provider_id FROM provider_skills WHERE skill_id = $1)",
+            Some(id),
         ),
     };
     let sql = format!(
-        "UPDATE services SET search_text = {} WHERE {filter}",
+        "UPDATE services SET search_text = {}{filter}",
         expression(backend)
     );
-    sqlx::query(&sql).bind(key).execute(conn).await?;
+    let mut query = sqlx::query(&sql);
+    if let Some(key) = key {
+        query = query.bind(key);
+    }
+    query.execute(conn).await?;
     Ok(())
 }

@@ -10,6 +10,7 @@
 
 mod catalog;
 mod events;
+mod marketplace;
 mod names;
 mod orders;
 mod reviews;
@@ -53,6 +54,15 @@ pub struct Seed {
     /// Days before now that the analytics events spread over (1–3650).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub event_days: u32,
+    /// Number of marketplace providers (taken from the demo users, who keep their accounts).
+    #[arg(long, default_value_t = 12)]
+    pub providers: usize,
+    /// Number of marketplace services.
+    #[arg(long, default_value_t = 40)]
+    pub services: usize,
+    /// Number of marketplace requests (with their proposals, contracts and appointments).
+    #[arg(long, default_value_t = 30)]
+    pub requests: usize,
     /// Random seed: the same seed and counts give the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -73,6 +83,7 @@ pub struct Summary {
     pub order_items: usize,
     pub stock_movements: usize,
     pub events: usize,
+    pub marketplace: marketplace::Written,
 }
 
 impl Seed {
@@ -119,6 +130,17 @@ impl Seed {
             started.elapsed().as_secs_f64(),
             self.seed
         );
+        let market = &summary.marketplace;
+        println!(
+            "Marketplace: {} providers, {} services, {} requests, {} proposals, {} contracts, \
+             {} appointments.",
+            market.providers,
+            market.services,
+            market.requests,
+            market.proposals,
+            market.contracts,
+            market.appointments
+        );
         if summary.users > 0 {
             println!("Demo users sign in with their email and the password {DEMO_PASSWORD:?}.");
         }
@@ -158,6 +180,13 @@ impl Seed {
         summary.reviews = reviews.len();
         orders::write(&mut tx, &orders, &ids.products, &user_ids, &mut summary).await?;
         summary.events = events::write(&mut tx, events, &ids.products, &user_ids).await?;
+        let counts = marketplace::Counts {
+            providers: self.providers,
+            services: self.services,
+            requests: self.requests,
+        };
+        summary.marketplace =
+            marketplace::write(&mut tx, db.backend, self.seed, counts, &user_ids, now).await?;
         tx.commit().await.context("could not commit")?;
         Ok(summary)
     }

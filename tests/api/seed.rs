@@ -307,3 +307,63 @@ api_test! {
         );
     }
 }
+
+api_test! {
+    async fn a_demo_seed_gives_a_living_marketplace_that_keeps_its_invariants(app: TestApp) {
+        let output = seed(
+            &app,
+            &[
+                "--demo", "--products", "20", "--users", "30", "--reviews", "10", "--orders", "5",
+                "--providers", "8", "--services", "20", "--requests", "25",
+            ],
+        );
+        assert!(output.status.success(), "{}", text(&output));
+        assert!(
+            text(&output).contains("Marketplace: 8 providers, 20 services, 25 requests"),
+            "{}",
+            text(&output)
+        );
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM providers").await, 8);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM services").await, 20);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM service_requests").await, 25);
+        assert!(count(&app, "SELECT COUNT(*) FROM service_categories").await > 0);
+        assert!(count(&app, "SELECT COUNT(*) FROM contracts").await > 0);
+        assert!(count(&app, "SELECT COUNT(*) FROM proposals").await > 0);
+        // An awarded or closed request has exactly one accepted proposal and one contract;
+        // no other request has either.
+        let awarded = "r.status IN ('awarded', 'closed')";
+        let accepted = "(SELECT COUNT(*) FROM proposals p WHERE p.request_id = r.id \
+                        AND p.status = 'accepted')";
+        let contracts = "(SELECT COUNT(*) FROM contracts c WHERE c.request_id = r.id)";
+        for (bad, what) in [
+            (format!("{awarded} AND ({accepted} != 1 OR {contracts} != 1)"), "awarded"),
+            (format!("NOT ({awarded}) AND ({accepted} + {contracts}) > 0"), "not awarded"),
+        ] {
+            let sql = format!("SELECT COUNT(*) FROM service_requests r WHERE {bad}");
+            assert_eq!(count(&app, &sql).await, 0, "{what}");
+        }
+        // Counters equal what they count.
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM services s WHERE likes_count != \
+                                (SELECT COUNT(*) FROM service_likes l WHERE l.service_id = s.id)").await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM service_requests r WHERE proposals_count != \
+                                (SELECT COUNT(*) FROM proposals p WHERE p.request_id = r.id)").await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM providers v WHERE reviews_count != \
+                                (SELECT COUNT(*) FROM service_comments c JOIN services s \
+                                 ON s.id = c.service_id WHERE s.provider_id = v.id)").await, 0);
+        // Comments only on completed contracts; history ends at the contract's status.
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM service_comments m JOIN contracts c \
+                                ON c.id = m.contract_id WHERE c.status != 'completed'").await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM contracts c WHERE c.status != \
+                                (SELECT h.status FROM contract_status_history h \
+                                 WHERE h.contract_id = c.id ORDER BY h.id DESC LIMIT 1)").await, 0);
+        // No provider has overlapping confirmed appointments.
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM appointments a JOIN appointments b \
+                                ON a.provider_id = b.provider_id AND a.id < b.id \
+                                AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at \
+                                WHERE a.status = 'confirmed' AND b.status = 'confirmed'").await, 0);
+        // Every service's search text names its provider.
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM services s JOIN providers p \
+                                ON p.id = s.provider_id \
+                                WHERE s.search_text NOT LIKE '%' || p.display_name || '%'").await, 0);
+    }
+}
