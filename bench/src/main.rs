@@ -6,6 +6,7 @@ mod analytics;
 mod dashboard;
 mod dataset;
 mod django_import;
+mod marketplace;
 mod measured;
 mod notify;
 mod report;
@@ -344,6 +345,15 @@ async fn run_all(
             Scenario::Dashboard => {
                 dashboard::run(&server, args.dashboard_users, args.warmup, args.duration).await
             }
+            Scenario::Marketplace => marketplace::run(
+                &server,
+                &config.database_url,
+                args.connections,
+                args.warmup,
+                args.duration,
+            )
+            .await
+            .map(|result| vec![result]),
             _ => scenarios::run(
                 scenario,
                 &server,

@@ -19,9 +19,10 @@ pub struct Measured {
 }
 
 impl Measured {
-    /// Counts one request: its status (`None` when it got no answer) and its latency.
-    pub fn record(&mut self, status: Option<u16>, latency_us: u64) {
-        if status == Some(200) {
+    /// Counts one request whose success is the status `expected` (`200`, or a create's `201`):
+    /// its status (`None` when it got no answer) and its latency.
+    pub fn record_expecting(&mut self, expected: u16, status: Option<u16>, latency_us: u64) {
+        if status == Some(expected) {
             *self.latencies.entry(latency_us).or_default() += 1;
             self.max_us = self.max_us.max(latency_us);
         } else {
@@ -35,6 +36,11 @@ impl Measured {
     /// headers, and reads the body to its end (not inflated, as goose does), so the keep-alive
     /// connection is reused for the next request.
     pub async fn send(&mut self, request: reqwest::RequestBuilder) {
+        self.send_expecting(200, request).await;
+    }
+
+    /// [`Measured::send`] for a request whose success is `expected`.
+    pub async fn send_expecting(&mut self, expected: u16, request: reqwest::RequestBuilder) {
         let sent = std::time::Instant::now();
         let answer = request
             .header(reqwest::header::ACCEPT_ENCODING, "gzip")
@@ -49,7 +55,7 @@ impl Measured {
             }
             Err(_) => None,
         };
-        self.record(status, latency);
+        self.record_expecting(expected, status, latency);
     }
 
     /// Adds another client's requests of the same name.
@@ -108,7 +114,7 @@ mod tests {
     fn hundred_answers() -> Measured {
         let mut measured = Measured::default();
         for ms in 1..=100 {
-            measured.record(Some(200), ms * 1000);
+            measured.record_expecting(200, Some(200), ms * 1000);
         }
         measured
     }
@@ -117,9 +123,9 @@ mod tests {
     fn percentiles_are_read_from_the_200_answers_only() {
         let mut measured = hundred_answers();
         // Quick 404s and a redirect must not pull the percentiles down.
-        measured.record(Some(404), 10);
-        measured.record(Some(404), 10);
-        measured.record(Some(303), 10);
+        measured.record_expecting(200, Some(404), 10);
+        measured.record_expecting(200, Some(404), 10);
+        measured.record_expecting(200, Some(303), 10);
         let row = measured.row("page", None);
         assert_eq!(row.p50_us, 50_000);
         assert_eq!(row.p95_us, 95_000);
@@ -132,11 +138,11 @@ mod tests {
     #[test]
     fn every_status_but_200_and_every_failed_request_is_an_error() {
         let mut measured = Measured::default();
-        measured.record(Some(200), 5_000);
-        measured.record(Some(201), 5_000);
-        measured.record(Some(303), 5_000);
-        measured.record(Some(500), 5_000);
-        measured.record(None, 5_000);
+        measured.record_expecting(200, Some(200), 5_000);
+        measured.record_expecting(200, Some(201), 5_000);
+        measured.record_expecting(200, Some(303), 5_000);
+        measured.record_expecting(200, Some(500), 5_000);
+        measured.record_expecting(200, None, 5_000);
         let row = measured.row("page", None);
         assert_eq!(row.errors, 4);
         assert_eq!(row.requests, 5);
@@ -162,8 +168,8 @@ mod tests {
         let mut total = Measured::default();
         total.add(&hundred_answers());
         let mut other = Measured::default();
-        other.record(Some(200), 250_000);
-        other.record(Some(404), 1);
+        other.record_expecting(200, Some(200), 250_000);
+        other.record_expecting(200, Some(404), 1);
         total.add(&other);
         let row = total.row("page", None);
         assert_eq!((row.requests, row.errors, row.max_us), (102, 1, 250_000));
@@ -177,10 +183,10 @@ mod tests {
         // p95 is 95 ms: not under 95 ms.
         assert_eq!(fast.row("page", Some(95_000)).meets_target, Some(false));
         let mut failing = hundred_answers();
-        failing.record(Some(404), 10);
+        failing.record_expecting(200, Some(404), 10);
         assert_eq!(failing.row("page", Some(100_000)).meets_target, Some(false));
         let mut missing = Measured::default();
-        missing.record(Some(404), 10);
+        missing.record_expecting(200, Some(404), 10);
         let row = missing.row("page", Some(100_000));
         assert_eq!((row.p95_us, row.meets_target), (0, Some(false)));
     }

@@ -197,7 +197,11 @@ async fn pick_orders(database_url: &str, streams: usize) -> anyhow::Result<(Vec<
     Ok((orders, staff.1))
 }
 
-async fn log_in(client: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<String> {
+pub(crate) async fn log_in(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+) -> anyhow::Result<String> {
     let response = client
         .post(format!("{base}/api/v1/auth/jwt/create/"))
         .json(&json!({"email": email, "password": DEMO_PASSWORD}))

@@ -58,6 +58,10 @@ pub enum Scenario {
     /// `nexus import-django` of a generated Django database (`django_import.rs`: no server);
     /// only on its own.
     DjangoImport,
+    /// Browse services, post requests, propose, accept (`marketplace.rs`, not goose: each step
+    /// uses the ids the one before made); not part of `all`, since it writes thousands of
+    /// contracts.
+    Marketplace,
 }
 
 impl Scenario {
@@ -73,7 +77,7 @@ impl Scenario {
     ];
 
     /// Every scenario that can be named: `all` and the ones run only when asked for.
-    const NAMED: [Scenario; 11] = [
+    const NAMED: [Scenario; 12] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
@@ -85,6 +89,7 @@ impl Scenario {
         Scenario::Analytics,
         Scenario::Dashboard,
         Scenario::DjangoImport,
+        Scenario::Marketplace,
     ];
 
     /// `all` or one scenario's name.
@@ -119,6 +124,7 @@ impl Scenario {
             Scenario::Analytics => "analytics",
             Scenario::Dashboard => "dashboard",
             Scenario::DjangoImport => "django-import",
+            Scenario::Marketplace => "marketplace",
         }
     }
 
@@ -152,6 +158,9 @@ impl Scenario {
             }
             Scenario::DjangoImport => {
                 bail!("django-import is not a goose scenario (django_import.rs runs it)")
+            }
+            Scenario::Marketplace => {
+                bail!("marketplace is not a goose scenario (marketplace.rs runs it)")
             }
         })
     }
