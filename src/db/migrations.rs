@@ -129,6 +129,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../../migrations/0017_marketplace_search.postgres.sql"),
         },
     ),
+    (
+        18,
+        "marketplace events",
+        Sql::PerBackend {
+            sqlite: include_str!("../../migrations/0018_marketplace_events.sqlite.sql"),
+            postgres: include_str!("../../migrations/0018_marketplace_events.postgres.sql"),
+        },
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

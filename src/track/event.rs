@@ -27,11 +27,14 @@ pub enum Kind {
     AddToCart,
     Order,
     Review,
+    ServiceView,
+    ServiceLike,
+    MarketplaceSearch,
 }
 
 impl Kind {
     /// Every kind, in the `CHECK` list's order.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 10] = [
         Kind::ProductView,
         Kind::Search,
         Kind::Register,
@@ -39,6 +42,9 @@ impl Kind {
         Kind::AddToCart,
         Kind::Order,
         Kind::Review,
+        Kind::ServiceView,
+        Kind::ServiceLike,
+        Kind::MarketplaceSearch,
     ];
 
     /// The stored name (the `CHECK` list of `analytics_events.kind`).
@@ -51,6 +57,9 @@ impl Kind {
             Kind::AddToCart => "add_to_cart",
             Kind::Order => "order",
             Kind::Review => "review",
+            Kind::ServiceView => "service_view",
+            Kind::ServiceLike => "service_like",
+            Kind::MarketplaceSearch => "marketplace_search",
         }
     }
 }
@@ -80,6 +89,21 @@ pub enum Action {
     Review {
         product_id: i64,
     },
+    /// A marketplace service's page answered (SPEC §3.12).
+    ServiceView {
+        service_id: String,
+    },
+    /// A service liked (not an unlike).
+    ServiceLike {
+        service_id: String,
+    },
+    /// A search over services, recorded like a product search but under its own kind, so the
+    /// shop's search figures stay the shop's.
+    MarketplaceSearch {
+        query: String,
+        filters: String,
+        result_count: i64,
+    },
 }
 
 impl Action {
@@ -93,6 +117,9 @@ impl Action {
             Action::AddToCart { .. } => Kind::AddToCart,
             Action::Order { .. } => Kind::Order,
             Action::Review { .. } => Kind::Review,
+            Action::ServiceView { .. } => Kind::ServiceView,
+            Action::ServiceLike { .. } => Kind::ServiceLike,
+            Action::MarketplaceSearch { .. } => Kind::MarketplaceSearch,
         }
     }
 
@@ -102,6 +129,16 @@ impl Action {
             Action::ProductView { product_id }
             | Action::AddToCart { product_id }
             | Action::Review { product_id } => Some(*product_id),
+            _ => None,
+        }
+    }
+
+    /// The `service_id` column.
+    pub fn service_id(&self) -> Option<&str> {
+        match self {
+            Action::ServiceView { service_id } | Action::ServiceLike { service_id } => {
+                Some(service_id)
+            }
             _ => None,
         }
     }
@@ -174,6 +211,51 @@ impl Captured {
     /// A review created.
     pub fn review(user_id: i64, product_id: i64) -> Self {
         Self::by(Action::Review { product_id }, user_id)
+    }
+
+    /// A marketplace service's page answered (`user_id` when signed in).
+    pub fn service_view(service_id: &str, user_id: Option<i64>) -> Self {
+        Self {
+            action: Action::ServiceView {
+                service_id: service_id.to_owned(),
+            },
+            user_id,
+        }
+    }
+
+    /// A service liked by `user_id`.
+    pub fn service_like(user_id: i64, service_id: &str) -> Self {
+        Self::by(
+            Action::ServiceLike {
+                service_id: service_id.to_owned(),
+            },
+            user_id,
+        )
+    }
+
+    /// A search over services, as [`Captured::search`] is over products; `None` when blank.
+    pub fn marketplace_search(
+        raw_query: &str,
+        filters: serde_json::Map<String, serde_json::Value>,
+        result_count: i64,
+        user_id: Option<i64>,
+    ) -> Option<Self> {
+        let Action::Search {
+            query,
+            filters,
+            result_count,
+        } = Self::search(raw_query, filters, result_count, user_id)?.action
+        else {
+            return None;
+        };
+        Some(Self {
+            action: Action::MarketplaceSearch {
+                query,
+                filters,
+                result_count,
+            },
+            user_id,
+        })
     }
 
     fn by(action: Action, user_id: i64) -> Self {
@@ -285,7 +367,7 @@ mod tests {
 
     #[test]
     fn each_action_has_its_kind_and_columns() {
-        assert_eq!(Kind::ALL.len(), 7);
+        assert_eq!(Kind::ALL.len(), 10);
         let order = Captured::order(1, 42).action;
         assert_eq!(order.kind().as_str(), "order");
         assert_eq!((order.product_id(), order.order_id()), (None, Some(42)));
@@ -295,5 +377,14 @@ mod tests {
         assert_eq!(Captured::review(1, 6).action.product_id(), Some(6));
         assert_eq!(Captured::login(1).action.kind(), Kind::Login);
         assert_eq!(Captured::register(1).action.kind(), Kind::Register);
+        let view = Captured::service_view("s-1", None).action;
+        assert_eq!(view.kind().as_str(), "service_view");
+        assert_eq!((view.service_id(), view.product_id()), (Some("s-1"), None));
+        let like = Captured::service_like(1, "s-2").action;
+        assert_eq!(
+            (like.kind(), like.service_id()),
+            (Kind::ServiceLike, Some("s-2"))
+        );
+        assert!(Captured::marketplace_search(" ", Default::default(), 0, None).is_none());
     }
 }

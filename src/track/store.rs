@@ -24,26 +24,27 @@ use crate::db::{Backend, Db};
 /// `ON DELETE SET NULL` leaves on rows written before the deletion). Rows keep the batch's order,
 /// so ids follow the events' order.
 const INSERT_POSTGRES: &str = "INSERT INTO analytics_events (kind, occurred_at, session_key, \
-     user_id, ip_prefix, product_id, order_id, query, filters, result_count) \
+     user_id, ip_prefix, product_id, order_id, query, filters, result_count, service_id) \
      SELECT r.kind, r.occurred_at, r.session_key, u.id, r.ip_prefix, r.product_id, r.order_id, \
-     r.query, r.filters, r.result_count \
+     r.query, r.filters, r.result_count, r.service_id \
      FROM ROWS FROM (json_to_recordset($1::json) AS (kind text, occurred_at bigint, \
      session_key text, user_id bigint, ip_prefix text, product_id bigint, order_id bigint, \
-     query text, filters text, result_count bigint)) WITH ORDINALITY \
+     query text, filters text, result_count bigint, service_id text)) WITH ORDINALITY \
      AS r(kind, occurred_at, session_key, user_id, ip_prefix, product_id, order_id, query, \
-     filters, result_count, n) \
+     filters, result_count, service_id, n) \
      LEFT JOIN users u ON u.id = r.user_id ORDER BY r.n";
 
 /// The same on SQLite: `json_each` yields one array element per row, `json_extract` its keys
 /// (NULL when left out); the user id is looked up for the same reason.
 const INSERT_SQLITE: &str = "INSERT INTO analytics_events (kind, occurred_at, session_key, \
-     user_id, ip_prefix, product_id, order_id, query, filters, result_count) \
+     user_id, ip_prefix, product_id, order_id, query, filters, result_count, service_id) \
      SELECT json_extract(e.value, '$.kind'), json_extract(e.value, '$.occurred_at'), \
      json_extract(e.value, '$.session_key'), \
      (SELECT id FROM users WHERE id = json_extract(e.value, '$.user_id')), \
      json_extract(e.value, '$.ip_prefix'), json_extract(e.value, '$.product_id'), \
      json_extract(e.value, '$.order_id'), json_extract(e.value, '$.query'), \
-     json_extract(e.value, '$.filters'), json_extract(e.value, '$.result_count') \
+     json_extract(e.value, '$.filters'), json_extract(e.value, '$.result_count'), \
+     json_extract(e.value, '$.service_id') \
      FROM json_each($1) AS e ORDER BY e.key";
 
 /// One event as the statements read it; empty columns are left out of the JSON.
@@ -66,6 +67,8 @@ struct Row<'a> {
     filters: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     result_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_id: Option<&'a str>,
 }
 
 impl<'a> Row<'a> {
@@ -73,6 +76,11 @@ impl<'a> Row<'a> {
         let action = &event.action;
         let (query, filters, result_count) = match action {
             Action::Search {
+                query,
+                filters,
+                result_count,
+            }
+            | Action::MarketplaceSearch {
                 query,
                 filters,
                 result_count,
@@ -94,6 +102,7 @@ impl<'a> Row<'a> {
             query,
             filters,
             result_count,
+            service_id: action.service_id(),
         }
     }
 }
@@ -128,7 +137,7 @@ pub(super) async fn insert_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::track::session::Session;
+    use crate::track::{event::Captured, session::Session};
 
     #[test]
     fn a_batch_is_one_json_array_without_its_empty_columns() {
@@ -165,5 +174,33 @@ mod tests {
                  "query": "desk \"lamp\"", "filters": "{}", "result_count": 0},
             ])
         );
+    }
+
+    #[test]
+    fn marketplace_events_name_their_service_and_searches_keep_their_own_kind() {
+        let keys = SessionKeys::new(&secrecy::SecretString::from("a secret for the test"));
+        let service = "6f9619ff-8b86-d011-b42d-00cf4fc964ff";
+        let events = [
+            Captured::service_view(service, None),
+            Captured::service_like(4, service),
+            Captured::marketplace_search(" Logo  DESIGN ", Default::default(), 2, Some(4)).unwrap(),
+        ]
+        .map(|captured| Event {
+            action: captured.action,
+            occurred_at: 1,
+            user_id: captured.user_id,
+            ip_prefix: None,
+            session: Session::Header("tab".to_owned()),
+        });
+        let rows: serde_json::Value = serde_json::from_str(&rows_json(&keys, &events)).unwrap();
+        let column = |row: usize, name: &str| rows[row][name].clone();
+        assert_eq!(column(0, "kind"), "service_view");
+        assert_eq!(column(0, "service_id"), service);
+        assert_eq!(column(1, "kind"), "service_like");
+        assert_eq!(column(1, "service_id"), service);
+        assert_eq!(column(2, "kind"), "marketplace_search");
+        assert_eq!(column(2, "query"), "logo design");
+        assert_eq!(column(2, "result_count"), 2);
+        assert!(column(2, "service_id").is_null());
     }
 }
