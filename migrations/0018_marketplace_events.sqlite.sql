@@ -5,7 +5,7 @@
 -- (0018_marketplace_events.postgres.sql) alters it in place.
 
 CREATE TABLE analytics_events_new (
-    id {{pk}},
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL CHECK (kind IN ('product_view', 'search', 'register', 'login',
         'add_to_cart', 'order', 'review', 'service_view', 'service_like', 'marketplace_search')),
     occurred_at BIGINT NOT NULL,

@@ -6,6 +6,7 @@
 //! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
 
 pub mod ids;
+mod insights;
 mod profile;
 pub mod search_text;
 
@@ -17,5 +18,5 @@ use crate::state::AppState;
 
 /// Every marketplace route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::new().merge(insights::router())
 }
