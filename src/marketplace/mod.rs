@@ -5,6 +5,7 @@
 //! Each part is a feature folder of its own shape (mod.rs router and front, handlers, request,
 //! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
 
+mod appointments;
 pub mod ids;
 mod profile;
 pub mod search_text;
@@ -17,5 +18,5 @@ use crate::state::AppState;
 
 /// Every marketplace route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::new().merge(appointments::router())
 }
