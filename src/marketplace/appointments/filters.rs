@@ -48,7 +48,10 @@ impl AppointmentFilters {
             })
         });
         errors.into_result()?;
-        let mut ordering = query.get("ordering").map(parse_ordering).unwrap_or_default();
+        let mut ordering = query
+            .get("ordering")
+            .map(parse_ordering)
+            .unwrap_or_default();
         if ordering.is_empty() {
             ordering.push((OrderKey::StartsAt, false));
         }

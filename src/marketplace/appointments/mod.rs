@@ -13,7 +13,6 @@ mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-
 use crate::state::AppState;
 
 /// The appointment routes (`appointments/...`).

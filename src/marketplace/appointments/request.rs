@@ -149,7 +149,13 @@ mod tests {
         assert_eq!(parse_time("2026-01-05T09:00:00"), Some(utc));
         assert_eq!(parse_time("2026-01-05T09:00"), Some(utc));
         assert_eq!(parse_time("2026-01-05T09:00:00.5Z"), Some(utc + 500_000));
-        for bad in ["", "tomorrow", "2026-01-05", "2026-13-05T09:00:00Z", "09:00"] {
+        for bad in [
+            "",
+            "tomorrow",
+            "2026-01-05",
+            "2026-13-05T09:00:00Z",
+            "09:00",
+        ] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
     }

@@ -15,12 +15,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Self; 4] = [
-        Self::Proposed,
-        Self::Confirmed,
-        Self::Cancelled,
-        Self::Done,
-    ];
+    pub const ALL: [Self; 4] = [Self::Proposed, Self::Confirmed, Self::Cancelled, Self::Done];
 
     /// The stored and wire name.
     pub fn as_str(self) -> &'static str {

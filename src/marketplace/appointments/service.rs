@@ -58,7 +58,9 @@ pub async fn propose(
         Some(id) => {
             let found = store::party_contract(&mut tx, &id, user.id).await?;
             if found.is_none() {
-                draft.errors.add("contract", messages::missing_reference(&id));
+                draft
+                    .errors
+                    .add("contract", messages::missing_reference(&id));
             }
             found
         }
@@ -89,7 +91,8 @@ pub async fn propose(
     } else {
         contract.client_id
     };
-    let announcement = notify_user(&mut tx, other, &proposed_notice(&id, starts_at, ends_at)).await?;
+    let announcement =
+        notify_user(&mut tx, other, &proposed_notice(&id, starts_at, ends_at)).await?;
     tx.commit().await?;
     announcement.announce(&state.live);
     get(state, user, &id).await
@@ -153,7 +156,8 @@ pub async fn change(
             announcement = notify_user(&mut tx, row.proposed_by, &notice).await?;
         }
         Some(to) => {
-            if !store::move_status(&mut tx, id, row.status, to).await? {
+            let moved = store::move_status(&mut tx, id, row.status, to).await?;
+            if !moved {
                 return Err(changed_meanwhile(state, side, id, to).await);
             }
         }

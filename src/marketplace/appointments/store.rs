@@ -276,7 +276,8 @@ fn list_where(sql: &mut SqlBuilder, filters: &AppointmentFilters) {
         ));
     }
     if let Some(contract) = &filters.contract {
-        sql.push(" AND a.contract_id = ").push_bind(contract.as_str());
+        sql.push(" AND a.contract_id = ")
+            .push_bind(contract.as_str());
     }
     if let Some(status) = filters.status {
         sql.push(" AND a.status = ").push_bind(status.as_str());

@@ -55,7 +55,13 @@ fn shown(day: u32, hour: u32, minute: u32) -> String {
 }
 
 /// `who` proposes `[starts, ends)` on `contract`; returns the new appointment's id.
-async fn propose(app: &TestApp, who: &TestUser, contract: &str, starts: &str, ends: &str) -> String {
+async fn propose(
+    app: &TestApp,
+    who: &TestUser,
+    contract: &str,
+    starts: &str,
+    ends: &str,
+) -> String {
     let body = json!({"contract": contract, "starts_at": starts, "ends_at": ends});
     let created = app.post_as("appointments/", &who.token, &body).await;
     assert_eq!(created.status, 201, "{}", created.text);
@@ -63,8 +69,12 @@ async fn propose(app: &TestApp, who: &TestUser, contract: &str, starts: &str, en
 }
 
 async fn set_status(app: &TestApp, who: &TestUser, id: &str, status: &str) -> TestResponse {
-    app.patch_as(&format!("appointments/{id}/"), &who.token, &json!({"status": status}))
-        .await
+    app.patch_as(
+        &format!("appointments/{id}/"),
+        &who.token,
+        &json!({"status": status}),
+    )
+    .await
 }
 
 async fn status_of(app: &TestApp, id: &str) -> String {
@@ -97,11 +107,20 @@ async fn notices(app: &TestApp, user: &TestUser) -> Vec<(String, String, String)
 
 fn assert_transition_refused(response: &TestResponse, allowed: Value) {
     assert_eq!(response.status, 409, "{}", response.text);
-    assert_eq!(response.body["code"], "invalid_transition", "{}", response.text);
+    assert_eq!(
+        response.body["code"], "invalid_transition",
+        "{}",
+        response.text
+    );
     assert_eq!(response.body["allowed"], allowed, "{}", response.text);
 }
 
-async fn race_patch(client: reqwest::Client, url: String, token: String, body: Value) -> (StatusCode, Value) {
+async fn race_patch(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    body: Value,
+) -> (StatusCode, Value) {
     let response = client
         .patch(url)
         .bearer_auth(token)
