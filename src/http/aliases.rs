@@ -62,6 +62,15 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("/api/v1/reviews/create/", "/api/v1/reviews/"),
     ("/api/v1/reviews/{id}/update/", "/api/v1/reviews/{id}/"),
     ("/api/v1/reviews/{id}/delete/", "/api/v1/reviews/{id}/"),
+    // The services platform's notification paths (SPEC §3.12).
+    (
+        "/api/v1/notifications/{id}/delete/",
+        "/api/v1/notifications/{id}/",
+    ),
+    (
+        "/api/v1/notifications/api/count/",
+        "/api/v1/notifications/unread-count/",
+    ),
 ];
 
 /// Rewrites `request`'s path: appends a missing trailing slash, then maps an alias to its

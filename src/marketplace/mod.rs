@@ -5,6 +5,7 @@
 //! Each part is a feature folder of its own shape (mod.rs router and front, handlers, request,
 //! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
 
+mod appointments;
 pub mod ids;
 mod insights;
 mod profile;
@@ -18,5 +19,7 @@ use crate::state::AppState;
 
 /// Every marketplace route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(insights::router())
+    OpenApiRouter::new()
+        .merge(insights::router())
+        .merge(appointments::router())
 }

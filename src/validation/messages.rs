@@ -146,6 +146,12 @@ pub fn unknown_filter_choice(given: &str) -> String {
 /// DRF's `DateField` message (`YYYY-MM-DD` only).
 pub const INVALID_DATE: &str = "Enter a valid date. Use one of these formats instead: YYYY-MM-DD.";
 
+/// DRF's `DateTimeField` message (ISO 8601 / RFC 3339).
+pub const INVALID_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+
+/// django-filter's message for a UUID filter given something else.
+pub const INVALID_UUID_FILTER: &str = "Enter a valid UUID.";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! the database (like `fixtures.rs` for products) so each part's tests stand on their own; the
 //! part that owns an object tests its endpoints.
 
+mod appointments;
 mod insights;
 
 use serde_json::Value;
@@ -39,6 +40,44 @@ pub async fn service(app: &TestApp, provider: &str, title: &str, price_cents: i6
     .await
     .unwrap();
     id
+}
+
+/// An active contract between `client` and `provider`, as an accepted proposal leaves it: an
+/// awarded request, the accepted proposal and the contract; returns the contract's id.
+pub async fn contract(app: &TestApp, client: &TestUser, provider: &str) -> String {
+    let [request, proposal, contract] = [(); 3].map(|_| uuid::Uuid::new_v4().to_string());
+    sqlx::query(
+        "INSERT INTO service_requests (id, client_id, title, status, created_at, updated_at) \
+         VALUES ($1, $2, 'Fixture request', 'awarded', 0, 0)",
+    )
+    .bind(&request)
+    .bind(client.id)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO proposals (id, request_id, provider_id, price_cents, status, created_at, \
+         updated_at) VALUES ($1, $2, $3, 10000, 'accepted', 0, 0)",
+    )
+    .bind(&proposal)
+    .bind(&request)
+    .bind(provider)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO contracts (id, request_id, proposal_id, client_id, provider_id, price_cents, \
+         status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 10000, 'active', 0, 0)",
+    )
+    .bind(&contract)
+    .bind(&request)
+    .bind(&proposal)
+    .bind(client.id)
+    .bind(provider)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    contract
 }
 
 /// The ids (UUID strings) of a paginated list's results, in order.

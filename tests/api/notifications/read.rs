@@ -158,4 +158,29 @@ api_test! {
         assert_eq!(unread_count(&app, &ann).await, 0);
         assert_eq!(unread_count(&app, &bob).await, 1);
     }
+
+    async fn the_services_platform_aliases_delete_and_count_like_the_canonical_paths(app: TestApp) {
+        let ann = app.create_customer().await;
+        let mallory = app.create_customer().await;
+        let kept = app.notification(&ann).create().await;
+        let gone = app.notification(&ann).create().await;
+        let count = app.get_as("notifications/api/count/", &ann.token).await;
+        assert_eq!(count.status, 200, "{}", count.text);
+        assert_eq!(count.body, app.get_as("notifications/unread-count/", &ann.token).await.body);
+        assert_eq!(count.body["count"], 2);
+        let no_slash = app.get_as("notifications/api/count", &ann.token).await;
+        assert_eq!(no_slash.body["count"], 2, "{}", no_slash.text);
+        let anonymous = app.get("notifications/api/count/").await;
+        assert_eq!(anonymous.status, 401, "{}", anonymous.text);
+
+        let theirs = app.delete_as(&format!("notifications/{gone}/delete/"), &mallory.token).await;
+        assert_eq!(theirs.status, 404, "{}", theirs.text);
+        let deleted = app.delete_as(&format!("notifications/{gone}/delete/"), &ann.token).await;
+        assert_eq!(deleted.status, 204, "{}", deleted.text);
+        assert_eq!(stored(&app, gone).await, None);
+        let twice = app.delete_as(&format!("notifications/{gone}/delete"), &ann.token).await;
+        assert_eq!(twice.status, 404, "{}", twice.text);
+        assert_eq!(unread_count(&app, &ann).await, 1);
+        assert!(stored(&app, kept).await.is_some());
+    }
 }
