@@ -8,6 +8,7 @@
 pub mod ids;
 mod profile;
 pub mod search_text;
+pub mod services;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -17,5 +18,5 @@ use crate::state::AppState;
 
 /// Every marketplace route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::new().merge(services::router())
 }
