@@ -347,54 +347,49 @@ pub async fn delete(db: &Db, id: &str, provider_id: &str) -> Result<bool, ApiErr
 }
 
 /// Toggles `user_id`'s like of service `id` and its `likes_count` in one transaction: the
-/// caller's like afterwards and the new count, or `None` when the service is gone. Each call
-/// makes exactly one change, and the count moves only with a like row, so racing toggles keep
-/// `likes_count` equal to the number of likes.
+/// caller's like afterwards and the new count, or `None` when the service is gone.
+///
+/// The service's row lock comes first, as in every other write on a service (a comment, a
+/// delete): toggles of one service queue on it, so each sees the one before it and makes exactly
+/// one change, and `likes_count` moves only with a like row. (Taking it after the like row
+/// instead let a racing delete and a like wait on each other: PostgreSQL's deadlock.)
 pub async fn toggle_like(db: &Db, id: &str, user_id: i64) -> Result<Option<(bool, i64)>, ApiError> {
     let mut tx = db.begin_write().await?;
-    // A racing toggle by the same user can undo the like this one saw between its two
-    // statements; a few rounds settle it (one suffices without such a race).
-    for _ in 0..4 {
-        let inserted = sqlx::query(
-            "INSERT INTO service_likes (service_id, user_id, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
+    let locked = sqlx::query("UPDATE services SET likes_count = likes_count WHERE id = $1")
         .bind(id)
-        .bind(user_id)
-        .bind(now_micros())
         .execute(&mut *tx)
-        .await
-        .on_constraint(|violation| {
-            (violation == Violation::ForeignKey).then(ApiError::not_found)
-        })?;
-        let (liked, step) = if inserted.rows_affected() == 1 {
-            (true, 1)
-        } else {
-            let deleted =
-                sqlx::query("DELETE FROM service_likes WHERE service_id = $1 AND user_id = $2")
-                    .bind(id)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-            if deleted.rows_affected() == 0 {
-                continue;
-            }
-            (false, -1)
-        };
-        let count: Option<i64> = sqlx::query_scalar(
-            "UPDATE services SET likes_count = likes_count + $1 WHERE id = $2 RETURNING likes_count",
-        )
-        .bind(step)
-        .bind(id)
-        .fetch_optional(&mut *tx)
         .await?;
-        let Some(count) = count else {
-            return Ok(None);
-        };
-        tx.commit().await?;
-        return Ok(Some((liked, count)));
+    if locked.rows_affected() == 0 {
+        return Ok(None);
     }
-    Err(anyhow::anyhow!("a like toggle of service {id} did not settle").into())
+    let inserted = sqlx::query(
+        "INSERT INTO service_likes (service_id, user_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(now_micros())
+    .execute(&mut *tx)
+    .await?;
+    let (liked, step) = if inserted.rows_affected() == 1 {
+        (true, 1)
+    } else {
+        sqlx::query("DELETE FROM service_likes WHERE service_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        (false, -1)
+    };
+    let count: i64 = sqlx::query_scalar(
+        "UPDATE services SET likes_count = likes_count + $1 WHERE id = $2 RETURNING likes_count",
+    )
+    .bind(step)
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some((liked, count)))
 }
 
 const COMMENT_COLUMNS: &str =

@@ -550,6 +550,45 @@ api_test! {
         assert_eq!(provider_rating(&app, &provider_id).await, (4, 1));
     }
 
+    async fn a_delete_racing_comments_and_likes_leaves_the_provider_rating_right(app: TestApp) {
+        let (user, provider_id) = seller(&app).await;
+        let id = service(&app, &provider_id, "Logo", 1000).await;
+        let mut clients = Vec::new();
+        for _ in 0..4 {
+            let client = app.create_customer().await;
+            completed_contract(&app, &client, &provider_id, &id).await;
+            clients.push(client);
+        }
+        let url = format!("{}/api/v1/services/{id}/", app.address);
+        let comments = tokio::spawn({
+            let app_client = app.client.clone();
+            let tokens: Vec<String> = clients.iter().map(|c| c.token.clone()).collect();
+            let url = url.clone();
+            async move {
+                let mut tasks = Vec::new();
+                for token in tokens {
+                    tasks.push(tokio::spawn(race_post(app_client.clone(),
+                        format!("{url}comments/"), token.clone(), json!({"rating": 5}), None)));
+                    tasks.push(tokio::spawn(race_post(app_client.clone(),
+                        format!("{url}like/"), token, json!({}), None)));
+                }
+                let mut statuses = Vec::new();
+                for task in tasks {
+                    statuses.push(task.await.unwrap().0.as_u16());
+                }
+                statuses
+            }
+        });
+        let deleted = app.client.delete(&url).bearer_auth(&user.token).send().await.unwrap();
+        assert_eq!(deleted.status().as_u16(), 204);
+        for status in comments.await.unwrap() {
+            assert!([200, 201, 404].contains(&status), "no 5xx under the race: {status}");
+        }
+        assert_eq!(provider_rating(&app, &provider_id).await, (0, 0));
+        assert_eq!(count_rows(&app, "service_comments").await, 0);
+        assert_eq!(count_rows(&app, "service_likes").await, 0);
+    }
+
     async fn deleting_a_service_takes_its_ratings_off_the_provider(app: TestApp) {
         let (user, provider_id) = seller(&app).await;
         let client = app.create_customer().await;
