@@ -10,6 +10,7 @@ pub mod ids;
 mod insights;
 mod profile;
 pub mod search_text;
+pub mod services;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -21,5 +22,6 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(insights::router())
+        .merge(services::router())
         .merge(appointments::router())
 }

@@ -137,7 +137,7 @@ impl ProductFilters {
 /// A price bound as plain decimal text (`10`, `10.5`, `10.50`): no sign, no exponent, at most
 /// 2 places and within the price range (SPEC §5), with django-filter's (Django forms') messages.
 /// Exponents are refused rather than read: `1000e-9223372036854775808` must not mean 1000.
-fn price_filter(raw: &str) -> Result<Money, String> {
+pub fn price_filter(raw: &str) -> Result<Money, String> {
     let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if let Some(rest) = raw.strip_prefix('-') {

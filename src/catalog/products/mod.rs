@@ -13,7 +13,7 @@ mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use filters::ProductFilters;
+pub use filters::{price_filter, ProductFilters};
 pub use handlers::ProductListParams;
 pub use key::{ProductKey, Visibility};
 pub use request::ProductWrite;

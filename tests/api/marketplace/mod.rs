@@ -9,6 +9,8 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, TestUser};
 
+mod services;
+
 /// Gives `user` a provider profile named after their username; returns its id.
 pub async fn provider(app: &TestApp, user: &TestUser) -> String {
     let id = uuid::Uuid::new_v4().to_string();
@@ -88,4 +90,53 @@ pub fn ids(page: &Value) -> Vec<String> {
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// A completed contract between `client` and `provider` that came from an accepted proposal
+/// naming `service` (its request awarded); returns the contract's id. A later contract is newer
+/// (`created_at` is the current time).
+pub async fn completed_contract(
+    app: &TestApp,
+    client: &TestUser,
+    provider: &str,
+    service: &str,
+) -> String {
+    let [request, proposal, contract] = [(); 3].map(|_| uuid::Uuid::new_v4().to_string());
+    let now = chrono::Utc::now().timestamp_micros();
+    sqlx::query(
+        "INSERT INTO service_requests (id, client_id, title, status, proposals_count, created_at, \
+         updated_at) VALUES ($1, $2, 'Need work', 'awarded', 1, $3, $3)",
+    )
+    .bind(&request)
+    .bind(client.id)
+    .bind(now)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO proposals (id, request_id, provider_id, service_id, price_cents, status, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, 10000, 'accepted', $5, $5)",
+    )
+    .bind(&proposal)
+    .bind(&request)
+    .bind(provider)
+    .bind(service)
+    .bind(now)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO contracts (id, request_id, proposal_id, client_id, provider_id, price_cents, \
+         status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 10000, 'completed', $6, $6)",
+    )
+    .bind(&contract)
+    .bind(&request)
+    .bind(&proposal)
+    .bind(client.id)
+    .bind(provider)
+    .bind(now)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    contract
 }
