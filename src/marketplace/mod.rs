@@ -5,8 +5,11 @@
 //! Each part is a feature folder of its own shape (mod.rs router and front, handlers, request,
 //! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
 
+pub mod contracts;
 pub mod ids;
 mod profile;
+pub mod proposals;
+pub mod requests;
 pub mod search_text;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -18,4 +21,7 @@ use crate::state::AppState;
 /// Every marketplace route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(requests::router())
+        .merge(proposals::router())
+        .merge(contracts::router())
 }
