@@ -2,6 +2,11 @@
 //! the database (like `fixtures.rs` for products) so each part's tests stand on their own; the
 //! part that owns an object tests its endpoints.
 
+mod contracts;
+mod deals_support;
+mod proposals;
+mod requests;
+
 use serde_json::Value;
 
 use crate::helpers::{TestApp, TestUser};
