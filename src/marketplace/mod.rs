@@ -6,9 +6,12 @@
 //! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
 
 mod appointments;
+pub mod contracts;
 pub mod ids;
 mod insights;
 mod profile;
+pub mod proposals;
+pub mod requests;
 pub mod search_text;
 pub mod services;
 
@@ -23,5 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(insights::router())
         .merge(services::router())
+        .merge(requests::router())
+        .merge(proposals::router())
+        .merge(contracts::router())
         .merge(appointments::router())
 }

@@ -3,7 +3,11 @@
 //! part that owns an object tests its endpoints.
 
 mod appointments;
+mod contracts;
+mod deals_support;
 mod insights;
+mod proposals;
+mod requests;
 
 use serde_json::Value;
 

@@ -1,0 +1,173 @@
+//! Contract routes (`contracts/...`): the two parties and staff read; `update_status` moves a
+//! contract along its machine (`status.rs`).
+
+use axum::{extract::State, Json};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    request::StatusWrite,
+    status::{self, Hats, Status},
+    store::{self, Contract, ContractFilters},
+    views::ContractView,
+};
+use crate::{
+    accounts::CurrentUser,
+    error::{ApiError, FieldErrors},
+    http::{
+        extract::{Path, QueryPairs},
+        pagination::{Page, PageRequest},
+    },
+    marketplace::{
+        ids,
+        requests::{self, listing, Caller},
+    },
+    notify::{notify_user, Announcement, Notice, NotificationType},
+    state::AppState,
+    validation::Draft,
+};
+
+/// The hats `caller` wears on `contract`.
+fn hats(caller: &Caller, contract: &Contract) -> Hats {
+    Hats {
+        client: contract.view.client == caller.user_id,
+        provider: caller.is_provider(&contract.view.provider),
+        staff: caller.is_staff,
+    }
+}
+
+/// The `409` for a move the caller may not make now, with the moves they may make.
+fn invalid_transition(from: Status, to: Status, hats: Hats) -> ApiError {
+    let allowed: Vec<&str> = status::allowed(from, hats)
+        .into_iter()
+        .map(Status::as_str)
+        .collect();
+    ApiError::conflict(
+        "invalid_transition",
+        format!("Cannot move this contract from {from} to {to}."),
+    )
+    .with_extra("allowed", json!(allowed))
+}
+
+/// What the other party (both, when staff moved it) is told.
+fn moved(contract: &ContractView, from: Status, to: Status, note: &str) -> Notice {
+    let mut message = format!("Contract {} moved from {from} to {to}.", contract.id);
+    if !note.is_empty() {
+        message.push_str(&format!(" Note: {note}"));
+    }
+    Notice {
+        kind: NotificationType::Contract,
+        title: format!("Contract {to}"),
+        message,
+        action_url: format!("/contracts/{}", contract.id),
+        email: None,
+    }
+}
+
+/// List the contracts the caller is a party to (staff: all), newest first.
+#[utoipa::path(get, path = "/contracts/", tag = "marketplace", security(("bearer" = [])),
+    params(("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query),
+        ("status" = Option<String>, Query, description = "active, delivered, completed, disputed or cancelled"),
+        ("ordering" = Option<String>, Query, description = "created_at or -created_at")),
+    responses((status = 200, body = Page<ContractView>), (status = 400, description = "an unknown status"),
+        (status = 401), (status = 404, description = "Invalid page.")))]
+pub async fn list_contracts(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    query: QueryPairs,
+    page: PageRequest,
+) -> Result<Json<Page<ContractView>>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let names: Vec<&'static str> = Status::ALL.into_iter().map(Status::as_str).collect();
+    let status = listing::status_filter(&query, &names, &mut errors);
+    errors.into_result()?;
+    let sortable = [listing::Sortable {
+        name: "created_at",
+        column: "c.created_at",
+        nullable: false,
+    }];
+    let oldest_first = listing::parse_ordering(&query, &sortable)
+        .first()
+        .is_some_and(|key| !key.is_descending());
+    let filters = ContractFilters {
+        status,
+        oldest_first,
+    };
+    let caller = Caller::of(&state.db, &user).await?;
+    Ok(Json(
+        store::list(&state.db, &caller, &filters, &page).await?,
+    ))
+}
+
+/// One contract, with its status history.
+#[utoipa::path(get, path = "/contracts/{id}/", tag = "marketplace", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = ContractView), (status = 401),
+        (status = 404, description = "no such contract, or the caller is neither a party nor staff")))]
+pub async fn get_contract(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<ContractView>, ApiError> {
+    let caller = Caller::of(&state.db, &user).await?;
+    store::find_visible(&state.db, &caller, &ids::stored(id))
+        .await?
+        .map(|contract| Json(contract.view))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Move a contract's status: the provider delivers, the client completes or disputes, either
+/// party cancels while active, staff resolve disputes. The move is conditional on the status it
+/// was read in, so of two racing moves one wins and the other is a `409`. It writes a history
+/// row and notifies the other party (both, when staff moved it); a completed or cancelled
+/// contract closes its request.
+#[utoipa::path(post, path = "/contracts/{id}/update_status/", tag = "marketplace",
+    request_body = StatusWrite, params(("id" = String, Path, format = Uuid)), security(("bearer" = [])),
+    responses((status = 200, body = ContractView), (status = 400, description = "an unknown status"),
+        (status = 401), (status = 404, description = "no such contract, or the caller is neither a party nor staff"),
+        (status = 409, description = "`invalid_transition`, with `allowed`: the statuses the caller may move it to now")))]
+pub async fn update_contract_status(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<Uuid>,
+    draft: Draft<StatusWrite>,
+) -> Result<Json<ContractView>, ApiError> {
+    let id = ids::stored(id);
+    let caller = Caller::of(&state.db, &user).await?;
+    let contract = store::find_visible(&state.db, &caller, &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let body = draft.finish()?;
+    let hats = hats(&caller, &contract);
+    let from = Status::parse(&contract.view.status)
+        .ok_or_else(|| anyhow::anyhow!("contract {id} has an unknown status"))?;
+    let to = body.status;
+    if !status::may_move(from, to, hats) {
+        return Err(invalid_transition(from, to, hats));
+    }
+    let note = body.note.unwrap_or_default();
+    let mut tx = state.db.begin_write().await?;
+    if !store::move_status(&mut tx, &id, from, to).await? {
+        // Another move won since the read: answer from where the contract is now.
+        let now = store::status_of(&mut tx, &id).await?.unwrap_or(from);
+        return Err(invalid_transition(now, to, hats));
+    }
+    store::record(&mut tx, &id, Some(from), to, &note, user.id).await?;
+    if to.is_final() {
+        requests::close(&mut tx, &contract.view.request).await?;
+    }
+    let notice = moved(&contract.view, from, to, &note);
+    let mut recipients = vec![contract.view.client, contract.provider_user_id];
+    recipients.retain(|recipient| *recipient != user.id);
+    recipients.dedup();
+    let mut announcement = Announcement::default();
+    for recipient in recipients {
+        announcement = announcement.and(notify_user(&mut tx, recipient, &notice).await?);
+    }
+    tx.commit().await?;
+    announcement.announce(&state.live);
+    store::find_visible(&state.db, &caller, &id)
+        .await?
+        .map(|contract| Json(contract.view))
+        .ok_or_else(ApiError::not_found)
+}
