@@ -9,7 +9,7 @@ pub mod brands;
 pub mod categories;
 pub mod products;
 mod search;
-mod slugs;
+pub mod slugs;
 
 use utoipa_axum::router::OpenApiRouter;
 

@@ -6,8 +6,10 @@
 //! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
 
 pub mod ids;
+mod listing;
 mod profile;
 pub mod search_text;
+pub mod taxonomy;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -17,5 +19,5 @@ use crate::state::AppState;
 
 /// Every marketplace route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::new().merge(taxonomy::router())
 }
