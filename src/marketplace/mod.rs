@@ -5,9 +5,11 @@
 //! Each part is a feature folder of its own shape (mod.rs router and front, handlers, request,
 //! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
 
+pub mod companies;
 pub mod ids;
 mod listing;
 mod profile;
+pub mod providers;
 pub mod search_text;
 pub mod taxonomy;
 
@@ -19,5 +21,8 @@ use crate::state::AppState;
 
 /// Every marketplace route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(taxonomy::router())
+    OpenApiRouter::new()
+        .merge(taxonomy::router())
+        .merge(companies::router())
+        .merge(providers::router())
 }
