@@ -97,12 +97,12 @@ pub async fn page(
 
 /// Company `id`, if it exists.
 pub async fn find(db: &Db, id: &str) -> Result<Option<CompanyRow>, ApiError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM companies c WHERE c.id = $1"))
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?,
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM companies c WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?)
 }
 
 /// Inserts a company owned by `owner_id`; returns its id.
@@ -135,7 +135,8 @@ pub async fn update(db: &Db, id: &str, changes: &CompanyWrite) -> Result<(), Api
         ("website", &changes.website),
     ] {
         if let Some(value) = value {
-            sql.push(&format!(", {column} = ")).push_bind(value.as_str());
+            sql.push(&format!(", {column} = "))
+                .push_bind(value.as_str());
         }
     }
     sql.push(" WHERE id = ").push_bind(id);

@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(filter.skill.as_deref(), Some(id.to_lowercase().as_str()));
         assert_eq!(filter.min_rating, Some(450));
         assert_eq!(filter.is_verified, Some(true));
-        assert_eq!(parse(&[("is_verified", "maybe")]).unwrap().is_verified, None);
+        assert_eq!(
+            parse(&[("is_verified", "maybe")]).unwrap().is_verified,
+            None
+        );
     }
 
     #[test]

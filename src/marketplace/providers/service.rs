@@ -52,15 +52,15 @@ pub async fn create(
     if !user.role.is_staff() {
         body.is_verified = None;
     }
-    let id = store::insert(&mut tx, user.id, &body)
-        .await
-        .on_constraint(|violation| match violation {
+    let id = store::insert(&mut tx, user.id, &body).await.on_constraint(
+        |violation| match violation {
             Violation::Unique("providers_user_id_key") => {
                 Some(FieldErrors::single("non_field_errors", DUPLICATE))
             }
             Violation::ForeignKey => Some(FieldErrors::single("non_field_errors", GONE)),
             Violation::Unique(_) => None,
-        })?;
+        },
+    )?;
     tx.commit().await?;
     get(db, &id).await
 }

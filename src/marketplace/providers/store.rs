@@ -99,7 +99,11 @@ impl ProviderFilter {
                 .push_bind(min.min(ABOVE_ANY_RATING))
                 .push(" * p.reviews_count");
         }
-        listing::push_search(&mut sql, &["p.display_name", "p.bio"], self.search.as_deref());
+        listing::push_search(
+            &mut sql,
+            &["p.display_name", "p.bio"],
+            self.search.as_deref(),
+        );
         sql
     }
 }
@@ -136,11 +140,12 @@ pub async fn page(
 
 /// Provider `id`, if it exists.
 pub async fn find(db: &Db, id: &str) -> Result<Option<ProviderView>, ApiError> {
-    let row: Option<ProviderRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM providers p WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?;
+    let row: Option<ProviderRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM providers p WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(with_skills(db, vec![row]).await?.pop())
 }
@@ -276,12 +281,11 @@ pub async fn update(
 /// Sets provider `id`'s verified mark; `false` when there is no such provider.
 pub async fn set_verified(db: &Db, id: &str, verified: bool) -> Result<bool, ApiError> {
     let mut conn = db.write_connection().await?;
-    let done =
-        sqlx::query("UPDATE providers SET is_verified = $1, updated_at = $2 WHERE id = $3")
-            .bind(verified)
-            .bind(now_micros())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+    let done = sqlx::query("UPDATE providers SET is_verified = $1, updated_at = $2 WHERE id = $3")
+        .bind(verified)
+        .bind(now_micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected() > 0)
 }

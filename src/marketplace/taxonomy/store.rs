@@ -123,12 +123,12 @@ pub async fn insert(db: &Db, kind: Kind, term: &TermWrite) -> Result<String, Api
             .bind(name.clone())
             .bind(slug)
             .bind(description.clone()),
-            Kind::Skill => {
-                sqlx::query("INSERT INTO skills (id, name, slug, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(id.clone())
-                    .bind(name.clone())
-                    .bind(slug)
-            }
+            Kind::Skill => sqlx::query(
+                "INSERT INTO skills (id, name, slug, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.clone())
+            .bind(name.clone())
+            .bind(slug),
         }
         .bind(now_micros());
         async move { query.execute(&db.pool).await.map(|_| ()) }
@@ -170,7 +170,7 @@ pub async fn update(db: &Db, kind: Kind, id: &str, changes: &TermWrite) -> Resul
         return Err(ApiError::not_found());
     }
     if changes.name.is_some() {
-        search_text::refresh(&mut *tx, db.backend, kind.scope(id)).await?;
+        search_text::refresh(&mut tx, db.backend, kind.scope(id)).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -183,7 +183,9 @@ pub async fn delete(db: &Db, kind: Kind, id: &str) -> Result<(), ApiError> {
     let mut tx = db.begin_write().await?;
     let affected: Vec<String> = match kind {
         Kind::Category => sqlx::query_scalar("SELECT id FROM services WHERE category_id = $1"),
-        Kind::Skill => sqlx::query_scalar("SELECT provider_id FROM provider_skills WHERE skill_id = $1"),
+        Kind::Skill => {
+            sqlx::query_scalar("SELECT provider_id FROM provider_skills WHERE skill_id = $1")
+        }
     }
     .bind(id)
     .fetch_all(&mut *tx)
@@ -200,7 +202,7 @@ pub async fn delete(db: &Db, kind: Kind, id: &str) -> Result<(), ApiError> {
             Kind::Category => Scope::Service(other),
             Kind::Skill => Scope::Provider(other),
         };
-        search_text::refresh(&mut *tx, db.backend, scope).await?;
+        search_text::refresh(&mut tx, db.backend, scope).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -216,18 +218,26 @@ pub async fn unknown_skills(
     }
     let mut sql = SqlBuilder::new("SELECT id FROM skills WHERE id IN (");
     sql.push_list(ids.iter().map(String::as_str)).push(")");
-    let known: Vec<String> = sql.query_as::<(String,)>().fetch_all(&mut *conn).await?
+    let known: Vec<String> = sql
+        .query_as::<(String,)>()
+        .fetch_all(&mut *conn)
+        .await?
         .into_iter()
         .map(|(id,)| id)
         .collect();
-    Ok(ids.iter().filter(|id| !known.contains(id)).cloned().collect())
+    Ok(ids
+        .iter()
+        .filter(|id| !known.contains(id))
+        .cloned()
+        .collect())
 }
 
 /// True when service category `id` exists.
 pub async fn category_exists(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
-    let found: Option<String> = sqlx::query_scalar("SELECT id FROM service_categories WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM service_categories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     Ok(found.is_some())
 }

@@ -2,6 +2,10 @@
 //! the database (like `fixtures.rs` for products) so each part's tests stand on their own; the
 //! part that owns an object tests its endpoints.
 
+mod companies;
+mod providers;
+mod taxonomy;
+
 use serde_json::Value;
 
 use crate::helpers::{TestApp, TestUser};
