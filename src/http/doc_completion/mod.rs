@@ -46,6 +46,10 @@ pub const TAGS: &[(&str, &str)] = &[
         "analytics",
         "Shop figures for staff (the dashboard) and a user's own figures.",
     ),
+    (
+        "marketplace",
+        "The services marketplace: categories, skills, companies, providers, services, requests, proposals, contracts and appointments.",
+    ),
     ("operations", "Health probes and metrics."),
     (
         "aliases",
