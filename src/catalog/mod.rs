@@ -9,7 +9,8 @@ pub mod brands;
 pub mod categories;
 pub mod products;
 mod search;
-mod slugs;
+/// Public for the marketplace's service categories and skills: one slug implementation.
+pub mod slugs;
 
 use utoipa_axum::router::OpenApiRouter;
 

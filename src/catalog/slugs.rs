@@ -1,5 +1,7 @@
-//! Slugs for products, categories and brands: generated from the name when not given, validated
-//! when given, and made unique (`iphone-15-pro`, `iphone-15-pro-2`, ...).
+//! Slugs for products, categories and brands (and the marketplace's service categories and
+//! skills, through the catalog's front): generated from the name when not given, validated when
+//! given, and made unique (`iphone-15-pro`, `iphone-15-pro-2`, ...). One implementation, so every
+//! slug in the API follows the same rules (SPEC §5).
 //!
 //! Uniqueness is the database's job (a `UNIQUE` constraint): checking first and inserting second
 //! would race, so the insert is attempted and, on a unique violation, retried with the next free
@@ -24,6 +26,10 @@ pub enum SlugTable {
     Products,
     Categories,
     Brands,
+    /// The marketplace's `service_categories`.
+    ServiceCategories,
+    /// The marketplace's `skills`.
+    Skills,
 }
 
 impl SlugTable {
@@ -32,6 +38,8 @@ impl SlugTable {
             Self::Products => "products",
             Self::Categories => "categories",
             Self::Brands => "brands",
+            Self::ServiceCategories => "service_categories",
+            Self::Skills => "skills",
         }
     }
 
@@ -41,6 +49,8 @@ impl SlugTable {
             Self::Products => "products_slug_key",
             Self::Categories => "categories_slug_key",
             Self::Brands => "brands_slug_key",
+            Self::ServiceCategories => "service_categories_slug_key",
+            Self::Skills => "skills_slug_key",
         }
     }
 
@@ -48,7 +58,7 @@ impl SlugTable {
     fn reserved(self) -> &'static [&'static str] {
         match self {
             Self::Products => &["search", "featured", "latest"],
-            Self::Categories | Self::Brands => &[],
+            Self::Categories | Self::Brands | Self::ServiceCategories | Self::Skills => &[],
         }
     }
 
@@ -58,6 +68,8 @@ impl SlugTable {
             Self::Products => "product",
             Self::Categories => "category",
             Self::Brands => "brand",
+            Self::ServiceCategories => "category",
+            Self::Skills => "skill",
         }
     }
 }
@@ -215,6 +227,9 @@ mod tests {
         assert!(validate(SlugTable::Products, "featured").is_err());
         assert!(validate(SlugTable::Brands, "123").is_err());
         assert!(validate(SlugTable::Categories, "featured").is_ok());
+        assert!(validate(SlugTable::Skills, "rust").is_ok());
+        assert_eq!(base_slug(SlugTable::Skills, "?"), "skill");
+        assert_eq!(base_slug(SlugTable::ServiceCategories, "42"), "category-42");
     }
 
     #[test]

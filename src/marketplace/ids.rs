@@ -31,11 +31,21 @@ pub fn read_reference(
     match &value {
         Value::Null if nullable => Some(None),
         Value::Null => form.fail(name, messages::NOT_NULL),
-        Value::String(text) => match Uuid::parse_str(text.trim()) {
-            Ok(id) => Some(Some(stored(id))),
-            Err(_) => form.fail(name, messages::invalid_uuid(text)),
+        other => match reference(other) {
+            Ok(id) => Some(Some(id)),
+            Err(message) => form.fail(name, message),
         },
-        _ => form.fail(name, messages::expected_id(&value)),
+    }
+}
+
+/// One non-null reference (a field's value, or an item of a list of them): the stored id, or the
+/// message [`read_reference`] answers for it.
+pub fn reference(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(text) => Uuid::parse_str(text.trim())
+            .map(stored)
+            .map_err(|_| messages::invalid_uuid(text)),
+        other => Err(messages::expected_id(other)),
     }
 }
 

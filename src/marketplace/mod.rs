@@ -6,14 +6,18 @@
 //! views, store); the parts reach each other only through their fronts. Ids are UUIDs (`ids`).
 
 mod appointments;
+pub mod companies;
 pub mod contracts;
 pub mod ids;
 mod insights;
+mod listing;
 mod profile;
 pub mod proposals;
+pub mod providers;
 pub mod requests;
 pub mod search_text;
 pub mod services;
+pub mod taxonomy;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -24,10 +28,13 @@ use crate::state::AppState;
 /// Every marketplace route under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .merge(insights::router())
+        .merge(taxonomy::router())
+        .merge(companies::router())
+        .merge(providers::router())
         .merge(services::router())
         .merge(requests::router())
         .merge(proposals::router())
         .merge(contracts::router())
         .merge(appointments::router())
+        .merge(insights::router())
 }

@@ -48,7 +48,7 @@ pub const TAGS: &[(&str, &str)] = &[
     ),
     (
         "marketplace",
-        "The services marketplace: providers, services, requests, proposals, contracts, appointments and their figures.",
+        "The services marketplace: categories, skills, companies, providers, services, requests, proposals, contracts, appointments and their figures.",
     ),
     ("operations", "Health probes and metrics."),
     (

@@ -3,11 +3,14 @@
 //! part that owns an object tests its endpoints.
 
 mod appointments;
+mod companies;
 mod contracts;
 mod deals_support;
 mod insights;
 mod proposals;
+mod providers;
 mod requests;
+mod taxonomy;
 
 use serde_json::Value;
 
