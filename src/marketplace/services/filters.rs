@@ -67,6 +67,28 @@ impl ServiceFilters {
         })
     }
 
+    /// The filters a search was narrowed by, as analytics records them (like the product
+    /// list's): only the filters given; the search text, ordering and paging are not filters.
+    pub fn applied(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut applied = serde_json::Map::new();
+        let texts = [("category", &self.category), ("provider", &self.provider)];
+        for (name, value) in texts {
+            if let Some(value) = value {
+                applied.insert(name.to_owned(), value.as_str().into());
+            }
+        }
+        let prices = [("price_min", self.price_min), ("price_max", self.price_max)];
+        for (name, price) in prices {
+            if let Some(price) = price {
+                applied.insert(name.to_owned(), price.to_string().into());
+            }
+        }
+        if let Some(rating) = self.min_rating.filter(|r| *r > 0) {
+            applied.insert("min_rating".to_owned(), (rating as f64 / 100.0).into());
+        }
+        applied
+    }
+
     /// The `ORDER BY` terms: the explicit ordering, else relevance for a search, else newest
     /// first; ties broken by id in the direction of the first key so pages never overlap.
     pub fn order_by(&self) -> String {

@@ -22,6 +22,7 @@ use crate::{
     },
     marketplace::ids::stored,
     state::AppState,
+    track::Captured,
     validation::Draft,
 };
 
@@ -54,7 +55,8 @@ pub struct ServiceListParams {
     page_size: Option<i64>,
 }
 
-/// List the services the caller may see, filtered, searched and ordered.
+/// List the services the caller may see, filtered, searched and ordered. A search is recorded
+/// for analytics (a `marketplace_search` event with its result count).
 #[utoipa::path(get, path = "/services/", tag = "marketplace", security((), ("bearer" = [])),
     params(ServiceListParams),
     responses((status = 200, body = Page<ServiceView>), (status = 400, description = "malformed filter"),
@@ -64,12 +66,14 @@ pub async fn list_services(
     MaybeUser(user): MaybeUser,
     page: PageRequest,
     query: QueryPairs,
-) -> Result<Json<Page<ServiceView>>, ApiError> {
+) -> Result<(Option<Captured>, Json<Page<ServiceView>>), ApiError> {
     let filters = ServiceFilters::parse(&query)?;
     let viewer = Viewer::of(&state.db, user.as_ref()).await?;
-    Ok(Json(
-        actions::list(&state.db, &viewer, &filters, &page).await?,
-    ))
+    let page = actions::list(&state.db, &viewer, &filters, &page).await?;
+    let searched = filters.search.as_deref().and_then(|q| {
+        Captured::marketplace_search(q, filters.applied(), page.count, user.map(|u| u.id))
+    });
+    Ok((searched, Json(page)))
 }
 
 /// Offer a service (a user with a provider profile).
@@ -88,7 +92,8 @@ pub async fn create_service(
     ))
 }
 
-/// One service (an inactive one only for its provider and staff).
+/// One service (an inactive one only for its provider and staff); the view is recorded for the
+/// provider's figures (`analytics/provider/`).
 #[utoipa::path(get, path = "/services/{id}/", tag = "marketplace", security((), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = ServiceView), (status = 404)))]
@@ -96,9 +101,11 @@ pub async fn get_service(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(id): Path<Uuid>,
-) -> Result<Json<ServiceView>, ApiError> {
+) -> Result<(Captured, Json<ServiceView>), ApiError> {
     let viewer = Viewer::of(&state.db, user.as_ref()).await?;
-    Ok(Json(actions::get(&state.db, &viewer, &stored(id)).await?))
+    let service = actions::get(&state.db, &viewer, &stored(id)).await?;
+    let viewed = Captured::service_view(&service.id, user.map(|u| u.id));
+    Ok((viewed, Json(service)))
 }
 
 /// Replace a service's writable fields (its provider).
@@ -148,7 +155,7 @@ pub async fn delete_service(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Like a service, or take the like back (a toggle).
+/// Like a service, or take the like back (a toggle); a like is recorded for analytics.
 #[utoipa::path(post, path = "/services/{id}/like/", tag = "marketplace",
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = LikeView), (status = 401), (status = 404)))]
@@ -156,10 +163,11 @@ pub async fn like_service(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<Uuid>,
-) -> Result<Json<LikeView>, ApiError> {
-    Ok(Json(
-        engagement::toggle_like(&state, &user, &stored(id)).await?,
-    ))
+) -> Result<(Option<Captured>, Json<LikeView>), ApiError> {
+    let id = stored(id);
+    let like = engagement::toggle_like(&state, &user, &id).await?;
+    let liked = like.liked.then(|| Captured::service_like(user.id, &id));
+    Ok((liked, Json(like)))
 }
 
 /// A service's comments, newest first.

@@ -211,3 +211,62 @@ api_test! {
         assert_eq!(empty.body["recent_searches"], json!([]));
     }
 }
+
+/// The stored marketplace events `(kind, service_id, query, result_count)`, once at least
+/// `count` are stored (the capture task flushes every 50 ms in tests).
+async fn wait_for_marketplace_events(
+    app: &TestApp,
+    count: usize,
+) -> Vec<(String, Option<String>, Option<String>, Option<i64>)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let stored: Vec<(String, Option<String>, Option<String>, Option<i64>)> = sqlx::query_as(
+            "SELECT kind, service_id, query, result_count FROM analytics_events \
+             WHERE kind IN ('service_view', 'service_like', 'marketplace_search') ORDER BY id",
+        )
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+        if stored.len() >= count {
+            return stored;
+        }
+        assert!(std::time::Instant::now() < deadline, "{stored:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+api_test! {
+    async fn service_views_likes_and_searches_are_recorded_and_counted(app: TestApp) {
+        let seller = app.create_customer().await;
+        let shopper = app.create_customer().await;
+        let profile = provider(&app, &seller).await;
+        let logo = service(&app, &profile, "Logo design", 5_000).await;
+        // Written through the API, so the search text is set.
+        let patched = app
+            .patch_as(&format!("services/{logo}/"), &seller.token, &json!({"description": "Vector logos"}))
+            .await;
+        assert_eq!(patched.status, 200, "{}", patched.text);
+        assert_eq!(app.get(&format!("services/{logo}/")).await.status, 200);
+        assert_eq!(app.get_as(&format!("services/{logo}/"), &shopper.token).await.status, 200);
+        let found = app.get_as("services/?search=Logo%20%20Design", &shopper.token).await;
+        assert_eq!(found.body["count"], 1, "{}", found.text);
+        assert_eq!(app.get("services/").await.status, 200, "a list without a search is no search");
+        let liked = app.post_as(&format!("services/{logo}/like/"), &shopper.token, &json!({})).await;
+        assert_eq!(liked.body["liked"], true);
+        let unliked = app.post_as(&format!("services/{logo}/like/"), &shopper.token, &json!({})).await;
+        assert_eq!(unliked.body["liked"], false, "an unlike records nothing");
+
+        let stored = wait_for_marketplace_events(&app, 4).await;
+        let kinds: Vec<&str> = stored.iter().map(|(kind, ..)| kind.as_str()).collect();
+        assert_eq!(kinds, ["service_view", "service_view", "marketplace_search", "service_like"]);
+        assert_eq!(stored[0].1.as_deref(), Some(logo.as_str()));
+        assert_eq!(stored[2].2.as_deref(), Some("logo design"));
+        assert_eq!(stored[2].3, Some(1));
+
+        let figures = app.get_as("analytics/provider/", &seller.token).await.body;
+        assert_eq!(figures["views"], 2);
+        assert_eq!(figures["by_service"][0]["views"], 2);
+        let client = app.get_as("analytics/client/", &shopper.token).await.body;
+        assert_eq!(client["recent_searches"][0]["query"], "logo design");
+    }
+}
