@@ -407,3 +407,49 @@ api_test! {
         );
     }
 }
+
+#[test]
+fn every_marketplace_operation_of_the_spec_is_documented() {
+    // SPEC §3.12, row by row.
+    let spec: &[(&str, &str)] = &[
+        ("GET POST", "service-categories/"),
+        ("GET PUT PATCH DELETE", "service-categories/{id}/"),
+        ("GET POST", "skills/"),
+        ("GET PUT PATCH DELETE", "skills/{id}/"),
+        ("GET POST", "companies/"),
+        ("GET PUT PATCH DELETE", "companies/{id}/"),
+        ("GET POST", "providers/"),
+        ("GET PUT PATCH", "providers/{id}/"),
+        ("GET", "providers/{id}/services/"),
+        ("GET", "providers/{id}/reviews/"),
+        ("GET POST", "services/"),
+        ("GET PUT PATCH DELETE", "services/{id}/"),
+        ("GET POST", "services/{id}/comments/"),
+        ("POST", "services/{id}/like/"),
+        ("GET POST", "requests/"),
+        ("GET PATCH DELETE", "requests/{id}/"),
+        ("GET", "requests/{id}/proposals/"),
+        ("GET POST", "proposals/"),
+        ("GET PATCH DELETE", "proposals/{id}/"),
+        ("POST", "proposals/{id}/accept/"),
+        ("GET", "contracts/"),
+        ("GET", "contracts/{id}/"),
+        ("POST", "contracts/{id}/update_status/"),
+        ("GET POST", "appointments/"),
+        ("GET PATCH DELETE", "appointments/{id}/"),
+        ("GET", "analytics/provider/"),
+        ("GET", "analytics/client/"),
+    ];
+    let documented = operations(&document());
+    let missing: Vec<String> = spec
+        .iter()
+        .flat_map(|(methods, path)| {
+            methods
+                .split(' ')
+                .map(move |method| (method.to_owned(), format!("/api/v1/{path}")))
+        })
+        .filter(|operation| !documented.contains(operation))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}
