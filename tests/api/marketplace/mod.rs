@@ -10,6 +10,7 @@ mod insights;
 mod proposals;
 mod providers;
 mod requests;
+mod shapes;
 mod taxonomy;
 
 use serde_json::Value;
