@@ -24,7 +24,11 @@ async fn request(app: &TestApp, client: &TestUser, title: &str) -> String {
 async fn move_to(app: &TestApp, id: &str, user: &TestUser, status: &str) {
     let body = json!({"status": status});
     let moved = app
-        .post_as(&format!("contracts/{id}/update_status/"), &user.token, &body)
+        .post_as(
+            &format!("contracts/{id}/update_status/"),
+            &user.token,
+            &body,
+        )
         .await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
 }
@@ -38,7 +42,9 @@ async fn api_contract(app: &TestApp, staff: &TestUser, id: &str) -> Value {
 
 /// How many `contract` notifications `user` has.
 async fn contract_notices(app: &TestApp, user: &TestUser) -> usize {
-    let answer = app.get_as("notifications/?page_size=100", &user.token).await;
+    let answer = app
+        .get_as("notifications/?page_size=100", &user.token)
+        .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     answer.body["results"]
         .as_array()
