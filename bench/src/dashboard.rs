@@ -111,6 +111,15 @@ fn pages(workload: &Workload) -> anyhow::Result<Vec<Page>> {
                 .collect(),
         )?,
         fixed("reviews", "/dashboard/reviews/"),
+        fixed("requests", "/dashboard/requests/"),
+        fixed("requests-search", "/dashboard/requests/?search=a"),
+        fixed("contracts", "/dashboard/contracts/"),
+        fixed(
+            "contracts-disputed",
+            "/dashboard/contracts/?status=disputed",
+        ),
+        fixed("providers", "/dashboard/providers/"),
+        fixed("providers-unverified", "/dashboard/providers/?verified=no"),
         fixed("users", "/dashboard/users/"),
         fixed("jobs", "/dashboard/jobs/"),
     ])

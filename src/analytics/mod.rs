@@ -37,3 +37,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::get_my_figures))
         .layer(Extension(FiguresCache::default()))
 }
+
+/// The period `from`–`to` (the defaults and `400`s of [`dashboard_of`]) as `[start, end)` in
+/// epoch microseconds, for figures other parts count over the same days (the staff overview's
+/// contract metrics).
+pub fn period_micros(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(i64, i64), crate::error::ApiError> {
+    let period = period::Period::parse(from, to, period::today())?;
+    Ok((
+        period.first() * period::DAY_MICROS,
+        (period.last() + 1) * period::DAY_MICROS,
+    ))
+}

@@ -3,7 +3,7 @@
 //!
 //! One module per section of the menu, each with its `routes()` and its `TEMPLATES`. The pages
 //! call the features' own fronts (`accounts::authenticate`, `analytics::dashboard_of`,
-//! `catalog`, `inventory`, `orders`, `reviews`, `jobs`), never a second version of a rule, so the
+//! `catalog`, `inventory`, `orders`, `reviews`, `jobs`, `marketplace`), never a second version of a rule, so the
 //! books, notifications and cache invalidation stay what the API makes them. Every form goes
 //! through [`extract::StaffForm`], which refuses a missing or wrong CSRF token before a handler
 //! runs.
@@ -27,6 +27,7 @@ mod attention;
 mod catalog;
 mod extract;
 mod jobs;
+mod marketplace;
 mod orders;
 mod overview;
 mod pages;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(catalog::routes())
         .merge(orders::routes())
         .merge(reviews::routes())
+        .merge(marketplace::routes())
         .merge(users::routes())
         .merge(jobs::routes())
         .merge(assets::routes())
@@ -68,6 +70,7 @@ const TEMPLATES: &[&[(&str, &str)]] = &[
     catalog::TEMPLATES,
     orders::TEMPLATES,
     reviews::TEMPLATES,
+    marketplace::TEMPLATES,
     users::TEMPLATES,
     jobs::TEMPLATES,
 ];

@@ -137,6 +137,13 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../../migrations/0018_marketplace_events.postgres.sql"),
         },
     ),
+    (
+        19,
+        "contracts created index",
+        Sql::Shared(include_str!(
+            "../../migrations/0019_contracts_created_index.sql"
+        )),
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

@@ -2,13 +2,13 @@
 //! contract along its machine (`status.rs`).
 
 use axum::{extract::State, Json};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::{
+    moves,
     request::StatusWrite,
-    status::{self, Hats, Status},
-    store::{self, Contract, ContractFilters},
+    status::Status,
+    store::{self, ContractFilters},
     views::ContractView,
 };
 use crate::{
@@ -20,49 +20,11 @@ use crate::{
     },
     marketplace::{
         ids,
-        requests::{self, listing, Caller},
+        requests::{listing, Caller},
     },
-    notify::{notify_user, Announcement, Notice, NotificationType},
     state::AppState,
     validation::Draft,
 };
-
-/// The hats `caller` wears on `contract`.
-fn hats(caller: &Caller, contract: &Contract) -> Hats {
-    Hats {
-        client: contract.view.client == caller.user_id,
-        provider: caller.is_provider(&contract.view.provider),
-        staff: caller.is_staff,
-    }
-}
-
-/// The `409` for a move the caller may not make now, with the moves they may make.
-fn invalid_transition(from: Status, to: Status, hats: Hats) -> ApiError {
-    let allowed: Vec<&str> = status::allowed(from, hats)
-        .into_iter()
-        .map(Status::as_str)
-        .collect();
-    ApiError::conflict(
-        "invalid_transition",
-        format!("Cannot move this contract from {from} to {to}."),
-    )
-    .with_extra("allowed", json!(allowed))
-}
-
-/// What the other party (both, when staff moved it) is told.
-fn moved(contract: &ContractView, from: Status, to: Status, note: &str) -> Notice {
-    let mut message = format!("Contract {} moved from {from} to {to}.", contract.id);
-    if !note.is_empty() {
-        message.push_str(&format!(" Note: {note}"));
-    }
-    Notice {
-        kind: NotificationType::Contract,
-        title: format!("Contract {to}"),
-        message,
-        action_url: format!("/contracts/{}", contract.id),
-        email: None,
-    }
-}
 
 /// List the contracts the caller is a party to (staff: all), newest first.
 #[utoipa::path(get, path = "/contracts/", tag = "marketplace", security(("bearer" = [])),
@@ -138,34 +100,8 @@ pub async fn update_contract_status(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let body = draft.finish()?;
-    let hats = hats(&caller, &contract);
-    let from = Status::parse(&contract.view.status)
-        .ok_or_else(|| anyhow::anyhow!("contract {id} has an unknown status"))?;
-    let to = body.status;
-    if !status::may_move(from, to, hats) {
-        return Err(invalid_transition(from, to, hats));
-    }
     let note = body.note.unwrap_or_default();
-    let mut tx = state.db.begin_write().await?;
-    if !store::move_status(&mut tx, &id, from, to).await? {
-        // Another move won since the read: answer from where the contract is now.
-        let now = store::status_of(&mut tx, &id).await?.unwrap_or(from);
-        return Err(invalid_transition(now, to, hats));
-    }
-    store::record(&mut tx, &id, Some(from), to, &note, user.id).await?;
-    if to.is_final() {
-        requests::close(&mut tx, &contract.view.request).await?;
-    }
-    let notice = moved(&contract.view, from, to, &note);
-    let mut recipients = vec![contract.view.client, contract.provider_user_id];
-    recipients.retain(|recipient| *recipient != user.id);
-    recipients.dedup();
-    let mut announcement = Announcement::default();
-    for recipient in recipients {
-        announcement = announcement.and(notify_user(&mut tx, recipient, &notice).await?);
-    }
-    tx.commit().await?;
-    announcement.announce(&state.live);
+    moves::apply_move(&state, &caller, &contract, body.status, &note).await?;
     store::find_visible(&state.db, &caller, &id)
         .await?
         .map(|contract| Json(contract.view))

@@ -1,8 +1,9 @@
 //! Contracts (SPEC §3.12): the work agreed when a client accepts a proposal (`proposals` opens
-//! them through [`open`]), moved along the machine in `status.rs` by its parties and staff,
-//! every move kept in its status history.
+//! them through [`open`]), moved along the machine in `status.rs` by its parties and staff
+//! (`moves.rs`, which the staff dashboard calls too), every move kept in its status history.
 
 mod handlers;
+mod moves;
 mod request;
 pub mod status;
 mod store;
@@ -10,7 +11,12 @@ mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use store::{find_visible, open, Contract, NewContract};
+pub use moves::apply_move;
+pub use request::StatusWrite;
+pub use store::{
+    figures, find_visible, open, staff_find, staff_list, Contract, ContractFigures, NewContract,
+    StaffContractRow, TopProvider,
+};
 pub use views::{ContractView, StatusChangeView};
 
 use crate::state::AppState;

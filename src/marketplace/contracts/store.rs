@@ -260,3 +260,116 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// A contract as the staff dashboard's list shows it: the parties by name.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct StaffContractRow {
+    pub id: String,
+    pub client_id: i64,
+    pub client_email: String,
+    pub provider_id: String,
+    pub provider_name: String,
+    pub price_cents: i64,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const STAFF_COLUMNS: &str = "SELECT c.id, c.client_id, u.email AS client_email, c.provider_id, \
+    pr.display_name AS provider_name, c.price_cents, c.status, c.created_at, c.updated_at \
+    FROM contracts c JOIN providers pr ON pr.id = c.provider_id JOIN users u ON u.id = c.client_id";
+
+/// One page of every contract for staff, open disputes first, then newest first.
+pub async fn staff_list(
+    db: &Db,
+    status: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<StaffContractRow>, ApiError> {
+    let push_filter = |sql: &mut SqlBuilder| {
+        if let Some(status) = status {
+            sql.push(" AND c.status = ").push_bind(status);
+        }
+    };
+    let mut count = SqlBuilder::new("SELECT CAST(COUNT(*) AS BIGINT) FROM contracts c WHERE 1 = 1");
+    push_filter(&mut count);
+    let total = count.fetch_i64(&db.pool).await?;
+    let mut rows = Vec::new();
+    if page.offset() < total {
+        let mut sql = SqlBuilder::new(&format!("{STAFF_COLUMNS} WHERE 1 = 1"));
+        push_filter(&mut sql);
+        sql.push(
+            " ORDER BY CASE WHEN c.status = 'disputed' THEN 0 ELSE 1 END, \
+             c.created_at DESC, c.id DESC LIMIT ",
+        )
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+        rows = sql.query_as().fetch_all(&db.pool).await?;
+    }
+    page.page(total, rows)
+}
+
+/// Contract `id` as the staff list shows it.
+pub async fn staff_find(db: &Db, id: &str) -> Result<Option<StaffContractRow>, ApiError> {
+    let mut sql = SqlBuilder::new(&format!("{STAFF_COLUMNS} WHERE c.id = "));
+    sql.push_bind(id);
+    Ok(sql.query_as().fetch_optional(&db.pool).await?)
+}
+
+/// The contract figures of a period (`[start, end)` in epoch micros) and of now.
+#[derive(Debug, Clone, Default, serde::Serialize, sqlx::FromRow)]
+pub struct ContractFigures {
+    /// Contracts opened in the period.
+    pub created: i64,
+    /// Contracts completed in the period (a completed contract is final: its `updated_at` is
+    /// when it was completed).
+    pub completed: i64,
+    /// The prices of those completed contracts.
+    pub revenue_cents: i64,
+    /// Open disputes now, whatever the period.
+    pub disputed_now: i64,
+}
+
+/// A provider by the revenue of the contracts they completed in a period.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct TopProvider {
+    pub provider_id: String,
+    pub display_name: String,
+    pub completed: i64,
+    pub revenue_cents: i64,
+}
+
+/// The period's figures: one query of four index range counts (`contracts_created_idx`,
+/// `contracts_status_idx` twice), and one grouping of the period's completed contracts.
+pub async fn figures(
+    db: &Db,
+    start: i64,
+    end: i64,
+) -> Result<(ContractFigures, Vec<TopProvider>), ApiError> {
+    let completed =
+        "FROM contracts WHERE status = 'completed' AND updated_at >= $1 AND updated_at < $2";
+    let figures: ContractFigures = sqlx::query_as(&format!(
+        "SELECT \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE created_at >= $1 AND created_at < $2) AS created, \
+         (SELECT CAST(COUNT(*) AS BIGINT) {completed}) AS completed, \
+         (SELECT CAST(COALESCE(SUM(price_cents), 0) AS BIGINT) {completed}) AS revenue_cents, \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM contracts WHERE status = 'disputed') AS disputed_now"
+    ))
+    .bind(start)
+    .bind(end)
+    .fetch_one(&db.pool)
+    .await?;
+    let top: Vec<TopProvider> = sqlx::query_as(
+        "SELECT c.provider_id, pr.display_name, CAST(COUNT(*) AS BIGINT) AS completed, \
+         CAST(SUM(c.price_cents) AS BIGINT) AS revenue_cents \
+         FROM contracts c JOIN providers pr ON pr.id = c.provider_id \
+         WHERE c.status = 'completed' AND c.updated_at >= $1 AND c.updated_at < $2 \
+         GROUP BY c.provider_id, pr.display_name \
+         ORDER BY revenue_cents DESC, c.provider_id LIMIT 5",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok((figures, top))
+}

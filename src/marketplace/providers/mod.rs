@@ -18,11 +18,33 @@ pub use request::ProviderWrite;
 pub use service::set_verified;
 pub use views::ProviderView;
 
-use crate::{db::Db, error::ApiError, state::AppState};
+use crate::{
+    db::Db,
+    error::ApiError,
+    http::pagination::{Page, PageRequest},
+    state::AppState,
+};
 
 /// Provider `id` as the API shows it, if it exists.
 pub async fn find(db: &Db, id: &str) -> Result<Option<ProviderView>, ApiError> {
     store::find(db, id).await
+}
+
+/// One page of every provider for the staff dashboard, newest first (the API's list and
+/// order): `search` over the display name and bio, `verified` the `is_verified` filter.
+pub async fn staff_page(
+    db: &Db,
+    search: Option<&str>,
+    verified: Option<bool>,
+    page: &PageRequest,
+) -> Result<Page<ProviderView>, ApiError> {
+    let filter = filters::ProviderFilter {
+        search: search.map(str::to_owned),
+        is_verified: verified,
+        ..filters::ProviderFilter::default()
+    };
+    let (count, rows) = store::page(db, &filter, page.limit(), page.offset()).await?;
+    page.page(count, rows)
 }
 
 /// The `providers/` and `providers/{id}/` routes.

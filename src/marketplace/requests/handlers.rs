@@ -32,11 +32,7 @@ pub fn not_open() -> ApiError {
 
 fn filters(query: &QueryPairs) -> Result<RequestFilters, ApiError> {
     let mut errors = FieldErrors::new();
-    let status = listing::status_filter(
-        query,
-        &["open", "awarded", "closed", "cancelled"],
-        &mut errors,
-    );
+    let status = listing::status_filter(query, &super::STATUSES, &mut errors);
     let category = query
         .get("category")
         .and_then(|raw| match Uuid::parse_str(raw) {

@@ -17,9 +17,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub use caller::Caller;
 pub use handlers::not_open;
 pub use store::{
-    close, count_proposal, find, find_visible, leave_open, reject_pending, uncount_proposal,
-    Rejected,
+    close, count_proposal, find, find_visible, leave_open, reject_pending, staff_list,
+    uncount_proposal, Rejected, StaffRequestRow,
 };
+
+/// Every status a request can have, in its life's order.
+pub const STATUSES: [&str; 4] = ["open", "awarded", "closed", "cancelled"];
 pub use views::RequestView;
 
 use crate::state::AppState;

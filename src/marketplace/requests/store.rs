@@ -345,3 +345,55 @@ pub async fn reject_pending(
     .await?;
     Ok(rejected)
 }
+
+/// A request as the staff dashboard's list shows it: its client's email, its category's name.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct StaffRequestRow {
+    pub id: String,
+    pub title: String,
+    pub client_id: i64,
+    pub client_email: String,
+    pub category: Option<String>,
+    pub status: String,
+    pub proposals_count: i64,
+    pub created_at: i64,
+}
+
+/// One page of every request for staff, newest first: `status` exactly, `search` a
+/// case-insensitive substring of the title.
+pub async fn staff_list(
+    db: &Db,
+    status: Option<&str>,
+    search: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<StaffRequestRow>, ApiError> {
+    let push_filters = |sql: &mut SqlBuilder| {
+        if let Some(status) = status {
+            sql.push(" AND r.status = ").push_bind(status);
+        }
+        if let Some(search) = search {
+            let pattern = sql.bind(listing::contains_pattern(search));
+            sql.push(&format!(" AND LOWER(r.title) LIKE {pattern} ESCAPE '\\'"));
+        }
+    };
+    let mut count =
+        SqlBuilder::new("SELECT CAST(COUNT(*) AS BIGINT) FROM service_requests r WHERE 1 = 1");
+    push_filters(&mut count);
+    let total = count.fetch_i64(&db.pool).await?;
+    let mut rows = Vec::new();
+    if page.offset() < total {
+        let mut sql = SqlBuilder::new(
+            "SELECT r.id, r.title, r.client_id, u.email AS client_email, \
+             sc.name AS category, r.status, r.proposals_count, r.created_at \
+             FROM service_requests r JOIN users u ON u.id = r.client_id \
+             LEFT JOIN service_categories sc ON sc.id = r.category_id WHERE 1 = 1",
+        );
+        push_filters(&mut sql);
+        sql.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ")
+            .push_bind(page.limit())
+            .push(" OFFSET ")
+            .push_bind(page.offset());
+        rows = sql.query_as().fetch_all(&db.pool).await?;
+    }
+    page.page(total, rows)
+}

@@ -164,7 +164,14 @@ browser_test! {
         chromium.open("/dashboard/").await;
         assert_eq!(chromium.text("#revenue").await, "398.00");
         assert_eq!(chromium.text("#orders").await, "1");
-        for (path, name) in [("/dashboard/brands/", "brands"), ("/dashboard/users/", "users"), ("/dashboard/jobs/", "jobs")] {
+        for (path, name) in [
+            ("/dashboard/brands/", "brands"),
+            ("/dashboard/users/", "users"),
+            ("/dashboard/jobs/", "jobs"),
+            ("/dashboard/requests/", "requests"),
+            ("/dashboard/contracts/", "contracts"),
+            ("/dashboard/providers/", "providers"),
+        ] {
             chromium.open(path).await;
             chromium.find("h1").await;
             chromium.screenshot(name).await;

@@ -7,6 +7,7 @@ mod catalog;
 mod chromium;
 mod in_chromium;
 mod jobs;
+mod marketplace;
 mod orders;
 mod overview;
 mod pages;
