@@ -212,15 +212,15 @@ api_test! {
     }
 }
 
-/// The stored marketplace events `(kind, service_id, query, result_count)`, once at least
-/// `count` are stored (the capture task flushes every 50 ms in tests).
-async fn wait_for_marketplace_events(
-    app: &TestApp,
-    count: usize,
-) -> Vec<(String, Option<String>, Option<String>, Option<i64>)> {
+/// A stored marketplace event: `(kind, service_id, query, result_count)`.
+type MarketplaceEvent = (String, Option<String>, Option<String>, Option<i64>);
+
+/// The stored marketplace events, once at least `count` are stored (the capture task flushes
+/// every 50 ms in tests).
+async fn wait_for_marketplace_events(app: &TestApp, count: usize) -> Vec<MarketplaceEvent> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let stored: Vec<(String, Option<String>, Option<String>, Option<i64>)> = sqlx::query_as(
+        let stored: Vec<MarketplaceEvent> = sqlx::query_as(
             "SELECT kind, service_id, query, result_count FROM analytics_events \
              WHERE kind IN ('service_view', 'service_like', 'marketplace_search') ORDER BY id",
         )
