@@ -19,8 +19,8 @@ use crate::{
         pagination::{Page, PageRequest},
     },
     marketplace::{
-        ids,
-        requests::{self, listing, Caller},
+        ids, listing,
+        requests::{self, Caller},
     },
     notify::{notify_user, Announcement, Notice, NotificationType},
     state::AppState,
@@ -81,17 +81,9 @@ pub async fn list_contracts(
     let names: Vec<&'static str> = Status::ALL.into_iter().map(Status::as_str).collect();
     let status = listing::status_filter(&query, &names, &mut errors);
     errors.into_result()?;
-    let sortable = [listing::Sortable {
-        name: "created_at",
-        column: "c.created_at",
-        nullable: false,
-    }];
-    let oldest_first = listing::parse_ordering(&query, &sortable)
-        .first()
-        .is_some_and(|key| !key.is_descending());
     let filters = ContractFilters {
         status,
-        oldest_first,
+        ordering: listing::parse_ordering(&query, store::SORTABLE),
     };
     let caller = Caller::of(&state.db, &user).await?;
     Ok(Json(
