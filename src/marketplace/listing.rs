@@ -41,16 +41,6 @@ pub struct OrderKey {
     descending: bool,
 }
 
-impl OrderKey {
-    pub fn is_descending(self) -> bool {
-        self.descending
-    }
-
-    pub fn column(self) -> &'static str {
-        self.field.column
-    }
-}
-
 /// The order of a list whose `ordering` names no known field (never null).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DefaultOrder<'a> {
@@ -214,7 +204,7 @@ mod tests {
         let names = |raw: &str| -> Vec<(&str, bool)> {
             parse_ordering(&query(&[("ordering", raw)]), FIELDS)
                 .into_iter()
-                .map(|key| (key.field.name, key.is_descending()))
+                .map(|key| (key.field.name, key.descending))
                 .collect()
         };
         assert_eq!(

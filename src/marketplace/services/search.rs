@@ -13,8 +13,8 @@
 
 use crate::db::{fts5_query, Backend, SqlBuilder};
 
-/// The `ORDER BY` term for relevance, best first.
-pub const RANK_ORDER: &str = "m.search_rank DESC";
+/// The relevance of a match, higher is better (sorted descending).
+pub const RANK: &str = "m.search_rank";
 
 /// Adds the search join for `text` to `sql` (whose services are aliased `s`); `false` when
 /// `text` has no searchable word, in which case nothing can match and the caller answers an
