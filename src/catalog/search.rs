@@ -10,8 +10,8 @@
 //!   prefix-matched (`"lamp"*`) so no input can be FTS5 syntax, ranked with `bm25` (title
 //!   weighted 10×, as `A` outranks `B` in PostgreSQL).
 
-use crate::db::Backend;
 use crate::db::SqlBuilder;
+use crate::db::{fts5_query, Backend};
 
 /// The SQL expression for a product's `search_text` (description, category name, brand name)
 /// from three SQL terms: placeholders when writing a product, columns when a name changes.
@@ -106,37 +106,9 @@ pub fn push_join(sql: &mut SqlBuilder, backend: Backend, text: &str) -> bool {
 /// The `ORDER BY` term for relevance, best first.
 pub const RANK_ORDER: &str = "s.search_rank DESC";
 
-/// Turns free text into a safe FTS5 query: every run of letters/digits becomes a quoted prefix
-/// term, all of which must match (`wireless mouse!` → `"wireless"* "mouse"*`).
-fn fts5_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|term| !term.is_empty())
-        .map(|term| format!("\"{}\"*", term.to_lowercase()))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fts5_queries_quote_every_word_and_drop_syntax() {
-        assert_eq!(
-            fts5_query("Wireless mouse!").as_deref(),
-            Some("\"wireless\"* \"mouse\"*")
-        );
-        assert_eq!(
-            fts5_query("a\" OR title:x NEAR(").as_deref(),
-            Some("\"a\"* \"or\"* \"title\"* \"x\"* \"near\"*")
-        );
-        assert_eq!(
-            fts5_query("café-crème").as_deref(),
-            Some("\"café\"* \"crème\"*")
-        );
-        assert_eq!(fts5_query(" !!! "), None);
-    }
 
     #[test]
     fn both_engines_bind_the_text_rather_than_splicing_it() {

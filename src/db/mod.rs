@@ -6,6 +6,7 @@
 
 mod bulk;
 mod constraint;
+mod full_text;
 pub mod migrations;
 mod sql;
 pub mod types;
@@ -25,6 +26,7 @@ pub use bulk::insert_rows;
 pub use constraint::{
     is_foreign_key_violation, is_unique_violation, unique_constraint, ResultExt, Violation,
 };
+pub use full_text::fts5_query;
 pub use sql::{Param, SqlBuilder};
 pub use types::{now_micros, Flag};
 

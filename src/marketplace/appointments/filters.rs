@@ -1,23 +1,19 @@
 //! The appointment list's query string: `contract`, `status`, `search` and `ordering`
-//! (`starts_at` by default, or `created_at`; `-` for descending; unknown keys ignored as DRF does).
+//! (`starts_at` by default, or `created_at`; read by `marketplace::listing`).
 
 use uuid::Uuid;
 
-use super::rules::Status;
+use super::{rules::Status, store::SORTABLE};
 use crate::{
     accounts::AuthUser,
     error::{ApiError, FieldErrors},
     http::extract::QueryPairs,
-    marketplace::ids,
+    marketplace::{
+        ids,
+        listing::{self, OrderKey},
+    },
     validation::messages,
 };
-
-/// A field the list can be ordered by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OrderKey {
-    StartsAt,
-    CreatedAt,
-}
 
 /// What a list request asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,8 +23,8 @@ pub struct AppointmentFilters {
     pub contract: Option<String>,
     pub status: Option<Status>,
     pub search: Option<String>,
-    /// `(key, descending)` in order; never empty.
-    pub ordering: Vec<(OrderKey, bool)>,
+    /// The known `ordering` keys; empty for the default, by `starts_at`.
+    pub ordering: Vec<OrderKey>,
 }
 
 impl AppointmentFilters {
@@ -41,60 +37,15 @@ impl AppointmentFilters {
                 .map_err(|_| errors.add("contract", messages::INVALID_UUID_FILTER))
                 .ok()
         });
-        let status = query.get("status").and_then(|raw| {
-            Status::parse(raw).or_else(|| {
-                errors.add("status", messages::unknown_filter_choice(raw));
-                None
-            })
-        });
+        let status = listing::status_filter(query, &Status::ALL.map(Status::as_str), &mut errors)
+            .and_then(Status::parse);
         errors.into_result()?;
-        let mut ordering = query
-            .get("ordering")
-            .map(parse_ordering)
-            .unwrap_or_default();
-        if ordering.is_empty() {
-            ordering.push((OrderKey::StartsAt, false));
-        }
         Ok(Self {
             viewer: (!user.role.is_staff()).then_some(user.id),
             contract,
             status,
             search: query.get("search").map(str::to_owned),
-            ordering,
+            ordering: listing::parse_ordering(query, SORTABLE),
         })
-    }
-}
-
-/// `ordering=-created_at,starts_at` → the known keys, in order, each once.
-fn parse_ordering(raw: &str) -> Vec<(OrderKey, bool)> {
-    let mut keys: Vec<(OrderKey, bool)> = Vec::new();
-    for part in raw.split(',').map(str::trim) {
-        let (descending, name) = match part.strip_prefix('-') {
-            Some(name) => (true, name),
-            None => (false, part),
-        };
-        let key = match name {
-            "starts_at" => OrderKey::StartsAt,
-            "created_at" => OrderKey::CreatedAt,
-            _ => continue,
-        };
-        if !keys.iter().any(|(k, _)| *k == key) {
-            keys.push((key, descending));
-        }
-    }
-    keys
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ordering_keeps_known_keys_once_and_ignores_the_rest() {
-        assert_eq!(
-            parse_ordering("-created_at, bogus,starts_at,created_at"),
-            vec![(OrderKey::CreatedAt, true), (OrderKey::StartsAt, false)]
-        );
-        assert!(parse_ordering("price,-id").is_empty());
     }
 }

@@ -4,7 +4,7 @@
 use sqlx::{any::AnyRow, Any, AnyConnection, Executor, FromRow, Row};
 
 use super::{
-    filters::{AppointmentFilters, OrderKey},
+    filters::AppointmentFilters,
     rules::{Side, Status},
     views::AppointmentView,
 };
@@ -12,7 +12,14 @@ use crate::{
     accounts::AuthUser,
     db::{now_micros, types::format_micros, SqlBuilder},
     error::ApiError,
+    marketplace::listing::{self, DefaultOrder, Sortable, TieBreak},
 };
+
+/// The `ordering` whitelist of the list (by `starts_at`, soonest first, by default).
+pub const SORTABLE: &[Sortable] = &[
+    Sortable::new("starts_at", "a.starts_at"),
+    Sortable::new("created_at", "a.created_at"),
+];
 
 const SELECT: &str = "SELECT a.id, a.contract_id, a.provider_id, a.proposed_by, a.starts_at, \
      a.ends_at, a.location, a.status, a.notes, a.created_at, c.client_id, \
@@ -282,20 +289,7 @@ fn list_where(sql: &mut SqlBuilder, filters: &AppointmentFilters) {
     if let Some(status) = filters.status {
         sql.push(" AND a.status = ").push_bind(status.as_str());
     }
-    if let Some(search) = &filters.search {
-        // `%` and `_` typed by the user match themselves; both sides are lowered because LIKE
-        // is case-sensitive on PostgreSQL.
-        let escaped = search
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = sql.bind(format!("%{escaped}%"));
-        sql.push(&format!(
-            " AND (LOWER(a.location) LIKE {pattern} ESCAPE '\\' \
-             OR LOWER(a.notes) LIKE {pattern} ESCAPE '\\')"
-        ));
-    }
+    listing::push_search(sql, &["a.location", "a.notes"], filters.search.as_deref());
 }
 
 /// How many appointments the list would show.
@@ -317,16 +311,14 @@ pub async fn page(
 ) -> Result<Vec<AppointmentRow>, ApiError> {
     let mut sql = SqlBuilder::new(SELECT);
     list_where(&mut sql, filters);
-    sql.push(" ORDER BY ");
-    for (key, descending) in &filters.ordering {
-        let column = match key {
-            OrderKey::StartsAt => "a.starts_at",
-            OrderKey::CreatedAt => "a.created_at",
-        };
-        sql.push(column)
-            .push(if *descending { " DESC, " } else { " ASC, " });
-    }
-    sql.push("a.id LIMIT ")
+    listing::push_order_by(
+        &mut sql,
+        &filters.ordering,
+        DefaultOrder::ascending("a.starts_at"),
+        // The id ascending whatever the first key's direction, as this list always had it.
+        TieBreak::Ascending("a.id"),
+    );
+    sql.push(" LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);

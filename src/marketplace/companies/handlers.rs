@@ -17,7 +17,7 @@ use crate::{
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
-    marketplace::ids::stored,
+    marketplace::{ids::stored, listing},
     state::AppState,
     validation::Draft,
 };
@@ -39,7 +39,7 @@ pub async fn list_companies(
     let filter = CompanyFilter {
         owner: query.int("owner")?,
         search: query.get("search"),
-        ordering: query.get("ordering"),
+        ordering: listing::parse_ordering(&query, store::SORTABLE),
     };
     let (count, rows) = store::page(&state.db, &filter, page.limit(), page.offset()).await?;
     Ok(Json(

@@ -6,7 +6,10 @@ use super::{request::CompanyWrite, views::CompanyView};
 use crate::{
     db::{now_micros, types::format_micros, Db, SqlBuilder},
     error::ApiError,
-    marketplace::{ids::new_id, listing},
+    marketplace::{
+        ids::new_id,
+        listing::{self, DefaultOrder, OrderKey, Sortable, TieBreak},
+    },
 };
 
 /// The members are the providers naming the company (an index range on `company_id`).
@@ -45,14 +48,14 @@ impl From<CompanyRow> for CompanyView {
 pub struct CompanyFilter<'a> {
     pub owner: Option<i64>,
     pub search: Option<&'a str>,
-    pub ordering: Option<&'a str>,
+    pub ordering: Vec<OrderKey>,
 }
 
 /// The `ordering` keys a list accepts.
-const ORDERING: &[(&str, &str)] = &[
-    ("name", "LOWER(c.name)"),
-    ("created_at", "c.created_at"),
-    ("members_count", "members_count"),
+pub const SORTABLE: &[Sortable] = &[
+    Sortable::new("name", "LOWER(c.name)"),
+    Sortable::new("created_at", "c.created_at"),
+    Sortable::new("members_count", "members_count"),
 ];
 
 impl CompanyFilter<'_> {
@@ -81,14 +84,13 @@ pub async fn page(
         return Ok((count, Vec::new()));
     }
     let mut sql = filter.sql(COLUMNS);
-    sql.push(" ORDER BY ")
-        .push(&listing::order_by(
-            filter.ordering,
-            ORDERING,
-            ("c.created_at", true),
-            "c.id",
-        ))
-        .push(" LIMIT ")
+    listing::push_order_by(
+        &mut sql,
+        &filter.ordering,
+        DefaultOrder::descending("c.created_at"),
+        TieBreak::FollowFirst("c.id"),
+    );
+    sql.push(" LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);

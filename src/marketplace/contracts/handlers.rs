@@ -18,10 +18,7 @@ use crate::{
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
-    marketplace::{
-        ids,
-        requests::{listing, Caller},
-    },
+    marketplace::{ids, listing, requests::Caller},
     state::AppState,
     validation::Draft,
 };
@@ -43,17 +40,9 @@ pub async fn list_contracts(
     let names: Vec<&'static str> = Status::ALL.into_iter().map(Status::as_str).collect();
     let status = listing::status_filter(&query, &names, &mut errors);
     errors.into_result()?;
-    let sortable = [listing::Sortable {
-        name: "created_at",
-        column: "c.created_at",
-        nullable: false,
-    }];
-    let oldest_first = listing::parse_ordering(&query, &sortable)
-        .first()
-        .is_some_and(|key| !key.is_descending());
     let filters = ContractFilters {
         status,
-        oldest_first,
+        ordering: listing::parse_ordering(&query, store::SORTABLE),
     };
     let caller = Caller::of(&state.db, &user).await?;
     Ok(Json(

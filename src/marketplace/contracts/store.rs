@@ -10,7 +10,11 @@ use crate::{
     db::{now_micros, types::format_micros, Db, ResultExt, SqlBuilder, Violation},
     error::ApiError,
     http::pagination::{Page, PageRequest},
-    marketplace::{ids, requests::Caller},
+    marketplace::{
+        ids,
+        listing::{self, DefaultOrder, OrderKey, Sortable, TieBreak},
+        requests::Caller,
+    },
     money::Money,
 };
 
@@ -67,12 +71,14 @@ impl Contract {
     }
 }
 
+/// The `ordering` whitelist of the contract list (newest first by default).
+pub const SORTABLE: &[Sortable] = &[Sortable::new("created_at", "c.created_at")];
+
 /// The list's filters, parsed.
 #[derive(Debug, Default)]
 pub struct ContractFilters {
     pub status: Option<&'static str>,
-    /// `ordering=created_at`; newest first otherwise (`-created_at`, the default).
-    pub oldest_first: bool,
+    pub ordering: Vec<OrderKey>,
 }
 
 /// Staff see every contract; anyone else the ones they are a party to.
@@ -141,11 +147,12 @@ pub async fn list(
     if page.offset() < total {
         let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS} {FROM} WHERE 1 = 1"));
         push_filters(&mut sql);
-        sql.push(if filters.oldest_first {
-            " ORDER BY c.created_at ASC, c.id ASC"
-        } else {
-            " ORDER BY c.created_at DESC, c.id DESC"
-        });
+        listing::push_order_by(
+            &mut sql,
+            &filters.ordering,
+            DefaultOrder::descending("c.created_at"),
+            TieBreak::FollowFirst("c.id"),
+        );
         sql.push(" LIMIT ")
             .push_bind(page.limit())
             .push(" OFFSET ")

@@ -18,8 +18,8 @@ use crate::{
         pagination::{Page, PageRequest},
     },
     marketplace::{
-        ids,
-        requests::{self, listing, Caller},
+        ids, listing,
+        requests::{self, Caller},
     },
     notify::{notify_user, Notice, NotificationType},
     state::AppState,

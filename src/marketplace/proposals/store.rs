@@ -10,10 +10,8 @@ use crate::{
     http::pagination::{Page, PageRequest},
     marketplace::{
         ids,
-        requests::{
-            listing::{self, OrderKey, Sortable},
-            Caller,
-        },
+        listing::{self, DefaultOrder, OrderKey, Sortable, TieBreak},
+        requests::Caller,
     },
     money::Money,
 };
@@ -24,16 +22,8 @@ const FROM: &str = "FROM proposals p JOIN service_requests r ON r.id = p.request
 
 /// The `ordering` whitelist of proposal lists.
 pub const SORTABLE: &[Sortable] = &[
-    Sortable {
-        name: "created_at",
-        column: "p.created_at",
-        nullable: false,
-    },
-    Sortable {
-        name: "price",
-        column: "p.price_cents",
-        nullable: false,
-    },
+    Sortable::new("created_at", "p.created_at"),
+    Sortable::new("price", "p.price_cents"),
 ];
 
 #[derive(Debug, sqlx::FromRow)]
@@ -124,7 +114,12 @@ pub async fn list(
     if page.offset() < total {
         let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS} {FROM} WHERE 1 = 1"));
         push_filters(&mut sql);
-        listing::push_order_by(&mut sql, &filters.ordering, "p.created_at", "p.id");
+        listing::push_order_by(
+            &mut sql,
+            &filters.ordering,
+            DefaultOrder::descending("p.created_at"),
+            TieBreak::FollowFirst("p.id"),
+        );
         sql.push(" LIMIT ")
             .push_bind(page.limit())
             .push(" OFFSET ")

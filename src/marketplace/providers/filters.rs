@@ -1,9 +1,10 @@
 //! The provider list's query string, with django-filter's messages for malformed values.
 
+use super::store::SORTABLE;
 use crate::{
     error::{ApiError, FieldErrors},
     http::extract::QueryPairs,
-    marketplace::ids::stored,
+    marketplace::{ids::stored, listing, listing::OrderKey},
     validation::messages,
 };
 
@@ -18,7 +19,7 @@ pub struct ProviderFilter {
     /// The lowest average rating, in hundredths (`4.5` → 450).
     pub min_rating: Option<i64>,
     pub search: Option<String>,
-    pub ordering: Option<String>,
+    pub ordering: Vec<OrderKey>,
 }
 
 impl ProviderFilter {
@@ -49,7 +50,7 @@ impl ProviderFilter {
             is_verified: query.get("is_verified").and_then(boolean),
             min_rating,
             search: query.get("search").map(str::to_owned),
-            ordering: query.get("ordering").map(str::to_owned),
+            ordering: listing::parse_ordering(query, SORTABLE),
         })
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     error::ApiError,
     marketplace::{
         ids::new_id,
-        listing,
+        listing::{self, DefaultOrder, Sortable, TieBreak},
         search_text::{self, Scope},
         taxonomy::SkillView,
     },
@@ -27,14 +27,11 @@ const RATING: &str = "CASE WHEN p.reviews_count = 0 THEN 0 \
 
 /// The `ordering` keys a list accepts. A provider without a rate sorts as the dearest, as
 /// PostgreSQL sorts nulls, on both engines.
-const ORDERING: &[(&str, &str)] = &[
-    ("created_at", "p.created_at"),
-    ("rating", RATING),
-    (
-        "hourly_rate",
-        "COALESCE(p.hourly_rate_cents, 9223372036854775807)",
-    ),
-    ("reviews_count", "p.reviews_count"),
+pub const SORTABLE: &[Sortable] = &[
+    Sortable::new("created_at", "p.created_at"),
+    Sortable::new("rating", RATING),
+    Sortable::nullable("hourly_rate", "p.hourly_rate_cents"),
+    Sortable::new("reviews_count", "p.reviews_count"),
 ];
 
 /// A `min_rating` above every possible average (in hundredths): it matches nothing, and keeps
@@ -123,14 +120,13 @@ pub async fn page(
         return Ok((count, Vec::new()));
     }
     let mut sql = filter.sql(COLUMNS);
-    sql.push(" ORDER BY ")
-        .push(&listing::order_by(
-            filter.ordering.as_deref(),
-            ORDERING,
-            ("p.created_at", true),
-            "p.id",
-        ))
-        .push(" LIMIT ")
+    listing::push_order_by(
+        &mut sql,
+        &filter.ordering,
+        DefaultOrder::descending("p.created_at"),
+        TieBreak::FollowFirst("p.id"),
+    );
+    sql.push(" LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::{
     caller::Caller,
-    listing,
     request::{RequestWrite, BUDGET_ORDER},
     store::{self, RequestFilters},
     views::RequestView,
@@ -19,7 +18,7 @@ use crate::{
         extract::{Path, QueryPairs},
         pagination::{Page, PageRequest},
     },
-    marketplace::ids,
+    marketplace::{ids, listing},
     notify::{notify_user, Announcement, Notice, NotificationType},
     state::AppState,
     validation::{messages, Draft},

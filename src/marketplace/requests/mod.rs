@@ -7,7 +7,6 @@
 
 mod caller;
 mod handlers;
-pub mod listing;
 mod request;
 mod store;
 mod views;

@@ -3,17 +3,15 @@
 
 use sqlx::AnyConnection;
 
-use super::{
-    caller::Caller,
-    listing::{self, OrderKey, Sortable},
-    request::RequestWrite,
-    views::RequestView,
-};
+use super::{caller::Caller, request::RequestWrite, views::RequestView};
 use crate::{
     db::{now_micros, types::format_micros, Db, ResultExt, SqlBuilder, Violation},
     error::{ApiError, FieldErrors},
     http::pagination::{Page, PageRequest},
-    marketplace::ids,
+    marketplace::{
+        ids,
+        listing::{self, DefaultOrder, OrderKey, Sortable, TieBreak},
+    },
     money::Money,
     validation::messages,
 };
@@ -23,21 +21,9 @@ const COLUMNS: &str = "r.id, r.client_id, r.category_id, r.title, r.description,
 
 /// The `ordering` whitelist of the request list.
 pub const SORTABLE: &[Sortable] = &[
-    Sortable {
-        name: "created_at",
-        column: "r.created_at",
-        nullable: false,
-    },
-    Sortable {
-        name: "deadline",
-        column: "r.deadline",
-        nullable: true,
-    },
-    Sortable {
-        name: "budget_max",
-        column: "r.budget_max_cents",
-        nullable: true,
-    },
+    Sortable::new("created_at", "r.created_at"),
+    Sortable::nullable("deadline", "r.deadline"),
+    Sortable::nullable("budget_max", "r.budget_max_cents"),
 ];
 
 /// A request as [`COLUMNS`] selects it.
@@ -110,13 +96,11 @@ fn push_filters(sql: &mut SqlBuilder, caller: &Caller, filters: &RequestFilters)
         sql.push(" AND r.category_id = ")
             .push_bind(category.as_str());
     }
-    if let Some(search) = &filters.search {
-        let pattern = sql.bind(listing::contains_pattern(search));
-        sql.push(&format!(
-            " AND (LOWER(r.title) LIKE {pattern} ESCAPE '\\' \
-             OR LOWER(r.description) LIKE {pattern} ESCAPE '\\')"
-        ));
-    }
+    listing::push_search(
+        sql,
+        &["r.title", "r.description"],
+        filters.search.as_deref(),
+    );
 }
 
 /// One page of the requests `caller` may see.
@@ -136,7 +120,12 @@ pub async fn list(
             "SELECT {COLUMNS} FROM service_requests r WHERE 1 = 1"
         ));
         push_filters(&mut sql, caller, filters);
-        listing::push_order_by(&mut sql, &filters.ordering, "r.created_at", "r.id");
+        listing::push_order_by(
+            &mut sql,
+            &filters.ordering,
+            DefaultOrder::descending("r.created_at"),
+            TieBreak::FollowFirst("r.id"),
+        );
         sql.push(" LIMIT ")
             .push_bind(page.limit())
             .push(" OFFSET ")
@@ -371,10 +360,7 @@ pub async fn staff_list(
         if let Some(status) = status {
             sql.push(" AND r.status = ").push_bind(status);
         }
-        if let Some(search) = search {
-            let pattern = sql.bind(listing::contains_pattern(search));
-            sql.push(&format!(" AND LOWER(r.title) LIKE {pattern} ESCAPE '\\'"));
-        }
+        listing::push_search(sql, &["r.title"], search);
     };
     let mut count =
         SqlBuilder::new("SELECT CAST(COUNT(*) AS BIGINT) FROM service_requests r WHERE 1 = 1");

@@ -1,11 +1,14 @@
-//! The service list's query string: filters and ordering, with django-filter's messages for
-//! malformed values (a `400` under the filter's name). Pure rules; `store` turns them into SQL.
+//! The service list's query string: filters and ordering (read by `marketplace::listing`), with
+//! django-filter's messages for malformed values (a `400` under the filter's name). Pure rules;
+//! `store` turns them into SQL.
 
 use super::search;
 use crate::{
     catalog::products::price_filter,
+    db::SqlBuilder,
     error::{ApiError, FieldErrors},
     http::extract::QueryPairs,
+    marketplace::listing::{self, DefaultOrder, OrderKey, Sortable, TieBreak},
     money::Money,
     validation::messages,
 };
@@ -25,16 +28,19 @@ pub struct ServiceFilters {
     pub ordering: Vec<OrderKey>,
 }
 
-/// One `ordering` field with its direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OrderKey {
-    column: &'static str,
-    descending: bool,
-}
-
 /// The average rating as SQL: the stored sum over the count, 0 without comments.
 const RATING: &str =
     "CASE WHEN s.reviews_count = 0 THEN 0.0 ELSE CAST(s.rating_sum AS DOUBLE PRECISION) / s.reviews_count END";
+
+/// The `ordering` whitelist of the list.
+const SORTABLE: &[Sortable] = &[
+    Sortable::new("price_from", "s.price_from_cents"),
+    Sortable::new("rating", RATING),
+    Sortable::new("likes_count", "s.likes_count"),
+    Sortable::new("created_at", "s.created_at"),
+    // Lower-cased so both engines agree whatever their collation.
+    Sortable::new("title", "LOWER(s.title)"),
+];
 
 impl ServiceFilters {
     /// Reads the query string; malformed numbers are a `400` under their own names.
@@ -60,10 +66,7 @@ impl ServiceFilters {
             price_max,
             min_rating,
             search: query.get("search").map(str::to_owned),
-            ordering: query
-                .get("ordering")
-                .map(parse_ordering)
-                .unwrap_or_default(),
+            ordering: listing::parse_ordering(query, SORTABLE),
         })
     }
 
@@ -89,33 +92,15 @@ impl ServiceFilters {
         applied
     }
 
-    /// The `ORDER BY` terms: the explicit ordering, else relevance for a search, else newest
+    /// Appends ` ORDER BY …`: the explicit ordering, else relevance for a search, else newest
     /// first; ties broken by id in the direction of the first key so pages never overlap.
-    pub fn order_by(&self) -> String {
-        let mut terms: Vec<String> = self
-            .ordering
-            .iter()
-            .map(|key| {
-                let direction = if key.descending { "DESC" } else { "ASC" };
-                format!("{} {direction}", key.column)
-            })
-            .collect();
-        let first_descending = match self.ordering.first() {
-            Some(key) => key.descending,
-            None => {
-                terms.push(if self.search.is_some() {
-                    search::RANK_ORDER.to_owned()
-                } else {
-                    "s.created_at DESC".to_owned()
-                });
-                true
-            }
+    pub fn push_order_by(&self, sql: &mut SqlBuilder) {
+        let default = if self.search.is_some() {
+            DefaultOrder::descending(search::RANK)
+        } else {
+            DefaultOrder::descending("s.created_at")
         };
-        terms.push(format!(
-            "s.id {}",
-            if first_descending { "DESC" } else { "ASC" }
-        ));
-        terms.join(", ")
+        listing::push_order_by(sql, &self.ordering, default, TieBreak::FollowFirst("s.id"));
     }
 }
 
@@ -150,30 +135,6 @@ fn rating_filter(raw: &str) -> Result<i64, String> {
     Ok(hundredths)
 }
 
-/// `-price_from,title` → the known fields in order; unknown fields and repeats are ignored.
-fn parse_ordering(raw: &str) -> Vec<OrderKey> {
-    let mut keys: Vec<OrderKey> = Vec::new();
-    for field in raw.split(',').map(str::trim) {
-        let (descending, name) = match field.strip_prefix('-') {
-            Some(name) => (true, name),
-            None => (false, field),
-        };
-        let column = match name {
-            "price_from" => "s.price_from_cents",
-            "rating" => RATING,
-            "likes_count" => "s.likes_count",
-            "created_at" => "s.created_at",
-            // Lower-cased so both engines agree whatever their collation.
-            "title" => "LOWER(s.title)",
-            _ => continue,
-        };
-        if !keys.iter().any(|key| key.column == column) {
-            keys.push(OrderKey { column, descending });
-        }
-    }
-    keys
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,37 +148,54 @@ mod tests {
         )
     }
 
+    fn ordering(raw: &str) -> Vec<OrderKey> {
+        listing::parse_ordering(&pairs(&[("ordering", raw)]), SORTABLE)
+    }
+
+    fn order_by(filters: &ServiceFilters) -> String {
+        let mut sql = SqlBuilder::new("");
+        filters.push_order_by(&mut sql);
+        sql.sql().to_owned()
+    }
+
     #[test]
     fn ordering_keeps_known_fields_in_order_and_ignores_the_rest() {
         let filters = ServiceFilters {
-            ordering: parse_ordering("-price_from, bogus,title,price_from"),
+            ordering: ordering("-price_from, bogus,title,price_from"),
             ..Default::default()
         };
         assert_eq!(
-            filters.order_by(),
-            "s.price_from_cents DESC, LOWER(s.title) ASC, s.id DESC"
+            order_by(&filters),
+            " ORDER BY s.price_from_cents DESC, LOWER(s.title) ASC, s.id DESC"
         );
-        assert!(parse_ordering("bogus,-id,price").is_empty());
-        assert_eq!(parse_ordering("rating")[0].column, RATING);
+        assert!(ordering("bogus,-id,price").is_empty());
+        let by_rating = ServiceFilters {
+            ordering: ordering("rating"),
+            ..Default::default()
+        };
+        assert_eq!(
+            order_by(&by_rating),
+            format!(" ORDER BY {RATING} ASC, s.id ASC")
+        );
     }
 
     #[test]
     fn default_order_is_newest_first_and_a_search_ranks_by_relevance() {
         assert_eq!(
-            ServiceFilters::default().order_by(),
-            "s.created_at DESC, s.id DESC"
+            order_by(&ServiceFilters::default()),
+            " ORDER BY s.created_at DESC, s.id DESC"
         );
         let search = ServiceFilters {
             search: Some("logo".into()),
             ..Default::default()
         };
-        assert_eq!(search.order_by(), "m.search_rank DESC, s.id DESC");
+        assert_eq!(order_by(&search), " ORDER BY m.search_rank DESC, s.id DESC");
         let explicit = ServiceFilters {
             search: Some("logo".into()),
-            ordering: parse_ordering("likes_count"),
+            ordering: ordering("likes_count"),
             ..Default::default()
         };
-        assert_eq!(explicit.order_by(), "s.likes_count ASC, s.id ASC");
+        assert_eq!(order_by(&explicit), " ORDER BY s.likes_count ASC, s.id ASC");
     }
 
     #[test]

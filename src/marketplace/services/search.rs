@@ -11,10 +11,10 @@
 //!   with the user's words, each quoted and prefix-matched so no input is FTS5 syntax, ranked
 //!   with `bm25` (title weighted 10×, as `A` outranks `B` in PostgreSQL).
 
-use crate::db::{Backend, SqlBuilder};
+use crate::db::{fts5_query, Backend, SqlBuilder};
 
-/// The `ORDER BY` term for relevance, best first.
-pub const RANK_ORDER: &str = "m.search_rank DESC";
+/// The relevance of a match, higher is better (sorted descending).
+pub const RANK: &str = "m.search_rank";
 
 /// Adds the search join for `text` to `sql` (whose services are aliased `s`); `false` when
 /// `text` has no searchable word, in which case nothing can match and the caller answers an
@@ -52,33 +52,9 @@ pub fn push_join(sql: &mut SqlBuilder, backend: Backend, text: &str) -> bool {
     true
 }
 
-/// Turns free text into a safe FTS5 query: every run of letters/digits becomes a quoted prefix
-/// term, all of which must match (`logo designs!` → `"logo"* "designs"*`).
-fn fts5_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|term| !term.is_empty())
-        .map(|term| format!("\"{}\"*", term.to_lowercase()))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fts5_queries_quote_every_word_and_drop_syntax() {
-        assert_eq!(
-            fts5_query("Logo designs!").as_deref(),
-            Some("\"logo\"* \"designs\"*")
-        );
-        assert_eq!(
-            fts5_query("a\" OR title:x NEAR(").as_deref(),
-            Some("\"a\"* \"or\"* \"title\"* \"x\"* \"near\"*")
-        );
-        assert_eq!(fts5_query(" -- !!! "), None);
-    }
 
     #[test]
     fn both_engines_bind_the_text_and_refuse_text_without_a_word() {

@@ -202,7 +202,8 @@ pub async fn list(
     }
     let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS}"));
     push_from(&mut sql, db.backend, filters, viewer);
-    sql.push(&format!(" ORDER BY {} LIMIT ", filters.order_by()))
+    filters.push_order_by(&mut sql);
+    sql.push(" LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);

@@ -8,6 +8,7 @@ use crate::{
         extract::QueryPairs,
         pagination::{Page, PageRequest},
     },
+    marketplace::listing,
     validation::Draft,
 };
 
@@ -22,7 +23,7 @@ pub async fn list<V: From<TermRow>>(
         db,
         kind,
         query.get("search"),
-        query.get("ordering"),
+        &listing::parse_ordering(query, store::SORTABLE),
         page.limit(),
         page.offset(),
     )

@@ -13,7 +13,7 @@ use crate::{
     error::{ApiError, FieldErrors},
     marketplace::{
         ids::new_id,
-        listing,
+        listing::{self, DefaultOrder, OrderKey, Sortable, TieBreak},
         search_text::{self, Scope},
     },
     validation::messages,
@@ -57,15 +57,18 @@ fn slug_taken(kind: Kind) -> impl FnOnce(Violation<'_>) -> Option<ApiError> {
     }
 }
 
-/// The `ordering` keys a list accepts.
-const ORDERING: &[(&str, &str)] = &[("name", "LOWER(name)"), ("created_at", "created_at")];
+/// The `ordering` keys a list accepts (by name by default).
+pub const SORTABLE: &[Sortable] = &[
+    Sortable::new("name", "LOWER(name)"),
+    Sortable::new("created_at", "created_at"),
+];
 
 /// How many rows match `search`, and the page of them in `ordering` (by name by default).
 pub async fn page(
     db: &Db,
     kind: Kind,
     search: Option<&str>,
-    ordering: Option<&str>,
+    ordering: &[OrderKey],
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<TermRow>), ApiError> {
@@ -81,14 +84,13 @@ pub async fn page(
         return Ok((count, Vec::new()));
     }
     let mut sql = filtered(kind.columns());
-    sql.push(" ORDER BY ")
-        .push(&listing::order_by(
-            ordering,
-            ORDERING,
-            ("LOWER(name)", false),
-            "id",
-        ))
-        .push(" LIMIT ")
+    listing::push_order_by(
+        &mut sql,
+        ordering,
+        DefaultOrder::ascending("LOWER(name)"),
+        TieBreak::FollowFirst("id"),
+    );
+    sql.push(" LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);
