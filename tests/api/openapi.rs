@@ -453,3 +453,55 @@ fn every_marketplace_operation_of_the_spec_is_documented() {
         .collect();
     assert!(missing.is_empty(), "undocumented: {missing:#?}");
 }
+
+/// Every `ToSchema` type in `src/`, by name, with the files that declare one of that name.
+fn schema_types() -> std::collections::BTreeMap<String, Vec<String>> {
+    fn walk(dir: &std::path::Path, found: &mut std::collections::BTreeMap<String, Vec<String>>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let mut derives_schema = false;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    derives_schema = true;
+                } else if derives_schema && !line.starts_with("#[") && !line.starts_with("///") {
+                    let name = line
+                        .split_whitespace()
+                        .skip_while(|word| !matches!(*word, "struct" | "enum"))
+                        .nth(1)
+                        .map(|name| name.trim_end_matches(['{', '(', ';']).split('<').next());
+                    if let Some(Some(name)) = name {
+                        let file = path.display().to_string();
+                        found.entry(name.to_owned()).or_default().push(file);
+                    }
+                    derives_schema = false;
+                }
+            }
+        }
+    }
+    let mut found = std::collections::BTreeMap::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    found
+}
+
+#[test]
+fn no_two_schema_types_share_a_name() {
+    // utoipa names a component after its type alone: a second type of the same name silently
+    // replaces the first in the document (the service categories once showed as the catalog's).
+    let types = schema_types();
+    assert!(
+        types.len() > 50,
+        "the scan found the schema types: {types:?}"
+    );
+    let shared: Vec<_> = types.iter().filter(|(_, files)| files.len() > 1).collect();
+    assert!(shared.is_empty(), "{shared:#?}");
+}

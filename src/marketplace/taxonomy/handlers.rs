@@ -5,9 +5,9 @@ use uuid::Uuid;
 
 use super::{
     kind::Kind,
-    request::{CategoryWrite, SkillWrite},
+    request::{ServiceCategoryWrite, SkillWrite},
     service,
-    views::{CategoryView, SkillView},
+    views::{ServiceCategoryView, SkillView},
 };
 use crate::{
     accounts::{MaybeUser, Staff},
@@ -26,28 +26,28 @@ use crate::{
     params(("search" = Option<String>, Query, description = "a part of the name"),
         ("ordering" = Option<String>, Query, description = "`name` or `created_at`, optionally with `-`"),
         ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query)),
-    responses((status = 200, body = Page<CategoryView>), (status = 404, description = "Invalid page.")))]
+    responses((status = 200, body = Page<ServiceCategoryView>), (status = 404, description = "Invalid page.")))]
 pub async fn list_categories(
     State(state): State<AppState>,
     _user: MaybeUser,
     query: QueryPairs,
     page: PageRequest,
-) -> Result<Json<Page<CategoryView>>, ApiError> {
+) -> Result<Json<Page<ServiceCategoryView>>, ApiError> {
     Ok(Json(
         service::list(&state.db, Kind::Category, &query, &page).await?,
     ))
 }
 
 /// Create a service category (staff).
-#[utoipa::path(post, path = "/service-categories/", tag = "marketplace", request_body = CategoryWrite,
+#[utoipa::path(post, path = "/service-categories/", tag = "marketplace", request_body = ServiceCategoryWrite,
     security(("bearer" = ["staff"])),
-    responses((status = 201, body = CategoryView), (status = 400, description = "a missing name, a bad or taken slug"),
+    responses((status = 201, body = ServiceCategoryView), (status = 400, description = "a missing name, a bad or taken slug"),
         (status = 401), (status = 403)))]
 pub async fn create_category(
     State(state): State<AppState>,
     _staff: Staff,
-    body: Draft<CategoryWrite>,
-) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
+    body: Draft<ServiceCategoryWrite>,
+) -> Result<(StatusCode, Json<ServiceCategoryView>), ApiError> {
     let category = service::create(&state.db, Kind::Category, body).await?;
     Ok((StatusCode::CREATED, Json(category)))
 }
@@ -55,42 +55,42 @@ pub async fn create_category(
 /// One service category.
 #[utoipa::path(get, path = "/service-categories/{id}/", tag = "marketplace", security((), ("bearer" = [])),
     params(("id" = String, Path, format = Uuid)),
-    responses((status = 200, body = CategoryView), (status = 404)))]
+    responses((status = 200, body = ServiceCategoryView), (status = 404)))]
 pub async fn get_category(
     State(state): State<AppState>,
     _user: MaybeUser,
     Path(id): Path<Uuid>,
-) -> Result<Json<CategoryView>, ApiError> {
+) -> Result<Json<ServiceCategoryView>, ApiError> {
     Ok(Json(
         service::get(&state.db, Kind::Category, &stored(id)).await?,
     ))
 }
 
 /// Replace a service category's writable fields (staff); a rename reaches its services' search.
-#[utoipa::path(put, path = "/service-categories/{id}/", tag = "marketplace", request_body = CategoryWrite,
+#[utoipa::path(put, path = "/service-categories/{id}/", tag = "marketplace", request_body = ServiceCategoryWrite,
     params(("id" = String, Path, format = Uuid)), security(("bearer" = ["staff"])),
-    responses((status = 200, body = CategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, body = ServiceCategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn replace_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(id): Path<Uuid>,
-    body: Draft<CategoryWrite>,
-) -> Result<Json<CategoryView>, ApiError> {
+    body: Draft<ServiceCategoryWrite>,
+) -> Result<Json<ServiceCategoryView>, ApiError> {
     Ok(Json(
         service::update(&state.db, Kind::Category, &stored(id), body).await?,
     ))
 }
 
 /// Change some of a service category's fields (staff).
-#[utoipa::path(patch, path = "/service-categories/{id}/", tag = "marketplace", request_body = CategoryWrite,
+#[utoipa::path(patch, path = "/service-categories/{id}/", tag = "marketplace", request_body = ServiceCategoryWrite,
     params(("id" = String, Path, format = Uuid)), security(("bearer" = ["staff"])),
-    responses((status = 200, body = CategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, body = ServiceCategoryView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn patch_category(
     State(state): State<AppState>,
     _staff: Staff,
     Path(id): Path<Uuid>,
-    body: Draft<CategoryWrite>,
-) -> Result<Json<CategoryView>, ApiError> {
+    body: Draft<ServiceCategoryWrite>,
+) -> Result<Json<ServiceCategoryView>, ApiError> {
     Ok(Json(
         service::update(&state.db, Kind::Category, &stored(id), body).await?,
     ))

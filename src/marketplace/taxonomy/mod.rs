@@ -13,8 +13,8 @@ mod views;
 use sqlx::AnyConnection;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use request::{CategoryWrite, SkillWrite};
-pub use views::{CategoryView, SkillView};
+pub use request::{ServiceCategoryWrite, SkillWrite};
+pub use views::{ServiceCategoryView, SkillView};
 
 use crate::state::AppState;
 

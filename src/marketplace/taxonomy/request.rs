@@ -15,7 +15,7 @@ const NAME_MAX: usize = 255;
 // comments below are the OpenAPI descriptions.)
 /// A service category write body: `name` is required on POST and PUT.
 #[derive(Debug, Clone, Default, ToSchema)]
-pub struct CategoryWrite {
+pub struct ServiceCategoryWrite {
     #[schema(value_type = String, required = true)]
     pub name: Option<String>,
     /// Generated from the name when absent; unique.
@@ -62,7 +62,7 @@ impl TermWrite {
     }
 }
 
-impl FromForm for CategoryWrite {
+impl FromForm for ServiceCategoryWrite {
     fn from_form(form: &mut Form) -> Option<Self> {
         let term = TermWrite::read(form, Kind::Category);
         Some(Self {
@@ -83,8 +83,8 @@ impl FromForm for SkillWrite {
     }
 }
 
-impl From<CategoryWrite> for TermWrite {
-    fn from(body: CategoryWrite) -> Self {
+impl From<ServiceCategoryWrite> for TermWrite {
+    fn from(body: ServiceCategoryWrite) -> Self {
         Self {
             name: body.name,
             slug: body.slug,
@@ -118,7 +118,7 @@ mod tests {
         let skill = parse::<SkillWrite>(json!({"name": " Rust ", "slug": ""}), false).unwrap();
         assert_eq!(skill.name.as_deref(), Some("Rust"));
         assert_eq!(TermWrite::from(skill).given_slug(), None);
-        let patch = parse::<CategoryWrite>(json!({"description": "x"}), true).unwrap();
+        let patch = parse::<ServiceCategoryWrite>(json!({"description": "x"}), true).unwrap();
         assert!(patch.name.is_none());
     }
 }

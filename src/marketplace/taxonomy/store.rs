@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 use super::{
     kind::Kind,
     request::TermWrite,
-    views::{CategoryView, SkillView},
+    views::{ServiceCategoryView, SkillView},
 };
 use crate::{
     catalog::slugs,
@@ -28,7 +28,7 @@ pub struct TermRow {
     description: String,
 }
 
-impl From<TermRow> for CategoryView {
+impl From<TermRow> for ServiceCategoryView {
     fn from(row: TermRow) -> Self {
         Self {
             id: row.id,

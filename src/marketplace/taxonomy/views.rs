@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 /// A service category.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CategoryView {
+pub struct ServiceCategoryView {
     #[schema(value_type = String, format = Uuid)]
     pub id: String,
     pub name: String,
