@@ -144,6 +144,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             "../../migrations/0019_contracts_created_index.sql"
         )),
     ),
+    (
+        20,
+        "category product counts",
+        Sql::PerBackend {
+            sqlite: include_str!("../../migrations/0020_category_product_counts.sqlite.sql"),
+            postgres: include_str!("../../migrations/0020_category_product_counts.postgres.sql"),
+        },
+    ),
 ];
 
 /// Fills the engine-specific type names into shared SQL.

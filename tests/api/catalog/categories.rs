@@ -175,6 +175,67 @@ api_test! {
         );
     }
 
+    async fn products_count_follows_products_moved_deactivated_and_deleted(app: TestApp) {
+        // The counts are kept by triggers as products change (migration 20), not counted on read.
+        let shop = Shop::new(&app).await;
+        let root = shop.category("Electronics", None).await;
+        let audio = shop.category("Audio", root["id"].as_i64()).await;
+        let books = shop.category("Books", None).await;
+        let buds = shop.product(&audio, json!({"title": "Buds"})).await;
+        let tv = shop.product(&root, json!({"title": "TV"})).await;
+        let counts = || async {
+            let page = app.get("categories/").await;
+            page.body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap().to_owned(),
+                        c["products_count"].as_i64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let expect = |audio: i64, books: i64, electronics: i64| {
+            vec![
+                ("Audio".to_owned(), audio),
+                ("Books".to_owned(), books),
+                ("Electronics".to_owned(), electronics),
+            ]
+        };
+        assert_eq!(counts().await, expect(1, 0, 2));
+
+        let buds_path = format!("products/{}/", buds["id"]);
+        let moved = app
+            .patch_as(&buds_path, &shop.staff.token, &json!({"category": books["id"]}))
+            .await;
+        assert_eq!(moved.status, 200, "{}", moved.text);
+        assert_eq!(counts().await, expect(0, 1, 1));
+
+        let off = json!({"is_active": false});
+        assert_eq!(app.patch_as(&buds_path, &shop.staff.token, &off).await.status, 200);
+        assert_eq!(counts().await, expect(0, 0, 1));
+        // Deactivating twice changes nothing.
+        assert_eq!(app.patch_as(&buds_path, &shop.staff.token, &off).await.status, 200);
+        assert_eq!(counts().await, expect(0, 0, 1));
+        // Moving an inactive product moves no count.
+        let to_audio = json!({"category": audio["id"]});
+        assert_eq!(app.patch_as(&buds_path, &shop.staff.token, &to_audio).await.status, 200);
+        assert_eq!(counts().await, expect(0, 0, 1));
+        let on = json!({"is_active": true});
+        assert_eq!(app.patch_as(&buds_path, &shop.staff.token, &on).await.status, 200);
+        assert_eq!(counts().await, expect(1, 0, 2));
+
+        let tv_path = format!("products/{}/", tv["id"]);
+        assert_eq!(app.delete_as(&tv_path, &shop.staff.token).await.status, 204);
+        assert_eq!(counts().await, expect(1, 0, 1));
+        let tree = app.get("categories/?tree=true").await;
+        let electronics = &tree.body.as_array().unwrap()[1];
+        assert_eq!(electronics["products_count"], 1);
+        assert_eq!(electronics["children"][0]["products_count"], 1);
+    }
+
     async fn tree_returns_roots_with_nested_children(app: TestApp) {
         let shop = Shop::new(&app).await;
         let root = shop.category("Electronics", None).await;

@@ -1,6 +1,7 @@
 //! Every SQL statement on categories: reads here, with `products_count` (active products in the
-//! category and all its descendants) computed for a whole page in the same query by a recursive
-//! CTE; the staff writes in [`write`].
+//! category and all its descendants) summed for a whole page in the same query by a recursive
+//! CTE over the categories' own counts (`active_products`, kept by triggers on `products`:
+//! migration 20); the staff writes in [`write`].
 
 mod write;
 
@@ -55,8 +56,8 @@ async fn select(
         "), tree(root_id, id) AS (SELECT id, id FROM picked \
          UNION SELECT tree.root_id, child.id FROM categories child JOIN tree ON child.parent_id = tree.id) \
          SELECT picked.id, picked.name, picked.slug, picked.description, picked.parent_id, picked.created_at, \
-         (SELECT CAST(COUNT(p.id) AS BIGINT) FROM tree JOIN products p ON p.category_id = tree.id \
-          WHERE tree.root_id = picked.id AND p.is_active = TRUE) AS products_count \
+         (SELECT CAST(SUM(c.active_products) AS BIGINT) FROM tree JOIN categories c ON c.id = tree.id \
+          WHERE tree.root_id = picked.id) AS products_count \
          FROM picked ORDER BY {NAME_ORDER}"
     ));
     let rows: Vec<CategoryRow> = sql.query_as().fetch_all(&db.pool).await?;
@@ -142,8 +143,7 @@ pub async fn scope(db: &Db, key: &str) -> Result<Option<Vec<i64>>, ApiError> {
 pub async fn all_with_own_counts(db: &Db) -> Result<Vec<CategoryView>, ApiError> {
     let rows: Vec<CategoryRow> = sqlx::query_as(&format!(
         "SELECT id, name, slug, description, parent_id, created_at, \
-         (SELECT CAST(COUNT(*) AS BIGINT) FROM products p WHERE p.category_id = categories.id AND p.is_active = TRUE) \
-         AS products_count FROM categories ORDER BY {NAME_ORDER}"
+         active_products AS products_count FROM categories ORDER BY {NAME_ORDER}"
     ))
     .fetch_all(&db.pool)
     .await?;
