@@ -65,7 +65,8 @@ impl Cli {
             return crate::check::run().await;
         }
         let mut settings = Settings::from_env()?;
-        telemetry::init(&settings.log_level, settings.log_format);
+        // Held until the command returns, so every queued log line is written before exit.
+        let _log_writer = telemetry::init(&settings.log_level, settings.log_format);
         match command {
             Command::Serve { bind } => {
                 if let Some(bind) = bind {

@@ -30,10 +30,21 @@ fn is_sane(id: &str) -> bool {
 
 /// The route template that served a request (`/api/v1/products/{key}/`), attached to the
 /// response for logs, metrics and the route-coverage test; absent when no route matched.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MatchedRoute(pub String);
+#[derive(Clone, Debug)]
+pub struct MatchedRoute(MatchedPath);
+
+impl MatchedRoute {
+    /// The template, as the router has it.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
 
 /// Middleware: assigns the id, runs the request inside a span carrying it, logs one access line.
+///
+/// This runs for every request, so it copies as little as it can: the route template is shared
+/// (`MatchedPath` is reference-counted), the id is the one string made per request, and the
+/// line is formatted and written off the request path (`telemetry::init`).
 pub async fn assign(request: Request, next: Next) -> Response {
     let id = request
         .headers()
@@ -42,10 +53,7 @@ pub async fn assign(request: Request, next: Next) -> Response {
         .filter(|v| is_sane(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -54,45 +62,45 @@ pub async fn assign(request: Request, next: Next) -> Response {
         Some(proxies) => client_ip_from(request.headers(), peer, proxies),
         None => peer,
     };
+    let route_name = route.as_ref().map_or(
+        crate::telemetry::metrics::UNMATCHED_ROUTE,
+        MatchedPath::as_str,
+    );
     let span = tracing::info_span!(
         "request",
         request_id = %id,
         method = %request.method(),
-        route = route.as_deref().unwrap_or("unmatched"),
+        route = route_name,
         client_ip = client_ip.map(tracing::field::display),
         user_id = tracing::field::Empty,
     );
-    let context = RequestContext::new(
-        id.clone(),
-        client_ip,
-        route.clone().unwrap_or_else(|| "unmatched".to_owned()),
-        span.clone(),
-    );
+    // Sane ids are visible ASCII, so this never fails; made before the id moves into the context.
+    let id_header = HeaderValue::from_str(&id).ok();
+    let context = RequestContext::new(id, client_ip, route.clone(), span.clone());
     let method = request.method().clone();
     let started = std::time::Instant::now();
     let mut response = context
         .scope(next.run(request))
         .instrument(span.clone())
         .await;
+    let latency = started.elapsed();
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),
-            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            latency_ms = latency.as_secs_f64() * 1000.0,
             "request completed"
         );
     });
     crate::telemetry::metrics::record_request(
         &method,
-        route
-            .as_deref()
-            .unwrap_or(crate::telemetry::metrics::UNMATCHED_ROUTE),
+        route_name,
         response.status().as_u16(),
-        started.elapsed(),
+        latency,
     );
     if let Some(route) = route {
         response.extensions_mut().insert(MatchedRoute(route));
     }
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    if let Some(value) = id_header {
         response.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }
     response

@@ -20,7 +20,7 @@ macro_rules! security_event {
             event = $event,
             request_id = context.as_ref().map(|c| c.id.as_str()),
             client_ip = context.as_ref().and_then(|c| c.client_ip).map(tracing::field::display),
-            route = context.as_ref().map(|c| c.route.as_str()),
+            route = context.as_ref().map(|c| c.route()),
             $($($fields)+,)?
             $message
         );

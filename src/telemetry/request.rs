@@ -8,14 +8,16 @@
 
 use std::{future::Future, net::IpAddr};
 
+use axum::extract::MatchedPath;
+
 /// What is known about the request being served, for log lines emitted deep inside it.
 #[derive(Clone, Debug)]
 pub struct RequestContext {
     pub id: String,
     /// The client's address (through trusted proxies), when known.
     pub client_ip: Option<IpAddr>,
-    /// The route template, or `unmatched`.
-    pub route: String,
+    /// The route template; `None` when no route matched.
+    route: Option<MatchedPath>,
     span: tracing::Span,
 }
 
@@ -26,13 +28,26 @@ tokio::task_local! {
 impl RequestContext {
     /// The context of a request whose lines are logged inside `span` (which has a `user_id`
     /// field for [`record_user`]).
-    pub fn new(id: String, client_ip: Option<IpAddr>, route: String, span: tracing::Span) -> Self {
+    pub fn new(
+        id: String,
+        client_ip: Option<IpAddr>,
+        route: Option<MatchedPath>,
+        span: tracing::Span,
+    ) -> Self {
         Self {
             id,
             client_ip,
             route,
             span,
         }
+    }
+
+    /// The route template, or `unmatched`.
+    pub fn route(&self) -> &str {
+        self.route.as_ref().map_or(
+            crate::telemetry::metrics::UNMATCHED_ROUTE,
+            MatchedPath::as_str,
+        )
     }
 
     /// Runs `future` (the request) with this context as the current one.

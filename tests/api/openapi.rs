@@ -100,7 +100,7 @@ api_test! {
             let matched = response
                 .extensions()
                 .get::<MatchedRoute>()
-                .map(|r| concrete(&r.0));
+                .map(|r| concrete(r.as_str()));
             if response.status() == 405 || matched.as_deref() != Some(canonical.as_str()) {
                 missing.push(format!(
                     "{method} {path} -> {} {matched:?}",
