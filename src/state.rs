@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 
 use crate::{
     cache::Cache,
+    catalog::products::ProductIndex,
     config::Settings,
     db::Db,
     http::{in_flight::InFlight, rate_limit::RateLimiter},
@@ -56,6 +57,8 @@ pub struct Services {
     pub rate_limiter: Arc<RateLimiter>,
     /// The catalog read cache (docs/cache.md).
     pub cache: Arc<Cache>,
+    /// Anonymous product lists from memory, following the cache's catalog version.
+    pub product_index: ProductIndex,
     /// Tells open notification streams, on every instance, that a user has news.
     pub live: Arc<Hub>,
     /// The payment provider chosen by `PAYMENT_PROVIDER`.

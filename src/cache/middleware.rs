@@ -43,14 +43,13 @@ pub fn normalised_query(query: Option<&str>) -> String {
 /// Middleware: answers anonymous catalog `GET`s from the cache, and bumps the catalog version
 /// after every write that may have changed them. Its state is the cache alone, so the cache
 /// knows nothing of the app state.
+///
+/// Writes bump the version even with `CACHE_ENABLED=false`: the product index follows it too.
 pub async fn layer(State(cache): State<Arc<Cache>>, request: Request, next: Next) -> Response {
-    if !cache.is_enabled() {
-        return next.run(request).await;
-    }
     let method = request.method().clone();
     if method == Method::GET {
         let anonymous = !request.headers().contains_key(header::AUTHORIZATION);
-        if anonymous && is_cacheable_path(request.uri().path()) {
+        if cache.is_enabled() && anonymous && is_cacheable_path(request.uri().path()) {
             return cached_get(&cache, request, next).await;
         }
         return next.run(request).await;
@@ -83,10 +82,7 @@ pub async fn dashboard_layer(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if !cache.is_enabled()
-        || request.method() != Method::POST
-        || !dashboard_form_may_change_catalog(path)
-    {
+    if request.method() != Method::POST || !dashboard_form_may_change_catalog(path) {
         return next.run(request).await;
     }
     let stock_only = path.starts_with("/dashboard/orders/");

@@ -48,7 +48,6 @@ enum Backend {
         version: AtomicU64,
     },
     Redis(Arc<RedisCache>),
-    Disabled,
 }
 
 /// What `/health/cache/` reports.
@@ -63,6 +62,9 @@ pub struct CacheStats {
 /// The cache every handler shares (through `AppState`).
 pub struct Cache {
     backend: Backend,
+    /// `CACHE_ENABLED`: whether answers are stored. The catalog version is kept either way, since
+    /// the product index (`catalog::products::index`) follows it too.
+    stores_answers: bool,
     ttl: Duration,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -82,17 +84,18 @@ impl std::fmt::Debug for Cache {
 }
 
 impl Cache {
-    /// Redis when `REDIS_URL` is set (lazily connected), in-process otherwise.
+    /// Redis when `REDIS_URL` is set (lazily connected), in-process otherwise. With
+    /// `CACHE_ENABLED=false` nothing is stored, but the version is still kept in the same place
+    /// (Redis, shared by every instance, or this process).
     pub fn new(settings: &CacheSettings) -> anyhow::Result<Self> {
-        let backend = match (&settings.redis_url, settings.enabled) {
-            (_, false) => Backend::Disabled,
-            (Some(url), true) => Backend::Redis(Arc::new(RedisCache::new(
+        let backend = match &settings.redis_url {
+            Some(url) => Backend::Redis(Arc::new(RedisCache::new(
                 url.expose_secret(),
                 settings.redis_prefix.clone(),
                 settings.max_entries,
                 settings.ttl,
             )?)),
-            (None, true) => Backend::InProcess {
+            None => Backend::InProcess {
                 entries: moka::future::Cache::builder()
                     .max_capacity(settings.max_entries)
                     .expire_after(PerEntryTtl)
@@ -102,6 +105,7 @@ impl Cache {
         };
         Ok(Self {
             backend,
+            stores_answers: settings.enabled,
             ttl: settings.ttl,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -113,23 +117,23 @@ impl Cache {
 
     fn backend_name(&self) -> &'static str {
         match self.backend {
+            _ if !self.stores_answers => "disabled",
             Backend::InProcess { .. } => "in-process",
             Backend::Redis(_) => "redis",
-            Backend::Disabled => "disabled",
         }
     }
 
+    /// Whether answers are stored (`CACHE_ENABLED`).
     pub fn is_enabled(&self) -> bool {
-        !matches!(self.backend, Backend::Disabled)
+        self.stores_answers
     }
 
-    /// The current catalog version; `None` when the cache can't be used right now (Redis down,
-    /// or disabled), in which case the caller reads uncached.
+    /// The current catalog version; `None` when it can't be known right now (Redis down), in
+    /// which case the caller reads the database.
     pub async fn catalog_version(&self) -> Option<u64> {
         match &self.backend {
             Backend::InProcess { version, .. } => Some(version.load(Ordering::SeqCst)),
             Backend::Redis(redis) => redis.version().await,
-            Backend::Disabled => None,
         }
     }
 
@@ -141,7 +145,6 @@ impl Cache {
                 version.fetch_add(1, Ordering::SeqCst);
             }
             Backend::Redis(redis) => redis.bump_version().await,
-            Backend::Disabled => {}
         }
     }
 
@@ -174,9 +177,9 @@ impl Cache {
     /// A cached value; counts a hit or a miss.
     pub async fn get(&self, key: &str) -> Option<Bytes> {
         let value = match &self.backend {
+            _ if !self.stores_answers => None,
             Backend::InProcess { entries, .. } => entries.get(key).await.map(|(value, _)| value),
             Backend::Redis(redis) => redis.get(key).await,
-            Backend::Disabled => None,
         };
         let (counter, result) = if value.is_some() {
             (&self.hits, "hit")
@@ -193,11 +196,11 @@ impl Cache {
     pub async fn set(&self, key: &str, value: Bytes, ttl: Option<Duration>) {
         let ttl = ttl.unwrap_or(self.ttl);
         match &self.backend {
+            _ if !self.stores_answers => {}
             Backend::InProcess { entries, .. } => {
                 entries.insert(key.to_owned(), (value, ttl)).await;
             }
             Backend::Redis(redis) => redis.set(key, value, ttl).await,
-            Backend::Disabled => {}
         }
     }
 
@@ -205,7 +208,7 @@ impl Cache {
     /// retry pause after a failure), so a health probe notices an outage without traffic.
     pub async fn stats(&self) -> CacheStats {
         let state = match &self.backend {
-            Backend::Redis(redis) => {
+            Backend::Redis(redis) if self.stores_answers => {
                 let _ = self.catalog_version().await;
                 if redis.is_failing() {
                     "degraded"

@@ -77,7 +77,7 @@ pub async fn admin_list_products(
 ) -> Result<Json<Page<ProductView>>, ApiError> {
     let filters = ProductFilters::parse(&query)?;
     Ok(Json(
-        products::list_page(&state.db, filters, Visibility::All, &page, &media).await?,
+        products::list_page(&state, filters, Visibility::All, &page, &media).await?,
     ))
 }
 

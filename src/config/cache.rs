@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use secrecy::SecretString;
 
-use super::values::positive_number;
+use super::values::{parse_bool, positive_number};
 
 /// Cache settings (`CACHE_*`, `REDIS_URL`).
 #[derive(Clone, Debug)]
@@ -29,6 +29,13 @@ pub struct CacheSettings {
     /// `CACHE_STOCK_REFRESH_MS` (default 1000; 0 = at once): how long stock levels in cached
     /// catalog reads may lag behind orders (see [`Cache::bump_after_stock_change`]).
     pub stock_refresh: Duration,
+    /// `PRODUCT_INDEX_ENABLED` (default `true`): anonymous product lists are answered from an
+    /// in-memory index of the active catalogue that follows the catalog version, whether answers
+    /// are cached or not (`catalog::products::index`, docs/cache.md).
+    pub product_index: bool,
+    /// `PRODUCT_INDEX_MAX_PRODUCTS` (default 100,000): above this many active products the index
+    /// is not built and lists read the database (memory: ~1–2 KB per product).
+    pub product_index_max: u64,
 }
 
 impl CacheSettings {
@@ -54,6 +61,9 @@ impl CacheSettings {
                     format!("CACHE_STOCK_REFRESH_MS must be a whole number of milliseconds, not {v:?}")
                 })?,
             },
+            product_index: parse_bool(var("PRODUCT_INDEX_ENABLED").as_deref(), true)
+                .context("PRODUCT_INDEX_ENABLED")?,
+            product_index_max: number("PRODUCT_INDEX_MAX_PRODUCTS", 100_000)?,
         })
     }
 }

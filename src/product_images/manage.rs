@@ -51,7 +51,7 @@ pub async fn upload(
             return Err(err);
         }
     };
-    Ok(row.into_view(media, origin))
+    Ok(row.view(media, origin))
 }
 
 fn rejection_message(rejection: &Rejection) -> String {

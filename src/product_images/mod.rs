@@ -21,7 +21,7 @@ pub use files::delete_files;
 pub use form::{read_fields, ImageUploadForm, MAX_IMAGE_BYTES, UPLOAD_BODY_LIMIT};
 pub use manage::{delete, reorder, upload, INVALID_IMAGE};
 pub use processing::process_off_thread as process_image;
-pub use store::{image_keys_for_products, images_for_products};
+pub use store::{all_image_rows, image_keys_for_products, images_for_products, ImageRow};
 pub use views::ImageView;
 
 /// The image routes under `/api/v1`.

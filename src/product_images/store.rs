@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use sqlx::AnyConnection;
+
 use crate::{
     db::{now_micros, Db, SqlBuilder},
     media::{absolute_url, MediaStore},
@@ -29,12 +31,12 @@ pub struct ImageRow {
 
 impl ImageRow {
     /// The API object, with URLs made absolute against `origin_base_url` when the store gives paths.
-    pub fn into_view(self, media: &dyn MediaStore, origin_base_url: &str) -> ImageView {
+    pub fn view(&self, media: &dyn MediaStore, origin_base_url: &str) -> ImageView {
         ImageView {
             id: self.id,
             url: absolute_url(origin_base_url, media.url(&self.path)),
             thumbnail_url: absolute_url(origin_base_url, media.url(&self.thumbnail_path)),
-            alt_text: self.alt_text,
+            alt_text: self.alt_text.clone(),
             position: self.position,
         }
     }
@@ -68,10 +70,20 @@ pub async fn images_for_products(
             images
                 .entry(row.product_id)
                 .or_default()
-                .push(row.into_view(media, origin_base_url));
+                .push(row.view(media, origin_base_url));
         }
     }
     Ok(images)
+}
+
+/// Every image row, by product, position and id: what the product index holds
+/// (`catalog::products::index`), read inside its snapshot's transaction.
+pub async fn all_image_rows(conn: &mut AnyConnection) -> Result<Vec<ImageRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ROW_COLUMNS} FROM product_images ORDER BY product_id, position, id"
+    ))
+    .fetch_all(conn)
+    .await
 }
 
 /// The stored files (images and thumbnails) of these products' images.

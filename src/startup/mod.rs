@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 
 use crate::{
     cache::Cache,
+    catalog::products::ProductIndex,
     config::Settings,
     db::Db,
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
@@ -74,6 +75,7 @@ impl Application {
         let shutdown = tokio_util::sync::CancellationToken::new();
         let live = Arc::new(Hub::new(settings.cache.redis_url.as_ref(), &shutdown)?);
         let analytics = Recorder::new(&settings.analytics, &settings.secret_key);
+        let product_index = ProductIndex::new(&settings.cache);
         let state = AppState::new(Services {
             db,
             settings: Arc::new(settings),
@@ -82,6 +84,7 @@ impl Application {
             media,
             rate_limiter,
             cache,
+            product_index,
             live,
             shutdown,
             payment,

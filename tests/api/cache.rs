@@ -2,8 +2,6 @@
 //! changes them is visible at once (also across instances sharing Redis), and a Redis outage
 //! degrades to uncached reads.
 
-use std::collections::HashMap;
-
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -233,26 +231,6 @@ async fn health_reports_the_in_process_cache() {
     assert_eq!(report["status"], "healthy");
 }
 
-/// A second server on `app`'s database with `extra` settings; returns its address.
-async fn sibling(app: &TestApp, extra: &[(&str, &str)]) -> String {
-    let vars: HashMap<String, String> = [
-        ("DATABASE_URL", app.database_url.as_str()),
-        ("BIND_ADDR", "127.0.0.1:0"),
-        ("SECRET_KEY", "test-secret-key"),
-        ("DATABASE_MAX_CONNECTIONS", "5"),
-        ("RATE_LIMIT_ENABLED", "false"),
-    ]
-    .into_iter()
-    .chain(extra.iter().copied())
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let settings = nexus::config::Settings::from_lookup(|key| vars.get(key).cloned()).unwrap();
-    let application = nexus::startup::Application::build(settings).await.unwrap();
-    let address = format!("http://{}", application.local_addr());
-    tokio::spawn(application.run_until_stopped());
-    address
-}
-
 /// GET `path` (under `/api/v1/`) from `base` as `shop.test`, as a load balancer would forward it.
 async fn get_via(client: &reqwest::Client, base: &str, path: &str) -> (String, Value) {
     let response = client
@@ -287,7 +265,7 @@ async fn two_instances_sharing_redis_share_entries_and_invalidation() {
             .await
             .unwrap(),
     };
-    let other = sibling(&app, &settings).await;
+    let other = app.sibling(&settings).await;
     assert_eq!(app.get("/health/cache/").await.body["cache"], "redis");
 
     let shop = Shop::new(&app).await;

@@ -100,6 +100,9 @@ impl ProductFixture<'_> {
         .execute(pool)
         .await
         .unwrap();
+        // Written around the API: bump the catalog version as a write through it would, so
+        // cached answers and the product index see the product.
+        self.app.state().cache.bump_catalog_version().await;
         product
     }
 }
@@ -117,6 +120,7 @@ pub async fn add_image(app: &TestApp, product: i64, path: &str, position: i64) {
     .execute(&app.db.pool)
     .await
     .unwrap();
+    app.state().cache.bump_catalog_version().await;
 }
 
 /// A saved address of `user`.

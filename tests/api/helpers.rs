@@ -285,6 +285,27 @@ impl TestApp {
 
     /// Inserts a user with `role` (`customer`, `staff`, `admin`) and password [`PASSWORD`]
     /// straight into the database, and signs an access token for it.
+    /// A second server on this app's database with `extra` settings (another instance, or the
+    /// same one configured differently); returns its address.
+    pub async fn sibling(&self, extra: &[(&str, &str)]) -> String {
+        let vars: HashMap<String, String> = [
+            ("DATABASE_URL", self.database_url.as_str()),
+            ("BIND_ADDR", "127.0.0.1:0"),
+            ("SECRET_KEY", "test-secret-key"),
+            ("DATABASE_MAX_CONNECTIONS", "5"),
+            ("RATE_LIMIT_ENABLED", "false"),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let settings = Settings::from_lookup(|key| vars.get(key).cloned()).unwrap();
+        let application = Application::build(settings).await.unwrap();
+        let address = format!("http://{}", application.local_addr());
+        tokio::spawn(application.run_until_stopped());
+        address
+    }
+
     pub async fn create_user(&self, role: &str) -> TestUser {
         self.create_user_with_hash(role, PASSWORD_HASH.as_str())
             .await

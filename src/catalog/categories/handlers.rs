@@ -117,7 +117,6 @@ pub async fn list_category_products(
     query: QueryPairs,
 ) -> Result<(Option<Captured>, Json<Page<ProductView>>), ApiError> {
     let filters = ProductFilters::parse(&query)?;
-    let db = &state.db;
     let visibility = Visibility::for_user(&user);
     // A search within the category is a search narrowed by it.
     let searched = filters.search.clone().map(|q| {
@@ -125,7 +124,7 @@ pub async fn list_category_products(
         applied.insert("category".to_owned(), key.as_str().into());
         (q, applied)
     });
-    let page = products::category_page(db, &key, filters, visibility, &page, &media).await?;
+    let page = products::category_page(&state, &key, filters, visibility, &page, &media).await?;
     let search = searched.and_then(|(q, applied)| {
         Captured::search(&q, applied, page.count, user.0.as_ref().map(|u| u.id))
     });

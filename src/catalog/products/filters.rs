@@ -28,17 +28,41 @@ pub struct ProductFilters {
     pub stock_at_most: Option<i64>,
 }
 
+/// A field a product list can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderField {
+    Price,
+    CreatedAt,
+    Title,
+    AverageRating,
+    StockQuantity,
+}
+
+impl OrderField {
+    /// The SQL it orders by.
+    fn column(self) -> &'static str {
+        match self {
+            Self::Price => "p.price_cents",
+            Self::CreatedAt => "p.created_at",
+            // Lower-cased so both engines agree whatever their collation.
+            Self::Title => "LOWER(p.title)",
+            Self::AverageRating => "p.average_rating",
+            Self::StockQuantity => "p.stock_quantity",
+        }
+    }
+}
+
 /// One `ordering` field with its direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderKey {
-    column: &'static str,
-    descending: bool,
+    pub field: OrderField,
+    pub descending: bool,
 }
 
 impl OrderKey {
     /// Newest first: the default order.
     pub const NEWEST: OrderKey = OrderKey {
-        column: "p.created_at",
+        field: OrderField::CreatedAt,
         descending: true,
     };
 }
@@ -110,7 +134,7 @@ impl ProductFilters {
             .map(|key| {
                 format!(
                     "{} {}",
-                    key.column,
+                    key.field.column(),
                     if key.descending { "DESC" } else { "ASC" }
                 )
             })
@@ -122,7 +146,7 @@ impl ProductFilters {
                 true
             }
             None => {
-                terms.push(format!("{} DESC", OrderKey::NEWEST.column));
+                terms.push(format!("{} DESC", OrderKey::NEWEST.field.column()));
                 true
             }
         };
@@ -162,17 +186,16 @@ fn parse_ordering(raw: &str) -> Vec<OrderKey> {
             Some(name) => (true, name),
             None => (false, field),
         };
-        let column = match name {
-            "price" => "p.price_cents",
-            "created_at" => "p.created_at",
-            // Lower-cased so both engines agree whatever their collation.
-            "title" => "LOWER(p.title)",
-            "average_rating" => "p.average_rating",
-            "stock_quantity" => "p.stock_quantity",
+        let field = match name {
+            "price" => OrderField::Price,
+            "created_at" => OrderField::CreatedAt,
+            "title" => OrderField::Title,
+            "average_rating" => OrderField::AverageRating,
+            "stock_quantity" => OrderField::StockQuantity,
             _ => continue,
         };
-        if !keys.iter().any(|key| key.column == column) {
-            keys.push(OrderKey { column, descending });
+        if !keys.iter().any(|key| key.field == field) {
+            keys.push(OrderKey { field, descending });
         }
     }
     keys

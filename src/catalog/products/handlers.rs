@@ -234,7 +234,7 @@ async fn page_of(
 ) -> Result<(Option<Captured>, Json<Page<ProductView>>), ApiError> {
     let visibility = Visibility::for_user(user);
     let searched = filters.search.clone().map(|q| (q, filters.applied()));
-    let page = service::list_page(&state.db, filters, visibility, page, media).await?;
+    let page = service::list_page(state, filters, visibility, page, media).await?;
     let search = searched.and_then(|(q, applied)| {
         Captured::search(&q, applied, page.count, user.0.as_ref().map(|u| u.id))
     });

@@ -5,6 +5,7 @@
 
 mod filters;
 mod handlers;
+mod index;
 mod key;
 mod request;
 mod service;
@@ -15,6 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use filters::{price_filter, ProductFilters};
 pub use handlers::ProductListParams;
+pub use index::ProductIndex;
 pub use key::{ProductKey, Visibility};
 pub use request::ProductWrite;
 pub use service::{category_page, create, delete, find, list_page, update};

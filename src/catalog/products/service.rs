@@ -1,8 +1,11 @@
 //! The product use cases the public and staff routes share: list pages, one product, and the
 //! staff writes, with stock changes recorded as inventory movements.
 
+use std::sync::Arc;
+
 use super::{
     filters::ProductFilters,
+    index,
     key::{ProductKey, Visibility},
     request::{check_references, ProductWrite},
     store::{self, ListQuery, Removal},
@@ -16,28 +19,30 @@ use crate::{
     inventory,
     media::{MediaStore, MediaUrls},
     product_images,
+    state::AppState,
     validation::{messages, Draft},
 };
 
 /// A page of products matching `filters`; an unknown `category` or `brand` is a `400`.
 pub async fn list_page(
-    db: &Db,
+    state: &AppState,
     filters: ProductFilters,
     visibility: Visibility,
     page: &PageRequest,
     media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
+    let source = Source::for_list(state, &filters, visibility).await;
     let mut errors = FieldErrors::new();
     let mut category_ids = None;
     if let Some(key) = &filters.category {
-        category_ids = categories::scope(db, key).await?;
+        category_ids = source.scope(key).await?;
         if category_ids.is_none() {
             errors.add("category", messages::UNKNOWN_CHOICE);
         }
     }
     let mut brand_id = None;
     if let Some(key) = &filters.brand {
-        brand_id = brands::resolve(db, key).await?;
+        brand_id = source.brand(key).await?;
         if brand_id.is_none() {
             errors.add("brand", messages::UNKNOWN_CHOICE);
         }
@@ -49,26 +54,27 @@ pub async fn list_page(
         brand_id,
         visibility,
     };
-    listed(db, &query, page, media).await
+    source.page(&query, page, media).await
 }
 
 /// The products of the category named by `key` and its descendants; an unknown category is an
 /// empty page, as the Django backend answers.
 pub async fn category_page(
-    db: &Db,
+    state: &AppState,
     key: &str,
     mut filters: ProductFilters,
     visibility: Visibility,
     page: &PageRequest,
     media: &MediaUrls,
 ) -> Result<Page<ProductView>, ApiError> {
-    let Some(category_ids) = categories::scope(db, key).await? else {
+    let source = Source::for_list(state, &filters, visibility).await;
+    let Some(category_ids) = source.scope(key).await? else {
         return page.page(0, Vec::new());
     };
     filters.category = None;
     let mut brand_id = None;
     if let Some(key) = &filters.brand {
-        brand_id = brands::resolve(db, key).await?;
+        brand_id = source.brand(key).await?;
         if brand_id.is_none() {
             return Err(FieldErrors::single("brand", messages::UNKNOWN_CHOICE));
         }
@@ -79,19 +85,86 @@ pub async fn category_page(
         brand_id,
         visibility,
     };
-    listed(db, &query, page, media).await
+    source.page(&query, page, media).await
 }
 
-/// One page of `query` with the products' images: page query, `COUNT` and one images query.
-async fn listed(
-    db: &Db,
-    query: &ListQuery,
-    page: &PageRequest,
-    media: &MediaUrls,
-) -> Result<Page<ProductView>, ApiError> {
-    let (count, mut products) = store::list(db, query, page).await?;
-    attach_images(db, &mut products, media).await?;
-    page.page(count, products)
+/// Where a list is read from: the product index when it can answer, else the database. Both
+/// answer alike; `tests/api/catalog/product_index.rs` holds them to it.
+enum Source<'a> {
+    Database(&'a Db),
+    Index(Arc<index::Snapshot>),
+}
+
+impl<'a> Source<'a> {
+    /// The index for a list of active products it can answer (no search, no staff filter) when
+    /// it has a snapshot for the catalog version now; the database otherwise.
+    async fn for_list(
+        state: &'a AppState,
+        filters: &ProductFilters,
+        visibility: Visibility,
+    ) -> Source<'a> {
+        if visibility == Visibility::ActiveOnly && index::answerable(filters) {
+            if let Some(snapshot) = state.product_index.snapshot(&state.db, &state.cache).await {
+                return Source::Index(snapshot);
+            }
+        }
+        Source::Database(&state.db)
+    }
+
+    /// The category named by `key` and its descendants, sorted by id.
+    async fn scope(&self, key: &str) -> Result<Option<Vec<i64>>, ApiError> {
+        match self {
+            Source::Database(db) => categories::scope(db, key).await,
+            Source::Index(snapshot) => Ok(snapshot.scope(key)),
+        }
+    }
+
+    /// The brand named by `key`.
+    async fn brand(&self, key: &str) -> Result<Option<i64>, ApiError> {
+        match self {
+            Source::Database(db) => brands::resolve(db, key).await,
+            Source::Index(snapshot) => Ok(snapshot.brand(key)),
+        }
+    }
+
+    /// One page of `query` with the products' images: from memory, or a page query, `COUNT` and
+    /// one images query.
+    async fn page(
+        &self,
+        query: &ListQuery,
+        page: &PageRequest,
+        media: &MediaUrls,
+    ) -> Result<Page<ProductView>, ApiError> {
+        match self {
+            Source::Database(db) => {
+                let (count, mut products) = store::list(db, query, page).await?;
+                attach_images(db, &mut products, media).await?;
+                page.page(count, products)
+            }
+            Source::Index(snapshot) => {
+                let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+                let limit = usize::try_from(page.limit()).unwrap_or(0);
+                let (count, listed) = index::page(snapshot, query, offset, limit);
+                let products = listed
+                    .into_iter()
+                    .map(|product| with_images(product, media))
+                    .collect();
+                page.page(count as i64, products)
+            }
+        }
+    }
+}
+
+/// An indexed product as the list shows it, its image URLs made for this request's origin.
+fn with_images(product: &index::Indexed, media: &MediaUrls) -> ProductView {
+    let mut view = product.view.clone();
+    view.images = product
+        .images
+        .iter()
+        .map(|image| image.view(media.store.as_ref(), &media.origin))
+        .collect();
+    view.image = view.images.first().map(|image| image.url.clone());
+    view
 }
 
 /// The product named by `key`, with its images; `404` when absent or invisible to the caller.

@@ -99,7 +99,7 @@ pub async fn list_page(
     let threshold = state.settings.notifications.low_stock_threshold;
     let filters = asked.filters(threshold);
     let (listed, status, problem) =
-        match products::list_page(&state.db, filters, Visibility::All, &page, &media).await {
+        match products::list_page(&state, filters, Visibility::All, &page, &media).await {
             Ok(listed) => (Some(listed), StatusCode::OK, None),
             // A category or brand that is gone since the page was shown.
             Err(ApiError::Validation(_)) => (

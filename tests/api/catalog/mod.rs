@@ -4,6 +4,7 @@ mod brands;
 mod categories;
 mod product_filters;
 mod product_history;
+mod product_index;
 mod products;
 mod search;
 mod shapes;

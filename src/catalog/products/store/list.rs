@@ -25,7 +25,7 @@ struct ListedRow {
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub filters: ProductFilters,
-    /// The asked category and its descendants.
+    /// The asked category and its descendants, sorted by id (the index binary-searches them).
     pub category_ids: Option<Vec<i64>>,
     pub brand_id: Option<i64>,
     pub visibility: Visibility,

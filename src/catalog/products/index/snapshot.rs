@@ -1,0 +1,192 @@
+//! One consistent copy of the active catalogue, read in one transaction: every active product as
+//! the list shows it (with its images' rows), the category tree and the brands, plus what the
+//! list orders by.
+
+use std::collections::HashMap;
+
+use crate::{
+    catalog::products::{
+        store::{ProductRow, PRODUCT_COLUMNS, PRODUCT_NAME_JOINS},
+        views::ProductView,
+    },
+    db::{Backend, Db},
+    product_images::ImageRow,
+};
+
+/// An active product, its images, and the values the list filters and orders it by.
+#[derive(Debug)]
+pub struct Indexed {
+    pub view: ProductView,
+    pub images: Vec<ImageRow>,
+    pub id: i64,
+    pub category_id: i64,
+    pub brand_id: Option<i64>,
+    pub price_cents: i64,
+    pub stock_quantity: i64,
+    pub is_featured: bool,
+    pub created_at: i64,
+    pub average_rating: f64,
+    /// The product's place in the database's own `ORDER BY LOWER(p.title)` (equal titles share
+    /// one), so ordering by title here agrees with the database whatever its collation.
+    pub title_rank: u32,
+}
+
+/// A product row with the key the database sorts its title by.
+#[derive(sqlx::FromRow)]
+struct TitledRow {
+    #[sqlx(flatten)]
+    product: ProductRow,
+    title_key: String,
+}
+
+/// The catalogue as of one catalog version.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The catalog version read before the copy was made: the copy is at least that new.
+    pub version: u64,
+    /// When the copy was read.
+    pub loaded_at: std::time::Instant,
+    pub products: Vec<Indexed>,
+    /// Category id → its children's ids.
+    children: HashMap<i64, Vec<i64>>,
+    category_slugs: HashMap<String, i64>,
+    brand_slugs: HashMap<String, i64>,
+    brand_ids: Vec<i64>,
+}
+
+/// Why no snapshot was made.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0} active products, over PRODUCT_INDEX_MAX_PRODUCTS")]
+    TooLarge(i64),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl Snapshot {
+    /// Reads the catalogue in one transaction (repeatable read on PostgreSQL; SQLite's read
+    /// transactions are snapshots), so products, images and categories agree with each other.
+    pub async fn load(db: &Db, version: u64, max_products: u64) -> Result<Self, LoadError> {
+        let loaded_at = std::time::Instant::now();
+        let mut tx = db.pool.begin().await?;
+        if db.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let active: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM products WHERE is_active = TRUE",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if u64::try_from(active).unwrap_or(u64::MAX) > max_products {
+            return Err(LoadError::TooLarge(active));
+        }
+        let rows: Vec<TitledRow> = sqlx::query_as(&format!(
+            "SELECT {PRODUCT_COLUMNS}, LOWER(p.title) AS title_key FROM products p{PRODUCT_NAME_JOINS} \
+             WHERE p.is_active = TRUE ORDER BY LOWER(p.title), p.id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut images: HashMap<i64, Vec<ImageRow>> = HashMap::new();
+        for image in crate::product_images::all_image_rows(&mut tx).await? {
+            images.entry(image.product_id).or_default().push(image);
+        }
+        let categories: Vec<(i64, String, Option<i64>)> =
+            sqlx::query_as("SELECT id, slug, parent_id FROM categories")
+                .fetch_all(&mut *tx)
+                .await?;
+        let brands: Vec<(i64, String)> = sqlx::query_as("SELECT id, slug FROM brands")
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+
+        let mut products = Vec::with_capacity(rows.len());
+        let mut title_rank = 0u32;
+        let mut last_key: Option<String> = None;
+        for TitledRow { product, title_key } in rows {
+            if last_key.as_deref() != Some(title_key.as_str()) {
+                title_rank += 1;
+                last_key = Some(title_key);
+            }
+            products.push(Indexed {
+                images: images.remove(&product.id).unwrap_or_default(),
+                id: product.id,
+                category_id: product.category_id,
+                brand_id: product.brand_id,
+                price_cents: product.price_cents,
+                stock_quantity: product.stock_quantity,
+                is_featured: product.is_featured.into(),
+                created_at: product.created_at,
+                average_rating: product.average_rating,
+                title_rank,
+                view: product.into(),
+            });
+        }
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut category_slugs = HashMap::with_capacity(categories.len());
+        for (id, slug, parent) in categories {
+            if let Some(parent) = parent {
+                children.entry(parent).or_default().push(id);
+            }
+            children.entry(id).or_default();
+            category_slugs.insert(slug, id);
+        }
+        let mut brand_ids: Vec<i64> = brands.iter().map(|(id, _)| *id).collect();
+        brand_ids.sort_unstable();
+        Ok(Self {
+            version,
+            loaded_at,
+            products,
+            children,
+            category_slugs,
+            brand_slugs: brands.into_iter().map(|(id, slug)| (slug, id)).collect(),
+            brand_ids,
+        })
+    }
+
+    /// The category named by `key` (an id, or else a slug) and all its descendants, sorted;
+    /// `None` when there is no such category. As `categories::scope` answers from the database.
+    pub fn scope(&self, key: &str) -> Option<Vec<i64>> {
+        let root = match key.parse::<i64>() {
+            Ok(id) => self.children.contains_key(&id).then_some(id)?,
+            Err(_) => *self.category_slugs.get(key)?,
+        };
+        let mut scope = vec![root];
+        let mut next = 0;
+        while let Some(&id) = scope.get(next) {
+            next += 1;
+            for &child in self.children.get(&id).into_iter().flatten() {
+                // A corrupt cycle still ends, as the database's `UNION` does.
+                if !scope.contains(&child) {
+                    scope.push(child);
+                }
+            }
+        }
+        scope.sort_unstable();
+        Some(scope)
+    }
+
+    /// The id of the brand named by `key` (an id, or else a slug), if it exists; as
+    /// `brands::resolve` answers from the database.
+    pub fn brand(&self, key: &str) -> Option<i64> {
+        match key.parse::<i64>() {
+            Ok(id) => self.brand_ids.binary_search(&id).is_ok().then_some(id),
+            Err(_) => self.brand_slugs.get(key).copied(),
+        }
+    }
+
+    /// A snapshot of `products` alone (unit tests of the list rules).
+    #[cfg(test)]
+    pub fn of(products: Vec<Indexed>) -> Self {
+        Self {
+            version: 0,
+            loaded_at: std::time::Instant::now(),
+            products,
+            children: HashMap::new(),
+            category_slugs: HashMap::new(),
+            brand_slugs: HashMap::new(),
+            brand_ids: Vec::new(),
+        }
+    }
+}
