@@ -44,6 +44,8 @@ pub enum Scenario {
     List,
     Detail,
     Search,
+    /// `GET categories/?page=<1–3>`: the category list with its products counts (issue 22).
+    Categories,
     BrowseMix,
     Checkout,
     Mixed,
@@ -65,11 +67,12 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    const ALL: [Scenario; 8] = [
+    const ALL: [Scenario; 9] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
         Scenario::Search,
+        Scenario::Categories,
         Scenario::BrowseMix,
         Scenario::Checkout,
         Scenario::Mixed,
@@ -77,11 +80,12 @@ impl Scenario {
     ];
 
     /// Every scenario that can be named: `all` and the ones run only when asked for.
-    const NAMED: [Scenario; 12] = [
+    const NAMED: [Scenario; 13] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
         Scenario::Search,
+        Scenario::Categories,
         Scenario::BrowseMix,
         Scenario::Checkout,
         Scenario::Mixed,
@@ -117,6 +121,7 @@ impl Scenario {
             Scenario::List => "list",
             Scenario::Detail => "detail",
             Scenario::Search => "search",
+            Scenario::Categories => "categories",
             Scenario::BrowseMix => "browse-mix",
             Scenario::Checkout => "checkout",
             Scenario::Mixed => "mixed",
@@ -142,6 +147,7 @@ impl Scenario {
             Scenario::List => vec![browsing("list", transaction!(list))],
             Scenario::Detail => vec![browsing("detail", transaction!(detail))],
             Scenario::Search => vec![browsing("search", transaction!(search))],
+            Scenario::Categories => vec![browsing("categories", transaction!(categories))],
             Scenario::BrowseMix => vec![browsing("browse-mix", transaction!(browse_mix))],
             Scenario::Checkout => vec![buyer()],
             // Users, not requests, are split 90/10: goose hands out user types by weight.
@@ -338,6 +344,13 @@ async fn detail(user: &mut GooseUser) -> TransactionResult {
 async fn search(user: &mut GooseUser) -> TransactionResult {
     let word = random(&workload().words);
     finish(get(user, &format!("/api/v1/products/?search={word}"), "search").await?).await
+}
+
+/// A page of the category list (the standard dataset's 60 categories make three).
+async fn categories(user: &mut GooseUser) -> TransactionResult {
+    let page = rand::rng().random_range(1..=3);
+    let path = format!("/api/v1/categories/?page={page}");
+    finish(get(user, &path, "categories").await?).await
 }
 
 /// 70 % list, 20 % detail, 10 % search, chosen per request.
