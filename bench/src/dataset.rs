@@ -7,6 +7,8 @@ use anyhow::{bail, Context};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sqlx::{AnyPool, Row};
 
+use crate::longtail;
+
 /// Password of every seeded demo user (`nexus::seed::DEMO_PASSWORD`, README "Demo data").
 pub const DEMO_PASSWORD: &str = "demo-password-2024";
 /// Units added to each restocked product, so checkout never runs dry within a run.
@@ -155,16 +157,27 @@ pub struct Workload {
     pub restocked: Vec<i64>,
     /// Ids of the seeded orders (`dashboard`'s order page).
     pub orders: Vec<i64>,
+    /// `longtail`'s URLs and their Zipf ranks, when the run has `longtail`.
+    pub longtail: Option<longtail::Sampler>,
+}
+
+/// What `longtail`'s URLs are built with (`--longtail-combinations`, `--longtail-exponent`).
+#[derive(Debug, Clone, Copy)]
+pub struct LongtailOptions {
+    pub combinations: usize,
+    pub exponent: f64,
 }
 
 impl Workload {
     /// Reads ids, slugs, words and buyers from the database and builds the list URLs (asking the
-    /// server for each one's page count, so no URL points past the last page).
+    /// server for each one's page count, so no URL points past the last page); with `longtail`,
+    /// that scenario's URLs too (counting their filter sets on the server the same way).
     pub async fn load(
         database_url: &str,
         base_url: &str,
         buyers: usize,
         restocked: Vec<i64>,
+        longtail: Option<LongtailOptions>,
     ) -> anyhow::Result<Workload> {
         let pool = connect(database_url).await?;
         let products: Vec<(i64, String)> =
@@ -209,13 +222,40 @@ impl Workload {
             bail!("the seeded database has no products, categories or demo users");
         }
         let list_paths = list_paths(base_url, &categories, &brands).await?;
+        let words: Vec<String> = words.into_iter().collect();
+        let longtail = match longtail {
+            Some(options) => {
+                let catalogue = longtail::Catalogue {
+                    categories,
+                    brands,
+                    words: words.clone(),
+                };
+                let building = std::time::Instant::now();
+                let sampler = longtail::Sampler::build(
+                    &catalogue,
+                    base_url,
+                    options.combinations,
+                    options.exponent,
+                )
+                .await?;
+                println!(
+                    "longtail: {} URLs from {} counted filter sets in {:.1}s",
+                    sampler.len(),
+                    longtail::filter_count(options.combinations),
+                    building.elapsed().as_secs_f64()
+                );
+                Some(sampler)
+            }
+            None => None,
+        };
         Ok(Workload {
             list_paths,
             products,
-            words: words.into_iter().collect(),
+            words,
             buyers: emails,
             restocked,
             orders,
+            longtail,
         })
     }
 }

@@ -6,6 +6,7 @@ mod analytics;
 mod dashboard;
 mod dataset;
 mod django_import;
+mod longtail;
 mod marketplace;
 mod measured;
 mod notify;
@@ -37,8 +38,8 @@ struct Args {
     #[arg(long, value_enum)]
     cache: Option<CacheMode>,
     /// `all`, or scenarios separated by commas (liveness, list, detail, search, browse-mix,
-    /// checkout, mixed, notify; and analytics, dashboard and django-import, which `all` leaves
-    /// out), run in the order given.
+    /// longtail, checkout, mixed, notify; and analytics, dashboard, django-import and
+    /// marketplace, which `all` leaves out), run in the order given.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Measured time per scenario.
@@ -89,6 +90,12 @@ struct Args {
     /// index and record type.
     #[arg(long)]
     wal_by_relation: bool,
+    /// `longtail`: distinct product-list URLs its requests are drawn from.
+    #[arg(long, default_value_t = longtail::DEFAULT_COMBINATIONS)]
+    longtail_combinations: usize,
+    /// `longtail`: Zipf exponent s (rank k is asked for with probability ∝ 1/k^s).
+    #[arg(long, default_value_t = longtail::DEFAULT_EXPONENT)]
+    longtail_exponent: f64,
     /// `notify`: open notification streams, one customer each.
     #[arg(long, default_value_t = 1_000)]
     streams: usize,
@@ -317,11 +324,19 @@ async fn run_all(
             config.cache.name(),
         );
         if i == 0 {
+            let longtail =
+                scenarios
+                    .contains(&Scenario::Longtail)
+                    .then_some(dataset::LongtailOptions {
+                        combinations: args.longtail_combinations,
+                        exponent: args.longtail_exponent,
+                    });
             let workload = dataset::Workload::load(
                 &config.database_url,
                 server.base_url(),
                 args.connections,
                 restocked.clone(),
+                longtail,
             )
             .await
             .context("reading the workload (ids, slugs, words, users) from the database")?;

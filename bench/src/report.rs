@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::{
     dataset::{Books, DatasetSize},
+    longtail::CacheCounts,
     wal::WalPerOrder,
 };
 
@@ -58,6 +59,13 @@ pub struct ScenarioResult {
     pub books: Option<Books>,
     /// WAL written per order (buying scenarios on PostgreSQL).
     pub wal: Option<WalPerOrder>,
+    /// How the catalog cache answered (`longtail`): `x-cache` hits, misses and neither.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheCounts>,
+    /// hits / (hits + misses) of `cache`; absent when no answer went through the cache
+    /// (`--cache off`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_hit_rate: Option<f64>,
     /// 1-minute load average of the machine just before the measured run (after the warm-up).
     pub load_average: f64,
     /// Concurrent users, when not the run's `--connections` (`analytics`, `dashboard`).
@@ -87,6 +95,8 @@ impl ScenarioResult {
             peak_rss_kib,
             books: None,
             wal: None,
+            cache: None,
+            cache_hit_rate: None,
             load_average: 0.0,
             users: None,
             target_p95_us: None,
@@ -104,10 +114,20 @@ impl ScenarioResult {
         self.p99_us = percentile(buckets, 0.99, self.max_us);
     }
 
+    /// Records how the cache answered, and the hit rate that follows.
+    pub fn set_cache(&mut self, counts: CacheCounts) {
+        self.cache = Some(counts);
+        self.cache_hit_rate = counts.hit_rate();
+    }
+
     /// A one-line summary printed after each scenario.
     pub fn one_line(&self) -> String {
+        let cache = self
+            .cache
+            .map(|counts| format!(", {}", cache_summary(&counts)))
+            .unwrap_or_default();
         format!(
-            "{}: {:.0} req/s, p50 {} p95 {} p99 {} max {}, {} errors, peak RSS {:.1} MiB",
+            "{}: {:.0} req/s, p50 {} p95 {} p99 {} max {}, {} errors, peak RSS {:.1} MiB{cache}",
             self.scenario,
             self.requests_per_second,
             ms(self.p50_us),
@@ -117,6 +137,23 @@ impl ScenarioResult {
             self.errors,
             mib(self.peak_rss_kib)
         )
+    }
+}
+
+/// `hit rate 61.2 % (612 hits, 388 misses, 0 without x-cache)`, or why there is none.
+fn cache_summary(counts: &CacheCounts) -> String {
+    match counts.hit_rate() {
+        Some(rate) => format!(
+            "hit rate {:.1} % ({} hits, {} misses, {} without x-cache)",
+            rate * 100.0,
+            counts.hits,
+            counts.misses,
+            counts.uncached
+        ),
+        None => format!(
+            "no hit rate: none of {} answers carried x-cache (the cache is off)",
+            counts.uncached
+        ),
     }
 }
 
@@ -222,6 +259,9 @@ impl Report {
             }
             if let Some(wal) = &r.wal {
                 let _ = writeln!(out, "\nWAL in {}: {wal}.", r.scenario);
+            }
+            if let Some(counts) = &r.cache {
+                let _ = writeln!(out, "\nCache in {}: {}.", r.scenario, cache_summary(counts));
             }
         }
         for r in &self.results {

@@ -18,6 +18,7 @@ use serde_json::json;
 
 use crate::{
     dataset::{Workload, DEMO_PASSWORD},
+    longtail,
     report::{RequestRow, ScenarioResult},
     server::Server,
 };
@@ -45,6 +46,9 @@ pub enum Scenario {
     Detail,
     Search,
     BrowseMix,
+    /// Product-list URLs drawn by Zipf rank from ~100,000 distinct filter/search combinations
+    /// (`longtail.rs`), so the cache both hits and misses; reports the hit rate.
+    Longtail,
     Checkout,
     Mixed,
     /// Open notification streams and status-change delivery latency (`notify.rs`, not goose).
@@ -65,24 +69,26 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    const ALL: [Scenario; 8] = [
+    const ALL: [Scenario; 9] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
         Scenario::Search,
         Scenario::BrowseMix,
+        Scenario::Longtail,
         Scenario::Checkout,
         Scenario::Mixed,
         Scenario::Notify,
     ];
 
     /// Every scenario that can be named: `all` and the ones run only when asked for.
-    const NAMED: [Scenario; 12] = [
+    const NAMED: [Scenario; 13] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
         Scenario::Search,
         Scenario::BrowseMix,
+        Scenario::Longtail,
         Scenario::Checkout,
         Scenario::Mixed,
         Scenario::Notify,
@@ -118,6 +124,7 @@ impl Scenario {
             Scenario::Detail => "detail",
             Scenario::Search => "search",
             Scenario::BrowseMix => "browse-mix",
+            Scenario::Longtail => "longtail",
             Scenario::Checkout => "checkout",
             Scenario::Mixed => "mixed",
             Scenario::Notify => "notify",
@@ -143,6 +150,7 @@ impl Scenario {
             Scenario::Detail => vec![browsing("detail", transaction!(detail))],
             Scenario::Search => vec![browsing("search", transaction!(search))],
             Scenario::BrowseMix => vec![browsing("browse-mix", transaction!(browse_mix))],
+            Scenario::Longtail => vec![browsing("longtail", transaction!(longtail))],
             Scenario::Checkout => vec![buyer()],
             // Users, not requests, are split 90/10: goose hands out user types by weight.
             Scenario::Mixed => vec![
@@ -185,9 +193,14 @@ pub async fn run(
         attack(scenario, server.base_url(), users, warmup).await?;
     }
     let load_before = load_average();
+    // The warm-up's answers are not the measured run's.
+    longtail::take_cache_counts();
     let metrics = attack(scenario, server.base_url(), users, duration).await?;
     let mut result = summarise(scenario, &metrics, duration, server.peak_rss_kib());
     result.load_average = load_before;
+    if scenario == Scenario::Longtail {
+        result.set_cache(longtail::take_cache_counts());
+    }
     Ok(result)
 }
 
@@ -348,6 +361,24 @@ async fn browse_mix(user: &mut GooseUser) -> TransactionResult {
         7..=8 => detail(user).await,
         _ => search(user).await,
     }
+}
+
+/// A product-list URL drawn by Zipf rank from `longtail`'s; counts the cache's answer.
+async fn longtail(user: &mut GooseUser) -> TransactionResult {
+    let sampler = workload()
+        .longtail
+        .as_ref()
+        .expect("the workload has longtail's URLs when the run has longtail");
+    let path = sampler.path(&mut rand::rng());
+    let response = get(user, path, "longtail").await?;
+    longtail::record(match &response.response {
+        Ok(answer) => answer
+            .headers()
+            .get(longtail::CACHE_HEADER)
+            .map(|value| value.as_bytes()),
+        Err(_) => None,
+    });
+    finish(response).await
 }
 
 /// The buyer's access token, kept in the goose user's session.
