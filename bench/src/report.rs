@@ -344,3 +344,64 @@ fn git_commit() -> String {
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
         .unwrap_or_else(|| "unknown".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(results: Vec<ScenarioResult>) -> Report {
+        let size = DatasetSize {
+            products: 10,
+            users: 1,
+            reviews: 0,
+            orders: 0,
+            events: 0,
+            event_days: 1,
+        };
+        Report::new(
+            "sqlite",
+            "memory",
+            1,
+            Duration::from_secs(1),
+            &size,
+            results,
+        )
+    }
+
+    #[test]
+    fn the_longtail_row_gets_a_hit_rate_line_under_the_table_and_other_rows_none() {
+        let mut longtail = ScenarioResult::new("longtail", 1.0, 0);
+        longtail.set_cache(CacheCounts {
+            hits: 612,
+            misses: 388,
+            uncached: 0,
+        });
+        let markdown = report(vec![ScenarioResult::new("list", 1.0, 0), longtail]).markdown();
+        assert!(
+            markdown.contains(
+                "\nCache in longtail: hit rate 61.2 % (612 hits, 388 misses, 0 without x-cache).\n"
+            ),
+            "{markdown}"
+        );
+        assert_eq!(markdown.matches("Cache in").count(), 1, "{markdown}");
+        let json = serde_json::to_value(report(vec![ScenarioResult::new("list", 1.0, 0)])).unwrap();
+        assert!(json["results"][0].get("cache_hit_rate").is_none());
+    }
+
+    #[test]
+    fn with_the_cache_off_the_longtail_row_says_there_is_no_hit_rate() {
+        let mut longtail = ScenarioResult::new("longtail", 1.0, 0);
+        longtail.set_cache(CacheCounts {
+            hits: 0,
+            misses: 0,
+            uncached: 500,
+        });
+        assert_eq!(longtail.cache_hit_rate, None);
+        let markdown = report(vec![longtail]).markdown();
+        assert!(
+            markdown
+                .contains("Cache in longtail: no hit rate: none of 500 answers carried x-cache"),
+            "{markdown}"
+        );
+    }
+}
