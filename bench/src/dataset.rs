@@ -157,15 +157,8 @@ pub struct Workload {
     pub restocked: Vec<i64>,
     /// Ids of the seeded orders (`dashboard`'s order page).
     pub orders: Vec<i64>,
-    /// `longtail`'s URLs and their Zipf ranks, when the run has `longtail`.
-    pub longtail: Option<longtail::Sampler>,
-}
-
-/// What `longtail`'s URLs are built with (`--longtail-combinations`, `--longtail-exponent`).
-#[derive(Debug, Clone, Copy)]
-pub struct LongtailOptions {
-    pub combinations: usize,
-    pub exponent: f64,
+    /// Categories, brands and title words: what `longtail`'s URLs are built from.
+    pub catalogue: longtail::Catalogue,
 }
 
 impl Workload {
@@ -177,7 +170,6 @@ impl Workload {
         base_url: &str,
         buyers: usize,
         restocked: Vec<i64>,
-        longtail: Option<LongtailOptions>,
     ) -> anyhow::Result<Workload> {
         let pool = connect(database_url).await?;
         let products: Vec<(i64, String)> =
@@ -223,30 +215,10 @@ impl Workload {
         }
         let list_paths = list_paths(base_url, &categories, &brands).await?;
         let words: Vec<String> = words.into_iter().collect();
-        let longtail = match longtail {
-            Some(options) => {
-                let catalogue = longtail::Catalogue {
-                    categories,
-                    brands,
-                    words: words.clone(),
-                };
-                let building = std::time::Instant::now();
-                let sampler = longtail::Sampler::build(
-                    &catalogue,
-                    base_url,
-                    options.combinations,
-                    options.exponent,
-                )
-                .await?;
-                println!(
-                    "longtail: {} URLs from {} counted filter sets in {:.1}s",
-                    sampler.len(),
-                    longtail::filter_count(options.combinations),
-                    building.elapsed().as_secs_f64()
-                );
-                Some(sampler)
-            }
-            None => None,
+        let catalogue = longtail::Catalogue {
+            categories,
+            brands,
+            words: words.clone(),
         };
         Ok(Workload {
             list_paths,
@@ -255,7 +227,7 @@ impl Workload {
             buyers: emails,
             restocked,
             orders,
-            longtail,
+            catalogue,
         })
     }
 }

@@ -5,7 +5,10 @@
 
 use std::{
     collections::HashSet,
-    sync::atomic::{AtomicU64, Ordering},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        OnceLock,
+    },
 };
 
 use anyhow::{bail, Context};
@@ -281,6 +284,39 @@ impl Sampler {
     pub fn len(&self) -> usize {
         self.paths.len()
     }
+}
+
+/// The run's sampler; built once, by [`prepare`].
+static SAMPLER: OnceLock<Sampler> = OnceLock::new();
+
+/// Builds the run's URLs against the server at `base_url` unless built already (the URLs don't
+/// depend on which server counted them: each starts on the same database).
+pub async fn prepare(
+    catalogue: &Catalogue,
+    base_url: &str,
+    combinations: usize,
+    exponent: f64,
+) -> anyhow::Result<()> {
+    if SAMPLER.get().is_some() {
+        return Ok(());
+    }
+    let building = std::time::Instant::now();
+    let sampler = Sampler::build(catalogue, base_url, combinations, exponent).await?;
+    println!(
+        "longtail: {} URLs from {} counted filter sets in {:.1}s",
+        sampler.len(),
+        filter_count(combinations),
+        building.elapsed().as_secs_f64()
+    );
+    let _ = SAMPLER.set(sampler);
+    Ok(())
+}
+
+/// The sampler [`prepare`] built.
+pub fn sampler() -> &'static Sampler {
+    SAMPLER
+        .get()
+        .expect("longtail::prepare runs before the longtail attack")
 }
 
 /// How the server's catalog cache answered the scenario's requests (`x-cache`).

@@ -324,23 +324,26 @@ async fn run_all(
             config.cache.name(),
         );
         if i == 0 {
-            let longtail =
-                scenarios
-                    .contains(&Scenario::Longtail)
-                    .then_some(dataset::LongtailOptions {
-                        combinations: args.longtail_combinations,
-                        exponent: args.longtail_exponent,
-                    });
             let workload = dataset::Workload::load(
                 &config.database_url,
                 server.base_url(),
                 args.connections,
                 restocked.clone(),
-                longtail,
             )
             .await
             .context("reading the workload (ids, slugs, words, users) from the database")?;
             scenarios::set_workload(workload)?;
+        }
+        if scenario == Scenario::Longtail {
+            // On its own server, not the first one: counting thousands of filter sets there
+            // would fill the first scenario's cache and memory (`liveness`'s peak RSS).
+            longtail::prepare(
+                &scenarios::workload().catalogue,
+                server.base_url(),
+                args.longtail_combinations,
+                args.longtail_exponent,
+            )
+            .await?;
         }
         // What the buying scenarios write, per order, on PostgreSQL.
         let wal_start = if scenario.buys() && args.backend == Backend::Postgres {

@@ -365,11 +365,7 @@ async fn browse_mix(user: &mut GooseUser) -> TransactionResult {
 
 /// A product-list URL drawn by Zipf rank from `longtail`'s; counts the cache's answer.
 async fn longtail(user: &mut GooseUser) -> TransactionResult {
-    let sampler = workload()
-        .longtail
-        .as_ref()
-        .expect("the workload has longtail's URLs when the run has longtail");
-    let path = sampler.path(&mut rand::rng());
+    let path = longtail::sampler().path(&mut rand::rng());
     let response = get(user, path, "longtail").await?;
     longtail::record(match &response.response {
         Ok(answer) => answer
