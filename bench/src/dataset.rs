@@ -7,6 +7,8 @@ use anyhow::{bail, Context};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sqlx::{AnyPool, Row};
 
+use crate::longtail;
+
 /// Password of every seeded demo user (`nexus::seed::DEMO_PASSWORD`, README "Demo data").
 pub const DEMO_PASSWORD: &str = "demo-password-2024";
 /// Units added to each restocked product, so checkout never runs dry within a run.
@@ -155,11 +157,14 @@ pub struct Workload {
     pub restocked: Vec<i64>,
     /// Ids of the seeded orders (`dashboard`'s order page).
     pub orders: Vec<i64>,
+    /// Categories, brands and title words: what `longtail`'s URLs are built from.
+    pub catalogue: longtail::Catalogue,
 }
 
 impl Workload {
     /// Reads ids, slugs, words and buyers from the database and builds the list URLs (asking the
-    /// server for each one's page count, so no URL points past the last page).
+    /// server for each one's page count, so no URL points past the last page); with `longtail`,
+    /// that scenario's URLs too (counting their filter sets on the server the same way).
     pub async fn load(
         database_url: &str,
         base_url: &str,
@@ -209,13 +214,20 @@ impl Workload {
             bail!("the seeded database has no products, categories or demo users");
         }
         let list_paths = list_paths(base_url, &categories, &brands).await?;
+        let words: Vec<String> = words.into_iter().collect();
+        let catalogue = longtail::Catalogue {
+            categories,
+            brands,
+            words: words.clone(),
+        };
         Ok(Workload {
             list_paths,
             products,
-            words: words.into_iter().collect(),
+            words,
             buyers: emails,
             restocked,
             orders,
+            catalogue,
         })
     }
 }

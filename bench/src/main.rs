@@ -6,6 +6,7 @@ mod analytics;
 mod dashboard;
 mod dataset;
 mod django_import;
+mod longtail;
 mod marketplace;
 mod measured;
 mod notify;
@@ -37,8 +38,8 @@ struct Args {
     #[arg(long, value_enum)]
     cache: Option<CacheMode>,
     /// `all`, or scenarios separated by commas (liveness, list, detail, search, browse-mix,
-    /// checkout, mixed, notify; and analytics, dashboard and django-import, which `all` leaves
-    /// out), run in the order given.
+    /// longtail, checkout, mixed, notify; and analytics, dashboard, django-import and
+    /// marketplace, which `all` leaves out), run in the order given.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// The servers' `LOG_LEVEL`. `warn` writes no access line per request (the published
@@ -94,6 +95,12 @@ struct Args {
     /// index and record type.
     #[arg(long)]
     wal_by_relation: bool,
+    /// `longtail`: distinct product-list URLs its requests are drawn from.
+    #[arg(long, default_value_t = longtail::DEFAULT_COMBINATIONS)]
+    longtail_combinations: usize,
+    /// `longtail`: Zipf exponent s (rank k is asked for with probability ∝ 1/k^s).
+    #[arg(long, default_value_t = longtail::DEFAULT_EXPONENT)]
+    longtail_exponent: f64,
     /// `notify`: open notification streams, one customer each.
     #[arg(long, default_value_t = 1_000)]
     streams: usize,
@@ -332,6 +339,17 @@ async fn run_all(
             .await
             .context("reading the workload (ids, slugs, words, users) from the database")?;
             scenarios::set_workload(workload)?;
+        }
+        if scenario == Scenario::Longtail {
+            // On its own server, not the first one: counting thousands of filter sets there
+            // would fill the first scenario's cache and memory (`liveness`'s peak RSS).
+            longtail::prepare(
+                &scenarios::workload().catalogue,
+                server.base_url(),
+                args.longtail_combinations,
+                args.longtail_exponent,
+            )
+            .await?;
         }
         // What the buying scenarios write, per order, on PostgreSQL.
         let wal_start = if scenario.buys() && args.backend == Backend::Postgres {

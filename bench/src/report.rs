@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::{
     dataset::{Books, DatasetSize},
+    longtail::CacheCounts,
     wal::WalPerOrder,
 };
 
@@ -58,6 +59,13 @@ pub struct ScenarioResult {
     pub books: Option<Books>,
     /// WAL written per order (buying scenarios on PostgreSQL).
     pub wal: Option<WalPerOrder>,
+    /// How the catalog cache answered (`longtail`): `x-cache` hits, misses and neither.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheCounts>,
+    /// hits / (hits + misses) of `cache`; absent when no answer went through the cache
+    /// (`--cache off`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_hit_rate: Option<f64>,
     /// 1-minute load average of the machine just before the measured run (after the warm-up).
     pub load_average: f64,
     /// Concurrent users, when not the run's `--connections` (`analytics`, `dashboard`).
@@ -87,6 +95,8 @@ impl ScenarioResult {
             peak_rss_kib,
             books: None,
             wal: None,
+            cache: None,
+            cache_hit_rate: None,
             load_average: 0.0,
             users: None,
             target_p95_us: None,
@@ -104,10 +114,20 @@ impl ScenarioResult {
         self.p99_us = percentile(buckets, 0.99, self.max_us);
     }
 
+    /// Records how the cache answered, and the hit rate that follows.
+    pub fn set_cache(&mut self, counts: CacheCounts) {
+        self.cache = Some(counts);
+        self.cache_hit_rate = counts.hit_rate();
+    }
+
     /// A one-line summary printed after each scenario.
     pub fn one_line(&self) -> String {
+        let cache = self
+            .cache
+            .map(|counts| format!(", {}", cache_summary(&counts)))
+            .unwrap_or_default();
         format!(
-            "{}: {:.0} req/s, p50 {} p95 {} p99 {} max {}, {} errors, peak RSS {:.1} MiB",
+            "{}: {:.0} req/s, p50 {} p95 {} p99 {} max {}, {} errors, peak RSS {:.1} MiB{cache}",
             self.scenario,
             self.requests_per_second,
             ms(self.p50_us),
@@ -117,6 +137,23 @@ impl ScenarioResult {
             self.errors,
             mib(self.peak_rss_kib)
         )
+    }
+}
+
+/// `hit rate 61.2 % (612 hits, 388 misses, 0 without x-cache)`, or why there is none.
+fn cache_summary(counts: &CacheCounts) -> String {
+    match counts.hit_rate() {
+        Some(rate) => format!(
+            "hit rate {:.1} % ({} hits, {} misses, {} without x-cache)",
+            rate * 100.0,
+            counts.hits,
+            counts.misses,
+            counts.uncached
+        ),
+        None => format!(
+            "no hit rate: none of {} answers carried x-cache (the cache is off)",
+            counts.uncached
+        ),
     }
 }
 
@@ -223,6 +260,9 @@ impl Report {
             if let Some(wal) = &r.wal {
                 let _ = writeln!(out, "\nWAL in {}: {wal}.", r.scenario);
             }
+            if let Some(counts) = &r.cache {
+                let _ = writeln!(out, "\nCache in {}: {}.", r.scenario, cache_summary(counts));
+            }
         }
         for r in &self.results {
             if let Some(target) = r.target_p95_us {
@@ -303,4 +343,65 @@ fn git_commit() -> String {
         .filter(|out| out.status.success())
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(results: Vec<ScenarioResult>) -> Report {
+        let size = DatasetSize {
+            products: 10,
+            users: 1,
+            reviews: 0,
+            orders: 0,
+            events: 0,
+            event_days: 1,
+        };
+        Report::new(
+            "sqlite",
+            "memory",
+            1,
+            Duration::from_secs(1),
+            &size,
+            results,
+        )
+    }
+
+    #[test]
+    fn the_longtail_row_gets_a_hit_rate_line_under_the_table_and_other_rows_none() {
+        let mut longtail = ScenarioResult::new("longtail", 1.0, 0);
+        longtail.set_cache(CacheCounts {
+            hits: 612,
+            misses: 388,
+            uncached: 0,
+        });
+        let markdown = report(vec![ScenarioResult::new("list", 1.0, 0), longtail]).markdown();
+        assert!(
+            markdown.contains(
+                "\nCache in longtail: hit rate 61.2 % (612 hits, 388 misses, 0 without x-cache).\n"
+            ),
+            "{markdown}"
+        );
+        assert_eq!(markdown.matches("Cache in").count(), 1, "{markdown}");
+        let json = serde_json::to_value(report(vec![ScenarioResult::new("list", 1.0, 0)])).unwrap();
+        assert!(json["results"][0].get("cache_hit_rate").is_none());
+    }
+
+    #[test]
+    fn with_the_cache_off_the_longtail_row_says_there_is_no_hit_rate() {
+        let mut longtail = ScenarioResult::new("longtail", 1.0, 0);
+        longtail.set_cache(CacheCounts {
+            hits: 0,
+            misses: 0,
+            uncached: 500,
+        });
+        assert_eq!(longtail.cache_hit_rate, None);
+        let markdown = report(vec![longtail]).markdown();
+        assert!(
+            markdown
+                .contains("Cache in longtail: no hit rate: none of 500 answers carried x-cache"),
+            "{markdown}"
+        );
+    }
 }

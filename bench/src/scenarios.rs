@@ -18,6 +18,7 @@ use serde_json::json;
 
 use crate::{
     dataset::{Workload, DEMO_PASSWORD},
+    longtail,
     report::{RequestRow, ScenarioResult},
     server::Server,
 };
@@ -47,6 +48,9 @@ pub enum Scenario {
     /// `GET categories/?page=<1–3>`: the category list with its products counts (issue 22).
     Categories,
     BrowseMix,
+    /// Product-list URLs drawn by Zipf rank from ~100,000 distinct filter/search combinations
+    /// (`longtail.rs`), so the cache both hits and misses; reports the hit rate.
+    Longtail,
     Checkout,
     Mixed,
     /// Open notification streams and status-change delivery latency (`notify.rs`, not goose).
@@ -74,6 +78,7 @@ impl Scenario {
         Scenario::Search,
         Scenario::Categories,
         Scenario::BrowseMix,
+        Scenario::Longtail,
         Scenario::Checkout,
         Scenario::Mixed,
         Scenario::Notify,
@@ -87,6 +92,7 @@ impl Scenario {
         Scenario::Search,
         Scenario::Categories,
         Scenario::BrowseMix,
+        Scenario::Longtail,
         Scenario::Checkout,
         Scenario::Mixed,
         Scenario::Notify,
@@ -123,6 +129,7 @@ impl Scenario {
             Scenario::Search => "search",
             Scenario::Categories => "categories",
             Scenario::BrowseMix => "browse-mix",
+            Scenario::Longtail => "longtail",
             Scenario::Checkout => "checkout",
             Scenario::Mixed => "mixed",
             Scenario::Notify => "notify",
@@ -149,6 +156,7 @@ impl Scenario {
             Scenario::Search => vec![browsing("search", transaction!(search))],
             Scenario::Categories => vec![browsing("categories", transaction!(categories))],
             Scenario::BrowseMix => vec![browsing("browse-mix", transaction!(browse_mix))],
+            Scenario::Longtail => vec![browsing("longtail", transaction!(longtail))],
             Scenario::Checkout => vec![buyer()],
             // Users, not requests, are split 90/10: goose hands out user types by weight.
             Scenario::Mixed => vec![
@@ -191,9 +199,14 @@ pub async fn run(
         attack(scenario, server.base_url(), users, warmup).await?;
     }
     let load_before = load_average();
+    // The warm-up's answers are not the measured run's.
+    longtail::take_cache_counts();
     let metrics = attack(scenario, server.base_url(), users, duration).await?;
     let mut result = summarise(scenario, &metrics, duration, server.peak_rss_kib());
     result.load_average = load_before;
+    if scenario == Scenario::Longtail {
+        result.set_cache(longtail::take_cache_counts());
+    }
     Ok(result)
 }
 
@@ -361,6 +374,20 @@ async fn browse_mix(user: &mut GooseUser) -> TransactionResult {
         7..=8 => detail(user).await,
         _ => search(user).await,
     }
+}
+
+/// A product-list URL drawn by Zipf rank from `longtail`'s; counts the cache's answer.
+async fn longtail(user: &mut GooseUser) -> TransactionResult {
+    let path = longtail::sampler().path(&mut rand::rng());
+    let response = get(user, path, "longtail").await?;
+    longtail::record(match &response.response {
+        Ok(answer) => answer
+            .headers()
+            .get(longtail::CACHE_HEADER)
+            .map(|value| value.as_bytes()),
+        Err(_) => None,
+    });
+    finish(response).await
 }
 
 /// The buyer's access token, kept in the goose user's session.
