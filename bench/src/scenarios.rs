@@ -71,7 +71,7 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    const ALL: [Scenario; 9] = [
+    const ALL: [Scenario; 10] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
@@ -85,7 +85,7 @@ impl Scenario {
     ];
 
     /// Every scenario that can be named: `all` and the ones run only when asked for.
-    const NAMED: [Scenario; 13] = [
+    const NAMED: [Scenario; 14] = [
         Scenario::Liveness,
         Scenario::List,
         Scenario::Detail,
