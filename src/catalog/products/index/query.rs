@@ -3,9 +3,9 @@
 
 use std::cmp::Ordering;
 
-use super::snapshot::{Indexed, Snapshot};
+use super::snapshot::{Indexed, Keys, Snapshot};
 use crate::catalog::products::{
-    filters::{OrderField, OrderKey, ProductFilters},
+    filters::{OrderKey, ProductFilters},
     store::ListQuery,
 };
 
@@ -17,35 +17,98 @@ pub fn answerable(filters: &ProductFilters) -> bool {
 }
 
 /// How many products match `query` and the ones at `offset..offset + limit`, in list order.
+///
+/// A list ordered by one field (or the default, newest first) walks that field's pre-sorted
+/// positions, counting every match and keeping the page's: no sort per request. Orderings by
+/// several fields sort the matches.
 pub fn page<'s>(
     snapshot: &'s Snapshot,
     query: &ListQuery,
     offset: usize,
     limit: usize,
 ) -> (usize, Vec<&'s Indexed>) {
-    let mut matched: Vec<&Indexed> = snapshot
-        .products
-        .iter()
-        .filter(|product| matches(product, query))
+    let end = offset.saturating_add(limit);
+    let keys = &snapshot.keys;
+    let (count, positions) = match query.filters.ordering.as_slice() {
+        [] => walk(
+            snapshot.sorted_by(OrderKey::NEWEST.field).iter().rev(),
+            keys,
+            query,
+            offset,
+            end,
+        ),
+        [key] if key.descending => walk(
+            snapshot.sorted_by(key.field).iter().rev(),
+            keys,
+            query,
+            offset,
+            end,
+        ),
+        [key] => walk(
+            snapshot.sorted_by(key.field).iter(),
+            keys,
+            query,
+            offset,
+            end,
+        ),
+        several => sorted_page(keys, query, several, offset, end),
+    };
+    let products = positions
+        .into_iter()
+        .map(|at| &snapshot.products[at as usize])
+        .collect();
+    (count, products)
+}
+
+/// Counts the matches among `positions` (in list order) and keeps those at `offset..end`.
+fn walk<'p>(
+    positions: impl Iterator<Item = &'p u32>,
+    keys: &[Keys],
+    query: &ListQuery,
+    offset: usize,
+    end: usize,
+) -> (usize, Vec<u32>) {
+    let mut count = 0;
+    let mut page = Vec::with_capacity(end.saturating_sub(offset).min(100));
+    for &at in positions {
+        if matches(&keys[at as usize], query) {
+            if (offset..end).contains(&count) {
+                page.push(at);
+            }
+            count += 1;
+        }
+    }
+    (count, page)
+}
+
+/// The matches sorted by `order` (several fields), cut at `offset..end`.
+fn sorted_page(
+    keys: &[Keys],
+    query: &ListQuery,
+    order: &[OrderKey],
+    offset: usize,
+    end: usize,
+) -> (usize, Vec<u32>) {
+    let mut matched: Vec<u32> = (0..keys.len() as u32)
+        .filter(|&at| matches(&keys[at as usize], query))
         .collect();
     let count = matched.len();
-    let end = offset.saturating_add(limit).min(count);
+    let end = end.min(count);
     if offset >= end {
         return (count, Vec::new());
     }
-    let keys = &query.filters.ordering;
-    let order = |a: &&Indexed, b: &&Indexed| compare(a, b, keys);
+    let compare = |a: &u32, b: &u32| compare(&keys[*a as usize], &keys[*b as usize], order);
     // Only the first `end` need an order: put them in front, then sort just those.
     if end < count {
-        matched.select_nth_unstable_by(end, order);
+        matched.select_nth_unstable_by(end, compare);
         matched.truncate(end);
     }
-    matched.sort_unstable_by(order);
+    matched.sort_unstable_by(compare);
     (count, matched.split_off(offset))
 }
 
 /// The `WHERE` of `products::store::list` (active products only: the snapshot holds no other).
-fn matches(product: &Indexed, query: &ListQuery) -> bool {
+fn matches(product: &Keys, query: &ListQuery) -> bool {
     let filters = &query.filters;
     query
         .category_ids
@@ -62,33 +125,22 @@ fn matches(product: &Indexed, query: &ListQuery) -> bool {
         && (!filters.featured || product.is_featured)
 }
 
-/// The `ORDER BY` of `ProductFilters::order_by`: the keys asked for (newest first when none), then
-/// the id in the direction of the first key.
-fn compare(a: &Indexed, b: &Indexed, keys: &[OrderKey]) -> Ordering {
-    let keys = if keys.is_empty() {
-        &[OrderKey::NEWEST][..]
-    } else {
-        keys
-    };
-    for key in keys {
-        let order = match key.field {
-            OrderField::Price => a.price_cents.cmp(&b.price_cents),
-            OrderField::CreatedAt => a.created_at.cmp(&b.created_at),
-            OrderField::Title => a.title_rank.cmp(&b.title_rank),
-            OrderField::AverageRating => a.average_rating.total_cmp(&b.average_rating),
-            OrderField::StockQuantity => a.stock_quantity.cmp(&b.stock_quantity),
-        };
-        let order = if key.descending {
-            order.reverse()
+/// The `ORDER BY` of `ProductFilters::order_by` for several keys: each in turn, then the id in
+/// the direction of the first.
+fn compare(a: &Keys, b: &Keys, order: &[OrderKey]) -> Ordering {
+    for key in order {
+        let by_key = a.compare(b, key.field);
+        let by_key = if key.descending {
+            by_key.reverse()
         } else {
-            order
+            by_key
         };
-        if order != Ordering::Equal {
-            return order;
+        if by_key != Ordering::Equal {
+            return by_key;
         }
     }
     let by_id = a.id.cmp(&b.id);
-    if keys[0].descending {
+    if order.first().is_some_and(|key| key.descending) {
         by_id.reverse()
     } else {
         by_id
@@ -99,10 +151,13 @@ fn compare(a: &Indexed, b: &Indexed, keys: &[OrderKey]) -> Ordering {
 mod tests {
     use super::*;
     use crate::catalog::products::{
-        filters::ProductFilters, key::Visibility, store::ProductRow, views::ProductView,
+        filters::{OrderField, ProductFilters},
+        key::Visibility,
+        store::ProductRow,
+        views::ProductView,
     };
 
-    fn product(id: i64, price_cents: i64, title_rank: u32, stock_quantity: i64) -> Indexed {
+    fn product(id: i64, price_cents: i64, stock_quantity: i64) -> (Indexed, Keys) {
         let view: ProductView = ProductRow {
             id,
             title: String::new(),
@@ -122,9 +177,7 @@ mod tests {
             reviews_count: 0,
         }
         .into();
-        Indexed {
-            view,
-            images: Vec::new(),
+        let keys = Keys {
             id,
             category_id: 1,
             brand_id: None,
@@ -133,14 +186,24 @@ mod tests {
             is_featured: false,
             created_at: 0,
             average_rating: 0.0,
-            title_rank,
-        }
+            title_rank: 1,
+        };
+        (
+            Indexed {
+                view,
+                images: Vec::new(),
+            },
+            keys,
+        )
     }
 
-    fn query(ordering: Vec<OrderKey>, in_stock: bool) -> ListQuery {
+    fn query(ordering: &[(OrderField, bool)], in_stock: bool) -> ListQuery {
         ListQuery {
             filters: ProductFilters {
-                ordering,
+                ordering: ordering
+                    .iter()
+                    .map(|&(field, descending)| OrderKey { field, descending })
+                    .collect(),
                 in_stock,
                 ..Default::default()
             },
@@ -151,54 +214,42 @@ mod tests {
     }
 
     fn ids(listed: &[&Indexed]) -> Vec<i64> {
-        listed.iter().map(|p| p.id).collect()
+        listed.iter().map(|p| p.view.id).collect()
     }
 
     #[test]
     fn ties_are_broken_by_id_in_the_direction_of_the_first_key() {
         let snapshot = Snapshot::of(vec![
-            product(1, 500, 2, 1),
-            product(2, 500, 1, 1),
-            product(3, 100, 1, 1),
+            product(1, 500, 1),
+            product(2, 500, 1),
+            product(3, 100, 1),
         ]);
-        let cheapest = vec![OrderKey {
-            field: OrderField::Price,
-            descending: false,
-        }];
-        let dearest = vec![OrderKey {
-            field: OrderField::Price,
-            descending: true,
-        }];
-        assert_eq!(
-            ids(&page(&snapshot, &query(cheapest, false), 0, 10).1),
-            [3, 1, 2]
-        );
-        assert_eq!(
-            ids(&page(&snapshot, &query(dearest, false), 0, 10).1),
-            [2, 1, 3]
-        );
+        let listed =
+            |order: &[(OrderField, bool)]| ids(&page(&snapshot, &query(order, false), 0, 10).1);
+        assert_eq!(listed(&[(OrderField::Price, false)]), [3, 1, 2]);
+        assert_eq!(listed(&[(OrderField::Price, true)]), [2, 1, 3]);
+        // Several keys take the sorting path, with the same rule.
+        let price_then_stock = [
+            (OrderField::Price, true),
+            (OrderField::StockQuantity, false),
+        ];
+        assert_eq!(listed(&price_then_stock), [2, 1, 3]);
         // No ordering: newest first, then the highest id (all were made at once here).
-        assert_eq!(
-            ids(&page(&snapshot, &query(vec![], false), 0, 10).1),
-            [3, 2, 1]
-        );
+        assert_eq!(listed(&[]), [3, 2, 1]);
     }
 
     #[test]
     fn a_page_is_cut_after_filtering_and_ordering_and_counts_every_match() {
-        let snapshot = Snapshot::of(
-            (1..=50)
-                .map(|id| product(id, 1000 - id, 1, id % 2))
-                .collect(),
-        );
-        let cheapest = vec![OrderKey {
-            field: OrderField::Price,
-            descending: false,
-        }];
-        let (count, listed) = page(&snapshot, &query(cheapest.clone(), true), 5, 3);
-        assert_eq!(count, 25, "the odd ids are in stock");
-        assert_eq!(ids(&listed), [39, 37, 35]);
-        let (count, listed) = page(&snapshot, &query(cheapest, true), 25, 3);
-        assert_eq!((count, listed.len()), (25, 0), "past the end");
+        let snapshot = Snapshot::of((1..=50).map(|id| product(id, 1000 - id, id % 2)).collect());
+        for order in [
+            &[(OrderField::Price, false)][..],
+            &[(OrderField::Price, false), (OrderField::CreatedAt, true)][..],
+        ] {
+            let (count, listed) = page(&snapshot, &query(order, true), 5, 3);
+            assert_eq!(count, 25, "the odd ids are in stock");
+            assert_eq!(ids(&listed), [39, 37, 35]);
+            let (count, listed) = page(&snapshot, &query(order, true), 25, 3);
+            assert_eq!((count, listed.len()), (25, 0), "past the end");
+        }
     }
 }

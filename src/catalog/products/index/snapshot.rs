@@ -1,11 +1,12 @@
 //! One consistent copy of the active catalogue, read in one transaction: every active product as
 //! the list shows it (with its images' rows), the category tree and the brands, plus what the
-//! list orders by.
+//! list filters and orders by, kept apart in a compact form and pre-sorted by every field.
 
-use std::collections::HashMap;
+use std::{cmp::Ordering, collections::HashMap};
 
 use crate::{
     catalog::products::{
+        filters::OrderField,
         store::{ProductRow, PRODUCT_COLUMNS, PRODUCT_NAME_JOINS},
         views::ProductView,
     },
@@ -13,11 +14,17 @@ use crate::{
     product_images::ImageRow,
 };
 
-/// An active product, its images, and the values the list filters and orders it by.
+/// An active product as the list shows it, and its images.
 #[derive(Debug)]
 pub struct Indexed {
     pub view: ProductView,
     pub images: Vec<ImageRow>,
+}
+
+/// What the list filters and orders a product by. Kept apart from [`Indexed`], small and side by
+/// side, because a list reads them for every product and the views only for a page.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys {
     pub id: i64,
     pub category_id: i64,
     pub brand_id: Option<i64>,
@@ -39,6 +46,28 @@ struct TitledRow {
     title_key: String,
 }
 
+impl Keys {
+    /// This product against `other` by `field` alone, ascending.
+    pub fn compare(&self, other: &Keys, field: OrderField) -> Ordering {
+        match field {
+            OrderField::Price => self.price_cents.cmp(&other.price_cents),
+            OrderField::CreatedAt => self.created_at.cmp(&other.created_at),
+            OrderField::Title => self.title_rank.cmp(&other.title_rank),
+            OrderField::AverageRating => self.average_rating.total_cmp(&other.average_rating),
+            OrderField::StockQuantity => self.stock_quantity.cmp(&other.stock_quantity),
+        }
+    }
+}
+
+/// Every field a list can be ordered by, in [`Snapshot::sorted_by`]'s order.
+const ORDER_FIELDS: [OrderField; 5] = [
+    OrderField::Price,
+    OrderField::CreatedAt,
+    OrderField::Title,
+    OrderField::AverageRating,
+    OrderField::StockQuantity,
+];
+
 /// The catalogue as of one catalog version.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -46,7 +75,13 @@ pub struct Snapshot {
     pub version: u64,
     /// When the copy was read.
     pub loaded_at: std::time::Instant,
+    /// The products, and their keys at the same positions.
     pub products: Vec<Indexed>,
+    pub keys: Vec<Keys>,
+    /// For each of [`ORDER_FIELDS`], the positions by that field ascending, ties by id
+    /// ascending: read forwards it is `ORDER BY field ASC, id ASC`, backwards `field DESC, id
+    /// DESC`, the orders a one-field `ordering` asks the database for.
+    sorted: [Vec<u32>; 5],
     /// Category id → its children's ids.
     children: HashMap<i64, Vec<i64>>,
     category_slugs: HashMap<String, i64>,
@@ -109,8 +144,7 @@ impl Snapshot {
                 title_rank += 1;
                 last_key = Some(title_key);
             }
-            products.push(Indexed {
-                images: images.remove(&product.id).unwrap_or_default(),
+            let keys = Keys {
                 id: product.id,
                 category_id: product.category_id,
                 brand_id: product.brand_id,
@@ -120,8 +154,12 @@ impl Snapshot {
                 created_at: product.created_at,
                 average_rating: product.average_rating,
                 title_rank,
+            };
+            let indexed = Indexed {
+                images: images.remove(&product.id).unwrap_or_default(),
                 view: product.into(),
-            });
+            };
+            products.push((indexed, keys));
         }
         let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
         let mut category_slugs = HashMap::with_capacity(categories.len());
@@ -134,15 +172,47 @@ impl Snapshot {
         }
         let mut brand_ids: Vec<i64> = brands.iter().map(|(id, _)| *id).collect();
         brand_ids.sort_unstable();
-        Ok(Self {
-            version,
-            loaded_at,
+        let mut snapshot = Self::of(products);
+        snapshot.version = version;
+        snapshot.loaded_at = loaded_at;
+        snapshot.children = children;
+        snapshot.category_slugs = category_slugs;
+        snapshot.brand_slugs = brands.into_iter().map(|(id, slug)| (slug, id)).collect();
+        snapshot.brand_ids = brand_ids;
+        Ok(snapshot)
+    }
+
+    /// A snapshot of these products, pre-sorted, with no categories or brands yet.
+    pub fn of(products: Vec<(Indexed, Keys)>) -> Self {
+        let (products, keys): (Vec<Indexed>, Vec<Keys>) = products.into_iter().unzip();
+        let sorted = ORDER_FIELDS.map(|field| {
+            let mut positions: Vec<u32> = (0..keys.len() as u32).collect();
+            positions.sort_unstable_by(|&a, &b| {
+                let (a, b) = (&keys[a as usize], &keys[b as usize]);
+                a.compare(b, field).then(a.id.cmp(&b.id))
+            });
+            positions
+        });
+        Self {
+            version: 0,
+            loaded_at: std::time::Instant::now(),
             products,
-            children,
-            category_slugs,
-            brand_slugs: brands.into_iter().map(|(id, slug)| (slug, id)).collect(),
-            brand_ids,
-        })
+            keys,
+            sorted,
+            children: HashMap::new(),
+            category_slugs: HashMap::new(),
+            brand_slugs: HashMap::new(),
+            brand_ids: Vec::new(),
+        }
+    }
+
+    /// The positions by `field` ascending, ties by id ascending.
+    pub fn sorted_by(&self, field: OrderField) -> &[u32] {
+        let at = ORDER_FIELDS
+            .iter()
+            .position(|&f| f == field)
+            .expect("every field is sorted");
+        &self.sorted[at]
     }
 
     /// The category named by `key` (an id, or else a slug) and all its descendants, sorted;
@@ -173,20 +243,6 @@ impl Snapshot {
         match key.parse::<i64>() {
             Ok(id) => self.brand_ids.binary_search(&id).is_ok().then_some(id),
             Err(_) => self.brand_slugs.get(key).copied(),
-        }
-    }
-
-    /// A snapshot of `products` alone (unit tests of the list rules).
-    #[cfg(test)]
-    pub fn of(products: Vec<Indexed>) -> Self {
-        Self {
-            version: 0,
-            loaded_at: std::time::Instant::now(),
-            products,
-            children: HashMap::new(),
-            category_slugs: HashMap::new(),
-            brand_slugs: HashMap::new(),
-            brand_ids: Vec::new(),
         }
     }
 }
