@@ -8,7 +8,7 @@ use axum::extract::FromRef;
 use crate::{
     cache::Cache,
     config::Settings,
-    db::Db,
+    db::{Db, GroupCommit},
     http::{in_flight::InFlight, rate_limit::RateLimiter},
     live::Hub,
     mail::Mailer,
@@ -47,6 +47,9 @@ impl FromRef<AppState> for Arc<dyn MediaStore> {
 /// What the state holds.
 pub struct Services {
     pub db: Db,
+    /// The write combiner checkout places its orders through (docs/orders.md, "How checkout
+    /// commits").
+    pub writes: Arc<GroupCommit>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub mailer: Arc<dyn Mailer>,

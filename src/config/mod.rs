@@ -46,6 +46,11 @@ pub struct Settings {
     pub sqlite_synchronous: SqliteSynchronous,
     /// How long a request waits for a pooled connection before answering `503`.
     pub database_acquire_timeout: Duration,
+    /// `GROUP_COMMIT` (default `true`): checkouts waiting at one moment share one write
+    /// transaction, a savepoint each (`db::group_commit`); `false` gives each its own.
+    pub group_commit: bool,
+    /// `GROUP_COMMIT_LANES` (default 1): how many such shared transactions run at once.
+    pub group_commit_lanes: usize,
     /// How long `serve` keeps retrying an unreachable database at start before giving up.
     pub database_connect_timeout: Duration,
     /// How long shutdown waits for in-flight requests before exiting anyway.
@@ -161,6 +166,14 @@ impl Settings {
                 .transpose()?
                 .unwrap_or_default(),
             database_acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT", 3)?,
+            group_commit: parse_bool(var("GROUP_COMMIT").as_deref(), true)
+                .context("GROUP_COMMIT")?,
+            group_commit_lanes: usize::try_from(values::positive_number(
+                "GROUP_COMMIT_LANES",
+                var("GROUP_COMMIT_LANES"),
+                1,
+            )?)
+            .context("GROUP_COMMIT_LANES is too large")?,
             database_connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT", 60)?,
             shutdown_grace_period: seconds("SHUTDOWN_GRACE_PERIOD", 30)?,
             secure_ssl_redirect: parse_bool(var("SECURE_SSL_REDIRECT").as_deref(), false)
