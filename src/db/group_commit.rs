@@ -33,11 +33,13 @@ use sqlx::{AnyConnection, Executor};
 use tokio::sync::{mpsc, oneshot, Mutex};
 use tokio_util::sync::CancellationToken;
 
-use super::Db;
+use super::{Backend, Db};
 
 /// The most units one transaction takes: enough to amortise a commit many times over, few
-/// enough that one batch's locks are not held for long.
-pub const MAX_BATCH: usize = 64;
+/// enough that one batch's locks are not held for long, and under the 64 subtransaction ids a
+/// PostgreSQL backend caches (every savepoint that writes takes one; past 64 every snapshot in
+/// every session has to look them up in `pg_subtrans`).
+pub const MAX_BATCH: usize = 32;
 
 /// How many units may wait for a lane before `run` waits to queue (the HTTP layer bounds the
 /// callers anyway; this only keeps the queue's memory bounded).
@@ -105,7 +107,10 @@ impl Stats {
         self.batches.fetch_add(1, Ordering::Relaxed);
         self.units.fetch_add(size as u64, Ordering::Relaxed);
         self.largest.fetch_max(size, Ordering::Relaxed);
-        #[expect(clippy::cast_precision_loss, reason = "a batch holds at most 64 units")]
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "a batch holds at most `MAX_BATCH` units"
+        )]
         metrics::histogram!(BATCH_SIZE_METRIC).record(size as f64);
     }
 }
@@ -177,16 +182,36 @@ impl GroupCommit {
         let (reply, answer) = oneshot::channel();
         let job = Job { work, reply };
         match &self.queue {
-            Some(queue) => queue
-                .send(job)
-                .await
-                .map_err(|_| sqlx::Error::PoolClosed)?,
+            Some(queue) => queue.send(job).await.map_err(|_| sqlx::Error::PoolClosed)?,
             None => run_alone(&self.db, job).await,
         }
         let value = answer.await.map_err(|_| sqlx::Error::WorkerCrashed)??;
         Ok(*value
             .downcast::<T>()
             .expect("a unit's outcome comes back as the type it was sent with"))
+    }
+
+    /// A write that needs no transaction of its own (one or two statements that would each
+    /// commit alone, like a cart add): on SQLite it joins the next batch, since it would queue
+    /// for the same single writer and pay a commit (an fsync) of its own otherwise; on PostgreSQL
+    /// (or with the combiner off) it runs at once on a pooled connection, beside the batches,
+    /// each statement committing on its own. Whatever it wrote is kept either way.
+    pub async fn run_small<T, F>(&self, mut work: F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: for<'c> FnMut(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, sqlx::Error>>
+            + Send
+            + 'static,
+    {
+        if self.queue.is_none() || self.db.backend == Backend::Postgres {
+            let mut conn = self.db.write_connection().await?;
+            return work(&mut conn).await;
+        }
+        self.run(move |conn| {
+            let unit = work(conn);
+            Box::pin(async move { unit.await.map(Done::Keep) })
+        })
+        .await
     }
 
     /// Stops taking units, runs the ones already queued, and waits for the lanes to end: called
@@ -255,16 +280,18 @@ async fn run_together(db: &Db, mut jobs: Vec<Job>, stats: &Stats) {
     let mut outcomes = Vec::with_capacity(jobs.len());
     let shared = async {
         let mut tx = db.begin_write().await.map_err(Failure::Begin)?;
+        // The previous unit's savepoint is released in the round trip that opens the next one
+        // (the last needs no release: the commit takes it along).
+        let mut opening = "SAVEPOINT unit";
         for job in &mut jobs {
-            tx.execute("SAVEPOINT unit").await.map_err(Failure::Undone)?;
+            tx.execute(opening).await.map_err(Failure::Undone)?;
+            opening = "RELEASE SAVEPOINT unit; SAVEPOINT unit";
             let outcome = (job.work)(&mut tx).await;
-            let keep = matches!(outcome, Ok(Done::Keep(_)));
-            let closing = if keep {
-                "RELEASE SAVEPOINT unit"
-            } else {
-                "ROLLBACK TO SAVEPOINT unit"
-            };
-            tx.execute(closing).await.map_err(Failure::Undone)?;
+            if !matches!(outcome, Ok(Done::Keep(_))) {
+                tx.execute("ROLLBACK TO SAVEPOINT unit")
+                    .await
+                    .map_err(Failure::Undone)?;
+            }
             outcomes.push(match outcome {
                 Ok(Done::Keep(value) | Done::Undo(value)) => Pending::Deliver(Ok(value)),
                 Err(error) if is_retryable(&error) => Pending::Rerun,

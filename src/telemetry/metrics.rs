@@ -36,8 +36,8 @@ pub const CACHE_LOOKUPS_TOTAL: &str = "cache_lookups_total";
 /// Notification streams (Server-Sent Events) open now.
 pub const NOTIFICATION_STREAMS: &str = "nexus_notification_streams";
 
-/// Group-commit batch sizes: units per write transaction, 1 to `MAX_BATCH`.
-const BATCH_SIZE_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+/// Group-commit batch sizes: units per write transaction, 1 to `MAX_BATCH` (32).
+const BATCH_SIZE_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 
 /// Latency buckets: 5 ms to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[

@@ -23,7 +23,15 @@ async fn race_checkouts(
     let url = format!("{}/api/v1/orders/", app.address);
     let tasks: Vec<_> = orders
         .into_iter()
-        .map(|(token, body)| tokio::spawn(race_post(app.client.clone(), url.clone(), token, body, None)))
+        .map(|(token, body)| {
+            tokio::spawn(race_post(
+                app.client.clone(),
+                url.clone(),
+                token,
+                body,
+                None,
+            ))
+        })
         .collect();
     let mut answers = Vec::new();
     for task in tasks {
@@ -34,7 +42,10 @@ async fn race_checkouts(
 }
 
 /// A unit for the combiner: inserts `n` into `gc_probe` (NULL fails the statement) and keeps it.
-fn probe(n: Option<i64>) -> impl FnMut(&mut AnyConnection) -> BoxFuture<'_, Result<Done<i64>, sqlx::Error>> + Send + 'static {
+fn probe(
+    n: Option<i64>,
+) -> impl FnMut(&mut AnyConnection) -> BoxFuture<'_, Result<Done<i64>, sqlx::Error>> + Send + 'static
+{
     move |conn| {
         Box::pin(async move {
             sqlx::query("INSERT INTO gc_probe (n) VALUES ($1)")
@@ -194,11 +205,18 @@ async fn with_group_commit_off_racing_buyers_still_buy_exactly_the_stock() {
     let mut orders = Vec::new();
     for _ in 0..12 {
         let buyer = app.create_customer().await;
-        orders.push((buyer.token, json!({"items": [{"product_id": product, "quantity": 1}]})));
+        orders.push((
+            buyer.token,
+            json!({"items": [{"product_id": product, "quantity": 1}]}),
+        ));
     }
     let answers = race_checkouts(&app, orders).await;
     let created = answers.iter().filter(|(status, _)| *status == 201).count();
     assert_eq!(created, 4, "{answers:?}");
     assert_stock(&app, product, 0).await;
-    assert_eq!(app.state().writes.stats().batches(), 0, "no lane ran: each order had its own transaction");
+    assert_eq!(
+        app.state().writes.stats().batches(),
+        0,
+        "no lane ran: each order had its own transaction"
+    );
 }
