@@ -257,11 +257,14 @@ async fn lane(
 async fn run_batch(db: &Db, batch: &mut Vec<Job>, stats: &Stats) {
     // A caller that has gone (its request was dropped) wants nothing written any more.
     batch.retain(|job| !job.reply.is_closed());
-    stats.record(batch.len());
     match batch.len() {
         0 => {}
-        1 => run_alone(db, batch.pop().expect("one unit")).await,
-        _ => {
+        1 => {
+            stats.record(1);
+            run_alone(db, batch.pop().expect("one unit")).await;
+        }
+        size => {
+            stats.record(size);
             let jobs = std::mem::take(batch);
             *batch = Vec::with_capacity(MAX_BATCH);
             run_together(db, jobs, stats).await;
@@ -282,7 +285,15 @@ async fn run_together(db: &Db, mut jobs: Vec<Job>, stats: &Stats) {
         let mut tx = db.begin_write().await.map_err(Failure::Begin)?;
         // The previous unit's savepoint is released in the round trip that opens the next one
         // (the last needs no release: the commit takes it along).
-        let mut opening = "SAVEPOINT unit";
+        let mut opening = match db.backend {
+            // A batch holds product locks taken across many units, not in one global order, so
+            // it may close a cycle with another writer (a cancel, a stock edit, another lane).
+            // Giving up a wait after 200 ms, long before PostgreSQL's deadlock check (1 s),
+            // makes the batch's unit the one that yields (it is re-run alone), never the other
+            // writer's request.
+            Backend::Postgres => "SET LOCAL lock_timeout = '200ms'; SAVEPOINT unit",
+            Backend::Sqlite => "SAVEPOINT unit",
+        };
         for job in &mut jobs {
             tx.execute(opening).await.map_err(Failure::Undone)?;
             opening = "RELEASE SAVEPOINT unit; SAVEPOINT unit";
