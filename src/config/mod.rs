@@ -49,8 +49,9 @@ pub struct Settings {
     /// `GROUP_COMMIT` (default `true`): checkouts waiting at one moment share one write
     /// transaction, a savepoint each (`db::group_commit`); `false` gives each its own.
     pub group_commit: bool,
-    /// `GROUP_COMMIT_LANES` (default 1): how many such shared transactions run at once.
-    pub group_commit_lanes: usize,
+    /// `GROUP_COMMIT_LANES`: how many such shared transactions run at once; unset, the
+    /// engine's default (`db::group_commit::default_lanes`).
+    pub group_commit_lanes: Option<usize>,
     /// How long `serve` keeps retrying an unreachable database at start before giving up.
     pub database_connect_timeout: Duration,
     /// How long shutdown waits for in-flight requests before exiting anyway.
@@ -168,12 +169,12 @@ impl Settings {
             database_acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT", 3)?,
             group_commit: parse_bool(var("GROUP_COMMIT").as_deref(), true)
                 .context("GROUP_COMMIT")?,
-            group_commit_lanes: usize::try_from(values::positive_number(
-                "GROUP_COMMIT_LANES",
-                var("GROUP_COMMIT_LANES"),
-                1,
-            )?)
-            .context("GROUP_COMMIT_LANES is too large")?,
+            group_commit_lanes: var("GROUP_COMMIT_LANES")
+                .map(|v| {
+                    let lanes = values::positive_number("GROUP_COMMIT_LANES", Some(v), 1)?;
+                    usize::try_from(lanes).context("GROUP_COMMIT_LANES is too large")
+                })
+                .transpose()?,
             database_connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT", 60)?,
             shutdown_grace_period: seconds("SHUTDOWN_GRACE_PERIOD", 30)?,
             secure_ssl_redirect: parse_bool(var("SECURE_SSL_REDIRECT").as_deref(), false)
@@ -275,6 +276,17 @@ mod tests {
         assert_eq!(s.shutdown_grace_period, Duration::from_secs(2));
         assert!(s.secure_ssl_redirect);
         assert!(settings(&[("SHUTDOWN_GRACE_PERIOD", "soon")]).is_err());
+    }
+
+    #[test]
+    fn group_commit_is_on_by_default_with_the_engines_lanes() {
+        let s = settings(&[]).unwrap();
+        assert!(s.group_commit);
+        assert_eq!(s.group_commit_lanes, None);
+        let s = settings(&[("GROUP_COMMIT", "false"), ("GROUP_COMMIT_LANES", "3")]).unwrap();
+        assert!(!s.group_commit);
+        assert_eq!(s.group_commit_lanes, Some(3));
+        assert!(settings(&[("GROUP_COMMIT_LANES", "0")]).is_err());
     }
 
     #[test]

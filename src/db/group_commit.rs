@@ -48,6 +48,18 @@ const QUEUE_DEPTH: usize = 4 * MAX_BATCH;
 /// The batch-size histogram of `/metrics`.
 pub const BATCH_SIZE_METRIC: &str = "nexus_group_commit_batch_size";
 
+/// How many shared transactions run at once unless `GROUP_COMMIT_LANES` says otherwise.
+/// SQLite has one writer, so one lane takes everything waiting for it. On PostgreSQL a lane is
+/// bound by round trips (a unit's dozen statements run one after another on its connection), so
+/// several lanes keep the server's cores busy; at 8 checkout matched one transaction per order on
+/// this machine, and 1 or 4 fell behind (docs/PERFORMANCE.md, log 40).
+pub fn default_lanes(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => 8,
+    }
+}
+
 /// What a unit did, for the combiner to keep or undo.
 #[derive(Debug)]
 pub enum Done<T> {
@@ -126,10 +138,11 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts `lanes` lanes (each one write transaction at a time) on `db`; with `enabled` false
-    /// nothing is spawned and [`GroupCommit::run`] runs each unit alone. Must be called inside
-    /// the runtime.
-    pub fn start(db: Db, enabled: bool, lanes: usize) -> Self {
+    /// Starts `lanes` lanes (each one write transaction at a time; `None`: [`default_lanes`]) on
+    /// `db`; with `enabled` false nothing is spawned and [`GroupCommit::run`] runs each unit
+    /// alone. Must be called inside the runtime.
+    pub fn start(db: Db, enabled: bool, lanes: Option<usize>) -> Self {
+        let lanes = lanes.unwrap_or_else(|| default_lanes(db.backend));
         let stats = Arc::new(Stats::default());
         let closing = CancellationToken::new();
         let mut handles = Vec::new();
