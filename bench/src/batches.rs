@@ -27,8 +27,10 @@ pub async fn report(base_url: &str) {
             .filter_map(|rest| rest.split_once("\"} "))
             .map(|(le, n)| format!("≤{le}: {n}"))
             .collect();
+        let reruns = value("nexus_group_commit_reruns_total").unwrap_or(0.0);
         println!(
-            "group commit: {count} transactions for {sum} units, {:.1} per transaction; cumulative {}",
+            "group commit: {count} transactions for {sum} units, {:.1} per transaction, \
+             {reruns} re-run alone; cumulative {}",
             sum / count,
             buckets.join(" ")
         );

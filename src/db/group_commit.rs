@@ -47,6 +47,8 @@ const QUEUE_DEPTH: usize = 4 * MAX_BATCH;
 
 /// The batch-size histogram of `/metrics`.
 pub const BATCH_SIZE_METRIC: &str = "nexus_group_commit_batch_size";
+/// The counter of units run a second time, alone, in `/metrics`.
+pub const RERUNS_METRIC: &str = "nexus_group_commit_reruns_total";
 
 /// How many shared transactions run at once unless `GROUP_COMMIT_LANES` says otherwise.
 /// SQLite has one writer, so one lane takes everything waiting for it. On PostgreSQL a lane is
@@ -113,6 +115,11 @@ impl Stats {
     /// Units run a second time, alone.
     pub fn reruns(&self) -> u64 {
         self.reruns.load(Ordering::Relaxed)
+    }
+
+    fn rerun(&self) {
+        self.reruns.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!(RERUNS_METRIC).increment(1);
     }
 
     fn record(&self, size: usize) {
@@ -301,10 +308,10 @@ async fn run_together(db: &Db, mut jobs: Vec<Job>, stats: &Stats) {
         let mut opening = match db.backend {
             // A batch holds product locks taken across many units, not in one global order, so
             // it may close a cycle with another writer (a cancel, a stock edit, another lane).
-            // Giving up a wait after 200 ms, long before PostgreSQL's deadlock check (1 s),
+            // Giving up a wait after 50 ms, long before PostgreSQL's deadlock check (1 s),
             // makes the batch's unit the one that yields (it is re-run alone), never the other
             // writer's request.
-            Backend::Postgres => "SET LOCAL lock_timeout = '200ms'; SAVEPOINT unit",
+            Backend::Postgres => "SET LOCAL lock_timeout = '50ms'; SAVEPOINT unit",
             Backend::Sqlite => "SAVEPOINT unit",
         };
         for job in &mut jobs {
@@ -336,7 +343,7 @@ async fn run_together(db: &Db, mut jobs: Vec<Job>, stats: &Stats) {
                         let _ = job.reply.send(result);
                     }
                     Pending::Rerun => {
-                        stats.reruns.fetch_add(1, Ordering::Relaxed);
+                        stats.rerun();
                         run_alone(db, job).await;
                     }
                 }
@@ -345,7 +352,7 @@ async fn run_together(db: &Db, mut jobs: Vec<Job>, stats: &Stats) {
         Err(Failure::Undone(error)) => {
             tracing::warn!(%error, units = jobs.len(), "group commit failed; running its units one by one");
             for job in jobs {
-                stats.reruns.fetch_add(1, Ordering::Relaxed);
+                stats.rerun();
                 run_alone(db, job).await;
             }
         }

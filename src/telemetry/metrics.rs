@@ -108,6 +108,10 @@ fn describe() {
         crate::db::group_commit::BATCH_SIZE_METRIC,
         "Units of work (checkouts) per group-commit write transaction"
     );
+    metrics::describe_counter!(
+        crate::db::group_commit::RERUNS_METRIC,
+        "Group-commit units run again alone (a failed batch, or a lock or deadlock victim)"
+    );
 }
 
 /// The `route` label of a request no route matched.
@@ -143,6 +147,7 @@ fn register_at_zero() {
     drop(metrics::histogram!(
         crate::db::group_commit::BATCH_SIZE_METRIC
     ));
+    metrics::counter!(crate::db::group_commit::RERUNS_METRIC).increment(0);
 }
 
 /// The `method` label: a standard method's name, or `OTHER` (any token is a valid HTTP method,
@@ -235,6 +240,7 @@ mod tests {
             crate::jobs::metrics::OLDEST_DUE_AGE,
             NOTIFICATION_STREAMS,
             crate::db::group_commit::BATCH_SIZE_METRIC,
+            crate::db::group_commit::RERUNS_METRIC,
         ] {
             assert!(
                 text.contains(&format!("\n{family}")) || text.starts_with(family),
