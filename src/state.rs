@@ -9,7 +9,7 @@ use crate::{
     cache::Cache,
     catalog::products::ProductIndex,
     config::Settings,
-    db::Db,
+    db::{Db, GroupCommit},
     http::{in_flight::InFlight, rate_limit::RateLimiter},
     live::Hub,
     mail::Mailer,
@@ -48,6 +48,9 @@ impl FromRef<AppState> for Arc<dyn MediaStore> {
 /// What the state holds.
 pub struct Services {
     pub db: Db,
+    /// The write combiner checkout places its orders through (docs/orders.md, "How checkout
+    /// commits").
+    pub writes: Arc<GroupCommit>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub mailer: Arc<dyn Mailer>,

@@ -3,6 +3,7 @@
 //! (docs/PERFORMANCE.md).
 
 mod analytics;
+mod batches;
 mod dashboard;
 mod dataset;
 mod django_import;
@@ -388,6 +389,9 @@ async fn run_all(
             .await
             .map(|result| vec![result]),
         };
+        if scenario.buys() {
+            batches::report(server.base_url()).await;
+        }
         server.stop().await;
         let mut outcome = outcome?;
         // The buying scenarios have one result, which the books and the WAL go with.

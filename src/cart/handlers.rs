@@ -79,25 +79,31 @@ pub async fn add_cart_item(
     }
     // One write, no transaction: the cart is created only on a first add (without marking an
     // existing one changed, should a racing first add have created it), and the line's upsert
-    // checks the stock itself.
-    let mut conn = state.db.write_connection().await?;
-    let cart_id = match cart_id {
-        Some(id) => id,
-        None => store::ensure_cart(&mut conn, user.id).await?.id,
-    };
+    // checks the stock itself. On SQLite it rides in the checkouts' next shared transaction
+    // (`db::group_commit`), saving the writer a commit of its own.
     // The line may hold neither more than the stock nor more than a line's maximum; when the
     // maximum is the lower of the two, it is what the sum broke.
     let limit = stock.min(MAX_QUANTITY);
-    let (item_id, quantity) =
-        store::add_to_line(&mut conn, cart_id, product_id, body.quantity, limit)
-            .await?
-            .ok_or_else(|| {
-                if stock > MAX_QUANTITY {
-                    too_many_units()
-                } else {
-                    stock_error(stock)
-                }
-            })?;
+    let (user_id, quantity) = (user.id, body.quantity);
+    let (item_id, quantity) = state
+        .writes
+        .run_small(move |conn| {
+            Box::pin(async move {
+                let cart_id = match cart_id {
+                    Some(id) => id,
+                    None => store::ensure_cart(conn, user_id).await?.id,
+                };
+                store::add_to_line(conn, cart_id, product_id, quantity, limit).await
+            })
+        })
+        .await?
+        .ok_or_else(|| {
+            if stock > MAX_QUANTITY {
+                too_many_units()
+            } else {
+                stock_error(stock)
+            }
+        })?;
     Ok((
         StatusCode::CREATED,
         Captured::add_to_cart(user.id, product_id),

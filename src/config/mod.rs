@@ -46,6 +46,13 @@ pub struct Settings {
     pub sqlite_synchronous: SqliteSynchronous,
     /// How long a request waits for a pooled connection before answering `503`.
     pub database_acquire_timeout: Duration,
+    /// `GROUP_COMMIT`: checkouts waiting at one moment share one write transaction, a
+    /// savepoint each (`db::group_commit`); `false` gives each its own. Unset, the engine's
+    /// default (`db::group_commit::on_by_default`: on for SQLite, off for PostgreSQL).
+    pub group_commit: Option<bool>,
+    /// `GROUP_COMMIT_LANES`: how many such shared transactions run at once; unset, the
+    /// engine's default (`db::group_commit::default_lanes`).
+    pub group_commit_lanes: Option<usize>,
     /// How long `serve` keeps retrying an unreachable database at start before giving up.
     pub database_connect_timeout: Duration,
     /// How long shutdown waits for in-flight requests before exiting anyway.
@@ -161,6 +168,16 @@ impl Settings {
                 .transpose()?
                 .unwrap_or_default(),
             database_acquire_timeout: seconds("DATABASE_ACQUIRE_TIMEOUT", 3)?,
+            group_commit: var("GROUP_COMMIT")
+                .map(|v| parse_bool(Some(&v), true))
+                .transpose()
+                .context("GROUP_COMMIT")?,
+            group_commit_lanes: var("GROUP_COMMIT_LANES")
+                .map(|v| {
+                    let lanes = values::positive_number("GROUP_COMMIT_LANES", Some(v), 1)?;
+                    usize::try_from(lanes).context("GROUP_COMMIT_LANES is too large")
+                })
+                .transpose()?,
             database_connect_timeout: seconds("DATABASE_CONNECT_TIMEOUT", 60)?,
             shutdown_grace_period: seconds("SHUTDOWN_GRACE_PERIOD", 30)?,
             secure_ssl_redirect: parse_bool(var("SECURE_SSL_REDIRECT").as_deref(), false)
@@ -262,6 +279,17 @@ mod tests {
         assert_eq!(s.shutdown_grace_period, Duration::from_secs(2));
         assert!(s.secure_ssl_redirect);
         assert!(settings(&[("SHUTDOWN_GRACE_PERIOD", "soon")]).is_err());
+    }
+
+    #[test]
+    fn group_commit_and_its_lanes_are_the_engines_unless_set() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.group_commit, None);
+        assert_eq!(s.group_commit_lanes, None);
+        let s = settings(&[("GROUP_COMMIT", "false"), ("GROUP_COMMIT_LANES", "3")]).unwrap();
+        assert_eq!(s.group_commit, Some(false));
+        assert_eq!(s.group_commit_lanes, Some(3));
+        assert!(settings(&[("GROUP_COMMIT_LANES", "0")]).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod bulk;
 mod constraint;
 mod full_text;
+pub mod group_commit;
 pub mod migrations;
 mod sql;
 pub mod types;
@@ -27,6 +28,7 @@ pub use constraint::{
     is_foreign_key_violation, is_unique_violation, unique_constraint, ResultExt, Violation,
 };
 pub use full_text::fts5_query;
+pub use group_commit::{Done, GroupCommit};
 pub use sql::{Param, SqlBuilder};
 pub use types::{now_micros, Flag};
 

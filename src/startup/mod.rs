@@ -21,7 +21,7 @@ use crate::{
     cache::Cache,
     catalog::products::ProductIndex,
     config::Settings,
-    db::Db,
+    db::{Db, GroupCommit},
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
     live::Hub,
     mail, media, payment_gateway,
@@ -76,8 +76,15 @@ impl Application {
         let live = Arc::new(Hub::new(settings.cache.redis_url.as_ref(), &shutdown)?);
         let analytics = Recorder::new(&settings.analytics, &settings.secret_key);
         let product_index = ProductIndex::new(&settings.cache);
+        // Spawned here, inside the runtime; closed by `run_until_stopped` after the last request.
+        let writes = Arc::new(GroupCommit::start(
+            db.clone(),
+            settings.group_commit,
+            settings.group_commit_lanes,
+        ));
         let state = AppState::new(Services {
             db,
+            writes,
             settings: Arc::new(settings),
             tokens,
             mailer,
@@ -120,6 +127,7 @@ impl Application {
         let grace = self.state.settings.shutdown_grace_period;
         let in_flight = self.state.in_flight.clone();
         let db = self.state.db.clone();
+        let writes = self.state.writes.clone();
         let stopping = self.state.shutdown.clone();
         let worker = jobs::spawn_worker(&self.state, stopping.clone());
         // Not stopped by `stopping`: requests still draining after the signal record events too,
@@ -162,6 +170,13 @@ impl Application {
         if let Some(analytics) = analytics {
             // Buffered analytics events are written before the pool closes (SPEC §3.8).
             analytics.stop(ANALYTICS_FLUSH_TIMEOUT).await;
+        }
+        // Orders still queued are written (or refused) before the pool goes.
+        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, writes.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the write combiner did not finish in time");
         }
         // Connections still checked out by abandoned requests would make `close` wait for them.
         if tokio::time::timeout(POOL_CLOSE_TIMEOUT, db.close())

@@ -36,6 +36,9 @@ pub const CACHE_LOOKUPS_TOTAL: &str = "cache_lookups_total";
 /// Notification streams (Server-Sent Events) open now.
 pub const NOTIFICATION_STREAMS: &str = "nexus_notification_streams";
 
+/// Group-commit batch sizes: units per write transaction, 1 to `MAX_BATCH` (32).
+const BATCH_SIZE_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
+
 /// Latency buckets: 5 ms to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -51,6 +54,12 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             let built = PrometheusBuilder::new()
                 // Every `_seconds` histogram: request latency, analytics batch writes.
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), LATENCY_BUCKETS)
+                .and_then(|builder| {
+                    builder.set_buckets_for_metric(
+                        Matcher::Full(crate::db::group_commit::BATCH_SIZE_METRIC.to_owned()),
+                        BATCH_SIZE_BUCKETS,
+                    )
+                })
                 .and_then(PrometheusBuilder::install_recorder);
             match built {
                 Ok(handle) => {
@@ -95,6 +104,14 @@ fn describe() {
     );
     metrics::describe_gauge!(DB_POOL_CONNECTIONS, "Database pool connections by state");
     metrics::describe_gauge!(NOTIFICATION_STREAMS, "Notification streams open now");
+    metrics::describe_histogram!(
+        crate::db::group_commit::BATCH_SIZE_METRIC,
+        "Units of work (checkouts) per group-commit write transaction"
+    );
+    metrics::describe_counter!(
+        crate::db::group_commit::RERUNS_METRIC,
+        "Group-commit units run again alone (a failed batch, or a lock or deadlock victim)"
+    );
 }
 
 /// The `route` label of a request no route matched.
@@ -127,6 +144,10 @@ fn register_at_zero() {
     // The queue's families (`nexus_jobs_*`) are named and labelled by the queue itself.
     crate::jobs::metrics::register();
     metrics::gauge!(NOTIFICATION_STREAMS).increment(0.0);
+    drop(metrics::histogram!(
+        crate::db::group_commit::BATCH_SIZE_METRIC
+    ));
+    metrics::counter!(crate::db::group_commit::RERUNS_METRIC).increment(0);
 }
 
 /// The `method` label: a standard method's name, or `OTHER` (any token is a valid HTTP method,
@@ -218,6 +239,8 @@ mod tests {
             crate::jobs::metrics::FAILURES_TOTAL,
             crate::jobs::metrics::OLDEST_DUE_AGE,
             NOTIFICATION_STREAMS,
+            crate::db::group_commit::BATCH_SIZE_METRIC,
+            crate::db::group_commit::RERUNS_METRIC,
         ] {
             assert!(
                 text.contains(&format!("\n{family}")) || text.starts_with(family),

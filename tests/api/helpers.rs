@@ -14,9 +14,10 @@ use serde_json::Value;
 /// Runs each test body once per backend: `mod name { fn sqlite(); fn postgres(); }`.
 /// The PostgreSQL variant is compiled as ignored, with the reason, when `TEST_DATABASE_URL` is
 /// unset (build.rs), so the closing line counts it as ignored rather than passed.
+/// `api_test! { settings = [("NAME", "value")]; async fn ... }` runs them with those settings.
 #[macro_export]
 macro_rules! api_test {
-    ($(async fn $name:ident($app:ident: TestApp $(,)?) $body:block)*) => {$(
+    (settings = $settings:expr; $(async fn $name:ident($app:ident: TestApp $(,)?) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -27,16 +28,21 @@ macro_rules! api_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run(TestApp::spawn(Backend::Sqlite).await.expect("SQLite always runs")).await
+                let app = TestApp::spawn_with(Backend::Sqlite, &$settings).await;
+                run(app.expect("SQLite always runs")).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             #[cfg_attr(not(nexus_test_postgres), ignore = "TEST_DATABASE_URL is not set")]
             async fn postgres() {
-                run(TestApp::spawn(Backend::Postgres).await.expect(POSTGRES_UNSET)).await
+                let app = TestApp::spawn_with(Backend::Postgres, &$settings).await;
+                run(app.expect(POSTGRES_UNSET)).await
             }
         }
     )*};
+    ($(async fn $name:ident($app:ident: TestApp $(,)?) $body:block)*) => {
+        $crate::api_test! { settings = []; $(async fn $name($app: TestApp) $body)* }
+    };
 }
 
 /// Why a PostgreSQL test that was built to run has no database: the variable was unset after the

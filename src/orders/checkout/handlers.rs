@@ -1,5 +1,7 @@
 //! The checkout's HTTP edge: the body read, the key checked, the order placed or replayed.
 
+use std::sync::Arc;
+
 use axum::{
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode},
@@ -15,8 +17,11 @@ use crate::orders::{
     store,
     views::{OrderView, ShippingAddress},
 };
+use sqlx::AnyConnection;
+
 use crate::{
-    accounts::{self, CurrentUser},
+    accounts::{self, AuthUser, CurrentUser},
+    db::{Backend, Done},
     error::ApiError,
     http::extract::Json,
     state::AppState,
@@ -49,49 +54,102 @@ pub async fn create_order(
     let key = key?;
     let address = resolve_address(&state, user.id, &request.address()).await?;
 
-    let threshold = state.settings.notifications.low_stock_threshold;
-    let mut tx = state.db.begin_write().await?;
-    let placed = place::place(
-        &mut tx,
-        state.db.backend,
-        threshold,
-        &user,
-        &request,
+    let order = Arc::new(Order {
+        backend: state.db.backend,
+        low_stock_threshold: state.settings.notifications.low_stock_threshold,
+        user,
+        request,
         address,
-    )
-    .await;
-    let (Some(key), Some(fingerprint)) = (key, fingerprint) else {
-        let placed = placed?;
-        tx.commit().await?;
-        return Ok(created(&state, user.id, placed));
+        key: key.zip(fingerprint),
+    });
+    // The order is placed in a write transaction the combiner shares with the checkouts waiting
+    // beside it, under a savepoint of its own (docs/orders.md, "How checkout commits"); the
+    // outcome arrives once that transaction has committed, so nothing below runs for an order
+    // that was not kept.
+    let attempt = {
+        let order = order.clone();
+        state
+            .writes
+            .run(move |conn| {
+                let order = order.clone();
+                Box::pin(async move { attempt(conn, &order).await })
+            })
+            .await
     };
-    // The key is recorded last, with its order: one statement, taken after every other lock
-    // (cart, products), so lock order stays the same for every checkout. A request that finds
-    // the key taken, or fails, may be a replay of an order committed meanwhile (which emptied
-    // the cart or took the stock it now misses): it answers that order instead.
-    // A replay's rollback takes the notifications with it: nobody is told of an order that
-    // was never kept.
-    let failure = match placed {
-        Ok(placed) => {
-            if store::record_key(&mut tx, user.id, &key, &fingerprint, placed.order.id).await? {
-                tx.commit().await?;
-                return Ok(created(&state, user.id, placed));
-            }
-            let _ = placed.announcement;
-            None
-        }
-        Err(error) => Some(error),
+    let user_id = order.user.id;
+    let failure = match attempt {
+        Ok(Attempt::Placed(placed)) => return Ok(created(&state, user_id, *placed)),
+        Ok(Attempt::Failed(error)) => Some(error),
+        Ok(Attempt::KeyTaken) => None,
+        Err(error) => Some(CheckoutError::Database(error)),
     };
-    tx.rollback().await?;
-    match store::find_key(&state.db.pool, user.id, &key).await? {
+    let Some((key, fingerprint)) = &order.key else {
+        return Err(failure.map_or_else(
+            || ApiError::Internal(anyhow::anyhow!("no key, yet the key was taken")),
+            ApiError::from,
+        ));
+    };
+    // A request that found the key taken, or failed, may be a replay of an order committed
+    // meanwhile (which emptied the cart or took the stock it now misses): it answers that order
+    // instead. Read after the batch committed, so a duplicate in the same batch is seen too.
+    match store::find_key(&state.db.pool, user_id, key).await? {
         Some(stored) => {
-            let (order_id, status) = idempotency::replay(&stored, &fingerprint)?;
+            let (order_id, status) = idempotency::replay(&stored, fingerprint)?;
             replayed(&state, order_id, status).await
         }
         None => Err(failure.map(ApiError::from).unwrap_or_else(|| {
             ApiError::Internal(anyhow::anyhow!("idempotency key taken but not stored"))
         })),
     }
+}
+
+/// One checkout as the combiner runs it (possibly twice: see `db::group_commit`).
+struct Order {
+    backend: Backend,
+    low_stock_threshold: i64,
+    user: AuthUser,
+    request: CheckoutRequest,
+    address: Option<ShippingAddress>,
+    /// The `Idempotency-Key` and the body's fingerprint.
+    key: Option<(String, String)>,
+}
+
+/// What one run of a checkout decided, delivered after its transaction ended.
+enum Attempt {
+    /// Kept: committed by the time anyone sees it.
+    Placed(Box<place::Placed>),
+    /// Undone: the order could not be placed (stock, cart, products).
+    Failed(CheckoutError),
+    /// Undone: the key was recorded by an earlier request, whose order is replayed.
+    KeyTaken,
+}
+
+/// Places the order on `conn` and says whether to keep it. The key is recorded last, with its
+/// order: one statement, taken after every other lock (cart, products), so lock order stays
+/// the same for every checkout. A database error undoes the order too (the combiner rolls it back
+/// to its savepoint, and re-runs it alone if it was only a deadlock's victim). An undone order
+/// takes its notifications with it: nobody is told of an order that was never kept.
+async fn attempt(conn: &mut AnyConnection, order: &Order) -> Result<Done<Attempt>, sqlx::Error> {
+    let placed = place::place(
+        conn,
+        order.backend,
+        order.low_stock_threshold,
+        &order.user,
+        &order.request,
+        order.address.clone(),
+    )
+    .await;
+    let placed = match placed {
+        Ok(placed) => placed,
+        Err(CheckoutError::Database(error)) => return Err(error),
+        Err(error) => return Ok(Done::Undo(Attempt::Failed(error))),
+    };
+    if let Some((key, fingerprint)) = &order.key {
+        if !store::record_key(conn, order.user.id, key, fingerprint, placed.order.id).await? {
+            return Ok(Done::Undo(Attempt::KeyTaken));
+        }
+    }
+    Ok(Done::Keep(Attempt::Placed(Box::new(placed))))
 }
 
 /// The `201` of a placed (and committed) order, counted in the metrics and reported to analytics

@@ -3,6 +3,7 @@
 
 mod checkout;
 mod customer;
+mod group_commit;
 mod idempotency;
 mod payment;
 mod races;

@@ -1,0 +1,254 @@
+//! Group commit (`db::group_commit`, docs/orders.md "How checkout commits"): checkouts racing over
+//! real HTTP share write transactions, and each still succeeds or fails on its own; the combiner's
+//! rules (a failing unit alone undone, a failed commit re-run unit by unit) on both engines.
+
+use std::collections::BTreeSet;
+
+use futures_util::future::{join_all, BoxFuture};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::fixtures::*;
+use crate::{
+    api_test,
+    helpers::{Backend, TestApp},
+};
+use nexus::db::Done;
+
+/// Races one checkout per buyer (`items` as given) and answers each buyer's status and body.
+async fn race_checkouts(
+    app: &TestApp,
+    orders: Vec<(String, serde_json::Value)>,
+) -> Vec<(u16, serde_json::Value)> {
+    let url = format!("{}/api/v1/orders/", app.address);
+    let tasks: Vec<_> = orders
+        .into_iter()
+        .map(|(token, body)| {
+            tokio::spawn(race_post(
+                app.client.clone(),
+                url.clone(),
+                token,
+                body,
+                None,
+            ))
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        answers.push((status.as_u16(), body));
+    }
+    answers
+}
+
+/// A unit for the combiner: inserts `n` into `gc_probe` (NULL fails the statement) and keeps it.
+fn probe(
+    n: Option<i64>,
+) -> impl FnMut(&mut AnyConnection) -> BoxFuture<'_, Result<Done<i64>, sqlx::Error>> + Send + 'static
+{
+    move |conn| {
+        Box::pin(async move {
+            sqlx::query("INSERT INTO gc_probe (n) VALUES ($1)")
+                .bind(n)
+                .execute(&mut *conn)
+                .await?;
+            Ok(Done::Keep(n.unwrap_or_default()))
+        })
+    }
+}
+
+async fn probe_values(app: &TestApp) -> BTreeSet<i64> {
+    sqlx::query_scalar::<_, i64>("SELECT n FROM gc_probe")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+// Off by default on PostgreSQL (docs/orders.md): these tests turn it on for both engines.
+api_test! {
+    settings = [("GROUP_COMMIT", "true")];
+
+    async fn a_lone_checkout_runs_at_once_in_a_transaction_of_its_own(app: TestApp) {
+        let user = app.create_customer().await;
+        let product = app.product().price_cents(250).stock(3).create().await;
+        let before = app.state().writes.stats().batches();
+        let started = std::time::Instant::now();
+        let response = app
+            .post_as("orders/", &user.token, &json!({"items": [{"product_id": product, "quantity": 2}]}))
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text);
+        // Nothing waits for company: a lone order is not held back to fill a batch.
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let stats = app.state().writes.stats();
+        assert_eq!(stats.batches() - before, 1, "one transaction for the one order");
+        assert_eq!(stats.largest_batch(), 1);
+        assert_stock(&app, product, 1).await;
+    }
+
+    async fn short_orders_in_a_batch_fail_alone_and_the_others_commit(app: TestApp) {
+        // 3 units of `scarce` for 12 buyers, and `plenty` for 12 more: every batch mixes orders
+        // that must fail with orders that must commit.
+        let scarce = app.product().price_cents(999).stock(3).create().await;
+        let plenty = app.product().price_cents(100).stock(1000).create().await;
+        let mut buyers = Vec::new();
+        for _ in 0..24 {
+            buyers.push(app.create_customer().await);
+        }
+        let orders = buyers
+            .iter()
+            .enumerate()
+            .map(|(i, buyer)| {
+                let product = if i % 2 == 0 { scarce } else { plenty };
+                (buyer.token.clone(), json!({"items": [{"product_id": product, "quantity": 1}]}))
+            })
+            .collect();
+        let answers = race_checkouts(&app, orders).await;
+        let mut placed = BTreeSet::new();
+        let (mut scarce_sold, mut short) = (0, 0);
+        for (i, (status, body)) in answers.iter().enumerate() {
+            match (i % 2, *status) {
+                (0, 201) => {
+                    scarce_sold += 1;
+                    placed.insert(body["id"].as_i64().unwrap());
+                }
+                (0, 409) => {
+                    assert_eq!(body["code"], "insufficient_stock", "{body}");
+                    assert_eq!(body["items"][0]["product_id"], scarce);
+                    short += 1;
+                }
+                (1, 201) => {
+                    placed.insert(body["id"].as_i64().unwrap());
+                }
+                (_, status) => panic!("buyer {i}: unexpected {status}: {body}"),
+            }
+        }
+        assert_eq!((scarce_sold, short), (3, 9));
+        // Exactly the answered orders exist, with one line each.
+        let stored: BTreeSet<i64> = sqlx::query_scalar::<_, i64>("SELECT id FROM orders")
+            .fetch_all(&app.db.pool).await.unwrap().into_iter().collect();
+        assert_eq!(stored, placed);
+        assert_eq!(count_rows(&app, "order_items").await, 15);
+        // Books balanced: stock = Σ movements for both products.
+        assert_stock(&app, scarce, 0).await;
+        assert_stock(&app, plenty, 988).await;
+        eprintln!("group commit on {:?}: {} transactions for {} orders, largest {}",
+            app.backend, app.state().writes.stats().batches(),
+            app.state().writes.stats().units(), app.state().writes.stats().largest_batch());
+    }
+
+    async fn cart_adds_ride_in_the_shared_transactions_on_sqlite_only(app: TestApp) {
+        let product = app.product().price_cents(100).stock(1000).create().await;
+        let mut adds = Vec::new();
+        for _ in 0..16 {
+            let buyer = app.create_customer().await;
+            adds.push((buyer.token, json!({"product_id": product, "quantity": 2})));
+        }
+        let before = app.state().writes.stats().units();
+        let url = format!("{}/api/v1/cart/add/", app.address);
+        let tasks: Vec<_> = adds
+            .into_iter()
+            .map(|(token, body)| tokio::spawn(race_post(app.client.clone(), url.clone(), token, body, None)))
+            .collect();
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            assert_eq!(status, 201, "{body}");
+        }
+        let quantities: i64 = sqlx::query_scalar(
+            "SELECT CAST(SUM(quantity) AS BIGINT) FROM cart_items WHERE product_id = $1")
+            .bind(product).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(quantities, 32);
+        // SQLite's adds would each pay a commit on the one writer; PostgreSQL's run beside it.
+        let through_the_combiner = app.state().writes.stats().units() - before;
+        match app.backend {
+            Backend::Sqlite => assert_eq!(through_the_combiner, 16),
+            Backend::Postgres => assert_eq!(through_the_combiner, 0),
+        }
+    }
+
+    async fn units_waiting_together_share_a_transaction_and_fail_alone(app: TestApp) {
+        sqlx::query("CREATE TABLE gc_probe (n BIGINT NOT NULL)")
+            .execute(&app.db.pool).await.unwrap();
+        let writes = app.state().writes.clone();
+        // Every third unit breaks NOT NULL: on PostgreSQL that would abort a shared transaction
+        // without the unit's savepoint.
+        let units = (0..48).map(|i| {
+            let writes = writes.clone();
+            async move { writes.run(probe((i % 3 != 0).then_some(i))).await }
+        });
+        let outcomes = join_all(units).await;
+        for (i, outcome) in outcomes.iter().enumerate() {
+            match outcome {
+                Ok(n) => assert!(i % 3 != 0 && *n == i as i64, "unit {i}: {outcome:?}"),
+                Err(sqlx::Error::Database(_)) => assert_eq!(i % 3, 0, "unit {i} failed"),
+                Err(other) => panic!("unit {i}: {other}"),
+            }
+        }
+        let expected: BTreeSet<i64> = (0..48).filter(|i| i % 3 != 0).collect();
+        assert_eq!(probe_values(&app).await, expected);
+        assert!(
+            writes.stats().largest_batch() > 1,
+            "48 units queued at once share transactions (largest batch {})",
+            writes.stats().largest_batch()
+        );
+    }
+
+    async fn a_batch_that_cannot_commit_is_run_again_unit_by_unit(app: TestApp) {
+        // A deferred foreign key fails at COMMIT, not at the statement: the shared transaction
+        // fails as a whole, and only the unit that broke it may answer an error.
+        for statement in [
+            "CREATE TABLE gc_parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE gc_probe (n BIGINT NOT NULL, \
+             parent_id INTEGER REFERENCES gc_parent (id) DEFERRABLE INITIALLY DEFERRED)",
+            "INSERT INTO gc_parent (id) VALUES (1)",
+        ] {
+            sqlx::query(statement).execute(&app.db.pool).await.unwrap();
+        }
+        let writes = app.state().writes.clone();
+        let units = (0..32i64).map(|i| {
+            let writes = writes.clone();
+            let parent = if i == 7 { 99 } else { 1 };
+            async move {
+                writes.run(move |conn: &mut AnyConnection| -> BoxFuture<'_, Result<Done<i64>, sqlx::Error>> {
+                    Box::pin(async move {
+                        sqlx::query("INSERT INTO gc_probe (n, parent_id) VALUES ($1, $2)")
+                            .bind(i).bind(parent).execute(&mut *conn).await?;
+                        Ok(Done::Keep(i))
+                    })
+                }).await
+            }
+        });
+        let outcomes = join_all(units).await;
+        for (i, outcome) in outcomes.iter().enumerate() {
+            assert_eq!(outcome.is_ok(), i != 7, "unit {i}: {outcome:?}");
+        }
+        let expected: BTreeSet<i64> = (0..32).filter(|&i| i != 7).collect();
+        assert_eq!(probe_values(&app).await, expected);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_group_commit_off_racing_buyers_still_buy_exactly_the_stock() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("GROUP_COMMIT", "false")])
+        .await
+        .unwrap();
+    let product = app.product().price_cents(999).stock(4).create().await;
+    let mut orders = Vec::new();
+    for _ in 0..12 {
+        let buyer = app.create_customer().await;
+        orders.push((
+            buyer.token,
+            json!({"items": [{"product_id": product, "quantity": 1}]}),
+        ));
+    }
+    let answers = race_checkouts(&app, orders).await;
+    let created = answers.iter().filter(|(status, _)| *status == 201).count();
+    assert_eq!(created, 4, "{answers:?}");
+    assert_stock(&app, product, 0).await;
+    assert_eq!(
+        app.state().writes.stats().batches(),
+        0,
+        "no lane ran: each order had its own transaction"
+    );
+}
