@@ -6,8 +6,7 @@ use std::{sync::Arc, time::Instant};
 use axum::extract::FromRef;
 
 use crate::{
-    cache::Cache,
-    catalog::products::ProductIndex,
+    cache::{Cache, PerVersion},
     config::Settings,
     db::{Db, GroupCommit},
     http::{in_flight::InFlight, rate_limit::RateLimiter},
@@ -60,8 +59,9 @@ pub struct Services {
     pub rate_limiter: Arc<RateLimiter>,
     /// The catalog read cache (docs/cache.md).
     pub cache: Arc<Cache>,
-    /// Anonymous product lists from memory, following the cache's catalog version.
-    pub product_index: ProductIndex,
+    /// The product index's snapshot of the catalogue, kept per catalog version
+    /// (`catalog::products::index`): anonymous lists and the categories from memory.
+    pub product_index: PerVersion,
     /// Tells open notification streams, on every instance, that a user has news.
     pub live: Arc<Hub>,
     /// The payment provider chosen by `PAYMENT_PROVIDER`.

@@ -10,7 +10,10 @@
 mod entry;
 pub mod middleware;
 mod paths;
+mod per_version;
 mod redis_backend;
+
+pub use per_version::PerVersion;
 
 use self::redis_backend::RedisCache;
 

@@ -193,7 +193,7 @@ pub async fn admin_list_categories(
     query: QueryPairs,
 ) -> Result<Json<CategoryList>, ApiError> {
     Ok(Json(
-        categories::list(&state.db, &page, query.flag("tree")).await?,
+        categories::list(&state, &page, query.flag("tree")).await?,
     ))
 }
 
@@ -221,7 +221,7 @@ pub async fn admin_get_category(
     _staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    Ok(Json(categories::get(&state.db, &id).await?))
+    Ok(Json(categories::get(&state, &id).await?))
 }
 
 /// Replace a category's writable fields.

@@ -18,8 +18,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{
-    cache::Cache,
-    catalog::products::ProductIndex,
+    cache::{Cache, PerVersion},
     config::Settings,
     db::{Db, GroupCommit},
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
@@ -75,7 +74,7 @@ impl Application {
         let shutdown = tokio_util::sync::CancellationToken::new();
         let live = Arc::new(Hub::new(settings.cache.redis_url.as_ref(), &shutdown)?);
         let analytics = Recorder::new(&settings.analytics, &settings.secret_key);
-        let product_index = ProductIndex::new(&settings.cache);
+        let product_index = PerVersion::new(settings.cache.product_index, settings.cache.ttl);
         // Spawned here, inside the runtime; closed by `run_until_stopped` after the last request.
         let writes = Arc::new(GroupCommit::start(
             db.clone(),

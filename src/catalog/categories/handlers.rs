@@ -33,7 +33,7 @@ pub async fn list_categories(
     query: QueryPairs,
 ) -> Result<Json<CategoryList>, ApiError> {
     Ok(Json(
-        service::list(&state.db, &page, query.flag("tree")).await?,
+        service::list(&state, &page, query.flag("tree")).await?,
     ))
 }
 
@@ -61,7 +61,7 @@ pub async fn get_category(
     _user: MaybeUser,
     Path(key): Path<String>,
 ) -> Result<Json<CategoryView>, ApiError> {
-    Ok(Json(service::get(&state.db, &key).await?))
+    Ok(Json(service::get(&state, &key).await?))
 }
 
 /// Replace a category's writable fields (staff).

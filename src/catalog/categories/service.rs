@@ -5,10 +5,29 @@ use super::{
     store, tree,
     views::{CategoryList, CategoryView},
 };
-use crate::{db::Db, error::ApiError, http::pagination::PageRequest, validation::Draft};
+use crate::{
+    catalog::products, db::Db, error::ApiError, http::pagination::PageRequest, state::AppState,
+    validation::Draft,
+};
 
-/// The category list: a page by name, or the whole tree.
-pub async fn list(db: &Db, page: &PageRequest, tree: bool) -> Result<CategoryList, ApiError> {
+/// The category list: a page by name, or the whole tree; from the product index's snapshot
+/// when there is one for the catalog version now (docs/cache.md), else from the database.
+pub async fn list(
+    state: &AppState,
+    page: &PageRequest,
+    tree: bool,
+) -> Result<CategoryList, ApiError> {
+    let db = &state.db;
+    if let Some(snapshot) = products::index_snapshot(state).await {
+        if tree {
+            let categories = snapshot.categories_with_own_counts();
+            return Ok(CategoryList::Tree(tree::build_forest(categories)));
+        }
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit()).unwrap_or(0);
+        let (count, results) = snapshot.categories_page(offset, limit);
+        return Ok(CategoryList::Page(page.page(count as i64, results)?));
+    }
     if tree {
         let categories = store::all_with_own_counts(db).await?;
         return Ok(CategoryList::Tree(tree::build_forest(categories)));
@@ -22,9 +41,13 @@ pub async fn list(db: &Db, page: &PageRequest, tree: bool) -> Result<CategoryLis
     Ok(CategoryList::Page(page.page(count, results)?))
 }
 
-/// The category named by `key`, or `404`.
-pub async fn get(db: &Db, key: &str) -> Result<CategoryView, ApiError> {
-    store::find(db, key).await?.ok_or_else(ApiError::not_found)
+/// The category named by `key`, or `404`; from the product index's snapshot when there is one.
+pub async fn get(state: &AppState, key: &str) -> Result<CategoryView, ApiError> {
+    let found = match products::index_snapshot(state).await {
+        Some(snapshot) => snapshot.category(key),
+        None => store::find(&state.db, key).await?,
+    };
+    found.ok_or_else(ApiError::not_found)
 }
 
 /// The id of the category named by `key`, or `404`.
@@ -39,7 +62,7 @@ pub async fn create(db: &Db, mut draft: Draft<CategoryWrite>) -> Result<Category
     check_parent(db, &mut draft).await?;
     let category = draft.finish()?;
     let id = store::insert(db, &category).await?;
-    get(db, &id.to_string()).await
+    written(db, id).await
 }
 
 /// Applies a PUT or PATCH body to the category named by `key` (`404` before any `400`).
@@ -52,7 +75,15 @@ pub async fn update(
     check_parent(db, &mut draft).await?;
     let changes = draft.finish()?;
     store::update(db, id, &changes).await?;
-    get(db, &id.to_string()).await
+    written(db, id).await
+}
+
+/// A category just written, read back from the database: the index's snapshot can't have it
+/// yet (the version is bumped once the handler has answered).
+async fn written(db: &Db, id: i64) -> Result<CategoryView, ApiError> {
+    store::find(db, &id.to_string())
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// Deletes the category named by `key` (`409` while it has products or children).

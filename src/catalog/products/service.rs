@@ -104,7 +104,7 @@ impl<'a> Source<'a> {
         visibility: Visibility,
     ) -> Source<'a> {
         if visibility == Visibility::ActiveOnly && index::answerable(filters) {
-            if let Some(snapshot) = state.product_index.snapshot(&state.db, &state.cache).await {
+            if let Some(snapshot) = index::snapshot(state).await {
                 return Source::Index(snapshot);
             }
         }

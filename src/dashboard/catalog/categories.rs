@@ -40,7 +40,7 @@ struct TreeRow {
 /// parents; docs/dashboard.md).
 async fn tree_rows(state: &AppState) -> Result<Vec<TreeRow>, ApiError> {
     let whole = paging::page_request(&QueryPairs::default())?;
-    let roots = match categories::list(&state.db, &whole, true).await? {
+    let roots = match categories::list(state, &whole, true).await? {
         CategoryList::Tree(roots) => roots,
         CategoryList::Page(page) => page
             .results
@@ -209,7 +209,7 @@ pub async fn edit_category(
     Path(id): Path<i64>,
     query: QueryPairs,
 ) -> Response {
-    let category = match categories::get(&state.db, &id.to_string()).await {
+    let category = match categories::get(&state, &id.to_string()).await {
         Ok(category) => category,
         Err(error) => return pages::error(&session, error),
     };
@@ -238,7 +238,7 @@ pub async fn update_category(
     let StaffForm { session, fields } = form;
     let key = id.to_string();
     // Read first: an unknown id is the 404 page, whatever the form says.
-    let category = match categories::get(&state.db, &key).await {
+    let category = match categories::get(&state, &key).await {
         Ok(category) => category,
         Err(error) => return pages::error(&session, error),
     };
@@ -258,7 +258,7 @@ pub async fn confirm_delete(
     session: StaffSession,
     Path(id): Path<i64>,
 ) -> Response {
-    match categories::get(&state.db, &id.to_string()).await {
+    match categories::get(&state, &id.to_string()).await {
         Ok(category) => pages::page(
             &session,
             "categories/delete.html",

@@ -1,6 +1,6 @@
-//! The product index (`catalog::products::index`, docs/cache.md): anonymous lists answered from
-//! memory must be the database's answers, byte for byte, and follow every write at once, on one
-//! instance or several.
+//! The product index (`catalog::products::index`, docs/cache.md): anonymous lists (and the
+//! categories) answered from memory must be the database's answers, byte for byte, and follow
+//! every write at once, on one instance or several.
 
 use serde_json::{json, Value};
 
@@ -106,7 +106,8 @@ async fn seed_catalog(app: &TestApp) {
     app.state().cache.bump_catalog_version().await;
 }
 
-/// Several hundred list URLs over every filter, ordering and paging the lists take, valid and not.
+/// Several hundred list URLs over every filter, ordering and paging the lists take, valid and not,
+/// and the category list, tree and details.
 fn list_urls() -> Vec<String> {
     // Mostly names that exist, so most answers are pages; a few that don't (a 400, or an
     // empty page for `categories/{key}/products/`).
@@ -144,7 +145,21 @@ fn list_urls() -> Vec<String> {
         "page_size=5&page=3",
         "page=9",
     ];
-    let mut urls = Vec::new();
+    // The category list, tree and detail come from the same snapshot.
+    let mut urls: Vec<String> = [
+        "categories/",
+        "categories/?page=2&page_size=3",
+        "categories/?page=4&page_size=3",
+        "categories/?page=9",
+        "categories/?tree=true",
+        "categories/home/",
+        "categories/3/",
+        "categories/ferns/",
+        "categories/unknown/",
+        "categories/99999/",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     // A fixed walk through the combinations (every choice is taken many times over).
     let mut state = 7u64;
     let mut pick = |n: usize| {
@@ -199,7 +214,7 @@ crate::api_test! {
         let database = app
             .sibling(&[("PRODUCT_INDEX_ENABLED", "false"), ("CACHE_ENABLED", "false")])
             .await;
-        let before = app.state().product_index.lists_answered();
+        let before = app.state().product_index.handed_out();
         let mut compared = 0;
         for url in list_urls() {
             let (status, body) = get_from(&app.address, &url).await;
@@ -212,17 +227,17 @@ crate::api_test! {
         }
         // The walk is fixed, and most of its 400 URLs are pages with products on them.
         assert!(compared > 150, "only {compared} non-empty pages compared");
-        let answered = app.state().product_index.lists_answered() - before;
+        let answered = app.state().product_index.handed_out() - before;
         assert!(answered > 150, "the index answered {answered} lists");
     }
 
     async fn a_search_is_never_answered_by_the_index(app: TestApp) {
         seed_catalog(&app).await;
-        let before = app.state().product_index.lists_answered();
+        let before = app.state().product_index.handed_out();
         let (status, body) = get_from(&app.address, "products/?search=apple&ordering=price").await;
         assert_eq!(status, 200);
         assert!(body["count"].as_i64().unwrap() > 0);
-        assert_eq!(app.state().product_index.lists_answered(), before);
+        assert_eq!(app.state().product_index.handed_out(), before);
     }
 }
 
@@ -264,7 +279,7 @@ async fn edits_are_listed_at_once_without_the_cache(backend: Backend) {
     let (_, body) = get_from(&app.address, cheapest_first).await;
     assert_eq!(titles(body), ["Pine", "Oak"]);
     assert!(
-        app.state().product_index.lists_answered() >= 3,
+        app.state().product_index.handed_out() >= 3,
         "the lists came from the index"
     );
 }
@@ -292,7 +307,7 @@ async fn above_its_product_bound_the_index_steps_aside() {
         body["count"], 54,
         "the database answered all the active products"
     );
-    assert_eq!(app.state().product_index.lists_answered(), 0);
+    assert_eq!(app.state().product_index.handed_out(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,79 +18,18 @@ mod snapshot;
 pub use query::{answerable, page};
 pub use snapshot::{Indexed, Snapshot};
 
-use std::sync::{
-    atomic::{AtomicU64, Ordering},
-    Arc, RwLock,
-};
+use std::sync::Arc;
 
-use crate::{cache::Cache, config::cache::CacheSettings, db::Db};
+use crate::state::AppState;
 
-/// The latest snapshot of this instance, and the lock that lets one rebuild run at a time.
-pub struct ProductIndex {
-    enabled: bool,
-    max_products: u64,
-    /// `CACHE_TTL_SECONDS`: a snapshot is rebuilt at least this often, so a write that bumped no
-    /// version (SQL by hand, `nexus seed` against a running server) shows within it, as it does
-    /// in cached answers.
-    max_age: std::time::Duration,
-    latest: RwLock<Option<Arc<Snapshot>>>,
-    rebuilding: tokio::sync::Mutex<()>,
-    /// Snapshots handed out: lists answered from memory (the tests check the index answered).
-    handed_out: AtomicU64,
-}
-
-impl std::fmt::Debug for ProductIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProductIndex")
-            .field("enabled", &self.enabled)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ProductIndex {
-    pub fn new(settings: &CacheSettings) -> Self {
-        Self {
-            enabled: settings.product_index,
-            max_products: settings.product_index_max,
-            max_age: settings.ttl,
-            latest: RwLock::new(None),
-            rebuilding: tokio::sync::Mutex::new(()),
-            handed_out: AtomicU64::new(0),
-        }
-    }
-
-    /// How many lists this instance answered from memory so far.
-    pub fn lists_answered(&self) -> u64 {
-        self.handed_out.load(Ordering::Relaxed)
-    }
-
-    /// A snapshot at least as new as the catalog version now, or `None` when the caller must
-    /// read the database (index off, version unknown, another request rebuilding, or the load
-    /// failed).
-    pub async fn snapshot(&self, db: &Db, cache: &Cache) -> Option<Arc<Snapshot>> {
-        let snapshot = self.current(db, cache).await;
-        if snapshot.is_some() {
-            self.handed_out.fetch_add(1, Ordering::Relaxed);
-        }
-        snapshot
-    }
-
-    async fn current(&self, db: &Db, cache: &Cache) -> Option<Arc<Snapshot>> {
-        if !self.enabled {
-            return None;
-        }
-        // The version is read before anything else, as the response cache does: a snapshot made
-        // for it (or later) holds every write that finished before this request.
-        let version = cache.catalog_version().await?;
-        if let Some(snapshot) = self.latest_from(version) {
-            return Some(snapshot);
-        }
-        let _rebuilding = self.rebuilding.try_lock().ok()?;
-        if let Some(snapshot) = self.latest_from(version) {
-            return Some(snapshot);
-        }
+/// The snapshot for the catalog version now (kept in `state.product_index`, a
+/// `cache::PerVersion`), or `None` when the caller must read the database: the index off, the
+/// version unknown, another request rebuilding, or the load failed.
+pub async fn snapshot(state: &AppState) -> Option<Arc<Snapshot>> {
+    let max_products = state.settings.cache.product_index_max;
+    let build = |version| async move {
         let started = std::time::Instant::now();
-        match Snapshot::load(db, version, self.max_products).await {
+        match Snapshot::load(&state.db, version, max_products).await {
             Ok(snapshot) => {
                 tracing::debug!(
                     version,
@@ -98,14 +37,6 @@ impl ProductIndex {
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     "product index rebuilt"
                 );
-                let snapshot = Arc::new(snapshot);
-                let mut latest = self.latest.write().unwrap_or_else(|e| e.into_inner());
-                if latest
-                    .as_ref()
-                    .is_none_or(|kept| kept.loaded_at <= snapshot.loaded_at)
-                {
-                    *latest = Some(Arc::clone(&snapshot));
-                }
                 Some(snapshot)
             }
             Err(error) => {
@@ -113,16 +44,6 @@ impl ProductIndex {
                 None
             }
         }
-    }
-
-    /// The kept snapshot when it was made for `version` or later, within its maximum age.
-    fn latest_from(&self, version: u64) -> Option<Arc<Snapshot>> {
-        let latest = self.latest.read().unwrap_or_else(|e| e.into_inner());
-        latest
-            .as_ref()
-            .filter(|snapshot| {
-                snapshot.version >= version && snapshot.loaded_at.elapsed() < self.max_age
-            })
-            .cloned()
-    }
+    };
+    state.product_index.get(&state.cache, build).await
 }
