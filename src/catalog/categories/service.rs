@@ -6,28 +6,16 @@ use super::{
     views::{CategoryList, CategoryView},
 };
 use crate::{
-    catalog::products, db::Db, error::ApiError, http::pagination::PageRequest, state::AppState,
-    validation::Draft,
+    db::Db, error::ApiError, http::pagination::PageRequest, state::AppState, validation::Draft,
 };
 
-/// The category list: a page by name, or the whole tree; from the product index's snapshot
-/// when there is one for the catalog version now (docs/cache.md), else from the database.
+/// The category list: a page by name, or the whole tree.
 pub async fn list(
     state: &AppState,
     page: &PageRequest,
     tree: bool,
 ) -> Result<CategoryList, ApiError> {
     let db = &state.db;
-    if let Some(snapshot) = products::index_snapshot(state).await {
-        if tree {
-            let categories = snapshot.categories_with_own_counts();
-            return Ok(CategoryList::Tree(tree::build_forest(categories)));
-        }
-        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
-        let limit = usize::try_from(page.limit()).unwrap_or(0);
-        let (count, results) = snapshot.categories_page(offset, limit);
-        return Ok(CategoryList::Page(page.page(count as i64, results)?));
-    }
     if tree {
         let categories = store::all_with_own_counts(db).await?;
         return Ok(CategoryList::Tree(tree::build_forest(categories)));
@@ -41,13 +29,11 @@ pub async fn list(
     Ok(CategoryList::Page(page.page(count, results)?))
 }
 
-/// The category named by `key`, or `404`; from the product index's snapshot when there is one.
+/// The category named by `key`, or `404`.
 pub async fn get(state: &AppState, key: &str) -> Result<CategoryView, ApiError> {
-    let found = match products::index_snapshot(state).await {
-        Some(snapshot) => snapshot.category(key),
-        None => store::find(&state.db, key).await?,
-    };
-    found.ok_or_else(ApiError::not_found)
+    store::find(&state.db, key)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The id of the category named by `key`, or `404`.

@@ -145,7 +145,7 @@ fn list_urls() -> Vec<String> {
         "page_size=5&page=3",
         "page=9",
     ];
-    // The category list, tree and detail come from the same snapshot.
+    // The category list, tree and detail (read from the database on both).
     let mut urls: Vec<String> = [
         "categories/",
         "categories/?page=2&page_size=3",

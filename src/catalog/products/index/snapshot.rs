@@ -1,18 +1,16 @@
 //! One consistent copy of the active catalogue, read in one transaction: every active product as
-//! the list shows it (with its images' rows), the categories as `categories/` shows them, and the
-//! brands, plus what the list filters and orders by, kept apart in a compact form and pre-sorted
-//! by every field.
+//! the list shows it (with its images' rows), the category tree and the brands, plus what the
+//! list filters and orders by, kept apart in a compact form and pre-sorted by every field.
 
 use std::{cmp::Ordering, collections::HashMap};
 
 use crate::{
-    catalog::categories::CategoryView,
     catalog::products::{
         filters::OrderField,
         store::{ProductRow, PRODUCT_COLUMNS, PRODUCT_NAME_JOINS},
         views::ProductView,
     },
-    db::{types::format_micros, Backend, Db},
+    db::{Backend, Db},
     product_images::ImageRow,
 };
 
@@ -61,18 +59,6 @@ impl Keys {
     }
 }
 
-/// A category as stored, with its own active products (`active_products`, kept by triggers).
-#[derive(sqlx::FromRow)]
-struct CategoryRow {
-    id: i64,
-    name: String,
-    slug: String,
-    description: String,
-    parent_id: Option<i64>,
-    created_at: i64,
-    active_products: i64,
-}
-
 /// Every field a list can be ordered by, in [`Snapshot::sorted_by`]'s order.
 const ORDER_FIELDS: [OrderField; 5] = [
     OrderField::Price,
@@ -96,13 +82,6 @@ pub struct Snapshot {
     /// ascending: read forwards it is `ORDER BY field ASC, id ASC`, backwards `field DESC, id
     /// DESC`, the orders a one-field `ordering` asks the database for.
     sorted: [Vec<u32>; 5],
-    /// Every category in the database's `ORDER BY LOWER(name), id`, `products_count` holding
-    /// its own active products only (what the tree adds up).
-    categories: Vec<CategoryView>,
-    /// Each category's active products with its descendants', at the same positions.
-    category_totals: Vec<i64>,
-    /// Category id → its position in `categories`.
-    category_at: HashMap<i64, usize>,
     /// Category id → its children's ids.
     children: HashMap<i64, Vec<i64>>,
     category_slugs: HashMap<String, i64>,
@@ -148,13 +127,10 @@ impl Snapshot {
         for image in crate::product_images::all_image_rows(&mut tx).await? {
             images.entry(image.product_id).or_default().push(image);
         }
-        // The categories' own order, as `categories::store` reads them (`NAME_ORDER`).
-        let categories: Vec<CategoryRow> = sqlx::query_as(
-            "SELECT id, name, slug, description, parent_id, created_at, active_products \
-             FROM categories ORDER BY LOWER(name), id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let categories: Vec<(i64, String, Option<i64>)> =
+            sqlx::query_as("SELECT id, slug, parent_id FROM categories")
+                .fetch_all(&mut *tx)
+                .await?;
         let brands: Vec<(i64, String)> = sqlx::query_as("SELECT id, slug FROM brands")
             .fetch_all(&mut *tx)
             .await?;
@@ -187,24 +163,12 @@ impl Snapshot {
         }
         let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
         let mut category_slugs = HashMap::with_capacity(categories.len());
-        let mut category_at = HashMap::with_capacity(categories.len());
-        let mut views = Vec::with_capacity(categories.len());
-        for (at, row) in categories.into_iter().enumerate() {
-            if let Some(parent) = row.parent_id {
-                children.entry(parent).or_default().push(row.id);
+        for (id, slug, parent) in categories {
+            if let Some(parent) = parent {
+                children.entry(parent).or_default().push(id);
             }
-            children.entry(row.id).or_default();
-            category_slugs.insert(row.slug.clone(), row.id);
-            category_at.insert(row.id, at);
-            views.push(CategoryView {
-                id: row.id,
-                name: row.name,
-                slug: row.slug,
-                description: row.description,
-                parent: row.parent_id,
-                products_count: row.active_products,
-                created_at: format_micros(row.created_at),
-            });
+            children.entry(id).or_default();
+            category_slugs.insert(slug, id);
         }
         let mut brand_ids: Vec<i64> = brands.iter().map(|(id, _)| *id).collect();
         brand_ids.sort_unstable();
@@ -213,19 +177,6 @@ impl Snapshot {
         snapshot.loaded_at = loaded_at;
         snapshot.children = children;
         snapshot.category_slugs = category_slugs;
-        snapshot.category_totals = views
-            .iter()
-            .map(|category| {
-                snapshot
-                    .subtree(category.id)
-                    .iter()
-                    .filter_map(|id| category_at.get(id))
-                    .map(|&at| views[at].products_count)
-                    .sum()
-            })
-            .collect();
-        snapshot.category_at = category_at;
-        snapshot.categories = views;
         snapshot.brand_slugs = brands.into_iter().map(|(id, slug)| (slug, id)).collect();
         snapshot.brand_ids = brand_ids;
         Ok(snapshot)
@@ -248,9 +199,6 @@ impl Snapshot {
             products,
             keys,
             sorted,
-            categories: Vec::new(),
-            category_totals: Vec::new(),
-            category_at: HashMap::new(),
             children: HashMap::new(),
             category_slugs: HashMap::new(),
             brand_slugs: HashMap::new(),
@@ -270,19 +218,10 @@ impl Snapshot {
     /// The category named by `key` (an id, or else a slug) and all its descendants, sorted;
     /// `None` when there is no such category. As `categories::scope` answers from the database.
     pub fn scope(&self, key: &str) -> Option<Vec<i64>> {
-        Some(self.subtree(self.category_id(key)?))
-    }
-
-    /// The id of the category named by `key` (an id, or else a slug), if it exists.
-    fn category_id(&self, key: &str) -> Option<i64> {
-        match key.parse::<i64>() {
-            Ok(id) => self.children.contains_key(&id).then_some(id),
-            Err(_) => self.category_slugs.get(key).copied(),
-        }
-    }
-
-    /// `root` and all its descendants, sorted.
-    fn subtree(&self, root: i64) -> Vec<i64> {
+        let root = match key.parse::<i64>() {
+            Ok(id) => self.children.contains_key(&id).then_some(id)?,
+            Err(_) => *self.category_slugs.get(key)?,
+        };
         let mut scope = vec![root];
         let mut next = 0;
         while let Some(&id) = scope.get(next) {
@@ -295,35 +234,7 @@ impl Snapshot {
             }
         }
         scope.sort_unstable();
-        scope
-    }
-
-    /// How many categories there are, and those at `offset..offset + limit` by name, each counting
-    /// its subtree's active products: `categories/` as `categories::store::page` reads it.
-    pub fn categories_page(&self, offset: usize, limit: usize) -> (usize, Vec<CategoryView>) {
-        let page = (offset..offset.saturating_add(limit).min(self.categories.len()))
-            .map(|at| self.category_with_total(at))
-            .collect();
-        (self.categories.len(), page)
-    }
-
-    /// The category named by `key` (an id, or else a slug), counting its subtree.
-    pub fn category(&self, key: &str) -> Option<CategoryView> {
-        let at = *self.category_at.get(&self.category_id(key)?)?;
-        Some(self.category_with_total(at))
-    }
-
-    /// Every category by name, each counting its own active products only (for the tree, which
-    /// adds them up).
-    pub fn categories_with_own_counts(&self) -> Vec<CategoryView> {
-        self.categories.clone()
-    }
-
-    fn category_with_total(&self, at: usize) -> CategoryView {
-        CategoryView {
-            products_count: self.category_totals[at],
-            ..self.categories[at].clone()
-        }
+        Some(scope)
     }
 
     /// The id of the brand named by `key` (an id, or else a slug), if it exists; as
