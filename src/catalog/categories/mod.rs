@@ -12,7 +12,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use request::CategoryWrite;
 pub use service::{choices, create, delete, get, list, update};
-pub use store::{exists, scope};
+pub use store::{all_with_own_counts, exists, scope};
+pub use tree::subtree_totals;
 pub use views::{CategoryList, CategoryNode, CategoryView};
 
 use crate::state::AppState;

@@ -6,18 +6,30 @@ use super::{
     views::{CategoryList, CategoryView},
 };
 use crate::{
-    db::Db, error::ApiError, http::pagination::PageRequest, state::AppState, validation::Draft,
+    catalog::products, db::Db, error::ApiError, http::pagination::PageRequest, state::AppState,
+    validation::Draft,
 };
 
-/// The category list: a page by name, or the whole tree.
+/// The category list: a page by name, or the whole tree; from the product index's snapshot
+/// when there is one for the catalog version now (docs/cache.md), else from the database.
 pub async fn list(
     state: &AppState,
     page: &PageRequest,
     tree: bool,
 ) -> Result<CategoryList, ApiError> {
+    if let Some(snapshot) = products::index_snapshot(state).await {
+        if tree {
+            let categories = snapshot.categories_with_own_counts();
+            return Ok(CategoryList::Tree(tree::build_forest(categories)));
+        }
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit()).unwrap_or(0);
+        let (count, results) = snapshot.categories_page(offset, limit);
+        return Ok(CategoryList::Page(page.page(count as i64, results)?));
+    }
     let db = &state.db;
     if tree {
-        let categories = store::all_with_own_counts(db).await?;
+        let categories = store::all_with_own_counts(&mut *db.pool.acquire().await?).await?;
         return Ok(CategoryList::Tree(tree::build_forest(categories)));
     }
     let count = store::count(db).await?;
@@ -29,11 +41,13 @@ pub async fn list(
     Ok(CategoryList::Page(page.page(count, results)?))
 }
 
-/// The category named by `key`, or `404`.
+/// The category named by `key`, or `404`; from the product index's snapshot when there is one.
 pub async fn get(state: &AppState, key: &str) -> Result<CategoryView, ApiError> {
-    store::find(&state.db, key)
-        .await?
-        .ok_or_else(ApiError::not_found)
+    let found = match products::index_snapshot(state).await {
+        Some(snapshot) => snapshot.category(key),
+        None => store::find(&state.db, key).await?,
+    };
+    found.ok_or_else(ApiError::not_found)
 }
 
 /// The id of the category named by `key`, or `404`.

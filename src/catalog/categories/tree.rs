@@ -20,6 +20,68 @@ pub fn too_deep() -> ApiError {
 /// Deepest nesting the tree shows; the write rules keep every category within it.
 const TREE_DEPTH: usize = MAX_DEPTH as usize;
 
+/// How categories hang together: each one's parent (as a position in the list), the roots, and
+/// every category reachable from a root, parents before children (breadth first), with its level
+/// (1 for a root). A category on a cycle (corrupt data) is reachable from no root and left out.
+struct Shape {
+    parent_of: Vec<Option<usize>>,
+    roots: Vec<usize>,
+    order: Vec<(usize, usize)>,
+}
+
+impl Shape {
+    fn of(categories: &[CategoryView]) -> Self {
+        let index: HashMap<i64, usize> = categories
+            .iter()
+            .enumerate()
+            .map(|(at, category)| (category.id, at))
+            .collect();
+        // A parent that doesn't exist can't happen (foreign key); treat it as a root regardless.
+        let parent_of: Vec<Option<usize>> = categories
+            .iter()
+            .map(|category| category.parent.and_then(|id| index.get(&id).copied()))
+            .collect();
+        let mut children_of: Vec<Vec<usize>> = vec![Vec::new(); categories.len()];
+        let mut roots = Vec::new();
+        for (at, parent) in parent_of.iter().enumerate() {
+            match parent {
+                Some(parent) => children_of[*parent].push(at),
+                None => roots.push(at),
+            }
+        }
+        let mut order: Vec<(usize, usize)> = roots.iter().map(|&at| (at, 1)).collect();
+        let mut next = 0;
+        while next < order.len() {
+            let (at, level) = order[next];
+            order.extend(children_of[at].iter().map(|&child| (child, level + 1)));
+            next += 1;
+        }
+        Self {
+            parent_of,
+            roots,
+            order,
+        }
+    }
+
+    /// Each category's `products_count` plus all its descendants', children added before their
+    /// parents: one pass, however deep the tree.
+    fn totals(&self, categories: &[CategoryView]) -> Vec<i64> {
+        let mut totals: Vec<i64> = categories.iter().map(|c| c.products_count).collect();
+        for &(at, _) in self.order.iter().rev() {
+            if let Some(parent) = self.parent_of[at] {
+                totals[parent] = totals[parent].saturating_add(totals[at]);
+            }
+        }
+        totals
+    }
+}
+
+/// Each category's `products_count` (its own products) summed with all its descendants', at the
+/// same positions: what a category's `products_count` shows outside the tree.
+pub fn subtree_totals(categories: &[CategoryView]) -> Vec<i64> {
+    Shape::of(categories).totals(categories)
+}
+
 /// Nests `categories` (already in display order) under their parents and sums the counts up,
 /// without recursion and with bounded nesting: data deeper than the write rules allow (written
 /// straight to the database) can't overflow the stack here or in the JSON encoder. Every
@@ -27,33 +89,13 @@ const TREE_DEPTH: usize = MAX_DEPTH as usize;
 /// level (its `parent` still names its real parent), so nothing is left out, nesting stops one
 /// level below the last, and counts still cover whole subtrees.
 pub fn build_forest(categories: Vec<CategoryView>) -> Vec<CategoryNode> {
-    let index: HashMap<i64, usize> = categories
-        .iter()
-        .enumerate()
-        .map(|(at, category)| (category.id, at))
-        .collect();
-    // A parent that doesn't exist can't happen (foreign key); treat it as a root regardless.
-    let parent_of: Vec<Option<usize>> = categories
-        .iter()
-        .map(|category| category.parent.and_then(|id| index.get(&id).copied()))
-        .collect();
-    let mut children_of: Vec<Vec<usize>> = vec![Vec::new(); categories.len()];
-    let mut roots = Vec::new();
-    for (at, parent) in parent_of.iter().enumerate() {
-        match parent {
-            Some(parent) => children_of[*parent].push(at),
-            None => roots.push(at),
-        }
-    }
-    // Breadth first from the roots: every reachable category once, parents before children,
-    // each with its level (1 for a root). A category on a cycle is unreachable and left out.
-    let mut order: Vec<(usize, usize)> = roots.iter().map(|&at| (at, 1)).collect();
-    let mut next = 0;
-    while next < order.len() {
-        let (at, level) = order[next];
-        order.extend(children_of[at].iter().map(|&child| (child, level + 1)));
-        next += 1;
-    }
+    let shape = Shape::of(&categories);
+    let totals = shape.totals(&categories);
+    let Shape {
+        parent_of,
+        roots,
+        order,
+    } = shape;
     // Where each category is shown: under its parent, or under its ancestor on the last level.
     let mut shown_under: Vec<Option<usize>> = vec![None; categories.len()];
     for &(at, level) in &order {
@@ -62,13 +104,6 @@ pub fn build_forest(categories: Vec<CategoryView>) -> Vec<CategoryNode> {
             Some(parent) if level > TREE_DEPTH + 1 => shown_under[parent],
             parent => parent,
         };
-    }
-    // Subtree totals, children before parents.
-    let mut totals: Vec<i64> = categories.iter().map(|c| c.products_count).collect();
-    for &(at, _) in order.iter().rev() {
-        if let Some(parent) = parent_of[at] {
-            totals[parent] = totals[parent].saturating_add(totals[at]);
-        }
     }
     // Nodes built children first; each list keeps display (name) order.
     let mut slots: Vec<Option<CategoryView>> = categories.into_iter().map(Some).collect();
@@ -128,6 +163,24 @@ mod tests {
         assert_eq!(forest[0].children[0].category.products_count, 6);
         assert_eq!(forest[0].children[0].children[0].category.id, 3);
         assert!(forest[1].children.is_empty());
+    }
+
+    #[test]
+    fn subtree_totals_add_every_descendant_in_one_pass_however_deep() {
+        let totals = subtree_totals(&[
+            category(3, Some(2), 4),
+            category(1, None, 1),
+            category(2, Some(1), 2),
+            category(4, Some(1), 8),
+        ]);
+        assert_eq!(totals, vec![4, 15, 6, 8]);
+        let depth = 100_000;
+        let chain: Vec<CategoryView> = (1..=depth)
+            .map(|id| category(id, (id > 1).then(|| id - 1), 1))
+            .collect();
+        let totals = subtree_totals(&chain);
+        assert_eq!(totals[0], depth);
+        assert_eq!(totals[depth as usize - 1], 1);
     }
 
     #[test]

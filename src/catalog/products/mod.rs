@@ -16,6 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use filters::{price_filter, ProductFilters};
 pub use handlers::ProductListParams;
+pub use index::snapshot as index_snapshot;
 pub use key::{ProductKey, Visibility};
 pub use request::ProductWrite;
 pub use service::{category_page, create, delete, find, list_page, update};

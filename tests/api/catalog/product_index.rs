@@ -145,7 +145,7 @@ fn list_urls() -> Vec<String> {
         "page_size=5&page=3",
         "page=9",
     ];
-    // The category list, tree and detail (read from the database on both).
+    // The category list, tree and detail come from the same snapshot.
     let mut urls: Vec<String> = [
         "categories/",
         "categories/?page=2&page_size=3",
@@ -229,6 +229,16 @@ crate::api_test! {
         assert!(compared > 150, "only {compared} non-empty pages compared");
         let answered = app.state().product_index.handed_out() - before;
         assert!(answered > 150, "the index answered {answered} lists");
+        // URLs the walk didn't ask for, so the response cache can't answer them.
+        let before = app.state().product_index.handed_out();
+        for url in ["categories/?page_size=4", "categories/?tree=true&page=1", "categories/kitchen/"] {
+            assert_eq!(get_from(&app.address, url).await.0, 200, "{url}");
+        }
+        assert_eq!(
+            app.state().product_index.handed_out() - before,
+            3,
+            "the categories came from the index"
+        );
     }
 
     async fn a_search_is_never_answered_by_the_index(app: TestApp) {
@@ -278,6 +288,8 @@ async fn edits_are_listed_at_once_without_the_cache(backend: Backend) {
     assert_eq!(hidden.status, 200);
     let (_, body) = get_from(&app.address, cheapest_first).await;
     assert_eq!(titles(body), ["Pine", "Oak"]);
+    let (_, desks) = get_from(&app.address, "categories/desks/").await;
+    assert_eq!(desks["products_count"], 2, "the category counts follow too");
     assert!(
         app.state().product_index.handed_out() >= 3,
         "the lists came from the index"

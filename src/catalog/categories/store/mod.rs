@@ -7,6 +7,8 @@ mod write;
 
 pub use write::{delete, insert, update};
 
+use sqlx::AnyConnection;
+
 use super::views::CategoryView;
 use crate::{
     db::{types::format_micros, Db, SqlBuilder},
@@ -139,13 +141,16 @@ pub async fn scope(db: &Db, key: &str) -> Result<Option<Vec<i64>>, ApiError> {
 }
 
 /// Every category in display order, each counting only its own active products: the tree
-/// (`tree::build_forest`) sums them up in memory.
-pub async fn all_with_own_counts(db: &Db) -> Result<Vec<CategoryView>, ApiError> {
+/// (`tree::build_forest`) and the product index (`tree::subtree_totals`) sum them up in memory.
+/// On a connection, so the product index reads it in its snapshot's transaction.
+pub async fn all_with_own_counts(
+    conn: &mut AnyConnection,
+) -> Result<Vec<CategoryView>, sqlx::Error> {
     let rows: Vec<CategoryRow> = sqlx::query_as(&format!(
         "SELECT id, name, slug, description, parent_id, created_at, \
          active_products AS products_count FROM categories ORDER BY {NAME_ORDER}"
     ))
-    .fetch_all(&db.pool)
+    .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }

@@ -1,10 +1,15 @@
 //! One consistent copy of the active catalogue, read in one transaction: every active product as
-//! the list shows it (with its images' rows), the category tree and the brands, plus what the
-//! list filters and orders by, kept apart in a compact form and pre-sorted by every field.
+//! the list shows it (with its images' rows), the categories as `categories/` shows them, and the
+//! brands, plus what the list filters and orders by, kept apart in a compact form and pre-sorted
+//! by every field.
 
-use std::{cmp::Ordering, collections::HashMap};
+use std::{
+    cmp::Ordering,
+    collections::{HashMap, HashSet},
+};
 
 use crate::{
+    catalog::categories::{self, CategoryView},
     catalog::products::{
         filters::OrderField,
         store::{ProductRow, PRODUCT_COLUMNS, PRODUCT_NAME_JOINS},
@@ -82,6 +87,13 @@ pub struct Snapshot {
     /// ascending: read forwards it is `ORDER BY field ASC, id ASC`, backwards `field DESC, id
     /// DESC`, the orders a one-field `ordering` asks the database for.
     sorted: [Vec<u32>; 5],
+    /// Every category in `categories/`'s order (by name), each counting its own active products
+    /// only (what the tree adds up).
+    categories: Vec<CategoryView>,
+    /// Each category's active products with all its descendants', at the same positions.
+    category_totals: Vec<i64>,
+    /// Category id → its position in `categories`.
+    category_at: HashMap<i64, usize>,
     /// Category id → its children's ids.
     children: HashMap<i64, Vec<i64>>,
     category_slugs: HashMap<String, i64>,
@@ -127,10 +139,7 @@ impl Snapshot {
         for image in crate::product_images::all_image_rows(&mut tx).await? {
             images.entry(image.product_id).or_default().push(image);
         }
-        let categories: Vec<(i64, String, Option<i64>)> =
-            sqlx::query_as("SELECT id, slug, parent_id FROM categories")
-                .fetch_all(&mut *tx)
-                .await?;
+        let categories = categories::all_with_own_counts(&mut tx).await?;
         let brands: Vec<(i64, String)> = sqlx::query_as("SELECT id, slug FROM brands")
             .fetch_all(&mut *tx)
             .await?;
@@ -163,18 +172,23 @@ impl Snapshot {
         }
         let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
         let mut category_slugs = HashMap::with_capacity(categories.len());
-        for (id, slug, parent) in categories {
-            if let Some(parent) = parent {
-                children.entry(parent).or_default().push(id);
+        let mut category_at = HashMap::with_capacity(categories.len());
+        for (at, category) in categories.iter().enumerate() {
+            if let Some(parent) = category.parent {
+                children.entry(parent).or_default().push(category.id);
             }
-            children.entry(id).or_default();
-            category_slugs.insert(slug, id);
+            children.entry(category.id).or_default();
+            category_slugs.insert(category.slug.clone(), category.id);
+            category_at.insert(category.id, at);
         }
         let mut brand_ids: Vec<i64> = brands.iter().map(|(id, _)| *id).collect();
         brand_ids.sort_unstable();
         let mut snapshot = Self::of(products);
         snapshot.version = version;
         snapshot.loaded_at = loaded_at;
+        snapshot.category_totals = categories::subtree_totals(&categories);
+        snapshot.categories = categories;
+        snapshot.category_at = category_at;
         snapshot.children = children;
         snapshot.category_slugs = category_slugs;
         snapshot.brand_slugs = brands.into_iter().map(|(id, slug)| (slug, id)).collect();
@@ -199,6 +213,9 @@ impl Snapshot {
             products,
             keys,
             sorted,
+            categories: Vec::new(),
+            category_totals: Vec::new(),
+            category_at: HashMap::new(),
             children: HashMap::new(),
             category_slugs: HashMap::new(),
             brand_slugs: HashMap::new(),
@@ -218,23 +235,57 @@ impl Snapshot {
     /// The category named by `key` (an id, or else a slug) and all its descendants, sorted;
     /// `None` when there is no such category. As `categories::scope` answers from the database.
     pub fn scope(&self, key: &str) -> Option<Vec<i64>> {
-        let root = match key.parse::<i64>() {
-            Ok(id) => self.children.contains_key(&id).then_some(id)?,
-            Err(_) => *self.category_slugs.get(key)?,
-        };
+        let root = self.category_id(key)?;
         let mut scope = vec![root];
+        // A corrupt cycle still ends, as the database's `UNION` does.
+        let mut seen = HashSet::from([root]);
         let mut next = 0;
         while let Some(&id) = scope.get(next) {
             next += 1;
             for &child in self.children.get(&id).into_iter().flatten() {
-                // A corrupt cycle still ends, as the database's `UNION` does.
-                if !scope.contains(&child) {
+                if seen.insert(child) {
                     scope.push(child);
                 }
             }
         }
         scope.sort_unstable();
         Some(scope)
+    }
+
+    /// The id of the category named by `key` (an id, or else a slug), if it exists.
+    fn category_id(&self, key: &str) -> Option<i64> {
+        match key.parse::<i64>() {
+            Ok(id) => self.children.contains_key(&id).then_some(id),
+            Err(_) => self.category_slugs.get(key).copied(),
+        }
+    }
+
+    /// How many categories there are, and those at `offset..offset + limit` by name, each counting
+    /// its subtree's active products: `categories/` as `categories::store::page` reads it.
+    pub fn categories_page(&self, offset: usize, limit: usize) -> (usize, Vec<CategoryView>) {
+        let end = offset.saturating_add(limit).min(self.categories.len());
+        let page = (offset.min(end)..end)
+            .map(|at| self.category_with_total(at))
+            .collect();
+        (self.categories.len(), page)
+    }
+
+    /// The category named by `key` (an id, or else a slug), counting its subtree's products.
+    pub fn category(&self, key: &str) -> Option<CategoryView> {
+        let at = *self.category_at.get(&self.category_id(key)?)?;
+        Some(self.category_with_total(at))
+    }
+
+    /// Every category by name, each counting its own active products only: the tree adds them up.
+    pub fn categories_with_own_counts(&self) -> Vec<CategoryView> {
+        self.categories.clone()
+    }
+
+    fn category_with_total(&self, at: usize) -> CategoryView {
+        CategoryView {
+            products_count: self.category_totals[at],
+            ..self.categories[at].clone()
+        }
     }
 
     /// The id of the brand named by `key` (an id, or else a slug), if it exists; as
