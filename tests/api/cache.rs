@@ -258,13 +258,7 @@ async fn two_instances_sharing_redis_share_entries_and_invalidation() {
         ("REDIS_URL", redis_url.as_str()),
         ("CACHE_REDIS_PREFIX", prefix.as_str()),
     ];
-    // PostgreSQL when configured (a real shared database), SQLite otherwise (one file).
-    let app = match TestApp::spawn_with(Backend::Postgres, &settings).await {
-        Some(app) => app,
-        None => TestApp::spawn_with(Backend::Sqlite, &settings)
-            .await
-            .unwrap(),
-    };
+    let app = TestApp::spawn_shareable(&settings).await;
     let other = app.sibling(&settings).await;
     assert_eq!(app.get("/health/cache/").await.body["cache"], "redis");
 

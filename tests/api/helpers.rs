@@ -154,6 +154,17 @@ impl TestApp {
         Self::spawn_with(backend, &[]).await
     }
 
+    /// An app on PostgreSQL when it is configured (a real database that instances share), else
+    /// on SQLite (one file they share): the first of the instances a cluster test runs.
+    pub async fn spawn_shareable(extra: &[(&str, &str)]) -> TestApp {
+        match Self::spawn_with(Backend::Postgres, extra).await {
+            Some(app) => app,
+            None => Self::spawn_with(Backend::Sqlite, extra)
+                .await
+                .expect("SQLite needs no configuration"),
+        }
+    }
+
     /// Like [`TestApp::spawn`], with extra settings (environment variable names and values).
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
         LOGGING.call_once(crate::log_capture::install);

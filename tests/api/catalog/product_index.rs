@@ -333,12 +333,7 @@ async fn two_instances_sharing_redis_list_an_edit_made_on_the_other_at_once() {
         ("CACHE_REDIS_PREFIX", prefix.as_str()),
         ("CACHE_ENABLED", "false"),
     ];
-    let app = match TestApp::spawn_with(Backend::Postgres, &settings).await {
-        Some(app) => app,
-        None => TestApp::spawn_with(Backend::Sqlite, &settings)
-            .await
-            .unwrap(),
-    };
+    let app = TestApp::spawn_shareable(&settings).await;
     let other = app.sibling(&settings).await;
     let shop = Shop::new(&app).await;
     let category = shop.category("Desks", None).await;
