@@ -13,7 +13,7 @@ use axum::{
     Extension, Router,
 };
 use tower::util::MapRequestLayer;
-use tower::Layer;
+use tower::{Layer, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -79,19 +79,21 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
     let cors = security::cors(&state.settings.cors_allowed_origins);
     let files = media::files_router(&state.settings);
     let limiter = state.rate_limiter.clone();
-    // Inside the rate limits: cached answers still count against them. Outside the cache: a
-    // URL holding U+0000 is refused before it can be looked up or stored. Analytics outside the
-    // cache too, so an answer served from it is recorded like one from its handler.
-    let api = api
-        .layer(middleware::from_fn_with_state(
-            state.cache.clone(),
-            crate::cache::middleware::layer,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.analytics.clone(),
-            track::layer,
-        ))
-        .layer(middleware::from_fn(null_characters::reject));
+    // Outermost first. Inside the rate limits: cached answers still count against them. Outside
+    // the cache: a URL holding U+0000 is refused before it can be looked up or stored. Analytics
+    // outside the cache too, so an answer served from it is recorded like one from its handler.
+    let api = api.layer(
+        ServiceBuilder::new()
+            .layer(middleware::from_fn(null_characters::reject))
+            .layer(middleware::from_fn_with_state(
+                state.analytics.clone(),
+                track::layer,
+            ))
+            .layer(middleware::from_fn_with_state(
+                state.cache.clone(),
+                crate::cache::middleware::layer,
+            )),
+    );
     let dashboard = crate::dashboard::router().layer(middleware::from_fn_with_state(
         state.cache.clone(),
         crate::cache::middleware::dashboard_layer,
@@ -104,19 +106,28 @@ pub fn router(state: AppState, trusted_proxies: origin::TrustedProxies) -> Route
         cors,
         limiter,
     )
-    .layer(middleware::from_fn_with_state(
-        state.in_flight.clone(),
-        in_flight::track,
-    ))
-    .layer(Extension(trusted_proxies))
+    .layer(
+        ServiceBuilder::new()
+            .layer(Extension(trusted_proxies))
+            .layer(middleware::from_fn_with_state(
+                state.in_flight.clone(),
+                in_flight::track,
+            )),
+    )
     .with_state(state)
 }
 
-/// The cross-cutting behaviour every route (and the fallback) shares, innermost first:
-/// SPEC-format 404/405, the body limit, panics turned into `500`s, rate limits, CORS (so `429`s
-/// are readable by browsers; preflights are not counted), host check and security headers,
-/// `ETag`/`304` on anonymous catalog reads, response compression (bodies of at least [`crate::http::COMPRESSION_MIN_SIZE`] bytes, images excepted),
-/// request ids, access logs and metrics.
+/// The cross-cutting behaviour every route (and the fallback) shares, outermost first: request
+/// ids, access logs and metrics, response compression (bodies of at least
+/// [`crate::http::COMPRESSION_MIN_SIZE`] bytes, images excepted), `ETag`/`304` on anonymous
+/// catalog reads, host check and security headers, CORS (so `429`s are readable by browsers;
+/// preflights are not counted), rate limits, panics turned into `500`s, the body limit, and
+/// SPEC-format 404/405.
+///
+/// Each group of layers is one `ServiceBuilder` given to one `Router::layer` call: every call
+/// boxes each route again, and a request clones the boxed stack below each layer it passes, so
+/// a `layer` call per middleware made every request allocate and free a box per layer, over and
+/// over (docs/PERFORMANCE.md, log 45).
 fn with_edge_layers<S: Clone + Send + Sync + 'static>(
     routes: Router<S>,
     policy: Arc<security::SecurityPolicy>,
@@ -126,17 +137,20 @@ fn with_edge_layers<S: Clone + Send + Sync + 'static>(
     routes
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::from_fn_with_state(
-            limiter,
-            rate_limit::middleware,
-        ))
-        .layer(cors)
-        .layer(middleware::from_fn_with_state(policy, security::enforce))
-        .layer(middleware::from_fn(etag::middleware))
-        .layer(compression())
-        .layer(middleware::from_fn(request_id::assign))
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(request_id::assign))
+                .layer(compression())
+                .layer(middleware::from_fn(etag::middleware))
+                .layer(middleware::from_fn_with_state(policy, security::enforce))
+                .layer(cors)
+                .layer(middleware::from_fn_with_state(
+                    limiter,
+                    rate_limit::middleware,
+                ))
+                .layer(CatchPanicLayer::custom(panic_response))
+                .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT)),
+        )
 }
 
 /// The router wrapped in the path normalisation.
