@@ -1,5 +1,5 @@
 //! `/metrics`: Prometheus text exposition (SPEC §3.8) of the registry `telemetry::metrics`
-//! installs; the pool gauges are refreshed here at scrape time.
+//! installs; the pool and in-flight gauges are refreshed here at scrape time.
 
 use axum::{
     extract::State,
@@ -9,7 +9,7 @@ use axum::{
 
 use crate::{
     state::AppState,
-    telemetry::metrics::{install, DB_POOL_CONNECTIONS},
+    telemetry::metrics::{install, DB_POOL_CONNECTIONS, HTTP_REQUESTS_IN_FLIGHT},
 };
 
 /// Prometheus metrics (text exposition format 0.0.4).
@@ -21,6 +21,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     metrics::gauge!(DB_POOL_CONNECTIONS, "state" => "idle").set(f64::from(idle));
     metrics::gauge!(DB_POOL_CONNECTIONS, "state" => "active")
         .set(f64::from(size.saturating_sub(idle)));
+    metrics::gauge!(HTTP_REQUESTS_IN_FLIGHT).set(state.in_flight.count() as f64);
     let body = install().map_or_else(
         || "# metrics recorder unavailable\n".to_owned(),
         |handle| {

@@ -31,6 +31,8 @@ pub const ORDERS_CREATED_TOTAL: &str = "orders_created_total";
 pub const REVENUE_CENTS_TOTAL: &str = "revenue_cents_total";
 /// Pool connections by `state` (`idle` or `active`).
 pub const DB_POOL_CONNECTIONS: &str = "db_pool_connections";
+/// Requests being served at the moment of the scrape, the scrape itself included.
+pub const HTTP_REQUESTS_IN_FLIGHT: &str = "http_requests_in_flight";
 /// Catalog cache lookups, labelled `result="hit|miss"`.
 pub const CACHE_LOOKUPS_TOTAL: &str = "cache_lookups_total";
 /// Notification streams (Server-Sent Events) open now.
@@ -103,6 +105,10 @@ fn describe() {
         "Catalog cache lookups by result (hit or miss)"
     );
     metrics::describe_gauge!(DB_POOL_CONNECTIONS, "Database pool connections by state");
+    metrics::describe_gauge!(
+        HTTP_REQUESTS_IN_FLIGHT,
+        "Requests being served now, this scrape included"
+    );
     metrics::describe_gauge!(NOTIFICATION_STREAMS, "Notification streams open now");
     metrics::describe_histogram!(
         crate::db::group_commit::BATCH_SIZE_METRIC,
@@ -144,6 +150,7 @@ fn register_at_zero() {
     // The queue's families (`nexus_jobs_*`) are named and labelled by the queue itself.
     crate::jobs::metrics::register();
     metrics::gauge!(NOTIFICATION_STREAMS).increment(0.0);
+    metrics::gauge!(HTTP_REQUESTS_IN_FLIGHT).increment(0.0);
     drop(metrics::histogram!(
         crate::db::group_commit::BATCH_SIZE_METRIC
     ));
@@ -233,6 +240,7 @@ mod tests {
             ORDERS_CREATED_TOTAL,
             REVENUE_CENTS_TOTAL,
             DB_POOL_CONNECTIONS,
+            HTTP_REQUESTS_IN_FLIGHT,
             CACHE_LOOKUPS_TOTAL,
             crate::jobs::metrics::QUEUE_DEPTH,
             crate::jobs::metrics::RUNS_TOTAL,

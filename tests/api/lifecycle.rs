@@ -43,6 +43,26 @@ fn half_sent_registration(address: SocketAddr) -> (TcpStream, Vec<u8>) {
     (stream, rest.to_vec())
 }
 
+/// Waits until the server is serving a request besides the `/metrics` scrape asking, i.e. it
+/// has read the half-sent request's head: a connection whose head is not read yet counts as idle
+/// and is closed at shutdown. A fixed pause was not enough on a loaded machine (CI, 2026-12-06
+/// and 2026-12-07), nor was a second connection's request answered first.
+fn wait_until_in_flight(address: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let (_, answer) = get_answer(address, "/metrics").unwrap();
+        let in_flight = answer
+            .lines()
+            .find_map(|line| line.strip_prefix("http_requests_in_flight "))
+            .and_then(|value| value.trim().parse::<f64>().ok());
+        if in_flight.is_some_and(|count| count >= 2.0) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the half-sent request never came in flight");
+}
+
 /// The status code of a raw HTTP/1.1 answer read to its end.
 fn read_status(stream: &mut TcpStream) -> (u16, String) {
     stream
@@ -58,14 +78,19 @@ fn read_status(stream: &mut TcpStream) -> (u16, String) {
     (status, answer)
 }
 
-/// `GET path` over a fresh connection.
+/// `GET path` over a fresh connection: the status.
 fn get(address: SocketAddr, path: &str) -> std::io::Result<u16> {
+    Ok(get_answer(address, path)?.0)
+}
+
+/// `GET path` over a fresh connection: the status and the whole answer.
+fn get_answer(address: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(address)?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
     )?;
-    Ok(read_status(&mut stream).0)
+    Ok(read_status(&mut stream))
 }
 
 /// Retries connecting until the listener is gone (the signal is handled asynchronously).
@@ -87,12 +112,7 @@ fn sigterm_lets_an_in_flight_request_finish_refuses_new_connections_and_exits_0(
     let mut server = start(dir.path(), &[("DATABASE_URL", &url)]);
     let address = server.address();
     let (mut stream, rest) = half_sent_registration(address);
-    // Let the server read the head, so the request is being served when the signal comes: a
-    // connection whose head is not read yet counts as idle and is closed. On a loaded machine a
-    // fixed pause was not always enough (CI, 2026-12-06), so a request on a second connection,
-    // accepted after the first, must be answered first.
-    assert_eq!(get(address, "/health/liveness/").unwrap(), 200);
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until_in_flight(address);
 
     server.terminate();
     assert!(server
@@ -150,7 +170,7 @@ fn the_grace_period_bounds_how_long_shutdown_waits_for_a_stuck_request() {
     let address = server.address();
     // Never completed: without a bound the process would wait for it forever.
     let (_stream, _rest) = half_sent_registration(address);
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until_in_flight(address);
 
     let signalled = Instant::now();
     server.terminate();

@@ -17,10 +17,11 @@ use crate::helpers::free_port;
 use crate::nexus_process::{nexus, Server, TEST_SECRET_KEY};
 
 /// Every family the server exports (docs/observability.md).
-const FAMILIES: [&str; 11] = [
+const FAMILIES: [&str; 12] = [
     "http_requests_total",
     "http_request_duration_seconds",
     "db_pool_connections",
+    "http_requests_in_flight",
     "rate_limit_rejections_total",
     "orders_created_total",
     "revenue_cents_total",
