@@ -3,7 +3,23 @@
 use serde_json::json;
 
 use super::{assert_key_order, column, titles, Shop};
-use crate::api_test;
+use crate::{api_test, helpers::TestApp};
+
+/// `categories/`'s first page as (name, `products_count`) pairs, in the page's order.
+async fn counts_by_name(app: &TestApp) -> Vec<(String, i64)> {
+    let page = app.get("categories/").await;
+    page.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["products_count"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
 
 api_test! {
     async fn staff_create_a_category_with_a_generated_slug(app: TestApp) {
@@ -149,20 +165,8 @@ api_test! {
             json!({"title": "Old buds", "is_active": false}),
         )
         .await;
-        let page = app.get("categories/").await;
-        let counts: Vec<(String, i64)> = page.body["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["name"].as_str().unwrap().to_owned(),
-                    c["products_count"].as_i64().unwrap(),
-                )
-            })
-            .collect();
         assert_eq!(
-            counts,
+            counts_by_name(&app).await,
             [
                 ("Audio".to_owned(), 1),
                 ("Electronics".to_owned(), 2),
@@ -183,20 +187,7 @@ api_test! {
         let books = shop.category("Books", None).await;
         let buds = shop.product(&audio, json!({"title": "Buds"})).await;
         let tv = shop.product(&root, json!({"title": "TV"})).await;
-        let counts = || async {
-            let page = app.get("categories/").await;
-            page.body["results"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| {
-                    (
-                        c["name"].as_str().unwrap().to_owned(),
-                        c["products_count"].as_i64().unwrap(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        };
+        let counts = || counts_by_name(&app);
         let expect = |audio: i64, books: i64, electronics: i64| {
             vec![
                 ("Audio".to_owned(), audio),
