@@ -92,12 +92,13 @@ pub async fn category_page(
 /// answer alike; `tests/api/catalog/product_index.rs` holds them to it.
 enum Source<'a> {
     Database(&'a Db),
-    Index(Arc<index::Snapshot>),
+    /// The snapshot, and the database that ranks its searches.
+    Index(Arc<index::Snapshot>, &'a Db),
 }
 
 impl<'a> Source<'a> {
-    /// The index for a list of active products it can answer (no search, no staff filter) when
-    /// it has a snapshot for the catalog version now; the database otherwise.
+    /// The index for a list of active products it can answer (no staff filter) when it has a
+    /// snapshot for the catalog version now; the database otherwise.
     async fn for_list(
         state: &'a AppState,
         filters: &ProductFilters,
@@ -105,7 +106,7 @@ impl<'a> Source<'a> {
     ) -> Source<'a> {
         if visibility == Visibility::ActiveOnly && index::answerable(filters) {
             if let Some(snapshot) = index::snapshot(state).await {
-                return Source::Index(snapshot);
+                return Source::Index(snapshot, &state.db);
             }
         }
         Source::Database(&state.db)
@@ -115,7 +116,7 @@ impl<'a> Source<'a> {
     async fn scope(&self, key: &str) -> Result<Option<Vec<i64>>, ApiError> {
         match self {
             Source::Database(db) => categories::scope(db, key).await,
-            Source::Index(snapshot) => Ok(snapshot.scope(key)),
+            Source::Index(snapshot, _) => Ok(snapshot.scope(key)),
         }
     }
 
@@ -123,36 +124,49 @@ impl<'a> Source<'a> {
     async fn brand(&self, key: &str) -> Result<Option<i64>, ApiError> {
         match self {
             Source::Database(db) => brands::resolve(db, key).await,
-            Source::Index(snapshot) => Ok(snapshot.brand(key)),
+            Source::Index(snapshot, _) => Ok(snapshot.brand(key)),
         }
     }
 
-    /// One page of `query` with the products' images: from memory, or a page query, `COUNT` and
-    /// one images query.
+    /// One page of `query` with the products' images: from memory (a search ranked by the
+    /// database once per snapshot), or a page query, `COUNT` and one images query.
     async fn page(
         &self,
         query: &ListQuery,
         page: &PageRequest,
         media: &MediaUrls,
     ) -> Result<Page<ProductView>, ApiError> {
-        match self {
-            Source::Database(db) => {
-                let (count, mut products) = store::list(db, query, page).await?;
-                attach_images(db, &mut products, media).await?;
-                page.page(count, products)
-            }
-            Source::Index(snapshot) => {
-                let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
-                let limit = usize::try_from(page.limit()).unwrap_or(0);
-                let (count, listed) = index::page(snapshot, query, offset, limit);
-                let products = listed
-                    .into_iter()
-                    .map(|product| with_images(product, media))
-                    .collect();
-                page.page(count as i64, products)
-            }
-        }
+        let (snapshot, db) = match self {
+            Source::Database(db) => return database_page(db, query, page, media).await,
+            Source::Index(snapshot, db) => (snapshot, *db),
+        };
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit()).unwrap_or(0);
+        let (count, listed) = match &query.filters.search {
+            None => index::page(snapshot, query, offset, limit),
+            Some(text) => match snapshot.matches(db, text).await {
+                Some(matches) => index::search_page(snapshot, &matches, query, offset, limit),
+                None => return database_page(db, query, page, media).await,
+            },
+        };
+        let products = listed
+            .into_iter()
+            .map(|product| with_images(product, media))
+            .collect();
+        page.page(count as i64, products)
     }
+}
+
+/// One page of `query` read from the database: a page query, `COUNT` and one images query.
+async fn database_page(
+    db: &Db,
+    query: &ListQuery,
+    page: &PageRequest,
+    media: &MediaUrls,
+) -> Result<Page<ProductView>, ApiError> {
+    let (count, mut products) = store::list(db, query, page).await?;
+    attach_images(db, &mut products, media).await?;
+    page.page(count, products)
 }
 
 /// An indexed product as the list shows it, its image URLs made for this request's origin.

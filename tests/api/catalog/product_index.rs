@@ -1,5 +1,5 @@
-//! The product index (`catalog::products::index`, docs/cache.md): anonymous lists (and the
-//! categories) answered from memory must be the database's answers, byte for byte, and follow
+//! The product index (`catalog::products::index`, docs/cache.md): anonymous lists, searches and
+//! the categories answered from memory must be the database's answers, byte for byte, and follow
 //! every write at once, on one instance or several.
 
 use serde_json::{json, Value};
@@ -106,8 +106,8 @@ async fn seed_catalog(app: &TestApp) {
     app.state().cache.bump_catalog_version().await;
 }
 
-/// Several hundred list URLs over every filter, ordering and paging the lists take, valid and not,
-/// and the category list, tree and details.
+/// Several hundred list URLs over every filter, search, ordering and paging the lists take, valid
+/// and not, and the category list, tree and details.
 fn list_urls() -> Vec<String> {
     // Mostly names that exist, so most answers are pages; a few that don't (a 400, or an
     // empty page for `categories/{key}/products/`).
@@ -136,6 +136,19 @@ fn list_urls() -> Vec<String> {
         "bogus",
         "average_rating,-created_at",
     ];
+    // Words on many products (ties in rank), several words, a prefix, websearch syntax, none.
+    let searches = [
+        "apple",
+        "APPLE",
+        "cherry",
+        "apple cherry",
+        "cherry OR fig",
+        "zest -apple",
+        "app",
+        "grape",
+        "nothing",
+        "?!",
+    ];
     let pages = [
         "",
         "",
@@ -157,6 +170,9 @@ fn list_urls() -> Vec<String> {
         "categories/ferns/",
         "categories/unknown/",
         "categories/99999/",
+        "products/search/?q=apple",
+        "products/search/?q=cherry&ordering=-price&page_size=4&page=2",
+        "products/search/?q=",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -168,7 +184,7 @@ fn list_urls() -> Vec<String> {
             .wrapping_add(1442695040888963407);
         ((state >> 33) as usize) % n
     };
-    for _ in 0..400 {
+    for _ in 0..600 {
         let mut pairs: Vec<String> = Vec::new();
         let category = categories[pick(categories.len())];
         let route = pick(6);
@@ -191,6 +207,9 @@ fn list_urls() -> Vec<String> {
         if pick(4) == 0 {
             pairs.push("is_featured=true".into());
         }
+        if pick(3) == 0 {
+            pairs.push(format!("search={}", searches[pick(searches.len())]));
+        }
         let path = match route {
             0 if !category.is_empty() => format!("categories/{category}/products/"),
             1 => "products/featured/".to_owned(),
@@ -204,6 +223,17 @@ fn list_urls() -> Vec<String> {
         };
         urls.push(format!("{path}?{}", pairs.join("&")));
     }
+    // Every search in every ordering, on a first and a later page: the walk's filters leave
+    // most searches with nothing to list.
+    for search in searches {
+        for ordering in orderings {
+            for page in ["", "&page_size=3&page=2"] {
+                urls.push(format!(
+                    "products/?search={search}&ordering={ordering}{page}"
+                ));
+            }
+        }
+    }
     urls
 }
 
@@ -215,7 +245,7 @@ crate::api_test! {
             .sibling(&[("PRODUCT_INDEX_ENABLED", "false"), ("CACHE_ENABLED", "false")])
             .await;
         let before = app.state().product_index.handed_out();
-        let mut compared = 0;
+        let (mut compared, mut searches) = (0, 0);
         for url in list_urls() {
             let (status, body) = get_from(&app.address, &url).await;
             let (expected_status, expected) = get_from(&database, &url).await;
@@ -223,12 +253,14 @@ crate::api_test! {
             assert_eq!(body, expected, "{url}");
             if body["results"].as_array().is_some_and(|r| !r.is_empty()) {
                 compared += 1;
+                searches += usize::from(url.contains("search"));
             }
         }
-        // The walk is fixed, and most of its 400 URLs are pages with products on them.
+        // The URLs are fixed, and many are pages with products on them.
         assert!(compared > 150, "only {compared} non-empty pages compared");
+        assert!(searches > 100, "only {searches} non-empty search pages compared");
         let answered = app.state().product_index.handed_out() - before;
-        assert!(answered > 150, "the index answered {answered} lists");
+        assert!(answered > 500, "the index answered {answered} lists");
         // URLs the walk didn't ask for, so the response cache can't answer them.
         let before = app.state().product_index.handed_out();
         for url in ["categories/?page_size=4", "categories/?tree=true&page=1", "categories/kitchen/"] {
@@ -241,13 +273,17 @@ crate::api_test! {
         );
     }
 
-    async fn a_search_is_never_answered_by_the_index(app: TestApp) {
+    async fn a_search_is_answered_by_the_index_in_the_database_rank(app: TestApp) {
         seed_catalog(&app).await;
         let before = app.state().product_index.handed_out();
         let (status, body) = get_from(&app.address, "products/?search=apple&ordering=price").await;
         assert_eq!(status, 200);
         assert!(body["count"].as_i64().unwrap() > 0);
-        assert_eq!(app.state().product_index.handed_out(), before);
+        let (status, body) = get_from(&app.address, "products/?search=apple+cherry").await;
+        assert_eq!(status, 200);
+        // "apple" alone and "cherry" alone are different titles: none has both words.
+        assert_eq!(body["count"], 0);
+        assert_eq!(app.state().product_index.handed_out() - before, 2);
     }
 }
 
@@ -273,6 +309,8 @@ async fn edits_are_listed_at_once_without_the_cache(backend: Backend) {
     let cheapest_first = "products/?ordering=price";
     let (_, body) = get_from(&app.address, cheapest_first).await;
     assert_eq!(titles(body), ["Pine", "Oak", "Teak"]);
+    let (_, body) = get_from(&app.address, "products/?search=teak").await;
+    assert_eq!(titles(body), ["Teak"]);
 
     let teak = "products/teak/";
     let edit = app
@@ -288,6 +326,21 @@ async fn edits_are_listed_at_once_without_the_cache(backend: Backend) {
     assert_eq!(hidden.status, 200);
     let (_, body) = get_from(&app.address, cheapest_first).await;
     assert_eq!(titles(body), ["Pine", "Oak"]);
+    let (_, body) = get_from(&app.address, "products/?search=teak").await;
+    assert_eq!(titles(body), Vec::<String>::new(), "searches follow too");
+
+    let renamed = app
+        .patch_as(
+            "products/oak/",
+            &shop.staff.token,
+            &json!({"title": "Walnut"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let (_, body) = get_from(&app.address, "products/?search=walnut").await;
+    assert_eq!(titles(body), ["Walnut"]);
+    let (_, body) = get_from(&app.address, "products/?search=oak").await;
+    assert_eq!(titles(body), Vec::<String>::new());
     let (_, desks) = get_from(&app.address, "categories/desks/").await;
     assert_eq!(desks["products_count"], 2, "the category counts follow too");
     assert!(
@@ -340,6 +393,8 @@ async fn two_instances_sharing_redis_list_an_edit_made_on_the_other_at_once() {
     shop.product(&category, json!({"title": "Desk"})).await;
     let (_, body) = get_from(&other, "products/").await;
     assert_eq!(body["results"][0]["title"], "Desk");
+    let (_, body) = get_from(&other, "products/?search=standing").await;
+    assert_eq!(body["count"], 0);
 
     let edit = app
         .patch_as(
@@ -354,4 +409,6 @@ async fn two_instances_sharing_redis_list_an_edit_made_on_the_other_at_once() {
         body["results"][0]["title"], "Standing desk",
         "the edit on A is in B's next list"
     );
+    let (_, body) = get_from(&other, "products/?search=standing").await;
+    assert_eq!(body["count"], 1, "and in B's next search");
 }

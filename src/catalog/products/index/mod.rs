@@ -9,13 +9,14 @@
 //! shows within `CACHE_STOCK_REFRESH_MS`. A request that finds the copy older than the version it
 //! read starts one rebuild; requests arriving while a rebuild runs read the database instead of
 //! waiting for it. When the version can't be read (Redis down) or the index is off
-//! (`PRODUCT_INDEX_ENABLED=false`), lists read the database. Searches always do: their order is
-//! the database's relevance rank.
+//! (`PRODUCT_INDEX_ENABLED=false`), lists read the database. A search's order is the database's
+//! relevance rank, so the database ranks each search text once per snapshot (`searches`).
 
 mod query;
+mod searches;
 mod snapshot;
 
-pub use query::{answerable, page};
+pub use query::{answerable, page, search_page};
 pub use snapshot::{Indexed, Snapshot};
 
 use std::sync::Arc;

@@ -1,19 +1,22 @@
 //! A product list page answered from a [`Snapshot`]: the same filters, order and count as the
-//! SQL in `products::store::list` (`ListQuery`), over the active products in memory.
+//! SQL in `products::store::list` (`ListQuery`), over the active products in memory (or, for a
+//! search, over its matches as the database ranked them: `searches`).
 
 use std::cmp::Ordering;
 
-use super::snapshot::{Indexed, Keys, Snapshot};
+use super::{
+    searches::Match,
+    snapshot::{Indexed, Keys, Snapshot},
+};
 use crate::catalog::products::{
     filters::{OrderKey, ProductFilters},
     store::ListQuery,
 };
 
 /// Whether `query` can be answered from the index: an anonymous-style list (active products
-/// only, no staff-only filter) without a search, whose order is relevance and stays in the
-/// database (`catalog::search`).
+/// only, no staff-only filter). A search can: the database ranks its matches (`searches`).
 pub fn answerable(filters: &ProductFilters) -> bool {
-    filters.search.is_none() && filters.active.is_none() && filters.stock_at_most.is_none()
+    filters.active.is_none() && filters.stock_at_most.is_none()
 }
 
 /// How many products match `query` and the ones at `offset..offset + limit`, in list order.
@@ -51,13 +54,35 @@ pub fn page<'s>(
             offset,
             end,
         ),
-        several => sorted_page(keys, query, several, offset, end),
+        several => sorted_page(0..keys.len() as u32, keys, query, several, offset, end),
     };
-    let products = positions
+    (count, products_at(snapshot, positions))
+}
+
+/// How many of a search's `matches` (best first) pass `query`'s filters and the ones at
+/// `offset..offset + limit`: in relevance order, or in the `ordering` asked for.
+pub fn search_page<'s>(
+    snapshot: &'s Snapshot,
+    matches: &[Match],
+    query: &ListQuery,
+    offset: usize,
+    limit: usize,
+) -> (usize, Vec<&'s Indexed>) {
+    let end = offset.saturating_add(limit);
+    let keys = &snapshot.keys;
+    let best_first = matches.iter().map(|found| &found.at);
+    let (count, positions) = match query.filters.ordering.as_slice() {
+        [] => walk(best_first, keys, query, offset, end),
+        order => sorted_page(best_first.copied(), keys, query, order, offset, end),
+    };
+    (count, products_at(snapshot, positions))
+}
+
+fn products_at(snapshot: &Snapshot, positions: Vec<u32>) -> Vec<&Indexed> {
+    positions
         .into_iter()
         .map(|at| &snapshot.products[at as usize])
-        .collect();
-    (count, products)
+        .collect()
 }
 
 /// Counts the matches among `positions` (in list order) and keeps those at `offset..end`.
@@ -81,15 +106,16 @@ fn walk<'p>(
     (count, page)
 }
 
-/// The matches sorted by `order` (several fields), cut at `offset..end`.
+/// The `candidates` that match, sorted by `order`, cut at `offset..end`.
 fn sorted_page(
+    candidates: impl Iterator<Item = u32>,
     keys: &[Keys],
     query: &ListQuery,
     order: &[OrderKey],
     offset: usize,
     end: usize,
 ) -> (usize, Vec<u32>) {
-    let mut matched: Vec<u32> = (0..keys.len() as u32)
+    let mut matched: Vec<u32> = candidates
         .filter(|&at| matches(&keys[at as usize], query))
         .collect();
     let count = matched.len();

@@ -8,6 +8,7 @@ use std::{
     collections::{HashMap, HashSet},
 };
 
+use super::searches;
 use crate::{
     catalog::categories::{self, CategoryView},
     catalog::products::{
@@ -99,6 +100,10 @@ pub struct Snapshot {
     category_slugs: HashMap<String, i64>,
     brand_slugs: HashMap<String, i64>,
     brand_ids: Vec<i64>,
+    /// Product id → its position in `products`.
+    positions: HashMap<i64, u32>,
+    /// The searches ranked under this snapshot (`searches`).
+    pub(super) searches: searches::Memo,
 }
 
 /// Why no snapshot was made.
@@ -207,6 +212,7 @@ impl Snapshot {
             });
             positions
         });
+        let positions = (0..).zip(&keys).map(|(at, keys)| (keys.id, at)).collect();
         Self {
             version: 0,
             loaded_at: std::time::Instant::now(),
@@ -220,7 +226,14 @@ impl Snapshot {
             category_slugs: HashMap::new(),
             brand_slugs: HashMap::new(),
             brand_ids: Vec::new(),
+            positions,
+            searches: searches::memo(),
         }
+    }
+
+    /// The position of the product `id` in `products`, if the snapshot holds it.
+    pub fn position(&self, id: i64) -> Option<u32> {
+        self.positions.get(&id).copied()
     }
 
     /// The positions by `field` ascending, ties by id ascending.

@@ -97,6 +97,21 @@ pub async fn list(
     ))
 }
 
+/// Every active product matching `text`, with its relevance rank (higher is better): what the
+/// product index ranks a search by (`index::searches`). Empty when `text` has no searchable word.
+///
+/// The rank is the one `list` orders by, widened to a double so both engines decode it alike
+/// (PostgreSQL's `ts_rank` is a `real`; widening keeps its order and its ties).
+pub async fn search_ranks(db: &Db, text: &str) -> Result<Vec<(i64, f64)>, sqlx::Error> {
+    let mut sql =
+        SqlBuilder::new("SELECT p.id, CAST(s.search_rank AS DOUBLE PRECISION) FROM products p");
+    if !search::push_join(&mut sql, db.backend, text) {
+        return Ok(Vec::new());
+    }
+    sql.push(" WHERE p.is_active = TRUE");
+    sql.query_as().fetch_all(&db.pool).await
+}
+
 /// `select_from` (`SELECT ... FROM products p ...`) + the search join + `WHERE`; `None` when the
 /// search text has no searchable word.
 fn build(db: &Db, query: &ListQuery, select_from: &str) -> Option<SqlBuilder> {

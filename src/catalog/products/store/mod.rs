@@ -4,7 +4,7 @@
 mod list;
 mod write;
 
-pub use list::{list, ListQuery};
+pub use list::{list, search_ranks, ListQuery};
 pub use write::{delete, insert, update, Removal};
 
 use super::{
