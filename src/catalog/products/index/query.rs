@@ -174,7 +174,7 @@ fn compare(a: &Keys, b: &Keys, order: &[OrderKey]) -> Ordering {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::catalog::products::{
         filters::{OrderField, ProductFilters},
@@ -183,7 +183,12 @@ mod tests {
         views::ProductView,
     };
 
-    fn product(id: i64, price_cents: i64, stock_quantity: i64) -> (Indexed, Keys) {
+    /// An active product with these keys (the rest empty or zero), as the snapshot holds it.
+    pub(in crate::catalog::products::index) fn product(
+        id: i64,
+        price_cents: i64,
+        stock_quantity: i64,
+    ) -> (Indexed, Keys) {
         let view: ProductView = ProductRow {
             id,
             title: String::new(),
@@ -223,7 +228,10 @@ mod tests {
         )
     }
 
-    fn query(ordering: &[(OrderField, bool)], in_stock: bool) -> ListQuery {
+    pub(in crate::catalog::products::index) fn query(
+        ordering: &[(OrderField, bool)],
+        in_stock: bool,
+    ) -> ListQuery {
         ListQuery {
             filters: ProductFilters {
                 ordering: ordering
@@ -239,7 +247,7 @@ mod tests {
         }
     }
 
-    fn ids(listed: &[&Indexed]) -> Vec<i64> {
+    pub(in crate::catalog::products::index) fn ids(listed: &[&Indexed]) -> Vec<i64> {
         listed.iter().map(|p| p.view.id).collect()
     }
 

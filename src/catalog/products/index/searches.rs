@@ -81,3 +81,55 @@ impl Snapshot {
         matches.into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::products::{
+        filters::OrderField,
+        index::query::{
+            search_page,
+            tests::{ids, product, query},
+        },
+    };
+
+    /// Products 1–6 (price 100 × id; the even ids out of stock) and their ranks for a search.
+    fn ranked() -> (Snapshot, Arc<[Match]>) {
+        let snapshot = Snapshot::of((1..=6).map(|id| product(id, 100 * id, id % 2)).collect());
+        // Unordered, with ties (including 0.0 and -0.0), and a product the snapshot doesn't hold.
+        let ranked = vec![
+            (2, 0.5),
+            (5, 0.25),
+            (42, 9.0),
+            (1, 0.5),
+            (3, 0.0),
+            (6, -0.0),
+            (4, 0.75),
+        ];
+        let matches = snapshot.best_first(ranked);
+        (snapshot, matches)
+    }
+
+    #[test]
+    fn matches_are_best_first_with_ties_by_id_descending_as_the_database_orders() {
+        let (snapshot, matches) = ranked();
+        let order: Vec<i64> = matches
+            .iter()
+            .map(|m| snapshot.keys[m.at as usize].id)
+            .collect();
+        assert_eq!(order, [4, 2, 1, 5, 6, 3]);
+    }
+
+    #[test]
+    fn a_search_page_filters_then_orders_by_relevance_or_by_the_ordering_asked_for() {
+        let (snapshot, matches) = ranked();
+        let in_stock = query(&[], true);
+        let (count, listed) = search_page(&snapshot, &matches, &in_stock, 0, 2);
+        assert_eq!((count, ids(&listed)), (3, vec![1, 5]));
+        let (count, listed) = search_page(&snapshot, &matches, &in_stock, 2, 2);
+        assert_eq!((count, ids(&listed)), (3, vec![3]));
+        let by_price = query(&[(OrderField::Price, true)], false);
+        let (count, listed) = search_page(&snapshot, &matches, &by_price, 1, 3);
+        assert_eq!((count, ids(&listed)), (6, vec![5, 4, 3]));
+    }
+}
