@@ -13,8 +13,11 @@ use std::{cmp::Ordering, sync::Arc};
 use super::snapshot::Snapshot;
 use crate::{catalog::products::store, db::Db};
 
-/// How many matches one snapshot's memo keeps, summed over its texts (16 bytes each): 8 MB.
-const MEMO_MATCHES: u64 = 500_000;
+/// What one snapshot's memo may hold, in bytes: its texts, their matches (16 bytes each) and
+/// about [`ENTRY_BYTES`] of bookkeeping per text. Weighing the texts too keeps a flood of long,
+/// distinct searches that match nothing from holding more than this.
+const MEMO_BYTES: u64 = 16 << 20;
+const ENTRY_BYTES: usize = 128;
 
 /// A product matching a search: its position in the snapshot and its rank (higher is better).
 #[derive(Debug, Clone, Copy)]
@@ -23,18 +26,17 @@ pub struct Match {
     pub rank: f64,
 }
 
-/// Search text → its matches, best first. Bounded by [`MEMO_MATCHES`]: texts nobody repeats
-/// make room for the ones people do.
+/// Search text → its matches, best first. Bounded by [`MEMO_BYTES`]: texts nobody repeats make
+/// room for the ones people do.
 pub type Memo = moka::future::Cache<String, Arc<[Match]>>;
 
 /// An empty memo, for a new snapshot.
 pub fn memo() -> Memo {
     moka::future::Cache::builder()
-        .max_capacity(MEMO_MATCHES)
-        .weigher(|_text: &String, matches: &Arc<[Match]>| {
-            u32::try_from(matches.len())
-                .unwrap_or(u32::MAX)
-                .saturating_add(1)
+        .max_capacity(MEMO_BYTES)
+        .weigher(|text: &String, matches: &Arc<[Match]>| {
+            let bytes = text.len() + std::mem::size_of_val::<[Match]>(matches) + ENTRY_BYTES;
+            u32::try_from(bytes).unwrap_or(u32::MAX)
         })
         .build()
 }
@@ -108,6 +110,24 @@ mod tests {
         ];
         let matches = snapshot.best_first(ranked);
         (snapshot, matches)
+    }
+
+    #[tokio::test]
+    async fn long_texts_count_against_the_memo_bound() {
+        let memo = memo();
+        let text = "x".repeat(4096);
+        for i in 0..10_000 {
+            let nothing: Arc<[Match]> = Arc::new([]);
+            memo.insert(format!("{i}{text}"), nothing).await;
+        }
+        memo.run_pending_tasks().await;
+        // 40 MB of texts were offered; what stayed fits the bound.
+        assert!(
+            memo.entry_count() * 4096 <= MEMO_BYTES,
+            "{}",
+            memo.entry_count()
+        );
+        assert!(memo.entry_count() > 0);
     }
 
     #[test]
