@@ -4,10 +4,7 @@
 
 use std::cmp::Ordering;
 
-use super::{
-    searches::Match,
-    snapshot::{Indexed, Keys, Snapshot},
-};
+use super::snapshot::{Indexed, Keys, Snapshot};
 use crate::catalog::products::{
     filters::{OrderKey, ProductFilters},
     store::ListQuery,
@@ -59,21 +56,20 @@ pub fn page<'s>(
     (count, products_at(snapshot, positions))
 }
 
-/// How many of a search's `matches` (best first) pass `query`'s filters and the ones at
-/// `offset..offset + limit`: in relevance order, or in the `ordering` asked for.
+/// How many of a search's `matches` (positions, best first) pass `query`'s filters and the ones
+/// at `offset..offset + limit`: in relevance order, or in the `ordering` asked for.
 pub fn search_page<'s>(
     snapshot: &'s Snapshot,
-    matches: &[Match],
+    matches: &[u32],
     query: &ListQuery,
     offset: usize,
     limit: usize,
 ) -> (usize, Vec<&'s Indexed>) {
     let end = offset.saturating_add(limit);
     let keys = &snapshot.keys;
-    let best_first = matches.iter().map(|found| &found.at);
     let (count, positions) = match query.filters.ordering.as_slice() {
-        [] => walk(best_first, keys, query, offset, end),
-        order => sorted_page(best_first.copied(), keys, query, order, offset, end),
+        [] => walk(matches.iter(), keys, query, offset, end),
+        order => sorted_page(matches.iter().copied(), keys, query, order, offset, end),
     };
     (count, products_at(snapshot, positions))
 }

@@ -13,41 +13,34 @@ use std::{cmp::Ordering, sync::Arc};
 use super::snapshot::Snapshot;
 use crate::{catalog::products::store, db::Db};
 
-/// What one snapshot's memo may hold, in bytes: its texts, their matches (16 bytes each) and
+/// What one snapshot's memo may hold, in bytes: its texts, their matches (4 bytes each) and
 /// about [`ENTRY_BYTES`] of bookkeeping per text. Weighing the texts too keeps a flood of long,
 /// distinct searches that match nothing from holding more than this.
 const MEMO_BYTES: u64 = 16 << 20;
 const ENTRY_BYTES: usize = 128;
 
-/// A product matching a search: its position in the snapshot and its rank (higher is better).
-#[derive(Debug, Clone, Copy)]
-pub struct Match {
-    pub at: u32,
-    pub rank: f64,
-}
-
-/// Search text → its matches, best first. Bounded by [`MEMO_BYTES`]: texts nobody repeats make
-/// room for the ones people do.
-pub type Memo = moka::future::Cache<String, Arc<[Match]>>;
+/// Search text → its matches' positions in the snapshot, best first. Bounded by [`MEMO_BYTES`]:
+/// texts nobody repeats make room for the ones people do.
+pub type Memo = moka::future::Cache<String, Arc<[u32]>>;
 
 /// An empty memo, for a new snapshot.
 pub fn memo() -> Memo {
     moka::future::Cache::builder()
         .max_capacity(MEMO_BYTES)
-        .weigher(|text: &String, matches: &Arc<[Match]>| {
-            let bytes = text.len() + std::mem::size_of_val::<[Match]>(matches) + ENTRY_BYTES;
+        .weigher(|text: &String, matches: &Arc<[u32]>| {
+            let bytes = text.len() + std::mem::size_of_val::<[u32]>(matches) + ENTRY_BYTES;
             u32::try_from(bytes).unwrap_or(u32::MAX)
         })
         .build()
 }
 
 impl Snapshot {
-    /// The active products matching `text` in relevance order (rank descending, then id
-    /// descending, as `ProductFilters::order_by` asks the database). The first request for a
-    /// text ranks it in the database; requests for it meanwhile wait for that one query rather
-    /// than each running their own. `None` when the database failed: the caller then reads the
-    /// database itself, which answers the error as any list does.
-    pub async fn matches(&self, db: &Db, text: &str) -> Option<Arc<[Match]>> {
+    /// The positions of the active products matching `text`, in relevance order (rank
+    /// descending, then id descending, as `ProductFilters::order_by` asks the database). The
+    /// first request for a text ranks it in the database; requests for it meanwhile wait for
+    /// that one query rather than each running their own. `None` when the database failed: the
+    /// caller then reads the database itself, which answers the error as any list does.
+    pub async fn matches(&self, db: &Db, text: &str) -> Option<Arc<[u32]>> {
         let rank = async {
             let ranked = store::search_ranks(db, text).await?;
             Ok::<_, sqlx::Error>(self.best_first(ranked))
@@ -61,26 +54,20 @@ impl Snapshot {
         }
     }
 
-    /// `ranked` (product id, rank) as positions in this snapshot, best first.
-    fn best_first(&self, ranked: Vec<(i64, f64)>) -> Arc<[Match]> {
-        let mut matches: Vec<Match> = ranked
+    /// `ranked` (product id, rank: higher is better) as positions in this snapshot, best first.
+    fn best_first(&self, ranked: Vec<(i64, f64)>) -> Arc<[u32]> {
+        let mut matches: Vec<(i64, f64, u32)> = ranked
             .into_iter()
-            .filter_map(|(id, rank)| {
-                Some(Match {
-                    at: self.position(id)?,
-                    rank,
-                })
-            })
+            .filter_map(|(id, rank)| Some((id, rank, self.position(id)?)))
             .collect();
-        let id = |m: &Match| self.keys[m.at as usize].id;
         // `partial_cmp` as SQL compares: -0.0 and 0.0 tie (ranks are never NaN).
-        matches.sort_unstable_by(|a, b| {
-            b.rank
-                .partial_cmp(&a.rank)
+        matches.sort_unstable_by(|(a_id, a_rank, _), (b_id, b_rank, _)| {
+            b_rank
+                .partial_cmp(a_rank)
                 .unwrap_or(Ordering::Equal)
-                .then_with(|| id(b).cmp(&id(a)))
+                .then(b_id.cmp(a_id))
         });
-        matches.into()
+        matches.into_iter().map(|(_, _, at)| at).collect()
     }
 }
 
@@ -96,7 +83,7 @@ mod tests {
     };
 
     /// Products 1–6 (price 100 × id; the even ids out of stock) and their ranks for a search.
-    fn ranked() -> (Snapshot, Arc<[Match]>) {
+    fn ranked() -> (Snapshot, Arc<[u32]>) {
         let snapshot = Snapshot::of((1..=6).map(|id| product(id, 100 * id, id % 2)).collect());
         // Unordered, with ties (including 0.0 and -0.0), and a product the snapshot doesn't hold.
         let ranked = vec![
@@ -117,7 +104,7 @@ mod tests {
         let memo = memo();
         let text = "x".repeat(4096);
         for i in 0..10_000 {
-            let nothing: Arc<[Match]> = Arc::new([]);
+            let nothing: Arc<[u32]> = Arc::new([]);
             memo.insert(format!("{i}{text}"), nothing).await;
         }
         memo.run_pending_tasks().await;
@@ -135,7 +122,7 @@ mod tests {
         let (snapshot, matches) = ranked();
         let order: Vec<i64> = matches
             .iter()
-            .map(|m| snapshot.keys[m.at as usize].id)
+            .map(|&at| snapshot.keys[at as usize].id)
             .collect();
         assert_eq!(order, [4, 2, 1, 5, 6, 3]);
     }
