@@ -273,7 +273,7 @@ crate::api_test! {
         );
     }
 
-    async fn a_search_is_answered_by_the_index_in_the_database_rank(app: TestApp) {
+    async fn a_search_is_answered_by_the_index(app: TestApp) {
         seed_catalog(&app).await;
         let before = app.state().product_index.handed_out();
         let (status, body) = get_from(&app.address, "products/?search=apple&ordering=price").await;
