@@ -232,7 +232,7 @@ impl Snapshot {
     }
 
     /// The position of the product `id` in `products`, if the snapshot holds it.
-    pub fn position(&self, id: i64) -> Option<u32> {
+    pub(super) fn position(&self, id: i64) -> Option<u32> {
         self.positions.get(&id).copied()
     }
 
