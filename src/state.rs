@@ -13,6 +13,7 @@ use crate::{
     live::Hub,
     mail::Mailer,
     media::MediaStore,
+    orders::Checkouts,
     payment_gateway::SharedProvider,
     tokens::TokenKeys,
     track::Recorder,
@@ -47,9 +48,11 @@ impl FromRef<AppState> for Arc<dyn MediaStore> {
 /// What the state holds.
 pub struct Services {
     pub db: Db,
-    /// The write combiner checkout places its orders through (docs/orders.md, "How checkout
-    /// commits").
+    /// The write combiner small writes share transactions through (on SQLite, cart adds).
     pub writes: Arc<GroupCommit>,
+    /// The write combiner checkout places its orders through, a batch at a time (docs/orders.md,
+    /// "How checkout commits").
+    pub checkouts: Arc<GroupCommit<Checkouts>>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub mailer: Arc<dyn Mailer>,

@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::state::AppState;
 
 /// Every cart route under `/api/v1`.
-pub use store::take_lines;
+pub use store::{empty_carts, lock_carts_for_checkout, CartLines};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 
 use super::views::{CartItemView, CartProduct, CartView};
 use crate::{
-    db::{now_micros, types::format_micros, Flag},
+    db::{now_micros, types::format_micros, Backend, Flag, SqlBuilder},
     media::MediaUrls,
     money::Money,
 };
@@ -355,30 +355,74 @@ where
     .await
 }
 
-/// Checkout: empties the user's cart and returns what was in it (product → quantity). The cart row is
-/// marked changed first, then the items are taken with one `DELETE … RETURNING`: the same lock
-/// order as every cart write ([`touch_cart_of`]). The rows stay locked until the
-/// checkout ends: if it fails they come back with the rollback, and an add racing it is either
-/// ordered (it came first) or lands in a new row afterwards, so units added meanwhile stay in
-/// the cart rather than vanish unordered.
-pub async fn take_lines(
+/// A cart as a batch of checkouts found it.
+#[derive(Debug)]
+pub struct CartLines {
+    pub cart_id: i64,
+    /// The `cart_items` rows read, to delete exactly those.
+    pub item_ids: Vec<i64>,
+    /// Product → quantity.
+    pub lines: BTreeMap<i64, i64>,
+}
+
+/// Checkout: the non-empty carts of `user_ids` and what is in them, by user, in one query. On
+/// PostgreSQL `FOR UPDATE` locks each cart row and its item rows until the checkout's
+/// transaction ends, so no add changes a line read here before [`empty_carts`] deletes it: an
+/// add racing a checkout is either ordered (it came first) or waits and lands in the cart
+/// afterwards, and a line added meanwhile is not among the rows deleted, so units added meanwhile
+/// stay in the cart rather than vanish unordered. SQLite's write transaction holds the one write
+/// lock already. Nothing is written, so a checkout that fails leaves the cart as it was.
+pub async fn lock_carts_for_checkout(
     conn: &mut AnyConnection,
-    user_id: i64,
-    now: i64,
-) -> Result<BTreeMap<i64, i64>, sqlx::Error> {
-    let cart_id: Option<i64> =
-        sqlx::query_scalar("UPDATE carts SET updated_at = $1 WHERE user_id = $2 RETURNING id")
-            .bind(now)
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(cart_id) = cart_id else {
+    backend: Backend,
+    user_ids: &[i64],
+) -> Result<BTreeMap<i64, CartLines>, sqlx::Error> {
+    if user_ids.is_empty() {
         return Ok(BTreeMap::new());
-    };
-    let rows: Vec<(i64, i64)> =
-        sqlx::query_as("DELETE FROM cart_items WHERE cart_id = $1 RETURNING product_id, quantity")
-            .bind(cart_id)
-            .fetch_all(conn)
-            .await?;
-    Ok(rows.into_iter().collect())
+    }
+    let mut sql = SqlBuilder::new(
+        "SELECT c.user_id, c.id, ci.id, ci.product_id, ci.quantity FROM carts c \
+         JOIN cart_items ci ON ci.cart_id = c.id WHERE c.user_id IN (",
+    );
+    sql.push_list(user_ids.iter().copied()).push(")");
+    if backend == Backend::Postgres {
+        sql.push(" FOR UPDATE");
+    }
+    let rows: Vec<(i64, i64, i64, i64, i64)> = sql.query_as().fetch_all(conn).await?;
+    let mut carts = BTreeMap::new();
+    for (user_id, cart_id, item_id, product_id, quantity) in rows {
+        let cart = carts.entry(user_id).or_insert_with(|| CartLines {
+            cart_id,
+            item_ids: Vec::new(),
+            lines: BTreeMap::new(),
+        });
+        cart.item_ids.push(item_id);
+        cart.lines.insert(product_id, quantity);
+    }
+    Ok(carts)
+}
+
+/// Checkout: empties the carts that were ordered, deleting the lines
+/// [`lock_carts_for_checkout`] read in the same transaction, and marks the carts changed.
+pub async fn empty_carts(
+    conn: &mut AnyConnection,
+    carts: &[&CartLines],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    if carts.is_empty() {
+        return Ok(());
+    }
+    let mut touch = SqlBuilder::new("UPDATE carts SET updated_at = ");
+    touch
+        .push_bind(now)
+        .push(" WHERE id IN (")
+        .push_list(carts.iter().map(|cart| cart.cart_id))
+        .push(")");
+    touch.query().execute(&mut *conn).await?;
+    let mut empty = SqlBuilder::new("DELETE FROM cart_items WHERE id IN (");
+    empty
+        .push_list(carts.iter().flat_map(|cart| cart.item_ids.iter().copied()))
+        .push(")");
+    empty.query().execute(conn).await?;
+    Ok(())
 }

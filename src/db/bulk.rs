@@ -1,5 +1,6 @@
-//! Bulk writes for the admin commands that load a whole database (`seed`, `import-django`):
-//! multi-row INSERTs through the one query builder.
+//! Bulk writes: multi-row INSERTs through the one query builder, for the admin commands that
+//! load a whole database (`seed`, `import-django`) and for checkout, which writes a batch of
+//! orders' rows together.
 
 use indicatif::ProgressBar;
 use sqlx::AnyConnection;
@@ -31,15 +32,36 @@ pub async fn insert_rows(
     bar: &ProgressBar,
 ) -> Result<(), sqlx::Error> {
     let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut batch = SqlBuilder::new(&head);
+    insert_values(conn, &head, "", rows, |written| bar.inc(written)).await?;
+    Ok(())
+}
+
+/// Inserts `rows` with multi-row INSERTs: `head` is `INSERT INTO t (…) VALUES `, `tail` what
+/// follows the rows (an `ON CONFLICT` clause, or nothing). Calls `written` with each statement's
+/// row count and answers how many rows the statements reported written in all (a row an
+/// `ON CONFLICT … DO NOTHING` skipped is not).
+pub async fn insert_values(
+    conn: &mut AnyConnection,
+    head: &str,
+    tail: &str,
+    rows: Vec<Vec<Param>>,
+    mut written: impl FnMut(u64),
+) -> Result<u64, sqlx::Error> {
+    let mut total = 0;
+    let mut batch = SqlBuilder::new(head);
     let mut in_batch = 0;
     let batch_rows = rows_per_statement(conn);
     for row in rows {
-        let full = in_batch == batch_rows || batch.bound() + columns.len() > MAX_BIND_PARAMS;
+        let full = in_batch == batch_rows || batch.bound() + row.len() > MAX_BIND_PARAMS;
         if full {
-            batch.query().execute(&mut *conn).await?;
-            bar.inc(in_batch);
-            batch = SqlBuilder::new(&head);
+            total += batch
+                .push(tail)
+                .query()
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            written(in_batch);
+            batch = SqlBuilder::new(head);
             in_batch = 0;
         }
         if in_batch > 0 {
@@ -49,8 +71,13 @@ pub async fn insert_rows(
         in_batch += 1;
     }
     if in_batch > 0 {
-        batch.query().execute(&mut *conn).await?;
-        bar.inc(in_batch);
+        total += batch
+            .push(tail)
+            .query()
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        written(in_batch);
     }
-    Ok(())
+    Ok(total)
 }

@@ -70,7 +70,39 @@ pub fn default_lanes(backend: Backend) -> usize {
     }
 }
 
-/// What a unit did, for the combiner to keep or undo.
+/// What a lane runs: the items waiting at one moment, together in one write transaction.
+/// [`Units`] runs closures one after another, each under a savepoint; a feature may instead run
+/// its items set-wise (checkout writes a batch's orders with one statement per table).
+pub trait Batch: Send + Sync + 'static {
+    type Item: Send + 'static;
+    type Outcome: Send + 'static;
+
+    /// Runs `items` on `conn`, the write transaction, as if one after another in their order, and
+    /// says for each what became of it (one [`Ran`] per item, in order). The lane commits when
+    /// any item is kept and rolls back otherwise. An `Err` undoes the whole batch: a batch of
+    /// several is then run again item by item, each alone; an item alone answers the error.
+    fn run<'c>(
+        &'c self,
+        conn: &'c mut AnyConnection,
+        items: &'c mut [Self::Item],
+    ) -> BoxFuture<'c, Result<Vec<Ran<Self::Outcome>>, sqlx::Error>>;
+}
+
+/// What became of one item of a batch.
+#[derive(Debug)]
+pub enum Ran<T> {
+    /// Its writes stay; `T` is delivered once they are committed.
+    Keep(T),
+    /// It wrote nothing that stays; `T` is delivered after the batch has ended, so a caller that
+    /// then reads sees what the items before it committed.
+    Undo(T),
+    /// Its own statements failed (and were undone); the error is its answer.
+    Failed(sqlx::Error),
+    /// A deadlock or serialization victim: run it again alone once the batch has committed.
+    Rerun,
+}
+
+/// What a closure unit did, for the combiner to keep or undo.
 #[derive(Debug)]
 pub enum Done<T> {
     /// Keep the unit's writes; `T` is delivered once they are committed.
@@ -84,16 +116,65 @@ pub enum Done<T> {
 type Erased = Box<dyn Any + Send>;
 
 /// A unit of work, type-erased: runs on the write transaction's connection.
-type Work = Box<
+pub type Work = Box<
     dyn for<'c> FnMut(&'c mut AnyConnection) -> BoxFuture<'c, Result<Done<Erased>, sqlx::Error>>
         + Send,
 >;
 
-/// A queued unit and where its outcome goes.
-struct Job {
-    work: Work,
-    reply: oneshot::Sender<Result<Erased, sqlx::Error>>,
+/// Closures run one after another, each under `SAVEPOINT unit`, so one's failure is its own
+/// (PostgreSQL would otherwise abort the whole transaction). Units are `FnMut` so they can run
+/// twice; each sees the writes of the units before it in its batch.
+#[derive(Debug, Default)]
+pub struct Units;
+
+impl Batch for Units {
+    type Item = Work;
+    type Outcome = Erased;
+
+    fn run<'c>(
+        &'c self,
+        conn: &'c mut AnyConnection,
+        units: &'c mut [Work],
+    ) -> BoxFuture<'c, Result<Vec<Ran<Erased>>, sqlx::Error>> {
+        Box::pin(async move {
+            if let [unit] = units {
+                // Alone: the lane's own commit or rollback is the unit's.
+                return Ok(vec![match unit(conn).await {
+                    Ok(Done::Keep(value)) => Ran::Keep(value),
+                    Ok(Done::Undo(value)) => Ran::Undo(value),
+                    Err(error) => Ran::Failed(error),
+                }]);
+            }
+            let mut ran = Vec::with_capacity(units.len());
+            // The previous unit's savepoint is released in the round trip that opens the next
+            // one (the last needs no release: the commit takes it along).
+            let mut opening = "SAVEPOINT unit";
+            for unit in units.iter_mut() {
+                conn.execute(opening).await?;
+                opening = "RELEASE SAVEPOINT unit; SAVEPOINT unit";
+                let outcome = unit(&mut *conn).await;
+                if !matches!(outcome, Ok(Done::Keep(_))) {
+                    conn.execute("ROLLBACK TO SAVEPOINT unit").await?;
+                }
+                ran.push(match outcome {
+                    Ok(Done::Keep(value)) => Ran::Keep(value),
+                    Ok(Done::Undo(value)) => Ran::Undo(value),
+                    Err(error) if is_retryable(&error) => Ran::Rerun,
+                    Err(error) => Ran::Failed(error),
+                });
+            }
+            Ok(ran)
+        })
+    }
 }
+
+/// A queued item and where its outcome goes.
+struct Job<B: Batch> {
+    item: B::Item,
+    reply: Reply<B>,
+}
+
+type Reply<B> = oneshot::Sender<Result<<B as Batch>::Outcome, sqlx::Error>>;
 
 /// Counters of what the lanes ran (for tests and the log; `/metrics` has the histogram).
 #[derive(Debug, Default)]
@@ -143,22 +224,25 @@ impl Stats {
 }
 
 /// The combiner: a queue and the lanes draining it (or, switched off, a pass-through that runs
-/// every unit in its own transaction on the caller's task).
-pub struct GroupCommit {
+/// every item in its own transaction on the caller's task).
+pub struct GroupCommit<B: Batch = Units> {
     db: Db,
-    queue: Option<mpsc::Sender<Job>>,
+    batch: Arc<B>,
+    queue: Option<mpsc::Sender<Job<B>>>,
     stats: Arc<Stats>,
     closing: CancellationToken,
     lanes: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
-impl GroupCommit {
+impl<B: Batch> GroupCommit<B> {
     /// Starts `lanes` lanes (each one write transaction at a time; `None`: [`default_lanes`]) on
-    /// `db`; with `enabled` false (`None`: [`on_by_default`]) nothing is spawned and
-    /// [`GroupCommit::run`] runs each unit alone. Must be called inside the runtime.
-    pub fn start(db: Db, enabled: Option<bool>, lanes: Option<usize>) -> Self {
+    /// `db`, running their items with `batch`; with `enabled` false (`None`: [`on_by_default`])
+    /// nothing is spawned and [`GroupCommit::submit`] runs each item alone. Must be called
+    /// inside the runtime.
+    pub fn start(db: Db, batch: B, enabled: Option<bool>, lanes: Option<usize>) -> Self {
         let enabled = enabled.unwrap_or_else(|| on_by_default(db.backend));
         let lanes = lanes.unwrap_or_else(|| default_lanes(db.backend));
+        let batch = Arc::new(batch);
         let stats = Arc::new(Stats::default());
         let closing = CancellationToken::new();
         let mut handles = Vec::new();
@@ -168,6 +252,7 @@ impl GroupCommit {
             for _ in 0..lanes.max(1) {
                 handles.push(tokio::spawn(lane(
                     db.clone(),
+                    batch.clone(),
                     receiver.clone(),
                     stats.clone(),
                     closing.clone(),
@@ -177,6 +262,7 @@ impl GroupCommit {
         });
         Self {
             db,
+            batch,
             queue,
             stats,
             closing,
@@ -189,9 +275,39 @@ impl GroupCommit {
         &self.stats
     }
 
-    /// Runs `work` in a write transaction, shared with whatever else is waiting, and answers its
-    /// outcome once that is committed (or, for [`Done::Undo`], once the batch has ended). An
-    /// `Err` is a database error of the unit's own statements or of its transaction.
+    /// Whether items wait for a lane (else each runs alone on its caller's task).
+    pub fn is_on(&self) -> bool {
+        self.queue.is_some()
+    }
+
+    /// Runs `item` in a write transaction, shared with whatever else is waiting, and answers its
+    /// outcome once that is committed (or, for [`Ran::Undo`], once the batch has ended). An
+    /// `Err` is a database error of the item's own statements or of its transaction.
+    pub async fn submit(&self, item: B::Item) -> Result<B::Outcome, sqlx::Error> {
+        let (reply, answer) = oneshot::channel();
+        match &self.queue {
+            Some(queue) => queue
+                .send(Job { item, reply })
+                .await
+                .map_err(|_| sqlx::Error::PoolClosed)?,
+            None => run_alone(&self.db, &*self.batch, item, reply).await,
+        }
+        answer.await.map_err(|_| sqlx::Error::WorkerCrashed)?
+    }
+
+    /// Stops taking items, runs the ones already queued, and waits for the lanes to end: called
+    /// once the server has stopped serving, before the pool closes.
+    pub async fn close(&self) {
+        self.closing.cancel();
+        let lanes = std::mem::take(&mut *self.lanes.lock().expect("lanes lock"));
+        for lane in lanes {
+            let _ = lane.await;
+        }
+    }
+}
+
+impl GroupCommit<Units> {
+    /// Runs the closure `work` as a unit (see [`GroupCommit::submit`]).
     pub async fn run<T, F>(&self, mut work: F) -> Result<T, sqlx::Error>
     where
         T: Send + 'static,
@@ -208,13 +324,7 @@ impl GroupCommit {
                 })
             })
         });
-        let (reply, answer) = oneshot::channel();
-        let job = Job { work, reply };
-        match &self.queue {
-            Some(queue) => queue.send(job).await.map_err(|_| sqlx::Error::PoolClosed)?,
-            None => run_alone(&self.db, job).await,
-        }
-        let value = answer.await.map_err(|_| sqlx::Error::WorkerCrashed)??;
+        let value = self.submit(work).await?;
         Ok(*value
             .downcast::<T>()
             .expect("a unit's outcome comes back as the type it was sent with"))
@@ -242,164 +352,144 @@ impl GroupCommit {
         })
         .await
     }
-
-    /// Stops taking units, runs the ones already queued, and waits for the lanes to end: called
-    /// once the server has stopped serving, before the pool closes.
-    pub async fn close(&self) {
-        self.closing.cancel();
-        let lanes = std::mem::take(&mut *self.lanes.lock().expect("lanes lock"));
-        for lane in lanes {
-            let _ = lane.await;
-        }
-    }
 }
 
-/// One lane: takes what is queued (waiting only for the first unit), runs it, repeats, until
+/// One lane: takes what is queued (waiting only for the first item), runs it, repeats, until
 /// the queue is closed or `closing` is cancelled (then it drains what is left).
-async fn lane(
+async fn lane<B: Batch>(
     db: Db,
-    receiver: Arc<Mutex<mpsc::Receiver<Job>>>,
+    batch: Arc<B>,
+    receiver: Arc<Mutex<mpsc::Receiver<Job<B>>>>,
     stats: Arc<Stats>,
     closing: CancellationToken,
 ) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
     loop {
         let taken = {
             let mut receiver = receiver.lock().await;
             tokio::select! {
                 biased;
-                taken = receiver.recv_many(&mut batch, MAX_BATCH) => taken,
+                taken = receiver.recv_many(&mut jobs, MAX_BATCH) => taken,
                 () = closing.cancelled() => {
                     receiver.close();
-                    receiver.recv_many(&mut batch, MAX_BATCH).await
+                    receiver.recv_many(&mut jobs, MAX_BATCH).await
                 }
             }
         };
         if taken == 0 {
             return;
         }
-        run_batch(&db, &mut batch, &stats).await;
-    }
-}
-
-/// Runs the taken units: alone when there is one, else together, each under a savepoint.
-async fn run_batch(db: &Db, batch: &mut Vec<Job>, stats: &Stats) {
-    // A caller that has gone (its request was dropped) wants nothing written any more.
-    batch.retain(|job| !job.reply.is_closed());
-    match batch.len() {
-        0 => {}
-        1 => {
-            stats.record(1);
-            run_alone(db, batch.pop().expect("one unit")).await;
-        }
-        size => {
-            stats.record(size);
-            let jobs = std::mem::take(batch);
-            *batch = Vec::with_capacity(MAX_BATCH);
-            run_together(db, jobs, stats).await;
+        // A caller that has gone (its request was dropped) wants nothing written any more.
+        jobs.retain(|job| !job.reply.is_closed());
+        if !jobs.is_empty() {
+            stats.record(jobs.len());
+            run_together(&db, &*batch, jobs.drain(..), &stats).await;
         }
     }
 }
 
-/// A unit's result inside a batch, before the commit decides what is delivered.
-enum Pending {
-    Deliver(Result<Erased, sqlx::Error>),
-    /// A deadlock or serialization victim: run again alone once the batch has committed.
-    Rerun,
-}
-
-async fn run_together(db: &Db, mut jobs: Vec<Job>, stats: &Stats) {
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    let shared = async {
-        let mut tx = db.begin_write().await.map_err(Failure::Begin)?;
-        // The previous unit's savepoint is released in the round trip that opens the next one
-        // (the last needs no release: the commit takes it along).
-        let mut opening = match db.backend {
-            // A batch holds product locks taken across many units, not in one global order, so
-            // it may close a cycle with another writer (a cancel, a stock edit, another lane).
-            // Giving up a wait after 50 ms, long before PostgreSQL's deadlock check (1 s),
-            // makes the batch's unit the one that yields (it is re-run alone), never the other
-            // writer's request.
-            Backend::Postgres => "SET LOCAL lock_timeout = '50ms'; SAVEPOINT unit",
-            Backend::Sqlite => "SAVEPOINT unit",
-        };
-        for job in &mut jobs {
-            tx.execute(opening).await.map_err(Failure::Undone)?;
-            opening = "RELEASE SAVEPOINT unit; SAVEPOINT unit";
-            let outcome = (job.work)(&mut tx).await;
-            if !matches!(outcome, Ok(Done::Keep(_))) {
-                tx.execute("ROLLBACK TO SAVEPOINT unit")
-                    .await
-                    .map_err(Failure::Undone)?;
-            }
-            outcomes.push(match outcome {
-                Ok(Done::Keep(value) | Done::Undo(value)) => Pending::Deliver(Ok(value)),
-                Err(error) if is_retryable(&error) => Pending::Rerun,
-                Err(error) => Pending::Deliver(Err(error)),
-            });
-        }
-        tx.commit().await.map_err(|error| match error {
-            // The database answered: it did not commit.
-            sqlx::Error::Database(_) => Failure::Undone(error),
-            other => Failure::Unknown(other),
-        })
-    };
-    match shared.await {
-        Ok(()) => {
-            for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                match outcome {
-                    Pending::Deliver(result) => {
-                        let _ = job.reply.send(result);
+/// Runs the taken items in one transaction (a lone item too: its transaction is its own, exactly
+/// as without the combiner), then delivers each outcome or runs the item again alone.
+async fn run_together<B: Batch>(
+    db: &Db,
+    batch: &B,
+    jobs: impl ExactSizeIterator<Item = Job<B>>,
+    stats: &Stats,
+) {
+    let (mut items, replies): (Vec<B::Item>, Vec<Reply<B>>) =
+        jobs.map(|job| (job.item, job.reply)).unzip();
+    if items.len() == 1 {
+        let item = items.pop().expect("one item");
+        let reply = replies.into_iter().next().expect("one reply");
+        return run_alone(db, batch, item, reply).await;
+    }
+    match transact(db, batch, &mut items).await {
+        Ok(ran) => {
+            for ((item, reply), ran) in items.into_iter().zip(replies).zip(ran) {
+                match ran {
+                    Ran::Keep(value) | Ran::Undo(value) => {
+                        let _ = reply.send(Ok(value));
                     }
-                    Pending::Rerun => {
+                    Ran::Failed(error) => {
+                        let _ = reply.send(Err(error));
+                    }
+                    Ran::Rerun => {
                         stats.rerun();
-                        run_alone(db, job).await;
+                        run_alone(db, batch, item, reply).await;
                     }
                 }
             }
         }
         Err(Failure::Undone(error)) => {
-            tracing::warn!(%error, units = jobs.len(), "group commit failed; running its units one by one");
-            for job in jobs {
+            tracing::warn!(%error, units = items.len(), "group commit failed; running its units one by one");
+            for (item, reply) in items.into_iter().zip(replies) {
                 stats.rerun();
-                run_alone(db, job).await;
+                run_alone(db, batch, item, reply).await;
             }
         }
         Err(Failure::Begin(error) | Failure::Unknown(error)) => {
-            for job in jobs {
-                let _ = job.reply.send(Err(copy_error(&error)));
+            for reply in replies {
+                let _ = reply.send(Err(copy_error(&error)));
             }
         }
     }
 }
 
-/// Why a shared transaction ended without a commit.
+/// Runs one item in a transaction of its own and delivers its outcome.
+async fn run_alone<B: Batch>(db: &Db, batch: &B, item: B::Item, reply: Reply<B>) {
+    let mut items = [item];
+    let outcome = match transact(db, batch, &mut items).await {
+        Ok(mut ran) => match ran.pop() {
+            Some(Ran::Keep(value) | Ran::Undo(value)) => Ok(value),
+            Some(Ran::Failed(error)) => Err(error),
+            Some(Ran::Rerun) | None => Err(sqlx::Error::Protocol(
+                "a lone unit answered no outcome of its own".into(),
+            )),
+        },
+        Err(Failure::Begin(error) | Failure::Undone(error) | Failure::Unknown(error)) => Err(error),
+    };
+    let _ = reply.send(outcome);
+}
+
+/// Runs `items` in one write transaction: committed when any is kept, else rolled back.
+async fn transact<B: Batch>(
+    db: &Db,
+    batch: &B,
+    items: &mut [B::Item],
+) -> Result<Vec<Ran<B::Outcome>>, Failure> {
+    let mut tx = db.begin_write().await.map_err(Failure::Begin)?;
+    if items.len() > 1 && db.backend == Backend::Postgres {
+        // A batch holds product locks taken for many items, so it may close a cycle with another
+        // writer (a cancel, a stock edit, another lane). Giving up a wait after 50 ms, long
+        // before PostgreSQL's deadlock check (1 s), makes the batch the one that yields (its
+        // items are run again alone), never the other writer's request.
+        tx.execute("SET LOCAL lock_timeout = '50ms'")
+            .await
+            .map_err(Failure::Undone)?;
+    }
+    let ran = batch.run(&mut tx, items).await.map_err(Failure::Undone)?;
+    if ran.iter().any(|ran| matches!(ran, Ran::Keep(_))) {
+        tx.commit().await.map_err(|error| match error {
+            // The database answered: it did not commit.
+            sqlx::Error::Database(_) => Failure::Undone(error),
+            other => Failure::Unknown(other),
+        })?;
+    } else {
+        // Nothing to keep. A failed rollback changes no outcome: nothing was committed, and the
+        // pool discards a connection whose transaction did not end.
+        let _ = tx.rollback().await;
+    }
+    Ok(ran)
+}
+
+/// Why a transaction ended without a commit.
 enum Failure {
-    /// No transaction: each unit would have met the same (a pool timeout, the database gone).
+    /// No transaction: each item would have met the same (a pool timeout, the database gone).
     Begin(sqlx::Error),
-    /// Surely not committed: the units may run again.
+    /// Surely not committed: the items may run again.
     Undone(sqlx::Error),
     /// The `COMMIT`'s answer was lost: it may have committed.
     Unknown(sqlx::Error),
-}
-
-/// Runs one unit in a transaction of its own and delivers its outcome.
-async fn run_alone(db: &Db, mut job: Job) {
-    let outcome = async {
-        let mut tx = db.begin_write().await?;
-        match (job.work)(&mut tx).await? {
-            Done::Keep(value) => {
-                tx.commit().await?;
-                Ok(value)
-            }
-            Done::Undo(value) => {
-                tx.rollback().await?;
-                Ok(value)
-            }
-        }
-    }
-    .await;
-    let _ = job.reply.send(outcome);
 }
 
 /// A deadlock or serialization failure (PostgreSQL's `40P01`, `40001`), or a lock not granted

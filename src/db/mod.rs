@@ -23,12 +23,12 @@ use sqlx::{
 
 use crate::config::{DatabaseUrl, SqliteSynchronous};
 
-pub use bulk::insert_rows;
+pub use bulk::{insert_rows, insert_values};
 pub use constraint::{
     is_foreign_key_violation, is_unique_violation, unique_constraint, ResultExt, Violation,
 };
 pub use full_text::fts5_query;
-pub use group_commit::{Done, GroupCommit};
+pub use group_commit::{Batch, Done, GroupCommit, Ran, Units};
 pub use sql::{Param, SqlBuilder};
 pub use types::{now_micros, Flag};
 

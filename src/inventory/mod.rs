@@ -2,9 +2,10 @@
 //!
 //! Every change to `products.stock_quantity` goes with one `stock_movements` row written in the
 //! same transaction, so a product's stock always equals the sum of its movements. This module is
-//! the only one that changes stock (`store/stock.rs` holds every such statement): checkout [`take`]s,
-//! cancels and fails [`put_back`], staff [`adjust`] and the product form [`set_level`]s (the
-//! seed's bulk insert writes its own rows). Other features read stock through [`stock_of`].
+//! the only one that changes stock (`store/stock.rs` holds every such statement): checkout takes
+//! from [`Shelves`] it locked (a batch of orders at once, with [`record_taken`]), cancels and
+//! fails [`put_back`], staff [`adjust`] and the product form [`set_level`]s (the seed's bulk
+//! insert writes its own rows). Other features read stock through [`stock_of`].
 //! A decrease that leaves a product at or below `LOW_STOCK_THRESHOLD` tells staff in the same
 //! transaction (`low_stock.rs`: checkout calls [`alert_low_stock`] with what it took).
 
@@ -27,7 +28,8 @@ pub use low_stock::{alert as alert_low_stock, Alerts, StockChange};
 pub use movements::reason;
 pub use request::StockAdjustment;
 pub use store::{
-    adjust, low_stock, put_back, stock_of, take, LowStockProduct, Refused, Take, Taken,
+    adjust, low_stock, put_back, record_taken, stock_of, LowStockProduct, Refused, Shelves,
+    Shortfall, Taken,
 };
 pub use views::{MovementView, StockAdjusted};
 

@@ -80,6 +80,11 @@ pub async fn enqueue(conn: &mut AnyConnection, job: NewJob) -> Result<(), sqlx::
     store::insert(conn, &job).await.map(drop)
 }
 
+/// Inserts `jobs` on `conn` as [`enqueue`] does, in multi-row statements.
+pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob]) -> Result<(), sqlx::Error> {
+    store::insert_many(conn, jobs).await
+}
+
 /// Deletes `done` jobs that finished more than `age` ago (the cleanup job); `failed` ones stay
 /// until an operator retries them. Returns how many were deleted.
 pub async fn delete_done_older_than(db: &Db, age: Duration) -> Result<u64, sqlx::Error> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use sqlx::AnyConnection;
 
 use super::{worker::Job, Kind, NewJob};
-use crate::db::{now_micros, Backend, Db, SqlBuilder};
+use crate::db::{insert_values, now_micros, Backend, Db, Param, SqlBuilder};
 
 /// Inserts one job; a taken `unique_key` makes it a no-op (same statements on both engines).
 /// Returns how many rows were inserted: 0 or 1.
@@ -35,6 +35,40 @@ pub(super) async fn insert(conn: &mut AnyConnection, job: &NewJob) -> Result<u64
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Inserts `jobs` in multi-row statements (a keyed job, as in [`insert`], is a no-op when its key
+/// is taken): a batch of checkouts queues its emails in one statement.
+pub(super) async fn insert_many(
+    conn: &mut AnyConnection,
+    jobs: &[NewJob],
+) -> Result<(), sqlx::Error> {
+    const HEAD: &str = "INSERT INTO jobs (kind, payload, due_at, unique_key, created_at) VALUES ";
+    let now = now_micros();
+    let (keyed, unkeyed): (Vec<&NewJob>, Vec<&NewJob>) =
+        jobs.iter().partition(|job| job.unique_key.is_some());
+    let row = |job: &NewJob| -> Vec<Param> {
+        vec![
+            job.kind.as_str().into(),
+            job.payload.as_str().into(),
+            job.due_at.into(),
+            job.unique_key.clone().into(),
+            now.into(),
+        ]
+    };
+    for (jobs, tail) in [
+        (unkeyed, ""),
+        (
+            keyed,
+            " ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING",
+        ),
+    ] {
+        if !jobs.is_empty() {
+            let rows = jobs.into_iter().map(row).collect();
+            insert_values(conn, HEAD, tail, rows, drop).await?;
+        }
+    }
+    Ok(())
 }
 
 /// States a worker may take a job from: queued and due, or running with its lease run out.

@@ -28,6 +28,15 @@ pub async fn queue(conn: &mut AnyConnection, email: &Email) -> Result<(), sqlx::
     jobs::enqueue(conn, NewJob::new(Kind::Email, email)).await
 }
 
+/// Queues every email of `emails` on `conn`, as [`queue`] does, in multi-row statements.
+pub async fn queue_all(conn: &mut AnyConnection, emails: &[Email]) -> Result<(), sqlx::Error> {
+    let jobs: Vec<NewJob> = emails
+        .iter()
+        .map(|email| NewJob::new(Kind::Email, email))
+        .collect();
+    jobs::enqueue_many(conn, &jobs).await
+}
+
 /// The `email` job: render the queued message and hand it to `mailer`. An error (relay down,
 /// refused) fails the attempt and the worker retries it later; the worker records success right
 /// after the relay accepted, so only a crash between the two resends — with the same Message-ID.

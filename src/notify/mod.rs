@@ -81,14 +81,18 @@ pub async fn notify_staff_of(
         return Ok(Announcement::default());
     }
     let recipients = store::staff_recipients(&mut *conn).await?;
+    let mut emails = Vec::new();
     let mut rows = Vec::new();
     for (index, notice) in notices.iter().enumerate() {
         for recipient in &recipients {
-            if queue_email(conn, recipient, notice).await? {
+            let (email, in_app) = gates(recipient, notice);
+            emails.extend(email);
+            if in_app {
                 rows.push((recipient.user_id, index));
             }
         }
     }
+    mail::queue_all(&mut *conn, &emails).await?;
     store::insert_many(&mut *conn, notices, &rows).await?;
     let mut user_ids: Vec<i64> = rows.iter().map(|(user_id, _)| *user_id).collect();
     user_ids.sort_unstable();
@@ -96,12 +100,46 @@ pub async fn notify_staff_of(
     Ok(Announcement { user_ids })
 }
 
+/// Tells `user_ids[i]` of `notices[i]`, for every `i` (a batch of checkouts, each telling its
+/// customer): one query for the recipients, one multi-row insert for the emails and one for the
+/// in-app rows, however many there are. Answers each notice's announcement, in order.
+pub async fn notify_users(
+    conn: &mut AnyConnection,
+    user_ids: &[i64],
+    notices: &[Notice],
+) -> Result<Vec<Announcement>, sqlx::Error> {
+    assert_eq!(user_ids.len(), notices.len(), "one user per notice");
+    let recipients = store::recipients(&mut *conn, user_ids).await?;
+    let mut emails = Vec::new();
+    let mut rows = Vec::new();
+    let mut announcements = Vec::with_capacity(notices.len());
+    for (index, (user_id, notice)) in user_ids.iter().zip(notices).enumerate() {
+        let mut announcement = Announcement::default();
+        if let Some(recipient) = recipients.iter().find(|r| r.user_id == *user_id) {
+            let (email, in_app) = gates(recipient, notice);
+            emails.extend(email);
+            if in_app {
+                rows.push((*user_id, index));
+                announcement.user_ids.push(*user_id);
+            }
+        }
+        announcements.push(announcement);
+    }
+    mail::queue_all(&mut *conn, &emails).await?;
+    store::insert_many(&mut *conn, notices, &rows).await?;
+    Ok(announcements)
+}
+
 async fn deliver(
     conn: &mut AnyConnection,
     recipient: &Recipient,
     notice: &Notice,
 ) -> Result<Announcement, sqlx::Error> {
-    if !queue_email(conn, recipient, notice).await? {
+    let (email, in_app) = gates(recipient, notice);
+    if let Some(email) = email {
+        mail::queue(&mut *conn, &email).await?;
+    }
+    if !in_app {
         return Ok(Announcement::default());
     }
     store::insert(&mut *conn, recipient.user_id, notice).await?;
@@ -110,32 +148,25 @@ async fn deliver(
     })
 }
 
-/// Queues the notice's email if the recipient's preferences let it go out, and answers whether
-/// they want the in-app notification too.
+/// The notice's email, if the recipient's preferences let it go out, and whether they want the
+/// in-app notification too.
 ///
 /// The gates (SPEC §3.6): a topic turned off (`order_updates`, `review_updates`) silences both;
 /// security email always goes out; other email needs `email_enabled` and `digest: none` (a digest
 /// user hears of it in the summary, which lists their stored notifications).
-async fn queue_email(
-    conn: &mut AnyConnection,
-    recipient: &Recipient,
-    notice: &Notice,
-) -> Result<bool, sqlx::Error> {
+fn gates(recipient: &Recipient, notice: &Notice) -> (Option<mail::Email>, bool) {
     let wanted = match notice.kind.topic() {
         Topic::Orders => recipient.order_updates.0,
         Topic::Reviews => recipient.review_updates.0,
         Topic::General => true,
     };
-    if let Some(message) = &notice.email {
+    let email = notice.email.as_ref().and_then(|message| {
         let security = message.is_security();
         let per_event = recipient.email_enabled.0 && wanted && recipient.digest == "none";
-        if security || per_event {
-            let email = mail::Email {
-                to: recipient.email.clone(),
-                message: message.clone(),
-            };
-            mail::queue(&mut *conn, &email).await?;
-        }
-    }
-    Ok(recipient.in_app_enabled.0 && wanted)
+        (security || per_event).then(|| mail::Email {
+            to: recipient.email.clone(),
+            message: message.clone(),
+        })
+    });
+    (email, recipient.in_app_enabled.0 && wanted)
 }

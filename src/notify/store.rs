@@ -43,6 +43,18 @@ pub(super) async fn recipient(
     .await
 }
 
+/// Each active user of `user_ids` with their preferences (one query however many).
+pub(super) async fn recipients(
+    conn: &mut AnyConnection,
+    user_ids: &[i64],
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    let mut sql = SqlBuilder::new(RECIPIENT);
+    sql.push(" WHERE u.is_active = TRUE AND u.id IN (")
+        .push_list(user_ids.iter().copied())
+        .push(")");
+    sql.query_as().fetch_all(conn).await
+}
+
 /// Every active staff and admin user, in id order.
 pub(super) async fn staff_recipients(
     conn: &mut AnyConnection,

@@ -17,7 +17,7 @@ mod views;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use checkout::order_number;
+pub use checkout::{order_number, Checkouts};
 pub use staff::{change_status, find_order, history_of, list_all, StatusChange};
 pub use status::{OrderStatus, PaymentStatus};
 pub use store::OrderFilter;

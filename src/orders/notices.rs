@@ -19,13 +19,11 @@ fn order_url(order_id: i64) -> String {
     format!("/orders/{order_id}")
 }
 
-/// The customer placed `order`: a notification and the confirmation email.
-pub async fn placed(
-    conn: &mut AnyConnection,
-    order: &OrderView,
-) -> Result<Announcement, sqlx::Error> {
+/// The customer placed `order`: a notification and the confirmation email (written for a batch
+/// of orders together, by `notify::notify_users`).
+pub fn placed(order: &OrderView) -> Notice {
     let units: i64 = order.items.iter().map(|item| item.quantity).sum();
-    let notice = Notice {
+    Notice {
         kind: NotificationType::Order,
         title: format!("Order {} placed", order.order_number),
         message: format!(
@@ -48,8 +46,7 @@ pub async fn placed(
                 })
                 .collect(),
         }),
-    };
-    notify_user(conn, order.user, &notice).await
+    }
 }
 
 /// How a status reads after "Your order …".

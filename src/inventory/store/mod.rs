@@ -6,7 +6,7 @@ mod stock;
 
 use sqlx::AnyConnection;
 
-pub use stock::{adjust, put_back, set_level, take, Refused, Take, Taken};
+pub use stock::{adjust, put_back, record_taken, set_level, Refused, Shelves, Shortfall, Taken};
 
 use super::{movements::NewMovement, views::MovementView};
 use crate::db::{now_micros, types::format_micros};

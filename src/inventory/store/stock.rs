@@ -1,11 +1,13 @@
-//! Every statement that changes `products.stock_quantity`: take, put back, adjust, set. Each
-//! writes its movement in the caller's transaction, so stock keeps equalling the sum of its
+//! Every statement that changes `products.stock_quantity`: take (a batch of checkouts'
+//! [`Shelves`]), put back, adjust, set. Each writes its movement in the caller's transaction, so stock keeps equalling the sum of its
 //! movements, and the decreasing ones report the level they left (`low_stock`).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::AnyConnection;
 
 use super::record_movement;
-use crate::db::{now_micros, Flag};
+use crate::db::{insert_values, now_micros, Backend, Flag, SqlBuilder};
 use crate::inventory::{
     low_stock::StockChange,
     movements::{reason, NewMovement},
@@ -13,21 +15,8 @@ use crate::inventory::{
     MAX_STOCK,
 };
 
-/// What [`take`] found for one line.
-#[derive(Debug)]
-pub enum Take {
-    /// The units were taken; record them with [`Taken::record`] once the order exists.
-    Taken(Taken),
-    /// The product is there and active but holds only `available` units; nothing was taken.
-    Short { available: i64 },
-    /// No such product, or it is inactive; nothing was taken.
-    Unknown,
-}
-
-/// Units taken from a product's stock whose `order` movement is still to be written: the order
-/// id it names only exists after every line was taken (a short line must cost no order insert).
-#[derive(Debug)]
-#[must_use = "taken stock must be recorded as a movement in the same transaction"]
+/// Units an order takes from a product's stock, as its line will show them.
+#[derive(Debug, Clone)]
 pub struct Taken {
     pub product_id: i64,
     pub quantity: i64,
@@ -39,68 +28,205 @@ pub struct Taken {
     pub stock_left: i64,
 }
 
-/// Takes `quantity` units of an active product on `conn` (the checkout transaction). Callers
-/// take their lines in product-id order, so concurrent checkouts lock rows in the same order and
-/// can't deadlock on PostgreSQL.
-pub async fn take(
-    conn: &mut AnyConnection,
-    product_id: i64,
-    quantity: i64,
-) -> Result<Take, sqlx::Error> {
-    // The condition is the stock check: it can't be outrun by a concurrent checkout, and
-    // RETURNING snapshots the title and price of the row as it was taken, and the stock left
-    // (the low-stock check costs no read of its own).
-    let row: Option<(String, i64, i64)> = sqlx::query_as(
-        "UPDATE products SET stock_quantity = stock_quantity - $1 \
-         WHERE id = $2 AND is_active = TRUE AND stock_quantity >= $1 \
-         RETURNING title, price_cents, stock_quantity",
-    )
-    .bind(quantity)
-    .bind(product_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some((title, unit_price_cents, stock_left)) = row {
-        return Ok(Take::Taken(Taken {
-            product_id,
-            quantity,
-            title,
-            unit_price_cents,
-            stock_left,
-        }));
-    }
-    // Only a refused line costs this read, to say why it was refused.
-    let row: Option<(i64, Flag)> =
-        sqlx::query_as("SELECT stock_quantity, is_active FROM products WHERE id = $1")
-            .bind(product_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(match row {
-        Some((available, Flag(true))) => Take::Short { available },
-        _ => Take::Unknown,
-    })
+/// Why [`Shelves::take`] refused an order's lines; nothing was taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Shortfall {
+    /// These products don't exist or are inactive.
+    Unknown(Vec<i64>),
+    /// These products are there and active, but hold fewer units than asked: `(product,
+    /// available)`.
+    Short(Vec<(i64, i64)>),
 }
 
-impl Taken {
-    /// Writes the `order` movement (−quantity) of these units, on the transaction that took them.
-    pub async fn record(
-        &self,
+/// A product as a batch of checkouts found it.
+#[derive(Debug, sqlx::FromRow)]
+struct Shelf {
+    id: i64,
+    title: String,
+    price_cents: i64,
+    stock_quantity: i64,
+    is_active: Flag,
+}
+
+/// The products a batch of checkouts orders, locked until its transaction ends, and what the
+/// batch has taken from them so far. Orders take from it one after another, as if each ran
+/// alone ([`Shelves::take`]); [`Shelves::write`] then changes every product's stock in one
+/// statement.
+#[derive(Debug)]
+pub struct Shelves {
+    /// Product → its row and the stock left after the takes so far.
+    products: BTreeMap<i64, (Shelf, i64)>,
+}
+
+impl Shelves {
+    /// Reads and locks `product_ids` on `conn` (the write transaction). On PostgreSQL
+    /// `FOR UPDATE` locks the rows in id order, the order every checkout locks products in, so
+    /// concurrent batches queue rather than deadlock, and no other writer changes the stock
+    /// before this transaction ends. SQLite's write transaction holds the one write lock already.
+    pub async fn lock(
         conn: &mut AnyConnection,
-        order_id: i64,
-        actor_id: i64,
-    ) -> Result<(), sqlx::Error> {
-        record_movement(
-            conn,
-            NewMovement {
-                product_id: self.product_id,
-                delta: -self.quantity,
-                reason: reason::ORDER,
-                actor_id: Some(actor_id),
-                order_id: Some(order_id),
-            },
-        )
-        .await?;
+        backend: Backend,
+        product_ids: &BTreeSet<i64>,
+    ) -> Result<Self, sqlx::Error> {
+        if product_ids.is_empty() {
+            return Ok(Self {
+                products: BTreeMap::new(),
+            });
+        }
+        let mut sql = SqlBuilder::new(
+            "SELECT id, title, price_cents, stock_quantity, is_active FROM products WHERE id IN (",
+        );
+        sql.push_list(product_ids.iter().copied())
+            .push(") ORDER BY id");
+        if backend == Backend::Postgres {
+            sql.push(" FOR UPDATE");
+        }
+        let rows: Vec<Shelf> = sql.query_as().fetch_all(conn).await?;
+        Ok(Self {
+            products: rows
+                .into_iter()
+                .map(|shelf| {
+                    let left = shelf.stock_quantity;
+                    (shelf.id, (shelf, left))
+                })
+                .collect(),
+        })
+    }
+
+    /// Shelves holding `(id, price in cents, stock, active)` products, as if read and locked
+    /// (for tests of what orders take).
+    #[cfg(test)]
+    pub fn stocked(products: &[(i64, i64, i64, bool)]) -> Self {
+        Self {
+            products: products
+                .iter()
+                .map(|&(id, price_cents, stock_quantity, active)| {
+                    let shelf = Shelf {
+                        id,
+                        title: format!("Product {id}"),
+                        price_cents,
+                        stock_quantity,
+                        is_active: Flag(active),
+                    };
+                    (id, (shelf, stock_quantity))
+                })
+                .collect(),
+        }
+    }
+
+    /// Takes every line (product → quantity) of one order from what is left, or none: an unknown
+    /// or inactive product, or a short line, refuses the order and names every such line.
+    pub fn take(&mut self, lines: &BTreeMap<i64, i64>) -> Result<Vec<Taken>, Shortfall> {
+        let mut unknown = Vec::new();
+        let mut short = Vec::new();
+        for (&product_id, &quantity) in lines {
+            match self.products.get(&product_id) {
+                Some((shelf, _)) if !shelf.is_active.0 => unknown.push(product_id),
+                None => unknown.push(product_id),
+                Some((_, left)) if *left < quantity => short.push((product_id, *left)),
+                Some(_) => {}
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(Shortfall::Unknown(unknown));
+        }
+        if !short.is_empty() {
+            return Err(Shortfall::Short(short));
+        }
+        Ok(lines
+            .iter()
+            .map(|(&product_id, &quantity)| {
+                let (shelf, left) = self
+                    .products
+                    .get_mut(&product_id)
+                    .expect("every line was found above");
+                *left -= quantity;
+                Taken {
+                    product_id,
+                    quantity,
+                    title: shelf.title.clone(),
+                    unit_price_cents: shelf.price_cents,
+                    stock_left: *left,
+                }
+            })
+            .collect())
+    }
+
+    /// Gives back what [`Shelves::take`] took for an order refused after all (its total would
+    /// overflow).
+    pub fn put_back(&mut self, taken: &[Taken]) {
+        for line in taken {
+            if let Some((_, left)) = self.products.get_mut(&line.product_id) {
+                *left += line.quantity;
+            }
+        }
+    }
+
+    /// Writes what was taken: one `UPDATE … FROM (VALUES …)` for every product the batch took
+    /// from. Each row keeps its guard (`stock_quantity >= taken`); the rows are locked and were
+    /// read in this transaction, so a row refused here means the database is not what was read,
+    /// and the whole batch fails (and is run again order by order).
+    pub async fn write(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        let taken: Vec<(i64, i64)> = self
+            .products
+            .into_iter()
+            .filter_map(|(id, (shelf, left))| {
+                let taken = shelf.stock_quantity - left;
+                (taken > 0).then_some((id, taken))
+            })
+            .collect();
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let mut sql = SqlBuilder::new(
+            "UPDATE products SET stock_quantity = stock_quantity - v.column2 FROM (VALUES ",
+        );
+        for (i, &(id, quantity)) in taken.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .push_list([id, quantity])
+                .push(")");
+        }
+        sql.push(") AS v WHERE products.id = v.column1 AND products.stock_quantity >= v.column2");
+        let written = sql.query().execute(conn).await?.rows_affected();
+        if written != taken.len() as u64 {
+            return Err(sqlx::Error::Protocol(format!(
+                "stock of {} locked products changed under a checkout batch",
+                taken.len() as u64 - written
+            )));
+        }
         Ok(())
     }
+}
+
+/// Writes the `order` movement (−quantity) of every line taken, for a batch of orders: `(order
+/// id, customer, the line)`, in multi-row statements on the transaction that took them.
+pub async fn record_taken(
+    conn: &mut AnyConnection,
+    lines: &[(i64, i64, &Taken)],
+) -> Result<(), sqlx::Error> {
+    let now = now_micros();
+    let rows = lines
+        .iter()
+        .map(|&(order_id, actor_id, line)| {
+            vec![
+                line.product_id.into(),
+                (-line.quantity).into(),
+                reason::ORDER.into(),
+                actor_id.into(),
+                order_id.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    insert_values(
+        conn,
+        "INSERT INTO stock_movements (product_id, delta, reason, actor_id, order_id, created_at)          VALUES ",
+        "",
+        rows,
+        drop,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Puts `quantity` units an order took back on the shelf, with their movement (`why`: a

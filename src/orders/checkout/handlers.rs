@@ -1,7 +1,5 @@
 //! The checkout's HTTP edge: the body read, the key checked, the order placed or replayed.
 
-use std::sync::Arc;
-
 use axum::{
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode},
@@ -17,11 +15,8 @@ use crate::orders::{
     store,
     views::{OrderView, ShippingAddress},
 };
-use sqlx::AnyConnection;
-
 use crate::{
-    accounts::{self, AuthUser, CurrentUser},
-    db::{Backend, Done},
+    accounts::{self, CurrentUser},
     error::ApiError,
     http::extract::Json,
     state::AppState,
@@ -54,36 +49,26 @@ pub async fn create_order(
     let key = key?;
     let address = resolve_address(&state, user.id, &request.address()).await?;
 
-    let order = Arc::new(Order {
-        backend: state.db.backend,
-        low_stock_threshold: state.settings.notifications.low_stock_threshold,
+    let key = key.zip(fingerprint);
+    let user_id = user.id;
+    let order = place::Order {
         user,
         request,
         address,
-        key: key.zip(fingerprint),
-    });
-    // The order is placed in a write transaction the combiner shares with the checkouts waiting
-    // beside it, under a savepoint of its own (docs/orders.md, "How checkout commits"); the
-    // outcome arrives once that transaction has committed, so nothing below runs for an order
-    // that was not kept.
-    let attempt = {
-        let order = order.clone();
-        state
-            .writes
-            .run(move |conn| {
-                let order = order.clone();
-                Box::pin(async move { attempt(conn, &order).await })
-            })
-            .await
+        key: key.clone(),
     };
-    let user_id = order.user.id;
+    // The order is placed in a write transaction the combiner shares with the checkouts waiting
+    // beside it, all written together (docs/orders.md, "How checkout commits"); the outcome
+    // arrives once that transaction has committed, so nothing below runs for an order that was
+    // not kept.
+    let attempt = state.checkouts.submit(order).await;
     let failure = match attempt {
-        Ok(Attempt::Placed(placed)) => return Ok(created(&state, user_id, *placed)),
-        Ok(Attempt::Failed(error)) => Some(error),
-        Ok(Attempt::KeyTaken) => None,
+        Ok(place::Attempt::Placed(placed)) => return Ok(created(&state, user_id, *placed)),
+        Ok(place::Attempt::Failed(error)) => Some(error),
+        Ok(place::Attempt::KeyTaken) => None,
         Err(error) => Some(CheckoutError::Database(error)),
     };
-    let Some((key, fingerprint)) = &order.key else {
+    let Some((key, fingerprint)) = &key else {
         return Err(failure.map_or_else(
             || ApiError::Internal(anyhow::anyhow!("no key, yet the key was taken")),
             ApiError::from,
@@ -101,55 +86,6 @@ pub async fn create_order(
             ApiError::Internal(anyhow::anyhow!("idempotency key taken but not stored"))
         })),
     }
-}
-
-/// One checkout as the combiner runs it (possibly twice: see `db::group_commit`).
-struct Order {
-    backend: Backend,
-    low_stock_threshold: i64,
-    user: AuthUser,
-    request: CheckoutRequest,
-    address: Option<ShippingAddress>,
-    /// The `Idempotency-Key` and the body's fingerprint.
-    key: Option<(String, String)>,
-}
-
-/// What one run of a checkout decided, delivered after its transaction ended.
-enum Attempt {
-    /// Kept: committed by the time anyone sees it.
-    Placed(Box<place::Placed>),
-    /// Undone: the order could not be placed (stock, cart, products).
-    Failed(CheckoutError),
-    /// Undone: the key was recorded by an earlier request, whose order is replayed.
-    KeyTaken,
-}
-
-/// Places the order on `conn` and says whether to keep it. The key is recorded last, with its
-/// order: one statement, taken after every other lock (cart, products), so lock order stays
-/// the same for every checkout. A database error undoes the order too (the combiner rolls it back
-/// to its savepoint, and re-runs it alone if it was only a deadlock's victim). An undone order
-/// takes its notifications with it: nobody is told of an order that was never kept.
-async fn attempt(conn: &mut AnyConnection, order: &Order) -> Result<Done<Attempt>, sqlx::Error> {
-    let placed = place::place(
-        conn,
-        order.backend,
-        order.low_stock_threshold,
-        &order.user,
-        &order.request,
-        order.address.clone(),
-    )
-    .await;
-    let placed = match placed {
-        Ok(placed) => placed,
-        Err(CheckoutError::Database(error)) => return Err(error),
-        Err(error) => return Ok(Done::Undo(Attempt::Failed(error))),
-    };
-    if let Some((key, fingerprint)) = &order.key {
-        if !store::record_key(conn, order.user.id, key, fingerprint, placed.order.id).await? {
-            return Ok(Done::Undo(Attempt::KeyTaken));
-        }
-    }
-    Ok(Done::Keep(Attempt::Placed(Box::new(placed))))
 }
 
 /// The `201` of a placed (and committed) order, counted in the metrics and reported to analytics

@@ -8,4 +8,4 @@ mod idempotency;
 mod place;
 mod request;
 
-pub use place::order_number;
+pub use place::{order_number, Checkouts};

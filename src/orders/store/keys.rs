@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::db::now_micros;
+use crate::db::{insert_values, Param};
 
 /// What an earlier request with the same key left behind.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,31 +13,49 @@ pub struct StoredKey {
     pub response_status: Option<i64>,
 }
 
-/// Records `key` for `user_id` as answered by `order_id`, on `conn` (the checkout transaction,
-/// after the order was written). `false` means the key was taken by an earlier request: the
-/// caller rolls back and replays that one ([`find_key`]). On PostgreSQL a concurrent insert of
-/// the same key waits here, on the unique index, until the first transaction ends.
-pub async fn record_key(
+/// An `Idempotency-Key` to record with the order it answered.
+#[derive(Debug)]
+pub struct NewKey<'a> {
+    pub user_id: i64,
+    pub key: &'a str,
+    pub fingerprint: &'a str,
+    pub order_id: i64,
+}
+
+/// Records each key as answered by its order, on `conn` (the checkout transaction, after the
+/// orders were written); answers how many were recorded. Fewer than given means a key was taken
+/// by an earlier request: the caller undoes its order and replays that one ([`find_key`]). On
+/// PostgreSQL a concurrent insert of the same key waits here, on the unique index, until the
+/// first transaction ends.
+pub async fn record_keys(
     conn: &mut AnyConnection,
-    user_id: i64,
-    key: &str,
-    fingerprint: &str,
-    order_id: i64,
-) -> Result<bool, sqlx::Error> {
-    let inserted: Option<i64> = sqlx::query_scalar(
+    keys: &[NewKey<'_>],
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let rows = keys
+        .iter()
+        .map(|key| -> Vec<Param> {
+            vec![
+                key.user_id.into(),
+                key.key.into(),
+                key.fingerprint.into(),
+                "completed".into(),
+                key.order_id.into(),
+                201i64.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    insert_values(
+        conn,
         "INSERT INTO idempotency_keys \
          (user_id, idempotency_key, fingerprint, status, order_id, response_status, created_at) \
-         VALUES ($1, $2, $3, 'completed', $4, 201, $5) \
-         ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id",
+         VALUES ",
+        " ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+        rows,
+        drop,
     )
-    .bind(user_id)
-    .bind(key)
-    .bind(fingerprint)
-    .bind(order_id)
-    .bind(now_micros())
-    .fetch_optional(conn)
-    .await?;
-    Ok(inserted.is_some())
+    .await
 }
 
 /// The stored record of `key` for `user_id`, if a request with it committed.

@@ -13,10 +13,10 @@ mod reading;
 pub use history::{
     insert_history, lines_to_restock, move_status, release_money, staff_history, MovedOrder,
 };
-pub use keys::{find_key, record_key, StoredKey};
+pub use keys::{find_key, record_keys, NewKey, StoredKey};
 pub use payments::{
     abandon_stale_claims, capture_order, claim_payment, mark_payment, mark_payment_pending,
     pending_payment, release_claim, set_payment_outcome, LIVE_PAYMENT, LIVE_PAYMENT_SQLITE,
 };
-pub use placing::{insert_item, insert_order, NewOrder};
+pub use placing::{draw_ids, insert_items, insert_orders, NewOrder};
 pub use reading::{core, list, one, OrderCore, OrderFilter};

@@ -73,7 +73,7 @@ api_test! {
     async fn a_lone_checkout_runs_at_once_in_a_transaction_of_its_own(app: TestApp) {
         let user = app.create_customer().await;
         let product = app.product().price_cents(250).stock(3).create().await;
-        let before = app.state().writes.stats().batches();
+        let before = app.state().checkouts.stats().batches();
         let started = std::time::Instant::now();
         let response = app
             .post_as("orders/", &user.token, &json!({"items": [{"product_id": product, "quantity": 2}]}))
@@ -81,7 +81,7 @@ api_test! {
         assert_eq!(response.status, 201, "{}", response.text);
         // Nothing waits for company: a lone order is not held back to fill a batch.
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
-        let stats = app.state().writes.stats();
+        let stats = app.state().checkouts.stats();
         assert_eq!(stats.batches() - before, 1, "one transaction for the one order");
         assert_eq!(stats.largest_batch(), 1);
         assert_stock(&app, product, 1).await;
@@ -134,8 +134,8 @@ api_test! {
         assert_stock(&app, scarce, 0).await;
         assert_stock(&app, plenty, 988).await;
         eprintln!("group commit on {:?}: {} transactions for {} orders, largest {}",
-            app.backend, app.state().writes.stats().batches(),
-            app.state().writes.stats().units(), app.state().writes.stats().largest_batch());
+            app.backend, app.state().checkouts.stats().batches(),
+            app.state().checkouts.stats().units(), app.state().checkouts.stats().largest_batch());
     }
 
     async fn cart_adds_ride_in_the_shared_transactions_on_sqlite_only(app: TestApp) {
@@ -226,6 +226,121 @@ api_test! {
         let expected: BTreeSet<i64> = (0..32).filter(|&i| i != 7).collect();
         assert_eq!(probe_values(&app).await, expected);
     }
+
+    async fn a_batch_of_every_kind_of_checkout_answers_each_as_if_it_ran_alone(app: TestApp) {
+        // A batch is written set-wise (one statement per table), yet each order must get the
+        // answer it would get alone. 41 checkouts at once, so lanes take many per transaction.
+        let plenty = app.product().price_cents(100).stock(1000).create().await;
+        let scarce = app.product().price_cents(500).stock(3).create().await;
+        let hidden = app.product().price_cents(100).stock(10).inactive().create().await;
+        let one_of = |product: i64| json!({"items": [{"product_id": product, "quantity": 1}]});
+        // (kind, token, body, key)
+        let mut requests: Vec<(&str, String, serde_json::Value, Option<String>)> = Vec::new();
+        for _ in 0..12 {
+            let buyer = app.create_customer().await;
+            let added = app
+                .post_as("cart/add/", &buyer.token, &json!({"product_id": plenty, "quantity": 2}))
+                .await;
+            assert_eq!(added.status, 201, "{}", added.text);
+            requests.push(("cart", buyer.token, json!({}), None));
+        }
+        for _ in 0..10 {
+            requests.push(("scarce", app.create_customer().await.token, one_of(scarce), None));
+        }
+        for _ in 0..4 {
+            requests.push(("hidden", app.create_customer().await.token, one_of(hidden), None));
+            requests.push(("empty cart", app.create_customer().await.token, json!({}), None));
+        }
+        // One customer checks out one cart twice at once: one order, one empty cart.
+        let twice = app.create_customer().await;
+        app.post_as("cart/add/", &twice.token, &json!({"product_id": plenty, "quantity": 1}))
+            .await;
+        for _ in 0..2 {
+            requests.push(("twice", twice.token.clone(), json!({}), None));
+        }
+        // Three customers each send one key three times at once: one order each.
+        for i in 0..3 {
+            let buyer = app.create_customer().await;
+            for _ in 0..3 {
+                requests.push(("replay", buyer.token.clone(), one_of(plenty), Some(format!("k{i}"))));
+            }
+        }
+        // Two customers replay, twice each, an order placed before: its key is in the database.
+        let mut earlier = Vec::new();
+        for i in 0..2 {
+            let buyer = app.create_customer().await;
+            let key = format!("earlier-{i}");
+            let first = post_with_key(&app, "orders/", &buyer.token, &key, &one_of(plenty)).await;
+            assert_eq!(first.status, 201, "{}", first.text);
+            earlier.push(first.body["id"].as_i64().unwrap());
+            for _ in 0..2 {
+                requests.push(("earlier", buyer.token.clone(), one_of(plenty), Some(key.clone())));
+            }
+        }
+
+        let url = format!("{}/api/v1/orders/", app.address);
+        let tasks: Vec<_> = requests
+            .iter()
+            .map(|(_, token, body, key)| {
+                tokio::spawn(race_post(app.client.clone(), url.clone(), token.clone(), body.clone(), key.clone()))
+            })
+            .collect();
+        let mut answers: std::collections::BTreeMap<&str, Vec<(u16, serde_json::Value)>> =
+            Default::default();
+        for ((kind, ..), task) in requests.iter().zip(tasks) {
+            let (status, body) = task.await.unwrap();
+            answers.entry(kind).or_default().push((status.as_u16(), body));
+        }
+        let statuses = |kind: &str| -> Vec<u16> {
+            let mut statuses: Vec<u16> = answers[kind].iter().map(|(status, _)| *status).collect();
+            statuses.sort_unstable();
+            statuses
+        };
+        assert_eq!(statuses("cart"), vec![201; 12], "{:?}", answers["cart"]);
+        for (_, order) in &answers["cart"] {
+            assert_eq!(order["items"][0]["quantity"], 2, "{order}");
+        }
+        assert_eq!(statuses("scarce"), [vec![201; 3], vec![409; 7]].concat());
+        for (status, body) in &answers["scarce"] {
+            if *status == 409 {
+                assert_eq!(body["items"], json!([{"product_id": scarce, "available": 0}]), "{body}");
+            }
+        }
+        assert_eq!(statuses("hidden"), vec![400; 4], "{:?}", answers["hidden"]);
+        assert_eq!(statuses("empty cart"), vec![400; 4], "{:?}", answers["empty cart"]);
+        assert_eq!(statuses("twice"), vec![201, 400], "{:?}", answers["twice"]);
+        assert_eq!(statuses("replay"), vec![201; 9], "{:?}", answers["replay"]);
+        let replayed: BTreeSet<i64> =
+            answers["replay"].iter().map(|(_, order)| order["id"].as_i64().unwrap()).collect();
+        assert_eq!(replayed.len(), 3, "one order per key");
+        for (i, (status, order)) in answers["earlier"].iter().enumerate() {
+            assert_eq!(*status, 201, "{order}");
+            assert_eq!(order["id"].as_i64(), Some(earlier[i / 2]), "the earlier order replayed");
+        }
+
+        // Exactly the answered orders exist, each with its line, its first history row, its
+        // notification and its confirmation email; the books balance; the carts ordered are
+        // empty.
+        let placed = 12 + 3 + 1 + 3 + 2;
+        for table in ["orders", "order_items", "order_status_history"] {
+            assert_eq!(count_rows(&app, table).await, placed, "{table}");
+        }
+        let notices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE type = 'order'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(notices, placed);
+        let emails: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'email' AND payload LIKE '%order_confirmation%'")
+            .fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(emails, placed);
+        assert_stock(&app, plenty, 1000 - 24 - 1 - 3 - 2).await;
+        assert_stock(&app, scarce, 0).await;
+        assert_stock(&app, hidden, 10).await;
+        assert_eq!(count_rows(&app, "cart_items").await, 0);
+        assert!(
+            app.state().checkouts.stats().largest_batch() > 1,
+            "41 checkouts at once share transactions"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,7 +362,7 @@ async fn with_group_commit_off_racing_buyers_still_buy_exactly_the_stock() {
     assert_eq!(created, 4, "{answers:?}");
     assert_stock(&app, product, 0).await;
     assert_eq!(
-        app.state().writes.stats().batches(),
+        app.state().checkouts.stats().batches(),
         0,
         "no lane ran: each order had its own transaction"
     );
