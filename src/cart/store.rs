@@ -366,8 +366,10 @@ pub struct CartLines {
 }
 
 /// Checkout: the non-empty carts of `user_ids` and what is in them, by user, in one query. On
-/// PostgreSQL `FOR UPDATE` locks each cart row and its item rows until the checkout's
-/// transaction ends, so no add changes a line read here before [`empty_carts`] deletes it: an
+/// PostgreSQL `FOR NO KEY UPDATE` locks each cart row and its item rows until the checkout's
+/// transaction ends (the strength of the row lock an `UPDATE` takes: an add's foreign-key check,
+/// `KEY SHARE` on the cart, still passes, as it did beside the `UPDATE carts` checkout used to
+/// start with), so no add changes a line read here before [`empty_carts`] deletes it: an
 /// add racing a checkout is either ordered (it came first) or waits and lands in the cart
 /// afterwards, and a line added meanwhile is not among the rows deleted, so units added meanwhile
 /// stay in the cart rather than vanish unordered. SQLite's write transaction holds the one write
@@ -386,7 +388,7 @@ pub async fn lock_carts_for_checkout(
     );
     sql.push_list(user_ids.iter().copied()).push(")");
     if backend == Backend::Postgres {
-        sql.push(" FOR UPDATE");
+        sql.push(" FOR NO KEY UPDATE");
     }
     let rows: Vec<(i64, i64, i64, i64, i64)> = sql.query_as().fetch_all(conn).await?;
     let mut carts = BTreeMap::new();

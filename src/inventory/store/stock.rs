@@ -60,9 +60,12 @@ pub struct Shelves {
 
 impl Shelves {
     /// Reads and locks `product_ids` on `conn` (the write transaction). On PostgreSQL
-    /// `FOR UPDATE` locks the rows in id order, the order every checkout locks products in, so
-    /// concurrent batches queue rather than deadlock, and no other writer changes the stock
-    /// before this transaction ends. SQLite's write transaction holds the one write lock already.
+    /// `FOR NO KEY UPDATE` locks the rows in id order, the order every checkout locks products
+    /// in, so concurrent batches queue rather than deadlock, and no other writer changes the
+    /// stock before this transaction ends. It is the lock an `UPDATE` of the stock takes: rows
+    /// that only reference a product (a cart line added, another order's line) still pass their
+    /// foreign-key check (`KEY SHARE`) without waiting. SQLite's write transaction holds the one
+    /// write lock already.
     pub async fn lock(
         conn: &mut AnyConnection,
         backend: Backend,
@@ -79,7 +82,7 @@ impl Shelves {
         sql.push_list(product_ids.iter().copied())
             .push(") ORDER BY id");
         if backend == Backend::Postgres {
-            sql.push(" FOR UPDATE");
+            sql.push(" FOR NO KEY UPDATE");
         }
         let rows: Vec<Shelf> = sql.query_as().fetch_all(conn).await?;
         Ok(Self {
