@@ -48,11 +48,10 @@ impl FromRef<AppState> for Arc<dyn MediaStore> {
 /// What the state holds.
 pub struct Services {
     pub db: Db,
-    /// The write combiner small writes share transactions through (on SQLite, cart adds).
-    pub writes: Arc<GroupCommit>,
-    /// The write combiner checkout places its orders through, a batch at a time (docs/orders.md,
-    /// "How checkout commits").
-    pub checkouts: Arc<GroupCommit<Checkouts>>,
+    /// The write combiner checkout places its orders through, a batch at a time, and small
+    /// writes (on SQLite, cart adds) share transactions through (docs/orders.md, "How checkout
+    /// commits").
+    pub writes: Arc<GroupCommit<Checkouts>>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub mailer: Arc<dyn Mailer>,

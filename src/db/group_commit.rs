@@ -1,24 +1,27 @@
-//! Group commit: the write units waiting at one moment run in ONE write transaction, each under
-//! its own savepoint, so they share one `BEGIN`/`COMMIT` (one fsync, one hand-off of the write
-//! lock) instead of paying for one each.
+//! Group commit: the writes waiting at one moment run in ONE write transaction, so they share one
+//! `BEGIN`/`COMMIT` (one fsync, one hand-off of the write lock) instead of paying for one each.
+//! Two kinds of work share a batch: closure units ([`GroupCommit::run`]), each under its own
+//! savepoint, and the items of one set-wise [`Batch`] ([`GroupCommit::submit`]: checkout, which
+//! writes a batch's orders with one statement per table).
 //!
 //! The invariants, each tested (`tests/api/orders/group_commit.rs` and below):
-//! * nobody waits for a batch to fill: a lane takes the first waiting unit at once, plus whatever
-//!   else is queued then (up to `MAX_BATCH`); a unit alone runs in a plain transaction, exactly
+//! * nobody waits for a batch to fill: a lane takes the first waiting job at once, plus whatever
+//!   else is queued then (up to `MAX_BATCH`); a job alone runs in a plain transaction, exactly
 //!   as it would without the combiner;
 //! * a unit's failure is its own: its statements are rolled back to its savepoint (PostgreSQL
-//!   would otherwise abort the whole transaction) and the others still commit;
+//!   would otherwise abort the whole transaction) and the others still commit; a set-wise item
+//!   refused by its batch writes nothing;
 //! * an outcome is delivered only after the `COMMIT` that makes it true; when the shared
-//!   transaction can't commit but surely did not (the database refused it), every unit is run
-//!   again in a transaction of its own. A `COMMIT` whose answer was lost (the connection broke)
-//!   may have committed, so it is reported as the error it is, never re-run (that could place an
-//!   order twice);
+//!   transaction can't commit but surely did not (the database refused it, or a batch's own
+//!   statement failed), every job is run again in a transaction of its own. A `COMMIT` whose
+//!   answer was lost (the connection broke) may have committed, so it is reported as the error
+//!   it is, never re-run (that could place an order twice);
 //! * a unit the database picked as a deadlock or serialization victim (other writers lock
-//!   products in their own order, and a batch locks them across many units) is run again alone
-//!   after the batch commits.
+//!   products in their own order) is run again alone after the batch commits.
 //!
-//! Units are `FnMut` so they can run twice; each sees the writes of the units before it in its
-//! batch, as if they had run one after the other.
+//! Units are `FnMut` and items are kept until delivered, so both can run twice; each sees the
+//! writes of the work before it in its batch (units first, then the set-wise items), as if they
+//! had run one after the other.
 
 use std::{
     any::Any,
@@ -70,17 +73,16 @@ pub fn default_lanes(backend: Backend) -> usize {
     }
 }
 
-/// What a lane runs: the items waiting at one moment, together in one write transaction.
-/// [`Units`] runs closures one after another, each under a savepoint; a feature may instead run
-/// its items set-wise (checkout writes a batch's orders with one statement per table).
+/// A feature's own kind of work, written set-wise: the items of it waiting at one moment run
+/// together (checkout writes a batch's orders with one statement per table).
 pub trait Batch: Send + Sync + 'static {
     type Item: Send + 'static;
     type Outcome: Send + 'static;
 
     /// Runs `items` on `conn`, the write transaction, as if one after another in their order, and
-    /// says for each what became of it (one [`Ran`] per item, in order). The lane commits when
-    /// any item is kept and rolls back otherwise. An `Err` undoes the whole batch: a batch of
-    /// several is then run again item by item, each alone; an item alone answers the error.
+    /// says for each what became of it (one [`Ran`] per item, in order). An `Err` undoes the
+    /// whole transaction: a batch of several is then run again item by item, each alone; an item
+    /// alone answers the error.
     fn run<'c>(
         &'c self,
         conn: &'c mut AnyConnection,
@@ -88,7 +90,7 @@ pub trait Batch: Send + Sync + 'static {
     ) -> BoxFuture<'c, Result<Vec<Ran<Self::Outcome>>, sqlx::Error>>;
 }
 
-/// What became of one item of a batch.
+/// What became of one item of a batch (or one closure unit).
 #[derive(Debug)]
 pub enum Ran<T> {
     /// Its writes stay; `T` is delivered once they are committed.
@@ -100,6 +102,12 @@ pub enum Ran<T> {
     Failed(sqlx::Error),
     /// A deadlock or serialization victim: run it again alone once the batch has committed.
     Rerun,
+}
+
+impl<T> Ran<T> {
+    fn is_kept(&self) -> bool {
+        matches!(self, Ran::Keep(_))
+    }
 }
 
 /// What a closure unit did, for the combiner to keep or undo.
@@ -115,66 +123,30 @@ pub enum Done<T> {
 /// A unit's outcome before its type was erased.
 type Erased = Box<dyn Any + Send>;
 
-/// A unit of work, type-erased: runs on the write transaction's connection.
-pub type Work = Box<
+/// A closure unit, type-erased: runs on the write transaction's connection. Units are `FnMut`
+/// so they can run twice.
+type Unit = Box<
     dyn for<'c> FnMut(&'c mut AnyConnection) -> BoxFuture<'c, Result<Done<Erased>, sqlx::Error>>
         + Send,
 >;
 
-/// Closures run one after another, each under `SAVEPOINT unit`, so one's failure is its own
-/// (PostgreSQL would otherwise abort the whole transaction). Units are `FnMut` so they can run
-/// twice; each sees the writes of the units before it in its batch.
-#[derive(Debug, Default)]
-pub struct Units;
+/// Where an outcome goes.
+type Reply<T> = oneshot::Sender<Result<T, sqlx::Error>>;
 
-impl Batch for Units {
-    type Item = Work;
-    type Outcome = Erased;
+/// A queued piece of work and where its outcome goes.
+enum Job<B: Batch> {
+    Unit(Unit, Reply<Erased>),
+    Item(B::Item, Reply<B::Outcome>),
+}
 
-    fn run<'c>(
-        &'c self,
-        conn: &'c mut AnyConnection,
-        units: &'c mut [Work],
-    ) -> BoxFuture<'c, Result<Vec<Ran<Erased>>, sqlx::Error>> {
-        Box::pin(async move {
-            if let [unit] = units {
-                // Alone: the lane's own commit or rollback is the unit's.
-                return Ok(vec![match unit(conn).await {
-                    Ok(Done::Keep(value)) => Ran::Keep(value),
-                    Ok(Done::Undo(value)) => Ran::Undo(value),
-                    Err(error) => Ran::Failed(error),
-                }]);
-            }
-            let mut ran = Vec::with_capacity(units.len());
-            // The previous unit's savepoint is released in the round trip that opens the next
-            // one (the last needs no release: the commit takes it along).
-            let mut opening = "SAVEPOINT unit";
-            for unit in units.iter_mut() {
-                conn.execute(opening).await?;
-                opening = "RELEASE SAVEPOINT unit; SAVEPOINT unit";
-                let outcome = unit(&mut *conn).await;
-                if !matches!(outcome, Ok(Done::Keep(_))) {
-                    conn.execute("ROLLBACK TO SAVEPOINT unit").await?;
-                }
-                ran.push(match outcome {
-                    Ok(Done::Keep(value)) => Ran::Keep(value),
-                    Ok(Done::Undo(value)) => Ran::Undo(value),
-                    Err(error) if is_retryable(&error) => Ran::Rerun,
-                    Err(error) => Ran::Failed(error),
-                });
-            }
-            Ok(ran)
-        })
+impl<B: Batch> Job<B> {
+    fn is_abandoned(&self) -> bool {
+        match self {
+            Job::Unit(_, reply) => reply.is_closed(),
+            Job::Item(_, reply) => reply.is_closed(),
+        }
     }
 }
-
-/// A queued item and where its outcome goes.
-struct Job<B: Batch> {
-    item: B::Item,
-    reply: Reply<B>,
-}
-
-type Reply<B> = oneshot::Sender<Result<<B as Batch>::Outcome, sqlx::Error>>;
 
 /// Counters of what the lanes ran (for tests and the log; `/metrics` has the histogram).
 #[derive(Debug, Default)]
@@ -191,17 +163,17 @@ impl Stats {
         self.batches.load(Ordering::Relaxed)
     }
 
-    /// Units run by the lanes.
+    /// Units and items run by the lanes.
     pub fn units(&self) -> u64 {
         self.units.load(Ordering::Relaxed)
     }
 
-    /// The most units one transaction has taken.
+    /// The most units and items one transaction has taken.
     pub fn largest_batch(&self) -> usize {
         self.largest.load(Ordering::Relaxed)
     }
 
-    /// Units run a second time, alone.
+    /// Units and items run a second time, alone.
     pub fn reruns(&self) -> u64 {
         self.reruns.load(Ordering::Relaxed)
     }
@@ -224,8 +196,10 @@ impl Stats {
 }
 
 /// The combiner: a queue and the lanes draining it (or, switched off, a pass-through that runs
-/// every item in its own transaction on the caller's task).
-pub struct GroupCommit<B: Batch = Units> {
+/// every unit and item in its own transaction on the caller's task). It takes closure units
+/// ([`GroupCommit::run`], [`GroupCommit::run_small`]) and the items of one set-wise [`Batch`]
+/// ([`GroupCommit::submit`]), and runs what is waiting of both in one transaction.
+pub struct GroupCommit<B: Batch> {
     db: Db,
     batch: Arc<B>,
     queue: Option<mpsc::Sender<Job<B>>>,
@@ -236,8 +210,8 @@ pub struct GroupCommit<B: Batch = Units> {
 
 impl<B: Batch> GroupCommit<B> {
     /// Starts `lanes` lanes (each one write transaction at a time; `None`: [`default_lanes`]) on
-    /// `db`, running their items with `batch`; with `enabled` false (`None`: [`on_by_default`])
-    /// nothing is spawned and [`GroupCommit::submit`] runs each item alone. Must be called
+    /// `db`, running set-wise items with `batch`; with `enabled` false (`None`:
+    /// [`on_by_default`]) nothing is spawned and each unit and item runs alone. Must be called
     /// inside the runtime.
     pub fn start(db: Db, batch: B, enabled: Option<bool>, lanes: Option<usize>) -> Self {
         let enabled = enabled.unwrap_or_else(|| on_by_default(db.backend));
@@ -275,39 +249,19 @@ impl<B: Batch> GroupCommit<B> {
         &self.stats
     }
 
-    /// Whether items wait for a lane (else each runs alone on its caller's task).
-    pub fn is_on(&self) -> bool {
-        self.queue.is_some()
-    }
-
-    /// Runs `item` in a write transaction, shared with whatever else is waiting, and answers its
-    /// outcome once that is committed (or, for [`Ran::Undo`], once the batch has ended). An
-    /// `Err` is a database error of the item's own statements or of its transaction.
+    /// Runs `item` in a write transaction, set-wise with the items waiting beside it, and
+    /// answers its outcome once that is committed (or, for [`Ran::Undo`], once the batch has
+    /// ended). An `Err` is a database error of the batch's statements or of its transaction.
     pub async fn submit(&self, item: B::Item) -> Result<B::Outcome, sqlx::Error> {
         let (reply, answer) = oneshot::channel();
-        match &self.queue {
-            Some(queue) => queue
-                .send(Job { item, reply })
-                .await
-                .map_err(|_| sqlx::Error::PoolClosed)?,
-            None => run_alone(&self.db, &*self.batch, item, reply).await,
-        }
+        self.send(Job::Item(item, reply)).await?;
         answer.await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 
-    /// Stops taking items, runs the ones already queued, and waits for the lanes to end: called
-    /// once the server has stopped serving, before the pool closes.
-    pub async fn close(&self) {
-        self.closing.cancel();
-        let lanes = std::mem::take(&mut *self.lanes.lock().expect("lanes lock"));
-        for lane in lanes {
-            let _ = lane.await;
-        }
-    }
-}
-
-impl GroupCommit<Units> {
-    /// Runs the closure `work` as a unit (see [`GroupCommit::submit`]).
+    /// Runs the closure `work` in a write transaction, shared with whatever else is waiting,
+    /// under a savepoint of its own, and answers its outcome once that is committed (or, for
+    /// [`Done::Undo`], once the batch has ended). An `Err` is a database error of the unit's own
+    /// statements or of its transaction.
     pub async fn run<T, F>(&self, mut work: F) -> Result<T, sqlx::Error>
     where
         T: Send + 'static,
@@ -315,7 +269,7 @@ impl GroupCommit<Units> {
             + Send
             + 'static,
     {
-        let work: Work = Box::new(move |conn| {
+        let unit: Unit = Box::new(move |conn| {
             let unit = work(conn);
             Box::pin(async move {
                 Ok(match unit.await? {
@@ -324,7 +278,9 @@ impl GroupCommit<Units> {
                 })
             })
         });
-        let value = self.submit(work).await?;
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Unit(unit, reply)).await?;
+        let value = answer.await.map_err(|_| sqlx::Error::WorkerCrashed)??;
         Ok(*value
             .downcast::<T>()
             .expect("a unit's outcome comes back as the type it was sent with"))
@@ -352,9 +308,30 @@ impl GroupCommit<Units> {
         })
         .await
     }
+
+    /// Queues `job` for a lane, or (combiner off) runs it alone at once.
+    async fn send(&self, job: Job<B>) -> Result<(), sqlx::Error> {
+        match &self.queue {
+            Some(queue) => queue.send(job).await.map_err(|_| sqlx::Error::PoolClosed),
+            None => {
+                run_alone(&self.db, &*self.batch, job).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// Stops taking work, runs what is already queued, and waits for the lanes to end: called
+    /// once the server has stopped serving, before the pool closes.
+    pub async fn close(&self) {
+        self.closing.cancel();
+        let lanes = std::mem::take(&mut *self.lanes.lock().expect("lanes lock"));
+        for lane in lanes {
+            let _ = lane.await;
+        }
+    }
 }
 
-/// One lane: takes what is queued (waiting only for the first item), runs it, repeats, until
+/// One lane: takes what is queued (waiting only for the first job), runs it, repeats, until
 /// the queue is closed or `closing` is cancelled (then it drains what is left).
 async fn lane<B: Batch>(
     db: Db,
@@ -380,95 +357,180 @@ async fn lane<B: Batch>(
             return;
         }
         // A caller that has gone (its request was dropped) wants nothing written any more.
-        jobs.retain(|job| !job.reply.is_closed());
-        if !jobs.is_empty() {
-            stats.record(jobs.len());
-            run_together(&db, &*batch, jobs.drain(..), &stats).await;
+        jobs.retain(|job| !job.is_abandoned());
+        match jobs.len() {
+            0 => {}
+            1 => {
+                stats.record(1);
+                run_alone(&db, &*batch, jobs.pop().expect("one job")).await;
+            }
+            size => {
+                stats.record(size);
+                run_together(&db, &*batch, jobs.drain(..), &stats).await;
+            }
         }
     }
 }
 
-/// Runs the taken items in one transaction (a lone item too: its transaction is its own, exactly
-/// as without the combiner), then delivers each outcome or runs the item again alone.
-async fn run_together<B: Batch>(
-    db: &Db,
-    batch: &B,
-    jobs: impl ExactSizeIterator<Item = Job<B>>,
-    stats: &Stats,
-) {
-    let (mut items, replies): (Vec<B::Item>, Vec<Reply<B>>) =
-        jobs.map(|job| (job.item, job.reply)).unzip();
-    if items.len() == 1 {
-        let item = items.pop().expect("one item");
-        let reply = replies.into_iter().next().expect("one reply");
-        return run_alone(db, batch, item, reply).await;
-    }
-    match transact(db, batch, &mut items).await {
-        Ok(ran) => {
-            for ((item, reply), ran) in items.into_iter().zip(replies).zip(ran) {
-                match ran {
-                    Ran::Keep(value) | Ran::Undo(value) => {
-                        let _ = reply.send(Ok(value));
-                    }
-                    Ran::Failed(error) => {
-                        let _ = reply.send(Err(error));
-                    }
-                    Ran::Rerun => {
-                        stats.rerun();
-                        run_alone(db, batch, item, reply).await;
-                    }
+/// Work of one transaction: closure units and set-wise items, each with where its outcome goes.
+struct Taken<B: Batch> {
+    units: Vec<Unit>,
+    unit_replies: Vec<Reply<Erased>>,
+    items: Vec<B::Item>,
+    item_replies: Vec<Reply<B::Outcome>>,
+}
+
+impl<B: Batch> Taken<B> {
+    fn of(jobs: impl Iterator<Item = Job<B>>) -> Self {
+        let mut taken = Self {
+            units: Vec::new(),
+            unit_replies: Vec::new(),
+            items: Vec::new(),
+            item_replies: Vec::new(),
+        };
+        for job in jobs {
+            match job {
+                Job::Unit(unit, reply) => {
+                    taken.units.push(unit);
+                    taken.unit_replies.push(reply);
+                }
+                Job::Item(item, reply) => {
+                    taken.items.push(item);
+                    taken.item_replies.push(reply);
                 }
             }
         }
-        Err(Failure::Undone(error)) => {
-            tracing::warn!(%error, units = items.len(), "group commit failed; running its units one by one");
-            for (item, reply) in items.into_iter().zip(replies) {
+        taken
+    }
+
+    /// The jobs again, to run one by one.
+    fn into_jobs(self) -> impl Iterator<Item = Job<B>> {
+        let units = self.units.into_iter().zip(self.unit_replies);
+        let items = self.items.into_iter().zip(self.item_replies);
+        units
+            .map(|(unit, reply)| Job::Unit(unit, reply))
+            .chain(items.map(|(item, reply)| Job::Item(item, reply)))
+    }
+}
+
+/// Runs several jobs in one transaction, then delivers each outcome or runs the job again alone.
+async fn run_together<B: Batch>(
+    db: &Db,
+    batch: &B,
+    jobs: impl Iterator<Item = Job<B>>,
+    stats: &Stats,
+) {
+    let mut taken = Taken::of(jobs);
+    match transact(db, batch, &mut taken.units, &mut taken.items).await {
+        Ok((units_ran, items_ran)) => {
+            let mut again = Vec::new();
+            let units = taken.units.into_iter().zip(taken.unit_replies);
+            for ((unit, reply), ran) in units.zip(units_ran) {
+                if let Some(reply) = deliver(ran, reply) {
+                    again.push(Job::Unit(unit, reply));
+                }
+            }
+            let items = taken.items.into_iter().zip(taken.item_replies);
+            for ((item, reply), ran) in items.zip(items_ran) {
+                if let Some(reply) = deliver(ran, reply) {
+                    again.push(Job::Item(item, reply));
+                }
+            }
+            for job in again {
                 stats.rerun();
-                run_alone(db, batch, item, reply).await;
+                run_alone(db, batch, job).await;
+            }
+        }
+        Err(Failure::Undone(error)) => {
+            tracing::warn!(%error, "group commit failed; running its units one by one");
+            for job in taken.into_jobs() {
+                stats.rerun();
+                run_alone(db, batch, job).await;
             }
         }
         Err(Failure::Begin(error) | Failure::Unknown(error)) => {
-            for reply in replies {
+            for reply in taken.unit_replies {
+                let _ = reply.send(Err(copy_error(&error)));
+            }
+            for reply in taken.item_replies {
                 let _ = reply.send(Err(copy_error(&error)));
             }
         }
     }
 }
 
-/// Runs one item in a transaction of its own and delivers its outcome.
-async fn run_alone<B: Batch>(db: &Db, batch: &B, item: B::Item, reply: Reply<B>) {
-    let mut items = [item];
-    let outcome = match transact(db, batch, &mut items).await {
-        Ok(mut ran) => match ran.pop() {
-            Some(Ran::Keep(value) | Ran::Undo(value)) => Ok(value),
-            Some(Ran::Failed(error)) => Err(error),
-            Some(Ran::Rerun) | None => Err(sqlx::Error::Protocol(
-                "a lone unit answered no outcome of its own".into(),
-            )),
-        },
-        Err(Failure::Begin(error) | Failure::Undone(error) | Failure::Unknown(error)) => Err(error),
+/// Sends a committed batch's outcome; answers the reply back when the job is to run again alone.
+fn deliver<T>(ran: Ran<T>, reply: Reply<T>) -> Option<Reply<T>> {
+    let outcome = match ran {
+        Ran::Keep(value) | Ran::Undo(value) => Ok(value),
+        Ran::Failed(error) => Err(error),
+        Ran::Rerun => return Some(reply),
     };
     let _ = reply.send(outcome);
+    None
 }
 
-/// Runs `items` in one write transaction: committed when any is kept, else rolled back.
+/// Runs one job in a transaction of its own and delivers its outcome.
+async fn run_alone<B: Batch>(db: &Db, batch: &B, job: Job<B>) {
+    fn alone<T>(ran: Result<Vec<Ran<T>>, Failure>) -> Result<T, sqlx::Error> {
+        match ran {
+            Ok(mut ran) => match ran.pop() {
+                Some(Ran::Keep(value) | Ran::Undo(value)) => Ok(value),
+                Some(Ran::Failed(error)) => Err(error),
+                Some(Ran::Rerun) | None => Err(sqlx::Error::Protocol(
+                    "a lone unit answered no outcome of its own".into(),
+                )),
+            },
+            Err(Failure::Begin(error) | Failure::Undone(error) | Failure::Unknown(error)) => {
+                Err(error)
+            }
+        }
+    }
+    match job {
+        Job::Unit(unit, reply) => {
+            let mut units = [unit];
+            let ran = transact(db, batch, &mut units, &mut []).await;
+            let _ = reply.send(alone(ran.map(|(units, _)| units)));
+        }
+        Job::Item(item, reply) => {
+            let mut items = [item];
+            let ran = transact(db, batch, &mut [], &mut items).await;
+            let _ = reply.send(alone(ran.map(|(_, items)| items)));
+        }
+    }
+}
+
+/// What became of a transaction's units and items, in their orders.
+type Outcomes<B> = (Vec<Ran<Erased>>, Vec<Ran<<B as Batch>::Outcome>>);
+
+/// Runs `units` (each under a savepoint when it has company) and then `items` (set-wise) in one
+/// write transaction: committed when anything is kept, else rolled back.
 async fn transact<B: Batch>(
     db: &Db,
     batch: &B,
+    units: &mut [Unit],
     items: &mut [B::Item],
-) -> Result<Vec<Ran<B::Outcome>>, Failure> {
+) -> Result<Outcomes<B>, Failure> {
     let mut tx = db.begin_write().await.map_err(Failure::Begin)?;
-    if items.len() > 1 && db.backend == Backend::Postgres {
-        // A batch holds product locks taken for many items, so it may close a cycle with another
-        // writer (a cancel, a stock edit, another lane). Giving up a wait after 50 ms, long
-        // before PostgreSQL's deadlock check (1 s), makes the batch the one that yields (its
-        // items are run again alone), never the other writer's request.
+    let together = units.len() + items.len() > 1;
+    if together && db.backend == Backend::Postgres {
+        // A batch holds product locks taken for many orders, so it may close a cycle with
+        // another writer (a cancel, a stock edit, another lane). Giving up a wait after 50 ms,
+        // long before PostgreSQL's deadlock check (1 s), makes the batch the one that yields (its
+        // work is run again alone), never the other writer's request.
         tx.execute("SET LOCAL lock_timeout = '50ms'")
             .await
             .map_err(Failure::Undone)?;
     }
-    let ran = batch.run(&mut tx, items).await.map_err(Failure::Undone)?;
-    if ran.iter().any(|ran| matches!(ran, Ran::Keep(_))) {
+    let units_ran = run_units(&mut tx, units, together)
+        .await
+        .map_err(Failure::Undone)?;
+    let items_ran = if items.is_empty() {
+        Vec::new()
+    } else {
+        batch.run(&mut tx, items).await.map_err(Failure::Undone)?
+    };
+    if units_ran.iter().any(Ran::is_kept) || items_ran.iter().any(Ran::is_kept) {
         tx.commit().await.map_err(|error| match error {
             // The database answered: it did not commit.
             sqlx::Error::Database(_) => Failure::Undone(error),
@@ -479,14 +541,53 @@ async fn transact<B: Batch>(
         // pool discards a connection whose transaction did not end.
         let _ = tx.rollback().await;
     }
+    Ok((units_ran, items_ran))
+}
+
+/// Runs closure units one after another. With company each runs under `SAVEPOINT unit`, so its
+/// failure is its own (PostgreSQL would otherwise abort the whole transaction); alone, the
+/// transaction's own commit or rollback is the unit's.
+async fn run_units(
+    conn: &mut AnyConnection,
+    units: &mut [Unit],
+    together: bool,
+) -> Result<Vec<Ran<Erased>>, sqlx::Error> {
+    let mut ran = Vec::with_capacity(units.len());
+    if !together {
+        for unit in units {
+            ran.push(match unit(&mut *conn).await {
+                Ok(Done::Keep(value)) => Ran::Keep(value),
+                Ok(Done::Undo(value)) => Ran::Undo(value),
+                Err(error) => Ran::Failed(error),
+            });
+        }
+        return Ok(ran);
+    }
+    // The previous unit's savepoint is released in the round trip that opens the next one (the
+    // last is left to the commit, which takes it along, or to the rollback).
+    let mut opening = "SAVEPOINT unit";
+    for unit in units {
+        conn.execute(opening).await?;
+        opening = "RELEASE SAVEPOINT unit; SAVEPOINT unit";
+        let outcome = unit(&mut *conn).await;
+        if !matches!(outcome, Ok(Done::Keep(_))) {
+            conn.execute("ROLLBACK TO SAVEPOINT unit").await?;
+        }
+        ran.push(match outcome {
+            Ok(Done::Keep(value)) => Ran::Keep(value),
+            Ok(Done::Undo(value)) => Ran::Undo(value),
+            Err(error) if is_retryable(&error) => Ran::Rerun,
+            Err(error) => Ran::Failed(error),
+        });
+    }
     Ok(ran)
 }
 
 /// Why a transaction ended without a commit.
 enum Failure {
-    /// No transaction: each item would have met the same (a pool timeout, the database gone).
+    /// No transaction: each job would have met the same (a pool timeout, the database gone).
     Begin(sqlx::Error),
-    /// Surely not committed: the items may run again.
+    /// Surely not committed: the jobs may run again.
     Undone(sqlx::Error),
     /// The `COMMIT`'s answer was lost: it may have committed.
     Unknown(sqlx::Error),

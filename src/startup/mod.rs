@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use crate::{
     cache::{Cache, PerVersion},
     config::Settings,
-    db::{Db, GroupCommit, Units},
+    db::{Db, GroupCommit},
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
     live::Hub,
     mail, media,
@@ -80,12 +80,6 @@ impl Application {
         // Spawned here, inside the runtime; closed by `run_until_stopped` after the last request.
         let writes = Arc::new(GroupCommit::start(
             db.clone(),
-            Units,
-            settings.group_commit,
-            settings.group_commit_lanes,
-        ));
-        let checkouts = Arc::new(GroupCommit::start(
-            db.clone(),
             Checkouts {
                 backend: db.backend,
                 low_stock_threshold: settings.notifications.low_stock_threshold,
@@ -96,7 +90,6 @@ impl Application {
         let state = AppState::new(Services {
             db,
             writes,
-            checkouts,
             settings: Arc::new(settings),
             tokens,
             mailer,
@@ -140,7 +133,6 @@ impl Application {
         let in_flight = self.state.in_flight.clone();
         let db = self.state.db.clone();
         let writes = self.state.writes.clone();
-        let checkouts = self.state.checkouts.clone();
         let stopping = self.state.shutdown.clone();
         let worker = jobs::spawn_worker(&self.state, stopping.clone());
         // Not stopped by `stopping`: requests still draining after the signal record events too,
@@ -185,12 +177,11 @@ impl Application {
             analytics.stop(ANALYTICS_FLUSH_TIMEOUT).await;
         }
         // Orders still queued are written (or refused) before the pool goes.
-        let combiners = async { tokio::join!(checkouts.close(), writes.close()) };
-        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, combiners)
+        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, writes.close())
             .await
             .is_err()
         {
-            tracing::warn!("the write combiners did not finish in time");
+            tracing::warn!("the write combiner did not finish in time");
         }
         // Connections still checked out by abandoned requests would make `close` wait for them.
         if tokio::time::timeout(POOL_CLOSE_TIMEOUT, db.close())

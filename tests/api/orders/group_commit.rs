@@ -73,7 +73,7 @@ api_test! {
     async fn a_lone_checkout_runs_at_once_in_a_transaction_of_its_own(app: TestApp) {
         let user = app.create_customer().await;
         let product = app.product().price_cents(250).stock(3).create().await;
-        let before = app.state().checkouts.stats().batches();
+        let before = app.state().writes.stats().batches();
         let started = std::time::Instant::now();
         let response = app
             .post_as("orders/", &user.token, &json!({"items": [{"product_id": product, "quantity": 2}]}))
@@ -81,7 +81,7 @@ api_test! {
         assert_eq!(response.status, 201, "{}", response.text);
         // Nothing waits for company: a lone order is not held back to fill a batch.
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
-        let stats = app.state().checkouts.stats();
+        let stats = app.state().writes.stats();
         assert_eq!(stats.batches() - before, 1, "one transaction for the one order");
         assert_eq!(stats.largest_batch(), 1);
         assert_stock(&app, product, 1).await;
@@ -134,8 +134,8 @@ api_test! {
         assert_stock(&app, scarce, 0).await;
         assert_stock(&app, plenty, 988).await;
         eprintln!("group commit on {:?}: {} transactions for {} orders, largest {}",
-            app.backend, app.state().checkouts.stats().batches(),
-            app.state().checkouts.stats().units(), app.state().checkouts.stats().largest_batch());
+            app.backend, app.state().writes.stats().batches(),
+            app.state().writes.stats().units(), app.state().writes.stats().largest_batch());
     }
 
     async fn cart_adds_ride_in_the_shared_transactions_on_sqlite_only(app: TestApp) {
@@ -337,7 +337,7 @@ api_test! {
         assert_stock(&app, hidden, 10).await;
         assert_eq!(count_rows(&app, "cart_items").await, 0);
         assert!(
-            app.state().checkouts.stats().largest_batch() > 1,
+            app.state().writes.stats().largest_batch() > 1,
             "41 checkouts at once share transactions"
         );
     }
@@ -362,7 +362,7 @@ async fn with_group_commit_off_racing_buyers_still_buy_exactly_the_stock() {
     assert_eq!(created, 4, "{answers:?}");
     assert_stock(&app, product, 0).await;
     assert_eq!(
-        app.state().checkouts.stats().batches(),
+        app.state().writes.stats().batches(),
         0,
         "no lane ran: each order had its own transaction"
     );
