@@ -46,9 +46,9 @@ pub struct Settings {
     pub sqlite_synchronous: SqliteSynchronous,
     /// How long a request waits for a pooled connection before answering `503`.
     pub database_acquire_timeout: Duration,
-    /// `GROUP_COMMIT`: checkouts waiting at one moment share one write transaction, a
-    /// savepoint each (`db::group_commit`); `false` gives each its own. Unset, the engine's
-    /// default (`db::group_commit::on_by_default`: on for SQLite, off for PostgreSQL).
+    /// `GROUP_COMMIT`: checkouts waiting at one moment share one write transaction, written
+    /// together (`db::group_commit`); `false` gives each its own. Unset, the default
+    /// (`db::group_commit::on_by_default`: on).
     pub group_commit: Option<bool>,
     /// `GROUP_COMMIT_LANES`: how many such shared transactions run at once; unset, the
     /// engine's default (`db::group_commit::default_lanes`).
