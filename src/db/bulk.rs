@@ -54,14 +54,9 @@ pub async fn insert_values(
     for row in rows {
         let full = in_batch == batch_rows || batch.bound() + row.len() > MAX_BIND_PARAMS;
         if full {
-            total += batch
-                .push(tail)
-                .query()
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
+            let full = std::mem::replace(&mut batch, SqlBuilder::new(head));
+            total += execute(conn, full, tail).await?;
             written(in_batch);
-            batch = SqlBuilder::new(head);
             in_batch = 0;
         }
         if in_batch > 0 {
@@ -71,13 +66,18 @@ pub async fn insert_values(
         in_batch += 1;
     }
     if in_batch > 0 {
-        total += batch
-            .push(tail)
-            .query()
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+        total += execute(conn, batch, tail).await?;
         written(in_batch);
     }
     Ok(total)
+}
+
+/// Ends `statement` with `tail`, runs it and answers how many rows it wrote.
+async fn execute(
+    conn: &mut AnyConnection,
+    mut statement: SqlBuilder,
+    tail: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = statement.push(tail).query().execute(conn).await?;
+    Ok(done.rows_affected())
 }

@@ -231,15 +231,13 @@ impl Checkouts {
             self.write(conn, &accepted, now).await?
         };
         if !record_keys(conn, &accepted, &placed, now).await? {
-            if orders.len() > 1 {
-                // Which order's key it was is not known: the batch is run again order by order.
-                return Err(sqlx::Error::Protocol(
-                    "an idempotency key of the batch was taken meanwhile".into(),
-                ));
-            }
-            // Alone: nothing is kept (the lane rolls back), and the request replays the order
-            // that holds the key.
-            return Ok(vec![Ran::Undo(Attempt::KeyTaken)]);
+            // A key was recorded meanwhile by a request on another connection. Its order must
+            // not stay, and which order's key it was is not known: the transaction is undone
+            // (cart adds sharing it included) and its work run again one by one. An order alone
+            // answers this error, and its request then finds the key and replays that order.
+            return Err(sqlx::Error::Protocol(
+                "an idempotency key of the batch was taken meanwhile".into(),
+            ));
         }
         let mut placed = placed.into_iter();
         Ok(decided

@@ -227,6 +227,40 @@ api_test! {
         assert_eq!(probe_values(&app).await, expected);
     }
 
+    async fn a_replay_sharing_a_transaction_with_cart_adds_places_no_second_order(app: TestApp) {
+        // On SQLite cart adds ride in the checkouts' transactions: a replay whose key the
+        // database already holds must leave nothing behind when the adds beside it commit.
+        let product = app.product().price_cents(100).stock(10_000).create().await;
+        let buyer = app.create_customer().await;
+        let body = json!({"items": [{"product_id": product, "quantity": 1}]});
+        let first = post_with_key(&app, "orders/", &buyer.token, "once", &body).await;
+        assert_eq!(first.status, 201, "{}", first.text);
+        let mut adders = Vec::new();
+        for _ in 0..12 {
+            adders.push(app.create_customer().await.token);
+        }
+        let orders_url = format!("{}/api/v1/orders/", app.address);
+        let add_url = format!("{}/api/v1/cart/add/", app.address);
+        for _ in 0..5 {
+            let mut tasks = Vec::new();
+            for token in &adders {
+                let add = json!({"product_id": product, "quantity": 1});
+                tasks.push(tokio::spawn(race_post(app.client.clone(), add_url.clone(), token.clone(), add, None)));
+            }
+            tasks.push(tokio::spawn(race_post(app.client.clone(), orders_url.clone(), buyer.token.clone(), body.clone(), Some("once".into()))));
+            let replay = tasks.pop().unwrap();
+            for task in tasks {
+                let (status, body) = task.await.unwrap();
+                assert_eq!(status, 201, "{body}");
+            }
+            let (status, order) = replay.await.unwrap();
+            assert_eq!(status, 201, "{order}");
+            assert_eq!(order["id"], first.body["id"], "the replay answers the first order");
+        }
+        assert_eq!(count_rows(&app, "orders").await, 1);
+        assert_stock(&app, product, 10_000 - 1).await;
+    }
+
     async fn a_batch_of_every_kind_of_checkout_answers_each_as_if_it_ran_alone(app: TestApp) {
         // A batch is written set-wise (one statement per table), yet each order must get the
         // answer it would get alone. 41 checkouts at once, so lanes take many per transaction.
