@@ -8,12 +8,11 @@ use axum::extract::FromRef;
 use crate::{
     cache::{Cache, PerVersion},
     config::Settings,
-    db::{Db, GroupCommit},
+    db::{AnyBatch, Db, GroupCommit},
     http::{in_flight::InFlight, rate_limit::RateLimiter},
     live::Hub,
     mail::Mailer,
     media::MediaStore,
-    orders::Checkouts,
     payment_gateway::SharedProvider,
     tokens::TokenKeys,
     track::Recorder,
@@ -48,10 +47,10 @@ impl FromRef<AppState> for Arc<dyn MediaStore> {
 /// What the state holds.
 pub struct Services {
     pub db: Db,
-    /// The write combiner checkout places its orders through, a batch at a time, and small
-    /// writes (on SQLite, cart adds) share transactions through (docs/orders.md, "How checkout
-    /// commits").
-    pub writes: Arc<GroupCommit<Checkouts>>,
+    /// The write combiner checkout places its orders through, a batch at a time
+    /// (`orders::Checkouts`, erased so the state needn't name it), and small writes (on SQLite,
+    /// cart adds) share transactions through (docs/orders.md, "How checkout commits").
+    pub writes: Arc<GroupCommit<AnyBatch>>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub mailer: Arc<dyn Mailer>,

@@ -90,6 +90,64 @@ pub trait Batch: Send + Sync + 'static {
     ) -> BoxFuture<'c, Result<Vec<Ran<Self::Outcome>>, sqlx::Error>>;
 }
 
+/// Any [`Batch`], its item and outcome types erased, so the state can hold the combiner without
+/// naming the feature whose batch it runs (`state` sits below the features); the feature
+/// submits its own items with [`GroupCommit::submit_as`].
+pub struct AnyBatch(Box<dyn ErasedBatch>);
+
+impl AnyBatch {
+    pub fn new(batch: impl Batch) -> Self {
+        Self(Box::new(batch))
+    }
+}
+
+/// [`Batch::run`] on erased items: each is unboxed to the batch's own type, run, and boxed back
+/// (a batch that fails is run again, so its items are kept).
+trait ErasedBatch: Send + Sync + 'static {
+    fn run_erased<'c>(
+        &'c self,
+        conn: &'c mut AnyConnection,
+        items: &'c mut [Erased],
+    ) -> BoxFuture<'c, Result<Vec<Ran<Erased>>, sqlx::Error>>;
+}
+
+impl<B: Batch> ErasedBatch for B {
+    fn run_erased<'c>(
+        &'c self,
+        conn: &'c mut AnyConnection,
+        items: &'c mut [Erased],
+    ) -> BoxFuture<'c, Result<Vec<Ran<Erased>>, sqlx::Error>> {
+        Box::pin(async move {
+            let mut typed: Vec<B::Item> = items
+                .iter_mut()
+                .map(|item| {
+                    *std::mem::replace(item, Box::new(()))
+                        .downcast::<B::Item>()
+                        .expect("an item comes in as the type of the batch it was sent to")
+                })
+                .collect();
+            let ran = self.run(conn, &mut typed).await;
+            for (slot, item) in items.iter_mut().zip(typed) {
+                *slot = Box::new(item);
+            }
+            Ok(ran?.into_iter().map(Ran::erase).collect())
+        })
+    }
+}
+
+impl Batch for AnyBatch {
+    type Item = Erased;
+    type Outcome = Erased;
+
+    fn run<'c>(
+        &'c self,
+        conn: &'c mut AnyConnection,
+        items: &'c mut [Erased],
+    ) -> BoxFuture<'c, Result<Vec<Ran<Erased>>, sqlx::Error>> {
+        self.0.run_erased(conn, items)
+    }
+}
+
 /// What became of one item of a batch (or one closure unit).
 #[derive(Debug)]
 pub enum Ran<T> {
@@ -107,6 +165,17 @@ pub enum Ran<T> {
 impl<T> Ran<T> {
     fn is_kept(&self) -> bool {
         matches!(self, Ran::Keep(_))
+    }
+}
+
+impl<T: Send + 'static> Ran<T> {
+    fn erase(self) -> Ran<Erased> {
+        match self {
+            Ran::Keep(value) => Ran::Keep(Box::new(value)),
+            Ran::Undo(value) => Ran::Undo(Box::new(value)),
+            Ran::Failed(error) => Ran::Failed(error),
+            Ran::Rerun => Ran::Rerun,
+        }
     }
 }
 
@@ -328,6 +397,20 @@ impl<B: Batch> GroupCommit<B> {
         for lane in lanes {
             let _ = lane.await;
         }
+    }
+}
+
+impl GroupCommit<AnyBatch> {
+    /// [`GroupCommit::submit`] for the batch the combiner was started with, typed: `item` and
+    /// the outcome are that batch's own (anything else is a programming error, and panics).
+    pub async fn submit_as<I: Send + 'static, O: 'static>(
+        &self,
+        item: I,
+    ) -> Result<O, sqlx::Error> {
+        let outcome = self.submit(Box::new(item)).await?;
+        Ok(*outcome
+            .downcast::<O>()
+            .expect("an outcome comes back as the type of the batch it was sent to"))
     }
 }
 

@@ -28,7 +28,7 @@ pub use constraint::{
     is_foreign_key_violation, is_unique_violation, unique_constraint, ResultExt, Violation,
 };
 pub use full_text::fts5_query;
-pub use group_commit::{Batch, Done, GroupCommit, Ran};
+pub use group_commit::{AnyBatch, Batch, Done, GroupCommit, Ran};
 pub use sql::{Param, SqlBuilder};
 pub use types::{now_micros, Flag};
 

@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use crate::{
     cache::{Cache, PerVersion},
     config::Settings,
-    db::{Db, GroupCommit},
+    db::{AnyBatch, Db, GroupCommit},
     http::{origin::parse_trusted_proxies, rate_limit::RateLimiter},
     live::Hub,
     mail, media,
@@ -80,10 +80,10 @@ impl Application {
         // Spawned here, inside the runtime; closed by `run_until_stopped` after the last request.
         let writes = Arc::new(GroupCommit::start(
             db.clone(),
-            Checkouts {
+            AnyBatch::new(Checkouts {
                 backend: db.backend,
                 low_stock_threshold: settings.notifications.low_stock_threshold,
-            },
+            }),
             settings.group_commit,
             settings.group_commit_lanes,
         ));

@@ -61,7 +61,7 @@ pub async fn create_order(
     // beside it, all written together (docs/orders.md, "How checkout commits"); the outcome
     // arrives once that transaction has committed, so nothing below runs for an order that was
     // not kept.
-    let attempt = state.writes.submit(order).await;
+    let attempt = state.writes.submit_as::<_, place::Attempt>(order).await;
     let failure = match attempt {
         Ok(place::Attempt::Placed(placed)) => return Ok(created(&state, user_id, *placed)),
         Ok(place::Attempt::Failed(error)) => Some(error),
