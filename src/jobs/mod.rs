@@ -26,6 +26,7 @@ pub use self::{
     kind::Kind,
     metrics::STATES,
     schedule::{plan, run_planner, Every, Scheduled, PLAN_INTERVAL, SCHEDULE},
+    store::explain_claim,
     worker::{Handlers, Job, Worker},
 };
 pub use crate::config::jobs::JobSettings;

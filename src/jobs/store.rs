@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Connection, Executor, Row};
 
 use super::{worker::Job, Kind, NewJob};
 use crate::db::{insert_values, now_micros, Backend, Db, Param, SqlBuilder};
@@ -74,9 +74,10 @@ pub(super) async fn insert_many(
 /// States a worker may take a job from: queued and due, or running with its lease run out.
 const CLAIMABLE: &str = "state IN ('queued', 'running') AND due_at <= ";
 
-/// Claims up to `limit` due jobs of `kinds` for `worker`, leasing them for `lease`. PostgreSQL
-/// skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`); SQLite has one writer,
-/// whose turn makes the claim atomic. A cheap read first keeps idle polls off the writer.
+/// Claims up to `limit` due jobs of `kinds` for `worker`, leasing them for `lease`, oldest due
+/// first. PostgreSQL skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`); SQLite
+/// has one writer, whose turn makes the claim atomic, and a cheap read first keeps its idle polls
+/// off that writer.
 pub(super) async fn claim(
     db: &Db,
     worker: &str,
@@ -85,14 +86,7 @@ pub(super) async fn claim(
     lease: Duration,
 ) -> Result<Vec<Job>, sqlx::Error> {
     let now = now_micros();
-    let names = || kinds.iter().map(|kind| kind.as_str());
-    let mut probe = SqlBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE ");
-    probe.push(CLAIMABLE).push_bind(now);
-    probe
-        .push(" AND kind IN (")
-        .push_list(names())
-        .push(") LIMIT 1) due");
-    if kinds.is_empty() || probe.fetch_i64(&db.pool).await? == 0 {
+    if kinds.is_empty() || (db.backend == Backend::Sqlite && !any_due(db, kinds, now).await?) {
         return Ok(Vec::new());
     }
     let lease_end = now + i64::try_from(lease.as_micros()).unwrap_or(i64::MAX / 2);
@@ -102,22 +96,20 @@ pub(super) async fn claim(
         .push_bind(lease_end)
         .push(", locked_by = ")
         .push_bind(worker);
-    claim
-        .push(" WHERE id IN (SELECT id FROM jobs WHERE ")
-        .push(CLAIMABLE)
-        .push_bind(now);
-    claim
-        .push(" AND kind IN (")
-        .push_list(names())
-        .push(") ORDER BY due_at LIMIT ");
-    claim.push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-    claim.push(match db.backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED)",
-        Backend::Sqlite => ")",
-    });
-    claim.push(" RETURNING id, kind, payload, attempts");
+    claim.push(" WHERE id IN (");
+    push_due(&mut claim, db.backend, kinds, limit, now);
+    claim.push(") RETURNING id, kind, payload, attempts");
     let mut conn = db.write_connection().await?;
-    let rows: Vec<ClaimedRow> = claim.query_as().fetch_all(&mut *conn).await?;
+    let rows: Vec<ClaimedRow> = match db.backend {
+        Backend::Sqlite => claim.query_as().fetch_all(&mut *conn).await?,
+        Backend::Postgres => {
+            let mut tx = conn.begin().await?;
+            walk_due_in_order(&mut tx).await?;
+            let rows = claim.query_as().fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            rows
+        }
+    };
     // Only known kinds are claimed, so every name parses.
     Ok(rows
         .into_iter()
@@ -130,6 +122,70 @@ pub(super) async fn claim(
             })
         })
         .collect())
+}
+
+/// Whether any job of `kinds` is due at `now`.
+async fn any_due(db: &Db, kinds: &[Kind], now: i64) -> Result<bool, sqlx::Error> {
+    let mut probe = SqlBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE ");
+    probe.push(CLAIMABLE).push_bind(now);
+    probe
+        .push(" AND kind IN (")
+        .push_list(kinds.iter().map(|kind| kind.as_str()))
+        .push(") LIMIT 1) due");
+    Ok(probe.fetch_i64(&db.pool).await? > 0)
+}
+
+/// The ids a claim at `now` takes: the first `limit` due jobs of `kinds`, in `due_at` order.
+fn push_due(sql: &mut SqlBuilder, backend: Backend, kinds: &[Kind], limit: usize, now: i64) {
+    sql.push("SELECT id FROM jobs WHERE ")
+        .push(CLAIMABLE)
+        .push_bind(now);
+    sql.push(" AND kind IN (")
+        .push_list(kinds.iter().map(|kind| kind.as_str()))
+        .push(") ORDER BY due_at LIMIT ");
+    sql.push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    if backend == Backend::Postgres {
+        sql.push(" FOR UPDATE SKIP LOCKED");
+    }
+}
+
+/// Makes PostgreSQL take due jobs by walking `jobs_claimable_idx` in `due_at` order, stopping at
+/// the limit, for the rest of the transaction `tx`. Left to itself, the planner judges the queue
+/// by statistics taken when it was last analyzed. Taken while the queue was short, they make a
+/// burst's backlog look like a handful of rows: the planner then reads every due job through a
+/// bitmap and sorts them all to take the first few. Each claim then costs the whole backlog, and
+/// the worker falls further behind as the queue grows (3.3 ms per claim of about two emails with
+/// 7,000 queued: docs/PERFORMANCE.md, log 49). Without bitmaps or sorts the one plan left is the
+/// ordered walk, whatever the statistics say.
+async fn walk_due_in_order(tx: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    // `set_config(…, true)` is `SET LOCAL`, both in one round trip.
+    tx.execute(
+        "SELECT set_config('enable_bitmapscan', 'off', true), \
+         set_config('enable_sort', 'off', true)",
+    )
+    .await?;
+    Ok(())
+}
+
+/// The database's plan for the rows a claim of `limit` jobs of `kinds` would take now, one line
+/// per row of `EXPLAIN` (PostgreSQL) or `EXPLAIN QUERY PLAN` (SQLite); nothing is claimed.
+pub async fn explain_claim(
+    db: &Db,
+    kinds: &[Kind],
+    limit: usize,
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut sql = SqlBuilder::new(match db.backend {
+        Backend::Postgres => "EXPLAIN ",
+        Backend::Sqlite => "EXPLAIN QUERY PLAN ",
+    });
+    push_due(&mut sql, db.backend, kinds, limit, now_micros());
+    let mut tx = db.pool.begin().await?;
+    if db.backend == Backend::Postgres {
+        walk_due_in_order(&mut tx).await?;
+    }
+    let rows = sql.query().fetch_all(&mut *tx).await?;
+    // PostgreSQL answers one text column; SQLite's last column is the step's description.
+    rows.iter().map(|row| row.try_get(row.len() - 1)).collect()
 }
 
 #[derive(sqlx::FromRow)]
