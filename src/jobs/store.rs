@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use sqlx::{AnyConnection, Connection, Executor, Row};
+use sqlx::{AnyConnection, Connection, Row};
 
 use super::{worker::Job, Kind, NewJob};
 use crate::db::{insert_values, now_micros, Backend, Db, Param, SqlBuilder};
@@ -103,8 +103,7 @@ pub(super) async fn claim(
     let rows: Vec<ClaimedRow> = match db.backend {
         Backend::Sqlite => claim.query_as().fetch_all(&mut *conn).await?,
         Backend::Postgres => {
-            let mut tx = conn.begin().await?;
-            walk_due_in_order(&mut tx).await?;
+            let mut tx = conn.begin_with(BEGIN_WALKING_DUE_IN_ORDER).await?;
             let rows = claim.query_as().fetch_all(&mut *tx).await?;
             tx.commit().await?;
             rows
@@ -149,23 +148,16 @@ fn push_due(sql: &mut SqlBuilder, backend: Backend, kinds: &[Kind], limit: usize
     }
 }
 
-/// Makes PostgreSQL take due jobs by walking `jobs_claimable_idx` in `due_at` order, stopping at
-/// the limit, for the rest of the transaction `tx`. Left to itself, the planner judges the queue
-/// by statistics taken when it was last analyzed. Taken while the queue was short, they make a
-/// burst's backlog look like a handful of rows: the planner then reads every due job through a
-/// bitmap and sorts them all to take the first few. Each claim then costs the whole backlog, and
-/// the worker falls further behind as the queue grows (3.3 ms per claim of about two emails with
-/// 7,000 queued: docs/PERFORMANCE.md, log 49). Without bitmaps or sorts the one plan left is the
-/// ordered walk, whatever the statistics say.
-async fn walk_due_in_order(tx: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    // `set_config(…, true)` is `SET LOCAL`, both in one round trip.
-    tx.execute(
-        "SELECT set_config('enable_bitmapscan', 'off', true), \
-         set_config('enable_sort', 'off', true)",
-    )
-    .await?;
-    Ok(())
-}
+/// Begins a PostgreSQL transaction in which due jobs are taken by walking `jobs_claimable_idx` in
+/// `due_at` order, stopping at the limit (one round trip: a simple query may hold several
+/// statements). Left to itself, the planner judges the queue by the statistics of its last
+/// `ANALYZE`. Taken while the queue was short, they make a burst's backlog look like a handful of
+/// rows: the planner then reads every due job through a bitmap and sorts them all to take the
+/// first few. Each claim then costs the whole backlog, and the worker falls further behind as the
+/// queue grows (3.3 ms a claim with 7,000 emails queued: docs/PERFORMANCE.md, log 49). Without
+/// bitmaps or sorts the one plan left is the ordered walk, whatever the statistics say.
+const BEGIN_WALKING_DUE_IN_ORDER: &str =
+    "BEGIN; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off";
 
 /// The database's plan for the rows a claim of `limit` jobs of `kinds` would take now, one line
 /// per row of `EXPLAIN` (PostgreSQL) or `EXPLAIN QUERY PLAN` (SQLite); nothing is claimed.
@@ -179,10 +171,10 @@ pub async fn explain_claim(
         Backend::Sqlite => "EXPLAIN QUERY PLAN ",
     });
     push_due(&mut sql, db.backend, kinds, limit, now_micros());
-    let mut tx = db.pool.begin().await?;
-    if db.backend == Backend::Postgres {
-        walk_due_in_order(&mut tx).await?;
-    }
+    let mut tx = match db.backend {
+        Backend::Postgres => db.pool.begin_with(BEGIN_WALKING_DUE_IN_ORDER).await?,
+        Backend::Sqlite => db.pool.begin().await?,
+    };
     let rows = sql.query().fetch_all(&mut *tx).await?;
     // PostgreSQL answers one text column; SQLite's last column is the step's description.
     rows.iter().map(|row| row.try_get(row.len() - 1)).collect()
