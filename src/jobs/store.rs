@@ -74,41 +74,80 @@ pub(super) async fn insert_many(
 /// States a worker may take a job from: queued and due, or running with its lease run out.
 const CLAIMABLE: &str = "state IN ('queued', 'running') AND due_at <= ";
 
-/// Claims up to `limit` due jobs of `kinds` for `worker`, leasing them for `lease`, oldest due
-/// first. PostgreSQL skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`); SQLite
-/// has one writer, whose turn makes the claim atomic, and a cheap read first keeps its idle polls
-/// off that writer.
-pub(super) async fn claim(
+/// How a run of a claimed job ended: written by its worker's next round.
+#[derive(Debug)]
+pub(super) struct Settled {
+    pub id: i64,
+    /// The claim's `attempts`: with the worker's name it proves the claim still holds the job.
+    pub attempts: i64,
+    pub ending: Ending,
+}
+
+#[derive(Debug)]
+pub(super) enum Ending {
+    /// Succeeded: `done`.
+    Done,
+    /// Failed, to be tried again from `due_at`.
+    Retry { due_at: i64, error: String },
+    /// Failed for good: `failed`, keeping its last error.
+    Failed { error: String },
+}
+
+/// What a round claims: up to `limit` due jobs of `kinds`, leased for `lease`.
+pub(super) struct Claim<'a> {
+    pub kinds: &'a [Kind],
+    pub limit: usize,
+    pub lease: Duration,
+}
+
+/// One round of `worker`: records how its finished jobs ended (`settled`) and claims the next due
+/// jobs, oldest due first, in ONE transaction. A worker used to pay a commit for each claim and
+/// one for each outcome, two or more commits per job where the jobs were a burst of checkouts'
+/// emails; a round now pays one for all of them (docs/PERFORMANCE.md, log 50).
+///
+/// PostgreSQL skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`); SQLite has one
+/// writer, whose turn makes the claim atomic, and a cheap read first keeps its idle polls off
+/// that writer. An outcome changes its job only while the claim it was run under still holds it
+/// (same worker, same attempt, still running): a worker whose lease ran out and was taken over
+/// changes nothing.
+pub(super) async fn settle_and_claim(
     db: &Db,
     worker: &str,
-    kinds: &[Kind],
-    limit: usize,
-    lease: Duration,
+    settled: &[Settled],
+    claim: &Claim<'_>,
 ) -> Result<Vec<Job>, sqlx::Error> {
     let now = now_micros();
-    if kinds.is_empty() || (db.backend == Backend::Sqlite && !any_due(db, kinds, now).await?) {
+    let claiming = claim.limit > 0 && !claim.kinds.is_empty();
+    if settled.is_empty()
+        && (!claiming || (db.backend == Backend::Sqlite && !any_due(db, claim.kinds, now).await?))
+    {
         return Ok(Vec::new());
     }
-    let lease_end = now + i64::try_from(lease.as_micros()).unwrap_or(i64::MAX / 2);
-    let mut claim =
-        SqlBuilder::new("UPDATE jobs SET state = 'running', attempts = attempts + 1, due_at = ");
-    claim
-        .push_bind(lease_end)
-        .push(", locked_by = ")
-        .push_bind(worker);
-    claim.push(" WHERE id IN (");
-    push_due(&mut claim, db.backend, kinds, limit, now);
-    claim.push(") RETURNING id, kind, payload, attempts");
     let mut conn = db.write_connection().await?;
-    let rows: Vec<ClaimedRow> = match db.backend {
-        Backend::Sqlite => claim.query_as().fetch_all(&mut *conn).await?,
-        Backend::Postgres => {
-            let mut tx = conn.begin_with(BEGIN_WALKING_DUE_IN_ORDER).await?;
-            let rows = claim.query_as().fetch_all(&mut *tx).await?;
-            tx.commit().await?;
-            rows
-        }
+    let mut tx = conn
+        .begin_with(match db.backend {
+            Backend::Postgres => BEGIN_WALKING_DUE_IN_ORDER,
+            // The same lock up front as `Db::begin_write`: this transaction writes.
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+        })
+        .await?;
+    settle(&mut tx, worker, settled, now).await?;
+    let rows: Vec<ClaimedRow> = if claiming {
+        let lease_end = now + i64::try_from(claim.lease.as_micros()).unwrap_or(i64::MAX / 2);
+        let mut sql = SqlBuilder::new(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, due_at = ",
+        );
+        sql.push_bind(lease_end)
+            .push(", locked_by = ")
+            .push_bind(worker);
+        sql.push(" WHERE id IN (");
+        push_due(&mut sql, db.backend, claim.kinds, claim.limit, now);
+        sql.push(") RETURNING id, kind, payload, attempts");
+        sql.query_as().fetch_all(&mut *tx).await?
+    } else {
+        Vec::new()
     };
+    tx.commit().await?;
     // Only known kinds are claimed, so every name parses.
     Ok(rows
         .into_iter()
@@ -121,6 +160,59 @@ pub(super) async fn claim(
             })
         })
         .collect())
+}
+
+/// Writes `settled` on `conn`: every success in one statement (the common ending), each failure
+/// in one of its own (it carries its own error and time).
+async fn settle(
+    conn: &mut AnyConnection,
+    worker: &str,
+    settled: &[Settled],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let done: Vec<&Settled> = settled
+        .iter()
+        .filter(|one| matches!(one.ending, Ending::Done))
+        .collect();
+    if !done.is_empty() {
+        let mut sql = SqlBuilder::new("UPDATE jobs SET state = 'done', finished_at = ");
+        sql.push_bind(now)
+            .push(", last_error = NULL, locked_by = NULL FROM (VALUES ");
+        for (i, one) in done.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .push_list([one.id, one.attempts])
+                .push(")");
+        }
+        sql.push(") AS v WHERE jobs.id = v.column1 AND jobs.attempts = v.column2");
+        push_still_claimed_by(&mut sql, worker);
+        sql.query().execute(&mut *conn).await?;
+    }
+    for one in settled {
+        let (set, at, error) = match &one.ending {
+            Ending::Done => continue,
+            Ending::Retry { due_at, error } => ("state = 'queued', due_at = ", *due_at, error),
+            Ending::Failed { error } => ("state = 'failed', finished_at = ", now, error),
+        };
+        let mut sql = SqlBuilder::new("UPDATE jobs SET ");
+        sql.push(set)
+            .push_bind(at)
+            .push(", last_error = ")
+            .push_bind(error.as_str())
+            .push(", locked_by = NULL WHERE jobs.id = ")
+            .push_bind(one.id)
+            .push(" AND jobs.attempts = ")
+            .push_bind(one.attempts);
+        push_still_claimed_by(&mut sql, worker);
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The rest of an outcome's guard: the job is still running under `worker`'s claim.
+fn push_still_claimed_by(sql: &mut SqlBuilder, worker: &str) {
+    sql.push(" AND jobs.locked_by = ")
+        .push_bind(worker)
+        .push(" AND jobs.state = 'running'");
 }
 
 /// Whether any job of `kinds` is due at `now`.
@@ -186,95 +278,6 @@ struct ClaimedRow {
     kind: String,
     payload: String,
     attempts: i64,
-}
-
-/// Records success; only the claim that holds the job (`worker`, `attempts`) may.
-pub(super) async fn finish(
-    db: &Db,
-    id: i64,
-    worker: &str,
-    attempts: i64,
-) -> Result<(), sqlx::Error> {
-    settle(
-        db,
-        id,
-        worker,
-        attempts,
-        "state = 'done', finished_at = $4, last_error = NULL",
-        now_micros(),
-        None,
-    )
-    .await
-}
-
-/// Puts a failed job back in the queue, due after `delay`.
-pub(super) async fn retry(
-    db: &Db,
-    id: i64,
-    worker: &str,
-    attempts: i64,
-    delay: Duration,
-    error: &str,
-) -> Result<(), sqlx::Error> {
-    let due_at = now_micros() + i64::try_from(delay.as_micros()).unwrap_or(i64::MAX / 2);
-    settle(
-        db,
-        id,
-        worker,
-        attempts,
-        "state = 'queued', due_at = $4, last_error = $5",
-        due_at,
-        Some(error),
-    )
-    .await
-}
-
-/// Marks a job `failed` for good, keeping its last error.
-pub(super) async fn fail(
-    db: &Db,
-    id: i64,
-    worker: &str,
-    attempts: i64,
-    error: &str,
-) -> Result<(), sqlx::Error> {
-    settle(
-        db,
-        id,
-        worker,
-        attempts,
-        "state = 'failed', finished_at = $4, last_error = $5",
-        now_micros(),
-        Some(error),
-    )
-    .await
-}
-
-/// One outcome update, guarded by the claim: a worker whose lease ran out and was taken over
-/// changes nothing.
-async fn settle(
-    db: &Db,
-    id: i64,
-    worker: &str,
-    attempts: i64,
-    set: &str,
-    at: i64,
-    error: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "UPDATE jobs SET {set}, locked_by = NULL \
-         WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND state = 'running'"
-    );
-    let mut query = sqlx::query(&sql)
-        .bind(id)
-        .bind(worker)
-        .bind(attempts)
-        .bind(at);
-    if let Some(error) = error {
-        query = query.bind(error);
-    }
-    let mut conn = db.write_connection().await?;
-    query.execute(&mut *conn).await?;
-    Ok(())
 }
 
 /// Hands `worker`'s running jobs back to the queue, due now, the interrupted attempt not counted.

@@ -17,9 +17,10 @@ use tokio_util::sync::CancellationToken;
 use super::{
     backoff,
     metrics::{self, Outcome},
-    store, JobSettings, Kind,
+    store::{self, Ending},
+    JobSettings, Kind,
 };
-use crate::db::Db;
+use crate::db::{now_micros, Db};
 
 /// How often a worker refreshes the queue gauges from the table.
 const GAUGE_REFRESH: Duration = Duration::from_secs(5);
@@ -96,9 +97,11 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
     }
 
     /// Claims and runs jobs until `shutdown` is cancelled; then waits up to `grace` for running
-    /// jobs and releases the ones still running.
+    /// jobs and releases the ones still running. How each finished job ended is written with the
+    /// next claim, in its transaction ([`store::settle_and_claim`]).
     pub async fn run(self, shutdown: CancellationToken, grace: Duration) {
         let mut running = JoinSet::new();
+        let mut settled = Vec::new();
         let kinds: Vec<Kind> = self.handlers.by_kind.keys().copied().collect();
         let mut gauges_refreshed: Option<Instant> = None;
         while !shutdown.is_cancelled() {
@@ -108,18 +111,12 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
                 }
                 gauges_refreshed = Some(Instant::now());
             }
-            let free = self.settings.concurrency.saturating_sub(running.len());
-            let claimed = if free == 0 {
-                Vec::new()
-            } else {
-                match store::claim(&self.db, &self.id, &kinds, free, self.settings.lease).await {
-                    Ok(jobs) => jobs,
-                    Err(err) => {
-                        tracing::warn!(error = %err, "could not claim jobs");
-                        Vec::new()
-                    }
-                }
+            let claim = store::Claim {
+                kinds: &kinds,
+                limit: self.settings.concurrency.saturating_sub(running.len()),
+                lease: self.settings.lease,
             };
+            let claimed = self.settle_and_claim(&mut settled, &claim).await;
             let idle = claimed.is_empty();
             for job in claimed {
                 running.spawn(self.run_one(job));
@@ -128,20 +125,34 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
                 tokio::select! {
                     () = shutdown.cancelled() => {}
                     () = tokio::time::sleep(self.settings.poll_interval) => {}
-                    Some(_) = running.join_next() => {}
+                    Some(ended) = running.join_next() => settled.extend(ended.ok()),
                 }
             }
-            while running.try_join_next().is_some() {}
+            while let Some(ended) = running.try_join_next() {
+                settled.extend(ended.ok());
+            }
         }
         let drained = tokio::time::timeout(grace, async {
-            while running.join_next().await.is_some() {}
+            while let Some(ended) = running.join_next().await {
+                settled.extend(ended.ok());
+            }
         })
         .await;
         if drained.is_err() {
             running.abort_all();
-            // Aborted tasks stop at their next await; none may record an outcome after the
-            // release (the claim guard would refuse it, but the log would be confusing).
-            while running.join_next().await.is_some() {}
+            // Aborted tasks stop at their next await and end nothing; what finished before is
+            // recorded before the release.
+            while let Some(ended) = running.join_next().await {
+                settled.extend(ended.ok());
+            }
+        }
+        let nothing = store::Claim {
+            kinds: &[],
+            limit: 0,
+            lease: self.settings.lease,
+        };
+        self.settle_and_claim(&mut settled, &nothing).await;
+        if drained.is_err() {
             match store::release(&self.db, &self.id).await {
                 Ok(released) => tracing::warn!(released, "shutdown: released unfinished jobs"),
                 Err(err) => tracing::error!(error = %err, "shutdown: could not release jobs"),
@@ -149,10 +160,42 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
         }
     }
 
-    /// Runs one claimed job and records how it went.
-    fn run_one(&self, job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let db = self.db.clone();
-        let worker = self.id.clone();
+    /// Writes `settled` (emptying it) and claims what `claim` asks for. When that transaction
+    /// fails, each outcome is written alone, as it would have been before it shared one: an
+    /// outcome the database refuses must not keep the worker from claiming, and one that can't
+    /// be written leaves its job to run again once its lease runs out (handlers are idempotent).
+    async fn settle_and_claim(
+        &self,
+        settled: &mut Vec<store::Settled>,
+        claim: &store::Claim<'_>,
+    ) -> Vec<Job> {
+        match store::settle_and_claim(&self.db, &self.id, settled, claim).await {
+            Ok(claimed) => {
+                settled.clear();
+                claimed
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not record outcomes and claim jobs");
+                let alone = store::Claim { limit: 0, ..*claim };
+                for one in settled.drain(..) {
+                    let id = one.id;
+                    let outcome = std::slice::from_ref(&one);
+                    if let Err(err) =
+                        store::settle_and_claim(&self.db, &self.id, outcome, &alone).await
+                    {
+                        tracing::error!(job_id = id, error = %err, "could not record a job's outcome");
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Runs one claimed job and says how it ended, for the worker's next round to record.
+    fn run_one(
+        &self,
+        job: Job,
+    ) -> impl std::future::Future<Output = store::Settled> + Send + 'static {
         let settings = self.settings.clone();
         let handler = self.handlers.by_kind.get(&job.kind).cloned();
         let state = self.state.clone();
@@ -162,26 +205,33 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
                 Some(handler) => guarded(handler(state, job), settings.lease).await,
                 None => Err(anyhow::anyhow!("no handler for {kind}")),
             };
-            let recorded = match outcome {
+            let ending = match outcome {
                 Ok(()) => {
                     metrics::record_run(kind, Outcome::Succeeded);
-                    store::finish(&db, id, &worker, attempts).await
+                    Ending::Done
                 }
                 Err(err) if attempts >= i64::from(settings.max_attempts) => {
                     metrics::record_run(kind, Outcome::Failed);
                     tracing::error!(job_id = id, %kind, attempts, error = %format!("{err:#}"), "job failed for good");
-                    store::fail(&db, id, &worker, attempts, &format!("{err:#}")).await
+                    Ending::Failed {
+                        error: format!("{err:#}"),
+                    }
                 }
                 Err(err) => {
                     metrics::record_run(kind, Outcome::Retried);
                     let delay = backoff::delay(&settings, attempts);
                     tracing::warn!(job_id = id, %kind, attempts, retry_in_ms = delay.as_millis(), error = %format!("{err:#}"), "job failed; will retry");
-                    store::retry(&db, id, &worker, attempts, delay, &format!("{err:#}")).await
+                    let delay = i64::try_from(delay.as_micros()).unwrap_or(i64::MAX / 2);
+                    Ending::Retry {
+                        due_at: now_micros() + delay,
+                        error: format!("{err:#}"),
+                    }
                 }
             };
-            if let Err(err) = recorded {
-                // The lease runs out and another claim runs it again; handlers are idempotent.
-                tracing::error!(job_id = id, error = %err, "could not record a job's outcome");
+            store::Settled {
+                id,
+                attempts,
+                ending,
             }
         }
     }

@@ -7,7 +7,10 @@ use nexus::jobs::{self, Handlers, Job, Kind, NewJob, Worker};
 use tokio_util::sync::CancellationToken;
 
 use super::{count, enqueue, fast_settings, row, wait_for_count, without_worker, Runs};
-use crate::{api_test, helpers::TestApp};
+use crate::{
+    api_test,
+    helpers::{Backend, TestApp},
+};
 
 /// A worker whose cleanup-kind handler records the run and then answers `outcome(run number)`.
 fn worker(app: &TestApp, runs: &Runs, outcome: fn(usize) -> anyhow::Result<()>) -> Worker<Runs> {
@@ -179,6 +182,77 @@ api_test! {
             count(&app, "SELECT COUNT(*) FROM jobs WHERE attempts <> 1").await,
             0
         );
+    }
+
+    async fn an_outcome_changes_nothing_once_another_instance_has_taken_the_job_over(
+        app: TestApp,
+    ) {
+        let app = without_worker(&app).await;
+        let ids = enqueue(&app, 3).await;
+        // While jobs 1 and 2 run, another instance takes them over (as if their lease had run
+        // out); job 1 then succeeds and job 2 fails. A worker records its outcomes together, so
+        // each of them must still be guarded by its own claim.
+        let handlers = Handlers::default().on(Kind::Cleanup, |db: nexus::db::Db, job: Job| async move {
+            let n = job.payload::<serde_json::Value>()?["n"].as_i64().unwrap_or_default();
+            if n > 0 {
+                sqlx::query(
+                    "UPDATE jobs SET attempts = attempts + 1, locked_by = 'another-instance', \
+                     due_at = $1 WHERE id = $2",
+                )
+                .bind(nexus::db::now_micros() + 60_000_000)
+                .bind(job.id)
+                .execute(&db.pool)
+                .await?;
+            }
+            anyhow::ensure!(n < 2, "the mail server said no");
+            Ok(())
+        });
+        let worker = Worker::new(app.db.clone(), fast_settings(), handlers, app.db.clone());
+        let stop = CancellationToken::new();
+        let task = tokio::spawn(worker.run(stop.clone(), secs(1)));
+        wait_for_count(&app, "SELECT COUNT(*) FROM jobs WHERE state = 'done'", 1, secs(10))
+            .await;
+        // Stopping records whatever outcome was still unwritten.
+        stop.cancel();
+        task.await.unwrap();
+        let untouched = row(&app, ids[0]).await;
+        assert_eq!((untouched.state.as_str(), untouched.attempts), ("done", 1));
+        for id in &ids[1..] {
+            let taken = row(&app, *id).await;
+            assert_eq!((taken.state.as_str(), taken.attempts), ("running", 2), "job {id}");
+            assert_eq!(taken.locked_by.as_deref(), Some("another-instance"), "job {id}");
+            assert_eq!((taken.last_error, taken.finished_at), (None, None), "job {id}");
+        }
+    }
+
+    async fn an_outcome_the_database_refuses_holds_up_neither_the_others_nor_the_claims(
+        app: TestApp,
+    ) {
+        let app = without_worker(&app).await;
+        // The database refuses to record any outcome of job 0 (as it would a malformed one), so
+        // every round that carries it fails.
+        let refuse = match app.backend {
+            Backend::Sqlite => "CREATE TRIGGER refuse_outcome BEFORE UPDATE ON jobs \
+                               WHEN NEW.state <> 'running' AND OLD.payload = '{\"n\":0}' \
+                               BEGIN SELECT RAISE(ABORT, 'outcome refused'); END",
+            Backend::Postgres => "CREATE FUNCTION refuse_outcome() RETURNS trigger \
+                                 LANGUAGE plpgsql AS \
+                                 $$ BEGIN RAISE EXCEPTION 'outcome refused'; END $$; \
+                                 CREATE TRIGGER refuse_outcome BEFORE UPDATE ON jobs FOR EACH ROW \
+                                 WHEN (NEW.state <> 'running' AND OLD.payload = '{\"n\":0}') \
+                                 EXECUTE FUNCTION refuse_outcome()",
+        };
+        sqlx::raw_sql(refuse).execute(&app.db.pool).await.unwrap();
+        let ids = enqueue(&app, 12).await;
+        let runs = Runs::default();
+        run_until(worker(&app, &runs, succeed), async {
+            wait_for_count(&app, "SELECT COUNT(*) FROM jobs WHERE state = 'done'", 11, secs(10))
+                .await;
+        })
+        .await;
+        let refused = row(&app, ids[0]).await;
+        assert_eq!(refused.state, "running", "left for its lease to run out");
+        assert_eq!(runs.of(ids[0]).len(), 1);
     }
 
     async fn an_expired_lease_is_taken_over_and_a_live_one_is_left_alone(app: TestApp) {
