@@ -212,19 +212,19 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
                 }
                 Err(err) if attempts >= i64::from(settings.max_attempts) => {
                     metrics::record_run(kind, Outcome::Failed);
-                    tracing::error!(job_id = id, %kind, attempts, error = %format!("{err:#}"), "job failed for good");
-                    Ending::Failed {
-                        error: format!("{err:#}"),
-                    }
+                    let error = format!("{err:#}");
+                    tracing::error!(job_id = id, %kind, attempts, %error, "job failed for good");
+                    Ending::Failed { error }
                 }
                 Err(err) => {
                     metrics::record_run(kind, Outcome::Retried);
                     let delay = backoff::delay(&settings, attempts);
-                    tracing::warn!(job_id = id, %kind, attempts, retry_in_ms = delay.as_millis(), error = %format!("{err:#}"), "job failed; will retry");
+                    let error = format!("{err:#}");
+                    tracing::warn!(job_id = id, %kind, attempts, retry_in_ms = delay.as_millis(), %error, "job failed; will retry");
                     let delay = i64::try_from(delay.as_micros()).unwrap_or(i64::MAX / 2);
                     Ending::Retry {
                         due_at: now_micros() + delay,
-                        error: format!("{err:#}"),
+                        error,
                     }
                 }
             };
