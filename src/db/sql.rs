@@ -105,6 +105,20 @@ impl SqlBuilder {
         self
     }
 
+    /// Binds every row and appends them as the rows of a multi-row `VALUES` (`($1, $2), ($3, $4)`).
+    pub fn push_rows<R, P>(&mut self, rows: impl IntoIterator<Item = R>) -> &mut Self
+    where
+        R: IntoIterator<Item = P>,
+        P: Into<Param>,
+    {
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" })
+                .push_list(row)
+                .push(")");
+        }
+        self
+    }
+
     /// How many values are bound so far (batched inserts stay under the engines' limits).
     pub fn bound(&self) -> usize {
         self.params.len()
@@ -174,6 +188,17 @@ mod tests {
             sql.params,
             vec![Param::Int(100), Param::Text("lamp".into())]
         );
+    }
+
+    #[test]
+    fn rows_are_bound_in_order_as_the_rows_of_a_values_list() {
+        let mut sql = SqlBuilder::new("UPDATE t SET n = v.column2 FROM (VALUES ");
+        sql.push_rows([[1, 10], [2, 20]]).push(") AS v");
+        assert_eq!(
+            sql.sql(),
+            "UPDATE t SET n = v.column2 FROM (VALUES ($1, $2), ($3, $4)) AS v"
+        );
+        assert_eq!(sql.params, [1, 10, 2, 20].map(Param::Int).to_vec());
     }
 
     #[derive(Debug, PartialEq, sqlx::FromRow)]

@@ -178,12 +178,8 @@ async fn settle(
         let mut sql = SqlBuilder::new("UPDATE jobs SET state = 'done', finished_at = ");
         sql.push_bind(now)
             .push(", last_error = NULL, locked_by = NULL FROM (VALUES ");
-        for (i, one) in done.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .push_list([one.id, one.attempts])
-                .push(")");
-        }
-        sql.push(") AS v WHERE jobs.id = v.column1 AND jobs.attempts = v.column2");
+        sql.push_rows(done.iter().map(|one| [one.id, one.attempts]))
+            .push(") AS v WHERE jobs.id = v.column1 AND jobs.attempts = v.column2");
         push_still_claimed_by(&mut sql, worker);
         sql.query().execute(&mut *conn).await?;
     }

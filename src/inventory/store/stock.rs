@@ -184,12 +184,8 @@ impl Shelves {
         let mut sql = SqlBuilder::new(
             "UPDATE products SET stock_quantity = stock_quantity - v.column2 FROM (VALUES ",
         );
-        for (i, &(id, quantity)) in taken.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .push_list([id, quantity])
-                .push(")");
-        }
-        sql.push(") AS v WHERE products.id = v.column1 AND products.stock_quantity >= v.column2");
+        sql.push_rows(taken.iter().map(|&(id, quantity)| [id, quantity]))
+            .push(") AS v WHERE products.id = v.column1 AND products.stock_quantity >= v.column2");
         let written = sql.query().execute(conn).await?.rows_affected();
         if written != taken.len() as u64 {
             return Err(sqlx::Error::Protocol(format!(
