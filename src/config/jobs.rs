@@ -25,8 +25,8 @@ pub struct JobSettings {
     /// `JOBS_CONCURRENCY` (default 16): jobs one instance runs at once, and so the most one round
     /// of its worker claims. 16 kept a worker up with a burst of 1,000 orders a second on
     /// PostgreSQL, each round writing many of their emails' outcomes in one commit; 4 fell behind
-    /// by 7,000 emails in 10 s (docs/PERFORMANCE.md, log 50). During a burst that is up to 16 SMTP connections at once
-    /// (lettre keeps 10 of them open between sends).
+    /// by 7,000 emails in 10 s (docs/PERFORMANCE.md, log 50). During a burst that is up to 16
+    /// SMTP connections at once (lettre keeps 10 of them open between sends).
     pub concurrency: usize,
 }
 
