@@ -6,6 +6,9 @@
 //! every instance at once (with Redis the version is a Redis counter). A Redis failure never
 //! becomes an error: reads and writes go to the database uncached, the failure is logged once and
 //! `/health/` reports the cache as `degraded` until Redis answers again.
+//!
+//! The same backend keeps a second version, the accounts version, which the cached callers of
+//! `accounts::Callers` follow: a change to who a user is (role, active, name) bumps it.
 
 mod entry;
 pub mod middleware;
@@ -44,11 +47,21 @@ impl moka::Expiry<String, (Bytes, Duration)> for PerEntryTtl {
     }
 }
 
+/// The versions the backend keeps, each bumped by the writes it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SharedVersion {
+    /// Every catalog read: cached answers and the product index.
+    Catalog = 0,
+    /// Every caller: role, active flag, name, ended sessions (`accounts::Callers`).
+    Accounts = 1,
+}
+
 enum Backend {
     InProcess {
         /// The value with its own time to live (see [`PerEntryTtl`]).
         entries: moka::future::Cache<String, (Bytes, Duration)>,
-        version: AtomicU64,
+        /// Indexed by [`SharedVersion`].
+        versions: [AtomicU64; 2],
     },
     Redis(Arc<RedisCache>),
 }
@@ -103,7 +116,7 @@ impl Cache {
                     .max_capacity(settings.max_entries)
                     .expire_after(PerEntryTtl)
                     .build(),
-                version: AtomicU64::new(0),
+                versions: [AtomicU64::new(0), AtomicU64::new(0)],
             },
         };
         Ok(Self {
@@ -126,6 +139,12 @@ impl Cache {
         }
     }
 
+    /// Whether the versions live in Redis, shared by every instance and by commands run beside
+    /// them, rather than in this process alone.
+    pub fn shares_versions(&self) -> bool {
+        matches!(self.backend, Backend::Redis(_))
+    }
+
     /// Whether answers are stored (`CACHE_ENABLED`).
     pub fn is_enabled(&self) -> bool {
         self.stores_answers
@@ -134,20 +153,41 @@ impl Cache {
     /// The current catalog version; `None` when it can't be known right now (Redis down), in
     /// which case the caller reads the database.
     pub async fn catalog_version(&self) -> Option<u64> {
-        match &self.backend {
-            Backend::InProcess { version, .. } => Some(version.load(Ordering::SeqCst)),
-            Backend::Redis(redis) => redis.version().await,
-        }
+        self.version(SharedVersion::Catalog).await
     }
 
     /// Makes every cached catalog read stale, on every instance sharing the backend.
     pub async fn bump_catalog_version(&self) {
         self.last_bump_ms.store(unix_millis(), Ordering::SeqCst);
+        self.bump(SharedVersion::Catalog).await;
+    }
+
+    /// The current accounts version, as [`Cache::catalog_version`] reads the catalog's.
+    pub async fn accounts_version(&self) -> Option<u64> {
+        self.version(SharedVersion::Accounts).await
+    }
+
+    /// Makes every cached caller stale, on every instance sharing the backend; called once a
+    /// change to a user's role, active flag or name has committed.
+    pub async fn bump_accounts_version(&self) {
+        self.bump(SharedVersion::Accounts).await;
+    }
+
+    async fn version(&self, which: SharedVersion) -> Option<u64> {
         match &self.backend {
-            Backend::InProcess { version, .. } => {
-                version.fetch_add(1, Ordering::SeqCst);
+            Backend::InProcess { versions, .. } => {
+                Some(versions[which as usize].load(Ordering::SeqCst))
             }
-            Backend::Redis(redis) => redis.bump_version().await,
+            Backend::Redis(redis) => redis.version(which).await,
+        }
+    }
+
+    async fn bump(&self, which: SharedVersion) {
+        match &self.backend {
+            Backend::InProcess { versions, .. } => {
+                versions[which as usize].fetch_add(1, Ordering::SeqCst);
+            }
+            Backend::Redis(redis) => redis.bump_version(which).await,
         }
     }
 

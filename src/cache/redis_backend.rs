@@ -1,5 +1,5 @@
-//! The Redis backend of the catalog cache: entries and the catalog version live in Redis, shared
-//! by every instance.
+//! The Redis backend of the catalog cache: entries and the shared versions (the catalog's, and
+//! the accounts' that cached callers follow) live in Redis, shared by every instance.
 //!
 //! Two things keep a cache hit cheap without weakening "an edit is visible everywhere at once":
 //!
@@ -31,7 +31,7 @@ use std::{
 use axum::body::Bytes;
 use tokio::sync::oneshot;
 
-use super::unix_millis;
+use super::{unix_millis, SharedVersion};
 
 /// How long Redis is left alone after a failure before it is tried again.
 pub const RETRY_AFTER: Duration = Duration::from_secs(5);
@@ -41,7 +41,7 @@ const INIT_VERSION: &str = "if redis.call('EXISTS', KEYS[1]) == 0 then \
     local now = redis.call('TIME') \
     redis.call('SET', KEYS[1], now[1] * 1000 + math.floor(now[2] / 1000)) end ";
 
-/// Entries and the version in Redis, with this instance's local copies of entries.
+/// Entries and the versions in Redis, with this instance's local copies of entries.
 pub struct RedisCache {
     connection: redis::aio::ConnectionManager,
     prefix: String,
@@ -51,11 +51,30 @@ pub struct RedisCache {
     failing: AtomicBool,
     /// Entries already read from or written to Redis, by their (versioned) key.
     local: moka::future::Cache<String, Bytes>,
-    /// Callers waiting for the next version read, and whether a reader task is running.
-    version_queue: Mutex<VersionQueue>,
-    version_key: String,
+    /// The catalog version and the accounts version, indexed by [`SharedVersion`].
+    versions: [VersionCounter; 2],
     start_version: redis::Script,
     bump_version: redis::Script,
+}
+
+/// One version's key in Redis, and its readers.
+struct VersionCounter {
+    key: String,
+    /// Callers waiting for the next read, and whether a reader task is running.
+    queue: Mutex<VersionQueue>,
+}
+
+impl VersionCounter {
+    fn new(key: String) -> Self {
+        Self {
+            key,
+            queue: Mutex::new(VersionQueue::default()),
+        }
+    }
+
+    fn queue(&self) -> std::sync::MutexGuard<'_, VersionQueue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 #[derive(Default)]
@@ -76,9 +95,11 @@ impl RedisCache {
                 .max_capacity(max_entries)
                 .time_to_live(ttl)
                 .build(),
-            version_key: format!("{prefix}catalog:version"),
+            versions: [
+                VersionCounter::new(format!("{prefix}catalog:version")),
+                VersionCounter::new(format!("{prefix}accounts:version")),
+            ],
             prefix,
-            version_queue: Mutex::new(VersionQueue::default()),
             start_version: redis::Script::new(&format!(
                 "{INIT_VERSION} return tonumber(redis.call('GET', KEYS[1]))"
             )),
@@ -93,35 +114,39 @@ impl RedisCache {
         self.failing.load(Ordering::Relaxed)
     }
 
-    /// The catalog version as Redis has it after this call began; `None` when Redis is down.
-    pub async fn version(self: &Arc<Self>) -> Option<u64> {
+    fn counter(&self, which: SharedVersion) -> &VersionCounter {
+        &self.versions[which as usize]
+    }
+
+    /// `which` version as Redis has it after this call began; `None` when Redis is down.
+    pub async fn version(self: &Arc<Self>, which: SharedVersion) -> Option<u64> {
         let (sender, receiver) = oneshot::channel();
         let start_reader = {
-            let mut queue = self.version_queue.lock().unwrap_or_else(|e| e.into_inner());
+            let mut queue = self.counter(which).queue();
             queue.waiting.push(sender);
             !std::mem::replace(&mut queue.reader_running, true)
         };
         if start_reader {
             // A task of its own, so a caller that goes away (client disconnect) can't strand
             // the others in the queue.
-            tokio::spawn(Arc::clone(self).read_versions_for_queue());
+            tokio::spawn(Arc::clone(self).read_versions_for_queue(which));
         }
         receiver.await.ok().flatten()
     }
 
-    /// Serves the queue until it is empty: each read starts after every caller it answers
-    /// had queued.
-    async fn read_versions_for_queue(self: Arc<Self>) {
+    /// Serves `which` version's queue until it is empty: each read starts after every caller
+    /// it answers had queued.
+    async fn read_versions_for_queue(self: Arc<Self>, which: SharedVersion) {
         loop {
             let batch = {
-                let mut queue = self.version_queue.lock().unwrap_or_else(|e| e.into_inner());
+                let mut queue = self.counter(which).queue();
                 if queue.waiting.is_empty() {
                     queue.reader_running = false;
                     return;
                 }
                 std::mem::take(&mut queue.waiting)
             };
-            let version = self.read_version().await;
+            let version = self.read_version(which).await;
             for caller in batch {
                 let _ = caller.send(version);
             }
@@ -131,19 +156,20 @@ impl RedisCache {
     /// One read of the version: a plain `GET`, which costs Redis a tenth of running a script
     /// (docs/PERFORMANCE.md, log 51); the script only when the version is missing, to start it
     /// at Redis's clock.
-    async fn read_version(&self) -> Option<u64> {
-        let stored: Option<u64> = self
-            .run(redis::cmd("GET").arg(&self.version_key).clone())
-            .await?;
+    async fn read_version(&self, which: SharedVersion) -> Option<u64> {
+        let key = &self.counter(which).key;
+        let stored: Option<u64> = self.run(redis::cmd("GET").arg(key).clone()).await?;
         match stored {
             Some(version) => Some(version),
-            None => self.run_script(&self.start_version).await,
+            None => self.run_script(&self.start_version, key).await,
         }
     }
 
-    /// Makes every entry stored under the current version unreachable, on every instance.
-    pub async fn bump_version(&self) {
-        let _: Option<u64> = self.run_script(&self.bump_version).await;
+    /// Makes everything kept under `which` version's current value unreachable, on every
+    /// instance.
+    pub async fn bump_version(&self, which: SharedVersion) {
+        let key = &self.counter(which).key;
+        let _: Option<u64> = self.run_script(&self.bump_version, key).await;
     }
 
     /// The entry under `key`: the local copy, else Redis (then kept locally).
@@ -187,13 +213,14 @@ impl RedisCache {
         self.outcome(result).await
     }
 
-    /// Runs one of the version scripts on the version key, like [`RedisCache::run`].
-    async fn run_script<T: redis::FromRedisValue>(&self, script: &redis::Script) -> Option<T> {
+    /// Runs one of the version scripts on a version's key, like [`RedisCache::run`].
+    async fn run_script<T: redis::FromRedisValue>(
+        &self,
+        script: &redis::Script,
+        key: &str,
+    ) -> Option<T> {
         let mut connection = self.available()?;
-        let result = script
-            .key(&self.version_key)
-            .invoke_async::<T>(&mut connection)
-            .await;
+        let result = script.key(key).invoke_async::<T>(&mut connection).await;
         self.outcome(result).await
     }
 
@@ -210,7 +237,13 @@ impl RedisCache {
                 if self.failing.swap(false, Ordering::Relaxed) {
                     tracing::info!("Redis cache is available again");
                     // A version bump may have been lost during the outage: start afresh.
-                    let _: Option<u64> = Box::pin(self.run_script(&self.bump_version)).await;
+                    for counter in &self.versions {
+                        let _: Option<u64> =
+                            Box::pin(self.run_script(&self.bump_version, &counter.key)).await;
+                    }
+                    // This command's answer predates those bumps (a version read would address
+                    // what was kept before the outage): it counts as one more failed command.
+                    return None;
                 }
                 Some(value)
             }
@@ -238,6 +271,8 @@ mod tests {
 
     use super::*;
 
+    const CATALOG: SharedVersion = SharedVersion::Catalog;
+
     fn cache() -> Arc<RedisCache> {
         let url = std::env::var("TEST_REDIS_URL")
             .ok()
@@ -251,13 +286,13 @@ mod tests {
     #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
     async fn a_missing_version_starts_at_the_redis_clock_and_only_grows() {
         let cache = cache();
-        let first = cache.version().await.unwrap();
+        let first = cache.version(CATALOG).await.unwrap();
         assert!(
             first > unix_millis() - 60_000,
             "{first} is Redis's clock in ms"
         );
-        cache.bump_version().await;
-        assert_eq!(cache.version().await, Some(first + 1));
+        cache.bump_version(CATALOG).await;
+        assert_eq!(cache.version(CATALOG).await, Some(first + 1));
     }
 
     #[tokio::test]
@@ -266,30 +301,39 @@ mod tests {
         let cache = cache();
         // A version far below Redis's clock, as a long-lived counter could hold.
         let _: Option<()> = cache
-            .run(redis::cmd("SET").arg(&cache.version_key).arg(7).clone())
+            .run(
+                redis::cmd("SET")
+                    .arg(&cache.counter(CATALOG).key)
+                    .arg(7)
+                    .clone(),
+            )
             .await;
-        assert_eq!(cache.version().await, Some(7), "read as stored");
-        cache.bump_version().await;
-        assert_eq!(cache.version().await, Some(8));
+        assert_eq!(cache.version(CATALOG).await, Some(7), "read as stored");
+        cache.bump_version(CATALOG).await;
+        assert_eq!(cache.version(CATALOG).await, Some(8));
         // Redis restarted without persistence: the next read starts the version afresh.
         let _: Option<u64> = cache
-            .run(redis::cmd("DEL").arg(&cache.version_key).clone())
+            .run(redis::cmd("DEL").arg(&cache.counter(CATALOG).key).clone())
             .await;
-        let restarted = cache.version().await.unwrap();
+        let restarted = cache.version(CATALOG).await.unwrap();
         assert!(
             restarted > unix_millis() - 60_000,
             "{restarted} is Redis's clock in ms, not a miss and not zero"
         );
-        assert_eq!(cache.version().await, Some(restarted), "kept once started");
+        assert_eq!(
+            cache.version(CATALOG).await,
+            Some(restarted),
+            "kept once started"
+        );
     }
 
     #[tokio::test]
     #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
     async fn every_read_that_starts_after_a_bump_sees_it() {
         let cache = cache();
-        let mut expected = cache.version().await.unwrap();
+        let mut expected = cache.version(CATALOG).await.unwrap();
         for _ in 0..5 {
-            cache.bump_version().await;
+            cache.bump_version(CATALOG).await;
             expected += 1;
             // Many readers at once share reads, but none may answer from a read that began
             // before the bump returned.
@@ -297,7 +341,7 @@ mod tests {
                 .map(|_| {
                     tokio::spawn({
                         let cache = Arc::clone(&cache);
-                        async move { cache.version().await }
+                        async move { cache.version(CATALOG).await }
                     })
                 })
                 .collect();
@@ -311,13 +355,13 @@ mod tests {
     #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
     async fn no_read_answers_older_than_the_bumps_finished_before_it_began() {
         let cache = cache();
-        let start = cache.version().await.unwrap();
+        let start = cache.version(CATALOG).await.unwrap();
         let bumped = Arc::new(AtomicU64::new(0));
         let bumper = tokio::spawn({
             let (cache, bumped) = (Arc::clone(&cache), Arc::clone(&bumped));
             async move {
                 for _ in 0..200 {
-                    cache.bump_version().await;
+                    cache.bump_version(CATALOG).await;
                     bumped.fetch_add(1, Ordering::SeqCst);
                 }
             }
@@ -329,7 +373,7 @@ mod tests {
                 tokio::spawn(async move {
                     while bumped.load(Ordering::SeqCst) < 200 {
                         let floor = start + bumped.load(Ordering::SeqCst);
-                        let seen = cache.version().await.unwrap();
+                        let seen = cache.version(CATALOG).await.unwrap();
                         assert!(seen >= floor, "read {seen}, but {floor} was bumped before");
                     }
                 })
@@ -339,6 +383,27 @@ mod tests {
         for reader in readers {
             reader.await.unwrap();
         }
+    }
+
+    #[tokio::test]
+    #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
+    async fn the_catalog_and_accounts_versions_move_apart() {
+        let cache = cache();
+        let accounts = SharedVersion::Accounts;
+        let (catalog_before, accounts_before) = (
+            cache.version(CATALOG).await.unwrap(),
+            cache.version(accounts).await.unwrap(),
+        );
+        cache.bump_version(accounts).await;
+        assert_eq!(cache.version(accounts).await, Some(accounts_before + 1));
+        assert_eq!(
+            cache.version(CATALOG).await,
+            Some(catalog_before),
+            "a changed caller leaves the catalog cache alone"
+        );
+        cache.bump_version(CATALOG).await;
+        assert_eq!(cache.version(CATALOG).await, Some(catalog_before + 1));
+        assert_eq!(cache.version(accounts).await, Some(accounts_before + 1));
     }
 
     #[tokio::test]
