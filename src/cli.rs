@@ -86,7 +86,7 @@ impl Cli {
             Command::Createsuperuser(args) => {
                 let db = command_db(&settings).await?;
                 db.migrate().await?;
-                args.run(&db).await
+                args.run(&db, &settings.cache).await
             }
             Command::Seed(args) => {
                 let db = command_db(&settings).await?;

@@ -91,5 +91,6 @@ pub async fn update_user(
         refresh_tokens::revoke_all_for_user(&mut *tx, id).await?;
     }
     tx.commit().await?;
+    state.callers.changed().await;
     find_user(state, id).await
 }

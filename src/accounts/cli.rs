@@ -20,6 +20,7 @@ use crate::{
             users::{self, NewUser, User},
         },
     },
+    cache::{Cache, CacheSettings},
     db::Db,
     validation::{self, is_username, messages, EMAIL_MAX, NAME_MAX},
 };
@@ -115,8 +116,9 @@ fn prompt(label: &str) -> anyhow::Result<String> {
 }
 
 impl CreateSuperuser {
-    /// Runs the command against a migrated database.
-    pub async fn run(self, db: &Db) -> anyhow::Result<()> {
+    /// Runs the command against a migrated database; `cache` says where the servers keep the
+    /// accounts version a promotion bumps.
+    pub async fn run(self, db: &Db, cache: &CacheSettings) -> anyhow::Result<()> {
         if self.no_input {
             let missing: Vec<&str> = [
                 ("--email", &self.email),
@@ -144,7 +146,7 @@ impl CreateSuperuser {
             },
         };
         if let Some(existing) = users::find_by_email(&db.pool, &email).await? {
-            return self.promote(db, existing).await;
+            return self.promote(db, cache, existing).await;
         }
         let username = match &self.username {
             Some(raw) => parse_username(db, raw).await?.map_err(|e| {
@@ -207,7 +209,7 @@ fn read_password(flag: Option<String>, email: &str, username: &str) -> anyhow::R
 impl CreateSuperuser {
     /// The email already has an account: refused, unless `--promote-existing`, which makes it an
     /// active admin with the given password and ends what the old password opened.
-    async fn promote(self, db: &Db, existing: User) -> anyhow::Result<()> {
+    async fn promote(self, db: &Db, cache: &CacheSettings, existing: User) -> anyhow::Result<()> {
         if !self.promote_existing {
             bail!(
                 "an account with the email {} already exists (username {:?}); it was not made an \
@@ -244,6 +246,7 @@ impl CreateSuperuser {
         // hub to announce on: open streams show the notice when next woken, or on reconnect.
         let _ = notices::password_changed(&mut tx, existing.id).await?;
         tx.commit().await?;
+        end_cached_sessions(cache).await?;
         // A login still within the cutoff second would get a token that is refused at once; wait
         // (under a second) until the clock passes it, so a script that promotes and then signs
         // in gets a token that works.
@@ -258,4 +261,23 @@ impl CreateSuperuser {
         );
         Ok(())
     }
+}
+
+/// Servers sharing Redis keep callers per accounts version (`accounts::Callers`): bumping it
+/// makes them read the promoted account afresh, so the previous holder's tokens stop at once
+/// there too. Without Redis every server reads the row on each request and there is nothing to do.
+async fn end_cached_sessions(settings: &CacheSettings) -> anyhow::Result<()> {
+    let cache = Cache::new(settings)?;
+    if !cache.shares_versions() {
+        return Ok(());
+    }
+    cache.bump_accounts_version().await;
+    if cache.accounts_version().await.is_none() {
+        eprintln!(
+            "Warning: Redis did not answer, so servers that already served this account may let \
+             its old tokens act, with its old role, for up to {} s more.",
+            super::callers::CALLER_TTL.as_secs()
+        );
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@
 //! are not here: they are `crate::tokens`, shared with the rate limiter and `AppState`.
 
 mod admin;
+mod callers;
 mod cli;
 mod extract;
 mod handlers;
@@ -23,6 +24,7 @@ mod store;
 mod views;
 
 pub use admin::{find_user, list_users, update_user, user_filter};
+pub use callers::Callers;
 pub use cli::CreateSuperuser;
 pub use extract::{Admin, AuthUser, CurrentUser, MaybeUser, Staff};
 pub use handlers::session::authenticate;

@@ -18,6 +18,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{
+    accounts::Callers,
     cache::{Cache, PerVersion},
     config::Settings,
     db::{AnyBatch, Db, GroupCommit},
@@ -95,6 +96,7 @@ impl Application {
             mailer,
             media,
             rate_limiter,
+            callers: Callers::new(Arc::clone(&cache)),
             cache,
             product_index,
             live,

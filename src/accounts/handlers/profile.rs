@@ -76,5 +76,9 @@ async fn save(
         body.last_name.as_deref(),
     )
     .await?;
+    if body.username.is_some() {
+        // Callers carry their username.
+        state.callers.changed().await;
+    }
     current(state, user_id).await
 }

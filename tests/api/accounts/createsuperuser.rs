@@ -13,9 +13,15 @@ use super::{login, new_user, register, reset_link, STRONG};
 use crate::{api_test, helpers::TestApp};
 
 fn run(database_url: &str, args: &[&str]) -> Output {
+    run_with(database_url, &[], args)
+}
+
+/// [`run`] with `env` set too (`REDIS_URL`...).
+fn run_with(database_url: &str, env: &[(String, String)], args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nexus"))
         .arg("createsuperuser")
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("DATABASE_URL", database_url)
         .env(
             "EMAIL_FILE_PATH",
@@ -77,11 +83,20 @@ async fn createsuperuser_creates_an_admin_with_an_argon2_hash() {
 
 /// Runs `nexus createsuperuser` against the test server's database, off the async runtime.
 async fn run_against(app: &TestApp, args: &[&str]) -> Output {
+    run_against_with(app, &[], args).await
+}
+
+/// [`run_against`] with `env` set too.
+async fn run_against_with(app: &TestApp, env: &[(&str, &str)], args: &[&str]) -> Output {
     let url = app.database_url.clone();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run(&url, &args)
+        run_with(&url, &env, &args)
     })
     .await
     .unwrap()
@@ -400,4 +415,36 @@ async fn createsuperuser_prompts_for_missing_values() {
             .await
             .unwrap();
     assert_eq!((username.as_str(), role.as_str()), ("ops", "admin"));
+}
+
+/// With Redis the servers keep callers per accounts version (docs/accounts.md, "Who is
+/// calling"); the command bumps it, so a token the server had already accepted stops at once.
+#[tokio::test]
+#[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
+async fn promote_existing_ends_an_access_token_a_server_sharing_redis_had_kept() {
+    let redis_url = crate::helpers::test_redis_url();
+    let prefix = format!("nexus-promote-test-{}:", uuid::Uuid::new_v4().simple());
+    let settings = [
+        ("REDIS_URL", redis_url.as_str()),
+        ("CACHE_REDIS_PREFIX", prefix.as_str()),
+    ];
+    let app = TestApp::spawn_shareable(&settings).await;
+    register(&app, &new_user("root")).await;
+    let old_access = login(&app, "root@shop.example", STRONG).await.body["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.get_as("auth/users/me/", &old_access).await.status, 200);
+
+    let output = run_against_with(
+        &app,
+        &settings,
+        &admin_args("root@shop.example", "root", &["--promote-existing"]),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(!text(&output).contains("Warning"), "{}", text(&output));
+    let refused = app.get_as("auth/users/me/", &old_access).await;
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    assert_eq!(refused.body["code"], "token_not_valid", "{}", refused.text);
 }

@@ -3,6 +3,7 @@
 
 mod addresses;
 mod admin_users;
+mod cached_callers;
 mod createsuperuser;
 mod django_passwords;
 mod login;
