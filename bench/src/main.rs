@@ -80,6 +80,12 @@ struct Args {
     /// Where the JSON and Markdown results are written.
     #[arg(long, default_value = "bench/results")]
     out: PathBuf,
+    /// The servers' working directory (SQLite file, server.log, mail, media). Default:
+    /// `target/bench/<backend>` in the workspace. Two harnesses run side by side (an A/B that
+    /// shares the machine's drift, docs/PERFORMANCE.md log 51) each need their own, and their own
+    /// `--database`.
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
     /// Products to seed (the standard dataset has 10,000; smaller only to try the harness).
     #[arg(long, default_value_t = 10_000)]
     products: usize,
@@ -182,7 +188,10 @@ async fn main() -> anyhow::Result<()> {
     let scenarios = Scenario::parse_list(&args.scenario)?;
     let cache = args.cache.unwrap_or(args.backend.default_cache());
     let workspace = server::workspace_root();
-    let work_dir = workspace.join("target/bench").join(args.backend.name());
+    let work_dir = args
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| workspace.join("target/bench").join(args.backend.name()));
     std::fs::create_dir_all(&work_dir).context("creating target/bench")?;
 
     let nexus = match &args.nexus_bin {
