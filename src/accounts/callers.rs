@@ -30,17 +30,6 @@ pub struct Callers {
     known: Option<moka::future::Cache<(u64, i64), Caller>>,
 }
 
-impl std::fmt::Debug for Callers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Callers")
-            .field(
-                "kept",
-                &self.known.as_ref().map(|known| known.entry_count()),
-            )
-            .finish()
-    }
-}
-
 impl Callers {
     /// Keeps callers when `cache` shares its versions (Redis).
     pub fn new(cache: Arc<Cache>) -> Self {

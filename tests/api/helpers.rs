@@ -64,6 +64,45 @@ pub fn test_redis_url() -> String {
         .expect(REDIS_UNSET)
 }
 
+/// A Redis of the test's own: `TEST_REDIS_URL` under a fresh key prefix, so nothing another test
+/// (or an earlier run) keeps there is read.
+pub struct OwnRedis {
+    url: String,
+    prefix: String,
+}
+
+impl OwnRedis {
+    /// For tests compiled with
+    /// `#[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]`.
+    pub fn new() -> Self {
+        Self {
+            url: test_redis_url(),
+            prefix: format!("nexus-test-{}:", uuid::Uuid::new_v4().simple()),
+        }
+    }
+
+    /// `REDIS_URL` and `CACHE_REDIS_PREFIX`, for the servers and commands that share it.
+    pub fn settings(&self) -> [(&str, &str); 2] {
+        [
+            ("REDIS_URL", self.url.as_str()),
+            ("CACHE_REDIS_PREFIX", self.prefix.as_str()),
+        ]
+    }
+}
+
+/// The status of a `GET` of `url` with `token` as its bearer: a request to an instance that
+/// isn't the [`TestApp`]'s own (a sibling, a server run as a process).
+pub async fn get_status(url: &str, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// First and size of the range [`free_port`] hands out: below Linux's default ephemeral range
 /// (32768–60999), from which every `bind(:0)` listener and every outgoing connection takes its port.
 const TEST_PORTS: (u16, u16) = (20_000, 12_000);

@@ -16,7 +16,10 @@ use nexus::{
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
-use crate::nexus_process::{self, Server};
+use crate::{
+    helpers::get_status,
+    nexus_process::{self, Server},
+};
 
 const STRONG_KEY: &str = "3f9a1c27e4b85d06a7c2e91f4b3d8a60c5e7f1a2b9d04c6e8f3a1b7c5d2e9f04";
 
@@ -116,14 +119,7 @@ fn an_unknown_payment_provider_is_refused_naming_the_allowed_values() {
 
 /// What `GET /api/v1/admin/users/` answers with `token`.
 async fn admin_users_status(base_url: &str, token: &str) -> u16 {
-    reqwest::Client::new()
-        .get(format!("{base_url}/api/v1/admin/users/"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    get_status(&format!("{base_url}/api/v1/admin/users/"), token).await
 }
 
 #[tokio::test]

@@ -4,40 +4,19 @@
 
 use serde_json::json;
 
-use crate::helpers::{test_redis_url, TestApp, TestUser};
-
-/// The settings of instances sharing a Redis of their own (a fresh key prefix).
-fn sharing_redis(redis_url: &str, prefix: &str) -> [(&'static str, String); 2] {
-    [
-        ("REDIS_URL", redis_url.to_owned()),
-        ("CACHE_REDIS_PREFIX", prefix.to_owned()),
-    ]
-}
-
-fn unique_prefix() -> String {
-    format!("nexus-callers-test-{}:", uuid::Uuid::new_v4().simple())
-}
+use crate::helpers::{get_status, OwnRedis, TestApp, TestUser};
 
 /// The status of `GET /api/v1/{path}` on the instance at `base`, as `user`.
 async fn status_on(base: &str, path: &str, user: &TestUser) -> u16 {
-    reqwest::Client::new()
-        .get(format!("{base}/api/v1/{path}"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    get_status(&format!("{base}/api/v1/{path}"), &user.token).await
 }
 
 #[tokio::test]
 #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
 async fn a_role_change_or_deactivation_on_one_instance_applies_on_the_other_at_once() {
-    let (url, prefix) = (test_redis_url(), unique_prefix());
-    let owned = sharing_redis(&url, &prefix);
-    let settings: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = TestApp::spawn_shareable(&settings).await;
-    let other = app.sibling(&settings).await;
+    let redis = OwnRedis::new();
+    let app = TestApp::spawn_shareable(&redis.settings()).await;
+    let other = app.sibling(&redis.settings()).await;
     let admin = app.create_admin().await;
     let user = app.create_customer().await;
     // Both instances have now read (and kept) the customer.
@@ -73,10 +52,8 @@ async fn a_role_change_or_deactivation_on_one_instance_applies_on_the_other_at_o
 #[tokio::test]
 #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
 async fn a_caller_is_read_once_per_accounts_version() {
-    let (url, prefix) = (test_redis_url(), unique_prefix());
-    let owned = sharing_redis(&url, &prefix);
-    let settings: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = TestApp::spawn_shareable(&settings).await;
+    let redis = OwnRedis::new();
+    let app = TestApp::spawn_shareable(&redis.settings()).await;
     let user = app.create_customer().await;
     assert_eq!(app.get_as("admin/users/", &user.token).await.status, 403);
 

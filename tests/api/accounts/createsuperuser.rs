@@ -119,6 +119,18 @@ fn admin_args<'a>(email: &'a str, username: &'a str, extra: &[&'a str]) -> Vec<&
 
 const ADMIN_PASSWORD: &str = "Sturdy-Admin-Pass-42";
 
+/// Registers `root@shop.example` (the account a promotion will take over) and returns an access
+/// token of it that the server has accepted once.
+async fn old_owners_access_token(app: &TestApp) -> String {
+    register(app, &new_user("root")).await;
+    let access = login(app, "root@shop.example", STRONG).await.body["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.get_as("auth/users/me/", &access).await.status, 200);
+    access
+}
+
 async fn role_of(app: &TestApp, email: &str) -> String {
     sqlx::query_scalar("SELECT role FROM users WHERE LOWER(email) = LOWER($1)")
         .bind(email)
@@ -226,12 +238,7 @@ api_test! {
     async fn promote_existing_ends_the_old_owners_access_tokens_and_a_login_right_after_is_an_admin(
         app: TestApp,
     ) {
-        register(&app, &new_user("root")).await;
-        let old_access = login(&app, "root@shop.example", STRONG).await.body["access"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert_eq!(app.get_as("auth/users/me/", &old_access).await.status, 200);
+        let old_access = old_owners_access_token(&app).await;
 
         let output = run_against(
             &app,
@@ -422,23 +429,13 @@ async fn createsuperuser_prompts_for_missing_values() {
 #[tokio::test]
 #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
 async fn promote_existing_ends_an_access_token_a_server_sharing_redis_had_kept() {
-    let redis_url = crate::helpers::test_redis_url();
-    let prefix = format!("nexus-promote-test-{}:", uuid::Uuid::new_v4().simple());
-    let settings = [
-        ("REDIS_URL", redis_url.as_str()),
-        ("CACHE_REDIS_PREFIX", prefix.as_str()),
-    ];
-    let app = TestApp::spawn_shareable(&settings).await;
-    register(&app, &new_user("root")).await;
-    let old_access = login(&app, "root@shop.example", STRONG).await.body["access"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(app.get_as("auth/users/me/", &old_access).await.status, 200);
+    let redis = crate::helpers::OwnRedis::new();
+    let app = TestApp::spawn_shareable(&redis.settings()).await;
+    let old_access = old_owners_access_token(&app).await;
 
     let output = run_against_with(
         &app,
-        &settings,
+        &redis.settings(),
         &admin_args("root@shop.example", "root", &["--promote-existing"]),
     )
     .await;
