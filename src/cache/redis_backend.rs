@@ -408,6 +408,25 @@ mod tests {
 
     #[tokio::test]
     #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
+    async fn the_read_that_finds_redis_back_bumps_both_versions_and_answers_none() {
+        let cache = cache();
+        let accounts = SharedVersion::Accounts;
+        let catalog_before = cache.version(CATALOG).await.unwrap();
+        let accounts_before = cache.version(accounts).await.unwrap();
+        // As after an outage: the next command that succeeds is the one that finds Redis back.
+        cache.failing.store(true, Ordering::Relaxed);
+        assert_eq!(
+            cache.version(CATALOG).await,
+            None,
+            "its answer was read before the recovery bumps"
+        );
+        assert!(!cache.is_failing());
+        assert_eq!(cache.version(CATALOG).await, Some(catalog_before + 1));
+        assert_eq!(cache.version(accounts).await, Some(accounts_before + 1));
+    }
+
+    #[tokio::test]
+    #[cfg_attr(not(nexus_test_redis), ignore = "TEST_REDIS_URL is not set")]
     async fn entries_are_kept_locally_once_read() {
         let cache = cache();
         cache
