@@ -6,8 +6,7 @@ use std::{sync::Arc, time::Instant};
 use axum::extract::FromRef;
 
 use crate::{
-    accounts::Callers,
-    cache::{Cache, PerVersion},
+    cache::{Cache, PerAccountsVersion, PerVersion},
     config::Settings,
     db::{AnyBatch, Db, GroupCommit},
     http::{in_flight::InFlight, rate_limit::RateLimiter},
@@ -61,8 +60,9 @@ pub struct Services {
     pub rate_limiter: Arc<RateLimiter>,
     /// The catalog read cache (docs/cache.md).
     pub cache: Arc<Cache>,
-    /// Callers the auth extractors have read, kept per accounts version (with Redis).
-    pub callers: Callers,
+    /// Callers the auth extractors have read, kept per accounts version with Redis
+    /// (`accounts::callers`).
+    pub callers: PerAccountsVersion,
     /// The product index's snapshot of the catalogue, kept per catalog version
     /// (`catalog::products::index`): anonymous lists and the categories from memory.
     pub product_index: PerVersion,

@@ -4,6 +4,7 @@
 //! user's refresh tokens).
 
 use super::{
+    callers,
     requests::AdminUserUpdate,
     role::Role,
     store::{refresh_tokens, users, UserFilter},
@@ -91,6 +92,6 @@ pub async fn update_user(
         refresh_tokens::revoke_all_for_user(&mut *tx, id).await?;
     }
     tx.commit().await?;
-    state.callers.changed().await;
+    callers::changed(state).await;
     find_user(state, id).await
 }

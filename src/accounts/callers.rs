@@ -1,20 +1,19 @@
-//! Callers already read, kept per accounts version, so that with Redis the auth extractors
-//! needn't read the caller's row on every request (docs/accounts.md, "Who is calling").
+//! The caller behind an access token, kept per accounts version when instances share Redis, so
+//! the auth extractors needn't read the row on every request (docs/accounts.md, "Who is
+//! calling"). The keeping is `cache::PerAccountsVersion`'s; the rules of what bumps the version
+//! are here.
 //!
-//! A caller is kept under the accounts version read *before* its row, as catalog answers are
-//! kept under the catalog version: a row read while a change commits is stored under the version
-//! that change then bumps, and is never read again. Every change to what a caller carries (role,
-//! active flag, username, ended sessions) bumps the version once it has committed, through this
-//! app or `nexus createsuperuser`, so the caller's next request, on any instance, reads the row
-//! afresh. Only when the version is shared (Redis): with the in-process version, a command run
-//! beside the server could not bump it, so every request reads the row, as before.
+//! Every change to what a caller carries (role, active flag, username, ended sessions) bumps the
+//! accounts version once it has committed, through this app ([`changed`]) or `nexus
+//! createsuperuser`, so the caller's next request, on any instance, reads the row afresh.
 
-use std::{sync::Arc, time::Duration};
-
-use sqlx::AnyPool;
+use std::time::Duration;
 
 use super::store::{find_caller, Caller};
-use crate::cache::Cache;
+use crate::{
+    cache::{Cache, PerAccountsVersion},
+    state::AppState,
+};
 
 /// How long a caller is kept at most: the bound on what the version can't see, a change made by
 /// SQL by hand.
@@ -23,48 +22,21 @@ pub const CALLER_TTL: Duration = Duration::from_secs(30);
 /// Callers kept at most (a few hundred bytes each).
 const MAX_CALLERS: u64 = 100_000;
 
-/// The callers this instance has read, by accounts version and user id.
-pub struct Callers {
-    cache: Arc<Cache>,
-    /// `None` when the version is not shared: nothing is kept.
-    known: Option<moka::future::Cache<(u64, i64), Caller>>,
+/// Where an instance keeps its callers (in `AppState`).
+pub fn kept_callers(cache: &Cache) -> PerAccountsVersion {
+    PerAccountsVersion::new(cache, MAX_CALLERS, CALLER_TTL)
 }
 
-impl Callers {
-    /// Keeps callers when `cache` shares its versions (Redis).
-    pub fn new(cache: Arc<Cache>) -> Self {
-        let known = cache.shares_versions().then(|| {
-            moka::future::Cache::builder()
-                .max_capacity(MAX_CALLERS)
-                .time_to_live(CALLER_TTL)
-                .build()
-        });
-        Self { cache, known }
-    }
+/// The user `id`'s caller row, active or not: the one kept under the current accounts version,
+/// else read (and kept).
+pub async fn find(state: &AppState, id: i64) -> Result<Option<Caller>, sqlx::Error> {
+    state
+        .callers
+        .get_or_read(&state.cache, id, || find_caller(&state.db.pool, id))
+        .await
+}
 
-    /// The user `id`'s caller row, active or not: the one kept under the current accounts
-    /// version, else read (and kept). Read every time when the version can't be known (Redis
-    /// down) or isn't shared.
-    pub async fn find(&self, pool: &AnyPool, id: i64) -> Result<Option<Caller>, sqlx::Error> {
-        let Some(known) = &self.known else {
-            return find_caller(pool, id).await;
-        };
-        // Version first, then the row (see the module's comment).
-        let Some(version) = self.cache.accounts_version().await else {
-            return find_caller(pool, id).await;
-        };
-        if let Some(caller) = known.get(&(version, id)).await {
-            return Ok(Some(caller));
-        }
-        let caller = find_caller(pool, id).await?;
-        if let Some(caller) = &caller {
-            known.insert((version, id), caller.clone()).await;
-        }
-        Ok(caller)
-    }
-
-    /// A change to what a caller carries has committed: every instance reads callers afresh.
-    pub async fn changed(&self) {
-        self.cache.bump_accounts_version().await;
-    }
+/// A change to what a caller carries has committed: every instance reads callers afresh.
+pub async fn changed(state: &AppState) {
+    state.cache.bump_accounts_version().await;
 }

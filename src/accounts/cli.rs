@@ -263,7 +263,7 @@ impl CreateSuperuser {
     }
 }
 
-/// Servers sharing Redis keep callers per accounts version (`accounts::Callers`): bumping it
+/// Servers sharing Redis keep callers per accounts version (`accounts::callers`): bumping it
 /// makes them read the promoted account afresh, so the previous holder's tokens stop at once
 /// there too. Without Redis every server reads the row on each request and there is nothing to do.
 async fn end_cached_sessions(settings: &CacheSettings) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! Extractors that say who may call a handler: [`CurrentUser`], [`MaybeUser`], [`Staff`], [`Admin`].
 //!
 //! The user row is read on every authenticated request (with Redis, once per accounts version:
-//! [`super::Callers`]), so a deactivated user, a changed role or ended sessions
+//! `super::callers`), so a deactivated user, a changed role or ended sessions
 //! (`users.tokens_valid_after`) take effect immediately rather than when the access token
 //! expires. They live in accounts (exported from its front) because they read the
 //! caller's row; `http` stays below every feature.
@@ -9,7 +9,7 @@
 use axum::{extract::FromRequestParts, http::request::Parts};
 use serde_json::json;
 
-use super::{role::Role, store::Caller};
+use super::{callers, role::Role, store::Caller};
 use crate::{
     db::Flag,
     error::ApiError,
@@ -80,7 +80,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser
             security_log::token_rejected("access", error.message(), None);
             token_not_valid(error)
         })?;
-    let caller = state.callers.find(&state.db.pool, claims.user_id).await?;
+    let caller = callers::find(state, claims.user_id).await?;
     let user_id = Some(claims.user_id);
     match caller {
         None => {

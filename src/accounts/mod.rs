@@ -24,7 +24,7 @@ mod store;
 mod views;
 
 pub use admin::{find_user, list_users, update_user, user_filter};
-pub use callers::Callers;
+pub use callers::kept_callers;
 pub use cli::CreateSuperuser;
 pub use extract::{Admin, AuthUser, CurrentUser, MaybeUser, Staff};
 pub use handlers::session::authenticate;

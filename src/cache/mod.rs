@@ -7,15 +7,17 @@
 //! becomes an error: reads and writes go to the database uncached, the failure is logged once and
 //! `/health/` reports the cache as `degraded` until Redis answers again.
 //!
-//! The same backend keeps a second version, the accounts version, which the cached callers of
-//! `accounts::Callers` follow: a change to who a user is (role, active, name) bumps it.
+//! The same backend keeps a second version, the accounts version, which the callers kept in
+//! [`PerAccountsVersion`] follow: a change to who a user is (role, active, name) bumps it.
 
 mod entry;
 pub mod middleware;
 mod paths;
+mod per_accounts_version;
 mod per_version;
 mod redis_backend;
 
+pub use per_accounts_version::PerAccountsVersion;
 pub use per_version::PerVersion;
 
 use self::redis_backend::RedisCache;
@@ -52,7 +54,7 @@ impl moka::Expiry<String, (Bytes, Duration)> for PerEntryTtl {
 pub enum SharedVersion {
     /// Every catalog read: cached answers and the product index.
     Catalog = 0,
-    /// Every caller: role, active flag, name, ended sessions (`accounts::Callers`).
+    /// Every caller: role, active flag, name, ended sessions ([`PerAccountsVersion`]).
     Accounts = 1,
 }
 

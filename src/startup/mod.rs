@@ -18,7 +18,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::{
-    accounts::Callers,
+    accounts,
     cache::{Cache, PerVersion},
     config::Settings,
     db::{AnyBatch, Db, GroupCommit},
@@ -96,7 +96,7 @@ impl Application {
             mailer,
             media,
             rate_limiter,
-            callers: Callers::new(Arc::clone(&cache)),
+            callers: accounts::kept_callers(&cache),
             cache,
             product_index,
             live,

@@ -6,7 +6,7 @@
 use axum::{extract::State, Json};
 
 use crate::{
-    accounts::{requests::ProfileRequest, store::users, views::UserResponse, CurrentUser},
+    accounts::{callers, requests::ProfileRequest, store::users, views::UserResponse, CurrentUser},
     error::ApiError,
     state::AppState,
     validation::Draft,
@@ -78,7 +78,7 @@ async fn save(
     .await?;
     if body.username.is_some() {
         // Callers carry their username.
-        state.callers.changed().await;
+        callers::changed(state).await;
     }
     current(state, user_id).await
 }
